@@ -1,0 +1,89 @@
+/**
+ * The planner contract. Every planner — random, scripted, oracle MPC, LLM, world model —
+ * implements it, and the runner knows none of them by name: it looks them up in the registry
+ * (`planners/registry.ts`) by the name the user typed.
+ *
+ * Life cycle per episode: `reset(task, seed)` → `act(obs)` once per control step until the
+ * episode ends → (next episode: `reset` again) → `dispose()` once at the end of the run.
+ */
+import type { Scenario } from '../scenarios/schema.ts';
+import type { Action, ActionSpace, Environment, EnvSnapshot, Observation, StepInfo } from '../sim/types.ts';
+
+/** What a planner is told about the task at the start of an episode. */
+export interface TaskSpec {
+  scenario: Scenario;
+  /** The natural-language instruction (same as `scenario.instruction`). */
+  instruction: string;
+  actionSpace: ActionSpace;
+  /** Seconds between decisions. */
+  controlPeriod: number;
+  /** Control steps before truncation. */
+  maxSteps: number;
+  /**
+   * Access to the true simulator, given only to planners whose factory sets
+   * `privileged: true` (the oracle). Learned and language planners never see it.
+   */
+  oracle?: OracleAccess;
+}
+
+/** Rollouts of the true physics for privileged planners. */
+export interface OracleAccess {
+  /** A snapshot of the live environment as of the observation just passed to `act`. */
+  snapshot(): EnvSnapshot;
+  /** A scratch environment the planner may step freely; reset its state with `restore`. Owned by the runner. */
+  scratch(): Environment;
+}
+
+/** Free-form, JSON-serialisable diagnostics; recorded per step and streamed to the viewer.
+ * Well-known keys let the viewer draw overlays:
+ * - `imagined`: `{ rollouts: { points: [x, y, z][]; cost: number; elite: boolean }[] }` predicted futures.
+ * - `llm`: `{ messages, response, plan, validation, usage, latencyMs }` the decision's exchange.
+ * - `skill`: `{ name, args, status }` the skill running now.
+ * - `failures`: `{ category: FailureCategory, detail: string }[]` problems in this decision. */
+export type PlannerInfo = Record<string, unknown>;
+
+/** Failure categories of a planner decision (the LLM taxonomy; others may use them too). */
+export type FailureCategory =
+  | 'format_error'
+  | 'invalid_action'
+  | 'hallucinated_object'
+  | 'collision'
+  | 'infeasible'
+  | 'timeout'
+  | 'llm_error';
+
+export interface ActResult {
+  action: Action;
+  info: PlannerInfo;
+}
+
+export interface Planner {
+  readonly name: string;
+  reset(task: TaskSpec, seed: number): Promise<void>;
+  /** Chooses the action for the next control period. `last` is the previous step's info (events
+   * such as collisions), absent on the first call of an episode. */
+  act(obs: Observation, last?: StepInfo): Promise<ActResult>;
+  /** Per-episode counters merged into the episode record (e.g. LLM calls, tokens, failure counts). */
+  episodeStats?(): Record<string, number>;
+  dispose(): Promise<void> | void;
+}
+
+/** Options every planner factory receives. Planner-specific settings come through `config`. */
+export interface PlannerOptions {
+  /** Planner-specific configuration (CLI flags like --llm-url, --checkpoint), validated by the factory. */
+  config: Record<string, unknown>;
+}
+
+export interface PlannerFactory {
+  name: string;
+  description: string;
+  /** True when the planner needs `TaskSpec.oracle` (rollouts of the true physics). */
+  privileged?: boolean;
+  /** True when the planner's actions depend only on (scenario, seed, observations): its episodes
+   * must reproduce trajectory hashes exactly. */
+  deterministic: boolean;
+  /** Returns null when the planner can run; otherwise a one-line reason and how to enable it
+   * (e.g. no LLM configured). The runner then skips it with that message. */
+  unavailable?(opts: PlannerOptions): string | null;
+  create(opts: PlannerOptions): Promise<Planner>;
+}

@@ -1,0 +1,94 @@
+/**
+ * The result records of a run directory, shared by the runner, the statistics, the reports,
+ * the CI mode and the viewer's results page.
+ *
+ * A run directory holds:
+ * - `manifest.json`  — {@link RunManifest}: how the run was made (versions, commit, resolved config, machine).
+ * - `episodes.jsonl` — one {@link EpisodeRecord} per line, appended (and flushed) as each episode ends.
+ * - `summary.json`   — {@link RunSummary}: one row per scenario × planner.
+ * - `recordings/`    — with `--record`: one recording per episode (format in `sim/recording.ts`).
+ */
+import type { FailureCategory } from '../planners/Planner.ts';
+import type { FailureReason, PhysicsFlavor } from '../sim/types.ts';
+
+export interface EpisodeRecord {
+  scenario: string;
+  seed: number;
+  planner: string;
+  success: boolean;
+  /** Why the episode failed; `timeout` when it was truncated at the time limit without success;
+   * `error` when the episode itself crashed (see `error`). Null on success. */
+  failure: FailureReason | 'timeout' | 'error' | null;
+  /** Control steps taken. */
+  steps: number;
+  /** Simulated seconds. */
+  simTime: number;
+  /** Sum of rewards. */
+  return: number;
+  /** Distance travelled by the robot's chassis (end effector for the arm) in metres. */
+  pathLength: number;
+  /** Collision events involving the robot (contact starts with anything but the floor). */
+  collisions: number;
+  /** Distance from the task's subject to the goal at the end. */
+  finalGoalDistance: number;
+  /** Planner wall-clock time per decision, milliseconds. */
+  plannerMsP50: number;
+  plannerMsP95: number;
+  /** SHA-256 (hex) of every frame's packed transforms, in order. */
+  trajectoryHash: string;
+  /** Decision failures by category (LLM taxonomy, collisions); zero counts may be omitted. */
+  failureCategories: Partial<Record<FailureCategory, number>>;
+  /** Planner-specific counters (LLM calls, tokens, cost; world-model planning stats). */
+  plannerStats: Record<string, number>;
+  /** Wall-clock seconds the episode took. */
+  wallSeconds: number;
+  /** Path of the recording, relative to the run directory, when recorded. */
+  recording?: string;
+  /** Message of an exception that ended the episode (failure = 'error'). */
+  error?: string;
+}
+
+export interface SummaryRow {
+  scenario: string;
+  planner: string;
+  episodes: number;
+  successes: number;
+  successRate: number;
+  /** Wilson score interval, 95%. */
+  ci95: [number, number];
+  meanReturn: number;
+  /** (meanReturn − random) / (oracle − random) when both baselines ran on this scenario, else null. */
+  normalizedScore: number | null;
+  meanSteps: number;
+  meanCollisions: number;
+  plannerMsP50: number;
+  plannerMsP95: number;
+  failures: Record<string, number>;
+  failureCategories: Partial<Record<FailureCategory, number>>;
+}
+
+export interface RunSummary {
+  createdAt: string;
+  suite: string | null;
+  rows: SummaryRow[];
+}
+
+export interface RunManifest {
+  planarena: string;
+  createdAt: string;
+  command: string[];
+  git: { commit: string | null; dirty: boolean | null };
+  versions: Record<string, string>;
+  machine: { platform: string; arch: string; cpus: string; cores: number; memGiB: number; node: string };
+  /** The resolved, frozen run configuration. */
+  config: {
+    suite: string | null;
+    scenarios: string[];
+    planners: string[];
+    seeds: number[];
+    physics: PhysicsFlavor;
+    record: boolean;
+    clock: 'turn' | 'realtime';
+    plannerConfig: Record<string, unknown>;
+  };
+}

@@ -55,6 +55,10 @@ export type FailureCategory =
 export interface ActResult {
   action: Action;
   info: PlannerInfo;
+  /** Thinking time to charge under `--clock realtime`, in milliseconds. Planners that replay a
+   * recorded latency (the LLM cassette) set it so replays stay bit-identical; otherwise the
+   * runner charges the measured wall-clock time of `act`. */
+  thinkMs?: number;
 }
 
 export interface Planner {

@@ -1,0 +1,37 @@
+/**
+ * Planner registry: name → factory. The runner, the CLI and the viewer look planners up here
+ * and know none of them by name. A planner module registers itself by being listed below;
+ * factories are loaded lazily so that listing planners never loads tfjs.
+ */
+import { UserError } from '../cli/errors.ts';
+import type { PlannerFactory } from './Planner.ts';
+
+interface Entry {
+  description: string;
+  load: () => Promise<PlannerFactory>;
+}
+
+const ENTRIES: Record<string, Entry> = {
+  random: { description: 'uniform random actions (the 0 of normalised scores)', load: async () => (await import('./baselines/random.ts')).factory },
+  scripted: { description: 'hand-written controllers: go-to-goal with lidar avoidance, pushing, arm joint control', load: async () => (await import('./baselines/scripted.ts')).factory },
+  oracle: { description: 'sampling MPC on clones of the true physics (the 1 of normalised scores)', load: async () => (await import('./baselines/oracle.ts')).factory },
+  llm: { description: 'LLM-prompted planner over an OpenAI-compatible API (skills or direct control)', load: async () => (await import('./llm/LlmPlanner.ts')).factory },
+  'world-model': { description: 'learned modular world model (JEPA predictor, critic, actor) planning by latent MPPI', load: async () => (await import('./world-model/WorldModelPlanner.ts')).factory },
+};
+
+export function plannerNames(): string[] {
+  return Object.keys(ENTRIES);
+}
+
+export function plannerDescription(name: string): string {
+  return ENTRIES[name]?.description ?? '';
+}
+
+/** Loads a planner factory by name; an unknown name is a one-line error listing valid names. */
+export async function getPlannerFactory(name: string): Promise<PlannerFactory> {
+  const entry = ENTRIES[name];
+  if (!entry) {
+    throw new UserError('E_UNKNOWN_PLANNER', `unknown planner "${name}". Valid planners: ${plannerNames().join(', ')}.`);
+  }
+  return entry.load();
+}

@@ -1,0 +1,98 @@
+/**
+ * `manifest.json` of a run directory: everything needed to say how a result was made —
+ * package versions, git commit (and whether the tree was dirty), the resolved frozen run
+ * configuration and the machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunManifest } from './types.ts';
+
+/** The repository root (this file lives in `<root>/results/`). */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Packages whose versions change results or speed. */
+const TRACKED_PACKAGES = [
+  '@dimforge/rapier3d-deterministic-compat',
+  '@dimforge/rapier3d-simd-compat',
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  'zod',
+];
+
+function readJson(path: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // Missing or unreadable: the caller records the version as unknown.
+    return null;
+  }
+}
+
+/** Installed version of a package, read from its package.json; null when not installed. */
+export function installedVersion(pkg: string): string | null {
+  const require = createRequire(join(PROJECT_ROOT, 'package.json'));
+  try {
+    const main = require.resolve(`${pkg}/package.json`);
+    const v = readJson(main)?.version;
+    return typeof v === 'string' ? v : null;
+  } catch {
+    // Packages whose "exports" hide package.json: walk up from node_modules instead.
+    const v = readJson(join(PROJECT_ROOT, 'node_modules', pkg, 'package.json'))?.version;
+    return typeof v === 'string' ? v : null;
+  }
+}
+
+export function planarenaVersion(): string {
+  const v = readJson(join(PROJECT_ROOT, 'package.json'))?.version;
+  return typeof v === 'string' ? v : '0.0.0';
+}
+
+/** Commit and dirty flag of the checkout, or nulls outside a git repository / without git. */
+export function gitState(cwd = PROJECT_ROOT): RunManifest['git'] {
+  const git = (args: string[]) =>
+    execFileSync('git', ['--no-optional-locks', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+  try {
+    const commit = git(['rev-parse', 'HEAD']).trim();
+    const dirty = git(['status', '--porcelain']).trim().length > 0;
+    return { commit, dirty };
+  } catch {
+    // Not a repository, or git not installed: the manifest says "unknown" rather than failing the run.
+    return { commit: null, dirty: null };
+  }
+}
+
+export function machineInfo(): RunManifest['machine'] {
+  const cpus = os.cpus();
+  return {
+    platform: os.platform(),
+    arch: os.arch(),
+    cpus: cpus[0]?.model.trim() ?? 'unknown',
+    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
+    memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+  };
+}
+
+export function packageVersions(): Record<string, string> {
+  const versions: Record<string, string> = { planarena: planarenaVersion(), node: process.version };
+  for (const pkg of TRACKED_PACKAGES) versions[pkg] = installedVersion(pkg) ?? 'not installed';
+  return versions;
+}
+
+/** Builds the manifest of a run; `config` is frozen into it as given. */
+export function buildManifest(config: RunManifest['config'], command: string[], createdAt = new Date().toISOString()): RunManifest {
+  return {
+    planarena: planarenaVersion(),
+    createdAt,
+    command,
+    git: gitState(),
+    versions: packageVersions(),
+    machine: machineInfo(),
+    config,
+  };
+}

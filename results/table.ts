@@ -1,0 +1,57 @@
+/**
+ * The results table printed at the end of `planarena run` and `planarena demo`: fixed-width,
+ * one row per scenario × planner, readable in a terminal and in a CI log.
+ */
+import type { RunSummary, SummaryRow } from './types.ts';
+
+interface Column {
+  title: string;
+  align: 'left' | 'right';
+  cell(row: SummaryRow): string;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}`;
+const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+const COLUMNS: Column[] = [
+  { title: 'scenario', align: 'left', cell: (r) => r.scenario },
+  { title: 'planner', align: 'left', cell: (r) => r.planner },
+  { title: 'n', align: 'right', cell: (r) => String(r.episodes) },
+  { title: 'success % [95% CI]', align: 'right', cell: (r) => `${pct(r.successRate)} [${pct(r.ci95[0])}-${pct(r.ci95[1])}]` },
+  { title: 'norm.score', align: 'right', cell: (r) => (r.normalizedScore === null ? '-' : num(r.normalizedScore, 2)) },
+  { title: 'return', align: 'right', cell: (r) => num(r.meanReturn, 2) },
+  { title: 'steps', align: 'right', cell: (r) => num(r.meanSteps, 0) },
+  { title: 'collisions', align: 'right', cell: (r) => num(r.meanCollisions, 1) },
+  { title: 'ms/decision p50/p95', align: 'right', cell: (r) => `${formatMs(r.plannerMsP50)}/${formatMs(r.plannerMsP95)}` },
+  { title: 'failures', align: 'left', cell: (r) => failureText(r) },
+];
+
+function formatMs(ms: number): string {
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  return ms.toFixed(2);
+}
+
+/** Episode failures by reason, most frequent first, e.g. "timeout 3, flipped 1". */
+function failureText(r: SummaryRow): string {
+  const entries = Object.entries(r.failures).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return entries.length === 0 ? '-' : entries.map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
+/** Renders the summary as a fixed-width table; a blank line separates scenarios. */
+export function formatTable(summary: RunSummary): string {
+  if (summary.rows.length === 0) return '(no episodes)';
+  const cells = summary.rows.map((r) => COLUMNS.map((c) => c.cell(r)));
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (COLUMNS[i].align === 'left' ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const out = [line(COLUMNS.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('  ')];
+  summary.rows.forEach((row, i) => {
+    if (i > 0 && row.scenario !== summary.rows[i - 1].scenario) out.push('');
+    out.push(line(cells[i]));
+  });
+  return out.join('\n');
+}

@@ -1,0 +1,197 @@
+/**
+ * OpenAI-compatible Chat Completions over HTTP: OpenAI, vLLM, Ollama (`/v1`), llama.cpp server,
+ * LM Studio. One `POST {url}/chat/completions` per attempt, non-streaming.
+ *
+ * Reliability: a timeout per attempt; retries with exponential backoff on 408/429/5xx, refused
+ * connections and timeouts, honouring `Retry-After` (seconds or an HTTP date); one concurrency
+ * limit per endpoint shared by every planner in the process.
+ *
+ * Structured output: `responseFormat: 'auto'` sends `response_format: json_schema` and, when the
+ * server rejects it with a 400 that mentions it, falls back to `json_object`, then to none, and
+ * remembers the choice for the endpoint. The reply is validated by the planner either way.
+ *
+ * The API key travels only in the Authorization header; every error message is scrubbed of it.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  estimatePromptTokens,
+  estimateTokens,
+  LlmCallError,
+  redact,
+  type ChatProvider,
+  type ChatRequest,
+  type ChatResult,
+} from './ChatProvider.ts';
+import { sharedLimit, type ConcurrencyLimit } from './ConcurrencyLimit.ts';
+
+export type ResponseFormatMode = 'auto' | 'json_schema' | 'json_object' | 'none';
+
+export interface OpenAiProviderOptions {
+  /** Base URL including the API prefix, e.g. http://127.0.0.1:11434/v1. */
+  url: string;
+  apiKey?: string;
+  /** Per-attempt timeout, ms. */
+  timeoutMs: number;
+  /** Retries after the first attempt. */
+  retries: number;
+  /** First backoff, ms; doubles per retry. */
+  backoffMs: number;
+  /** Longest wait between attempts, ms, whatever Retry-After says. */
+  maxRetryWaitMs: number;
+  concurrency: number;
+  responseFormat: ResponseFormatMode;
+}
+
+/** Per-endpoint memory of the response_format the server accepted (auto mode). */
+const ACCEPTED_FORMAT = new Map<string, ResponseFormatMode>();
+const FALLBACK: Record<ResponseFormatMode, ResponseFormatMode | null> = { auto: 'json_schema', json_schema: 'json_object', json_object: 'none', none: null };
+const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+
+export class OpenAiProvider implements ChatProvider {
+  readonly describe: string;
+  private readonly endpoint: string;
+  private readonly limit: ConcurrencyLimit;
+
+  constructor(private readonly opts: OpenAiProviderOptions) {
+    const base = opts.url.replace(/\/+$/, '');
+    this.endpoint = base.endsWith('/chat/completions') ? base : `${base}/chat/completions`;
+    this.describe = `openai-compatible ${base}`;
+    this.limit = sharedLimit(this.endpoint, opts.concurrency);
+  }
+
+  complete(req: ChatRequest): Promise<ChatResult> {
+    return this.limit.run(() => this.withRetries(req));
+  }
+
+  private async withRetries(req: ChatRequest): Promise<ChatResult> {
+    let last: LlmCallError | undefined;
+    for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
+      const outcome = await this.attempt(req);
+      if (!(outcome instanceof LlmCallError)) return { ...outcome, attempts: attempt + 1 };
+      last = outcome;
+      const retryable = outcome.kind === 'timeout' || outcome.kind === 'connection' || (outcome.kind === 'http' && RETRYABLE.has(outcome.status ?? 0));
+      if (!retryable || attempt === this.opts.retries) break;
+      const wait = outcome.retryAfterMs ?? this.opts.backoffMs * 2 ** attempt;
+      await sleep(Math.min(wait, this.opts.maxRetryWaitMs));
+    }
+    const tries = this.opts.retries + 1;
+    throw new LlmCallError(last!.kind, `${last!.message} (after ${tries} attempt${tries === 1 ? '' : 's'})`, last!.status);
+  }
+
+  /** One HTTP exchange; returns the error instead of throwing so the retry loop stays flat. */
+  private async attempt(req: ChatRequest): Promise<Omit<ChatResult, 'attempts'> | RetryableError> {
+    for (;;) {
+      const format = this.formatFor(req);
+      const started = performance.now();
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(this.endpoint, {
+          method: 'POST',
+          headers: this.headers(),
+          body: JSON.stringify(this.body(req, format)),
+          signal: AbortSignal.timeout(this.opts.timeoutMs),
+        });
+        text = await res.text();
+      } catch (e) {
+        return this.transportError(e);
+      }
+      const latencyMs = performance.now() - started;
+      if (res.status === 400 && this.opts.responseFormat === 'auto' && format !== 'none' && /response_format|json_schema|json_object|schema/i.test(text)) {
+        // The server does not take this structured-output mode: step down and ask again.
+        ACCEPTED_FORMAT.set(this.endpoint, FALLBACK[format]!);
+        continue;
+      }
+      if (!res.ok) {
+        const err = new RetryableError('http', `LLM server ${this.endpoint} answered HTTP ${res.status}: ${this.scrub(text).slice(0, 200)}`, res.status);
+        err.retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+        return err;
+      }
+      if (req.schema && format !== 'none') ACCEPTED_FORMAT.set(this.endpoint, format);
+      return this.parse(text, req, latencyMs);
+    }
+  }
+
+  private formatFor(req: ChatRequest): ResponseFormatMode {
+    if (!req.schema) return 'none';
+    if (this.opts.responseFormat !== 'auto') return this.opts.responseFormat;
+    return ACCEPTED_FORMAT.get(this.endpoint) ?? 'json_schema';
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (this.opts.apiKey) h.authorization = `Bearer ${this.opts.apiKey}`;
+    return h;
+  }
+
+  private body(req: ChatRequest, format: ResponseFormatMode): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      model: req.model,
+      messages: req.messages,
+      temperature: req.temperature,
+      max_tokens: req.maxTokens,
+      stream: false,
+    };
+    if (req.seed !== undefined) body.seed = req.seed;
+    if (req.schema && format === 'json_schema') {
+      body.response_format = { type: 'json_schema', json_schema: { name: req.schema.name, schema: req.schema.schema, strict: false } };
+    } else if (req.schema && format === 'json_object') {
+      body.response_format = { type: 'json_object' };
+    }
+    return body;
+  }
+
+  private parse(text: string, req: ChatRequest, latencyMs: number): Omit<ChatResult, 'attempts'> | RetryableError {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return new RetryableError('bad_response', `LLM server ${this.endpoint} sent a body that is not JSON: ${this.scrub(text).slice(0, 120)}`);
+    }
+    const j = json as { choices?: { message?: { content?: unknown } }[]; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
+    const raw = j.choices?.[0]?.message?.content;
+    // Some servers send content as an array of typed parts.
+    const content = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('') : null;
+    if (content === null) {
+      return new RetryableError('bad_response', `LLM server ${this.endpoint} sent no choices[0].message.content`);
+    }
+    const pt = j.usage?.prompt_tokens;
+    const ct = j.usage?.completion_tokens;
+    const hasUsage = typeof pt === 'number' && typeof ct === 'number';
+    return {
+      content,
+      usage: hasUsage
+        ? { promptTokens: pt, completionTokens: ct, estimated: false }
+        : { promptTokens: estimatePromptTokens(req.messages), completionTokens: estimateTokens(content), estimated: true },
+      latencyMs,
+      replayed: false,
+    };
+  }
+
+  private transportError(e: unknown): RetryableError {
+    const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+      return new RetryableError('timeout', `LLM server ${this.endpoint} did not answer within ${this.opts.timeoutMs} ms (raise it with --llm-timeout SECONDS)`);
+    }
+    const why = err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+    return new RetryableError('connection', `cannot reach LLM server ${this.endpoint}: ${this.scrub(why)} (is it running? check --llm-url)`);
+  }
+
+  private scrub(text: string): string {
+    return redact(text, this.opts.apiKey);
+  }
+}
+
+class RetryableError extends LlmCallError {
+  retryAfterMs?: number;
+}
+
+/** Retry-After: delta-seconds (fractions tolerated) or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LlmCallError, type ChatRequest } from '../../planners/llm/ChatProvider.ts';
+import { OpenAiProvider, parseRetryAfter, type OpenAiProviderOptions } from '../../planners/llm/OpenAiProvider.ts';
+import { closedPortUrl, replies, startLlmServer, type ScriptedLlmServer } from '../support/llmServer.ts';
+
+const KEY = 'sk-test-SECRET-0123456789';
+const req: ChatRequest = {
+  model: 'scripted',
+  messages: [
+    { role: 'system', content: 'You plan.' },
+    { role: 'user', content: 'Where to?' },
+  ],
+  temperature: 0,
+  maxTokens: 64,
+  seed: 7,
+  schema: { name: 'plan', schema: { type: 'object' } },
+};
+
+function provider(url: string, over: Partial<OpenAiProviderOptions> = {}): OpenAiProvider {
+  return new OpenAiProvider({ url, apiKey: KEY, timeoutMs: 2000, retries: 2, backoffMs: 10, maxRetryWaitMs: 5000, concurrency: 2, responseFormat: 'auto', ...over });
+}
+
+describe('OpenAiProvider against a real HTTP server', () => {
+  let server: ScriptedLlmServer;
+  beforeAll(async () => {
+    server = await startLlmServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('sends the chat request with the key in the header and reads content and usage', async () => {
+    server.push(replies.json({ ok: 1 }, { usage: { prompt_tokens: 11, completion_tokens: 5 } }));
+    const n = server.requests.length;
+    const res = await provider(server.url).complete(req);
+    expect(res.content).toBe('{"ok":1}');
+    expect(res.usage).toEqual({ promptTokens: 11, completionTokens: 5, estimated: false });
+    expect(res.attempts).toBe(1);
+    const got = server.requests[n];
+    expect(got.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(got.body.model).toBe('scripted');
+    expect(got.body.seed).toBe(7);
+    expect(got.body.response_format?.type).toBe('json_schema');
+    expect(got.body.response_format?.json_schema?.name).toBe('plan');
+  });
+
+  it('estimates tokens when the server sends no usage', async () => {
+    server.push(replies.json({ a: 'bcdefgh' }, { usage: null }));
+    const res = await provider(server.url).complete(req);
+    expect(res.usage.estimated).toBe(true);
+    expect(res.usage.completionTokens).toBe(Math.ceil(res.content.length / 4));
+    expect(res.usage.promptTokens).toBeGreaterThan(0);
+  });
+
+  it('waits as long as Retry-After says on 429, then succeeds', async () => {
+    server.push(replies.rateLimited(1), replies.json({ ok: 2 }));
+    const t0 = Date.now();
+    const res = await provider(server.url).complete(req);
+    expect(res.content).toBe('{"ok":2}');
+    expect(res.attempts).toBe(2);
+    // Behaviour, not speed: the retry must not come before the server's Retry-After.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+  });
+
+  it('gives up on repeated 500s with an llm_error naming the status', async () => {
+    server.push(replies.serverError(), replies.serverError(), replies.serverError());
+    const err = await provider(server.url).complete(req).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmCallError);
+    expect(err.category).toBe('llm_error');
+    expect(err.message).toMatch(/HTTP 500.*after 3 attempts/);
+  });
+
+  it('classifies a reply slower than the timeout as timeout', async () => {
+    server.push(replies.slow(1500, { late: true }));
+    const err = await provider(server.url, { timeoutMs: 200, retries: 0 }).complete(req).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmCallError);
+    expect(err.category).toBe('timeout');
+    expect(err.message).toMatch(/did not answer within 200 ms/);
+  });
+
+  it('falls back from json_schema to json_object when the server rejects it', async () => {
+    const picky = await startLlmServer({ rejectFormats: ['json_schema'] });
+    try {
+      picky.push(replies.json({ ok: 3 }));
+      const res = await provider(picky.url).complete(req);
+      expect(res.content).toBe('{"ok":3}');
+      expect(picky.requests.map((r) => r.body.response_format?.type)).toEqual(['json_schema', 'json_object']);
+      // The choice is remembered for the endpoint.
+      picky.push(replies.json({ ok: 4 }));
+      await provider(picky.url).complete(req);
+      expect(picky.requests[2].body.response_format?.type).toBe('json_object');
+    } finally {
+      await picky.close();
+    }
+  });
+
+  it('reports a refused connection as llm_error, never echoing the key', async () => {
+    const url = await closedPortUrl();
+    const err = await provider(url, { retries: 1 }).complete(req).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmCallError);
+    expect(err.category).toBe('llm_error');
+    expect(err.message).toMatch(/cannot reach LLM server .*ECONNREFUSED/);
+    expect(err.message).not.toContain(KEY);
+  });
+
+  it('scrubs the key from error bodies that echo it', async () => {
+    server.push({ kind: 'status', status: 401, body: JSON.stringify({ error: { message: `invalid key ${KEY}` } }) });
+    const err = await provider(server.url).complete(req).catch((e) => e);
+    expect(err.message).toMatch(/HTTP 401/);
+    expect(err.message).not.toContain(KEY);
+    expect(err.message).toContain('***');
+  });
+
+  it('parses Retry-After as seconds or an HTTP date', () => {
+    expect(parseRetryAfter('2')).toBe(2000);
+    expect(parseRetryAfter('0.5')).toBe(500);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});

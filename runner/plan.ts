@@ -16,13 +16,11 @@ export interface EpisodeSpec {
   seed: number;
 }
 
-/** Where scenario and suite files come from (the scenarios package; a fixture in tests). */
+/** Where scenarios and suites come from: `scenarios/load.ts`, or fixtures in tests. Both
+ * accept an id or a path to a .json file and throw a one-line UserError listing valid ids. */
 export interface ScenarioCatalog {
-  scenarioIds(): string[];
-  suiteIds(): string[];
-  /** Throws a UserError naming the file and field when the file is invalid. */
-  loadScenario(id: string): Scenario;
-  loadSuite(id: string): Suite;
+  loadScenario(idOrPath: string): Scenario;
+  loadSuite(idOrPath: string): Suite;
 }
 
 export interface PlanRequest {
@@ -98,25 +96,20 @@ export function expandPlan(req: PlanRequest, catalog: ScenarioCatalog): RunPlan 
   let suite: Suite | null = null;
   let ids: string[];
   if (req.suite !== undefined) {
-    const suites = catalog.suiteIds();
-    if (!suites.includes(req.suite)) {
-      throw new UserError('E_UNKNOWN_SUITE', `unknown suite "${req.suite}". Valid suites: ${suites.join(', ') || '(none found)'}.`);
-    }
     suite = catalog.loadSuite(req.suite);
     ids = suite.scenarios;
   } else if (req.scenarios && req.scenarios.length > 0) {
     ids = req.scenarios;
   } else {
-    throw new UserError('E_BAD_FLAG', `nothing to run: pass --suite S or --scenarios a,b. Suites: ${catalog.suiteIds().join(', ')}.`);
+    throw new UserError('E_BAD_FLAG', 'nothing to run: pass --suite S or --scenarios a,b (see `planarena list suites`).');
   }
 
-  const known = catalog.scenarioIds();
+  const scenarios: Scenario[] = [];
   for (const id of ids) {
-    if (!known.includes(id)) {
-      throw new UserError('E_UNKNOWN_SCENARIO', `unknown scenario "${id}"${suite ? ` (in suite ${suite.id})` : ''}. Valid scenarios: ${known.join(', ')}.`);
-    }
+    const scenario = catalog.loadScenario(id);
+    if (scenarios.some((s) => s.id === scenario.id)) throw new UserError('E_BAD_FLAG', `scenario "${scenario.id}" is listed twice; list each scenario once.`);
+    scenarios.push(scenario);
   }
-  const scenarios = ids.map((id) => catalog.loadScenario(id));
   const seeds = parseSeeds(req.seeds, suite?.defaultSeeds ?? DEFAULT_SEEDS);
 
   const episodes: EpisodeSpec[] = [];

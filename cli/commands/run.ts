@@ -1,0 +1,93 @@
+/**
+ * `planarena run`: planners × scenarios × seeds → a run directory with manifest, episode records
+ * and summary, and the results table on stdout.
+ */
+import type { Command } from '../main.ts';
+import { parseFlags } from '../args.ts';
+import { formatTable } from '../../results/table.ts';
+import { runSession, type SessionResult } from '../../runner/session.ts';
+import { DEFAULT_PORT, resolveRunSettings, RUN_FLAGS } from '../../runner/settings.ts';
+
+export const usage = `usage: planarena run (--suite S | --scenarios a,b) --planners a,b [flags]
+
+  --suite S              a suite id (scenarios/suites/S.json) or a path to a suite file
+  --scenarios a,b        scenario ids or paths to scenario files (instead of --suite)
+  --planners a,b         planners to run (planarena list planners); unavailable ones are skipped with the reason
+  --seeds N|LIST         N = seeds 0..N-1; LIST = 3,7,9 or 0-4,10 (default: the suite's defaultSeeds, else 5)
+  --out DIR              run directory (default runs/<suite>-<UTC time>); must be new or empty
+  --force                replace the results in an existing --out DIR
+  --physics F            deterministic (default, bit-identical across machines) | fast (SIMD, same machine only)
+  --clock C              turn (default: the world waits for the planner) | realtime (thinking costs simulated time)
+  --record               write a recording of every episode under DIR/recordings/
+  --live                 stream episodes to the live viewer (prints its URL)
+  --port N               live viewer port (default ${DEFAULT_PORT}; 0 = any free port)
+  --host H               live viewer address (default 127.0.0.1)
+  --pace X               simulated seconds per wall second (default 1 with --live, else unpaced; 0 = unpaced)
+
+planner settings, forwarded to every planner factory as config:
+  --llm-url URL  --llm-model NAME  --llm-mode MODE  --llm-timeout MS
+  --llm-cassette FILE  --llm-record  --llm-replay  --llm-gguf FILE
+  --checkpoint FILE      world-model checkpoint
+  --set key=value        any other planner setting (repeatable; key in camelCase or with dashes)
+
+Exits 0 when the run completes, whatever the episodes' outcomes; 130 when stopped by Ctrl-C.`;
+
+/** Prints the table and where the files went. */
+export function printResults(result: SessionResult, write: (s: string) => void = (s) => process.stdout.write(s)): void {
+  const { runDir, records, summary } = result;
+  write(`\n${formatTable(summary)}\n\n`);
+  const dir = runDir.display();
+  write(`run directory: ${dir}\n`);
+  write(`  ${runDir.display(runDir.manifestPath)}\n`);
+  write(`  ${runDir.display(runDir.episodesPath)} (${records.length} episodes)\n`);
+  write(`  ${runDir.display(runDir.summaryPath)}\n`);
+  const recorded = records.filter((r) => r.recording).length;
+  if (recorded > 0) write(`  ${dir}/recordings/ (${recorded} recordings)\n`);
+  if (result.interrupted) write(`stopped early: ${records.length} of ${result.plan.episodes.length} episodes ran.\n`);
+}
+
+/**
+ * First Ctrl-C: finish the running episode, write the summary, stop. Second: abort at once
+ * (every finished episode is already on disk).
+ */
+export function installInterrupt(log: (s: string) => void): { stopped(): boolean; dispose(): void } {
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    log('\nstopping after the running episode (Ctrl-C again to abort now)');
+  };
+  process.on('SIGINT', onSigint);
+  return { stopped: () => stop, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+/** Keeps the live viewer up for replay until Ctrl-C (terminals only). */
+export async function serveUntilInterrupted(url: string, close: () => Promise<void>): Promise<void> {
+  process.stderr.write(`viewer still serving at ${url} for replay; Ctrl-C to exit\n`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await close();
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run planners on a suite or scenarios and score them',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags('run', argv, RUN_FLAGS, false);
+    const settings = resolveRunSettings(values);
+    const log = (s: string) => process.stderr.write(`${s}\n`);
+    const interrupt = installInterrupt(log);
+    let result: SessionResult;
+    try {
+      result = await runSession(settings, { log }, { command: ['planarena', 'run', ...argv], shouldStop: interrupt.stopped });
+    } finally {
+      interrupt.dispose();
+    }
+    printResults(result);
+    if (result.live) {
+      if (process.stdout.isTTY && !result.interrupted) await serveUntilInterrupted(result.live.url, result.live.close);
+      else await result.live.close();
+    }
+    return result.interrupted ? 130 : 0;
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * A whole run, as `planarena run` and `planarena demo` do it: resolve planners (skipping the
+ * unavailable ones with their reason) and the plan, create the planners, the run directory and
+ * its manifest, optionally the live viewer, run every episode, then write the summary.
+ *
+ * Everything that can be refused (unknown names, bad flags, an existing run directory, a planner
+ * that cannot be created) is refused before the first episode starts.
+ */
+import { join } from 'node:path';
+import { UserError } from '../cli/errors.ts';
+import { getPlannerFactory } from '../planners/registry.ts';
+import type { PlannerFactory, PlannerOptions } from '../planners/Planner.ts';
+import { buildManifest } from '../results/manifest.ts';
+import { summarize } from '../results/summary.ts';
+import type { EpisodeRecord, RunSummary } from '../results/types.ts';
+import { loadScenario, loadSuite } from '../scenarios/load.ts';
+import { executeRun, type PlannerHandle } from './executeRun.ts';
+import { combineObservers } from './observers.ts';
+import { expandPlan, type RunPlan, type ScenarioCatalog } from './plan.ts';
+import { Progress } from './progress.ts';
+import { defaultRunDir, RunDir } from './runDir.ts';
+import { redactConfig, type RunSettings } from './settings.ts';
+import type { EpisodeObserver } from './types.ts';
+
+export interface LiveHandle {
+  url: string;
+  observer: EpisodeObserver;
+  close(): Promise<void>;
+}
+
+export interface SessionIo {
+  /** Human messages: skipped planners, the viewer URL, progress. */
+  log(line: string): void;
+  progressStream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+}
+
+export interface SessionResult {
+  runDir: RunDir;
+  plan: RunPlan;
+  records: EpisodeRecord[];
+  summary: RunSummary;
+  skipped: { planner: string; reason: string }[];
+  /** True when Ctrl-C stopped the run before every episode ran. */
+  interrupted: boolean;
+  /** The live server, still serving (the caller closes it). */
+  live?: LiveHandle;
+}
+
+export interface SessionOptions {
+  /** The command line, for the manifest. */
+  command: string[];
+  catalog?: ScenarioCatalog;
+  /** Name used for the default run directory when there is no suite. */
+  label?: string;
+  /** Extra observer (tests). */
+  observer?: EpisodeObserver;
+  /** Return true to stop after the running episode. */
+  shouldStop?: () => boolean;
+}
+
+/** Looks up factories; drops (and reports) those that say they are unavailable. */
+export async function resolvePlanners(
+  names: readonly string[],
+  opts: PlannerOptions,
+): Promise<{ factories: PlannerFactory[]; skipped: { planner: string; reason: string }[] }> {
+  const factories: PlannerFactory[] = [];
+  const skipped: { planner: string; reason: string }[] = [];
+  for (const name of names) {
+    const factory = await getPlannerFactory(name);
+    const reason = factory.unavailable?.(opts) ?? null;
+    if (reason) skipped.push({ planner: name, reason });
+    else factories.push(factory);
+  }
+  return { factories, skipped };
+}
+
+export async function runSession(settings: Readonly<RunSettings>, io: SessionIo, opts: SessionOptions): Promise<SessionResult> {
+  const plannerOptions: PlannerOptions = { config: { ...settings.plannerConfig } };
+  const catalog = opts.catalog ?? { loadScenario, loadSuite };
+
+  // Resolve names before anything is created or written.
+  if (settings.planners.length === 0) throw new UserError('E_BAD_FLAG', 'no planners: pass --planners a,b (see `planarena list planners`).');
+  const { factories, skipped } = await resolvePlanners(settings.planners, plannerOptions);
+  for (const s of skipped) io.log(`skipping planner ${s.planner}: ${s.reason}`);
+  const plan = expandPlan({ suite: settings.suite, scenarios: settings.scenarios, planners: factories.map((f) => f.name), seeds: settings.seeds }, catalog);
+  if (factories.length === 0) {
+    throw new UserError('E_NO_PLANNERS', `none of the planners ${settings.planners.join(', ')} is available (reasons above).`);
+  }
+
+  const planners = new Map<string, PlannerHandle>();
+  let live: LiveHandle | undefined;
+  try {
+    for (const f of factories) planners.set(f.name, { planner: await f.create(plannerOptions), privileged: f.privileged === true });
+    const runDir = RunDir.create(settings.out ?? defaultRunDir(plan.suite ?? opts.label ?? 'run'), { force: settings.force });
+    const manifest = buildManifest(
+      {
+        suite: plan.suite,
+        scenarios: plan.scenarios.map((s) => s.id),
+        planners: [...plan.planners],
+        seeds: [...plan.seeds],
+        physics: settings.physics,
+        record: settings.record,
+        clock: settings.clock,
+        plannerConfig: redactConfig(settings.plannerConfig),
+      },
+      opts.command,
+    );
+    runDir.writeManifest(manifest);
+
+    if (settings.live) {
+      // Loaded only here: the viewer (and its client build) costs nothing to runs without --live.
+      const { startLiveServer } = await import('../viewer/server/LiveServer.ts');
+      live = await startLiveServer({ port: settings.port, host: settings.host, runsDir: join(runDir.path, '..') });
+      io.log(`live viewer: ${live.url}`);
+    }
+
+    const progress = new Progress(plan.episodes.length, io.progressStream ?? process.stderr);
+    const records = await executeRun(
+      plan,
+      plan.episodes,
+      planners,
+      { physics: settings.physics, clock: settings.clock, record: settings.record, pace: settings.pace, observer: combineObservers(live?.observer, progress.observer(), opts.observer) },
+      runDir,
+      {
+        onEpisodeStart: (spec) => progress.episodeStart(spec),
+        onEpisodeEnd: (record) => progress.episodeEnd(record),
+        shouldStop: opts.shouldStop,
+      },
+    );
+    progress.finish();
+    const summary = summarize(records, plan.suite);
+    runDir.writeSummary(summary);
+    return { runDir, plan, records, summary, skipped, interrupted: records.length < plan.episodes.length, live };
+  } catch (e) {
+    await live?.close();
+    throw e;
+  } finally {
+    for (const { planner } of planners.values()) {
+      try {
+        await planner.dispose();
+      } catch (e) {
+        // The results are written; a planner that fails to clean up is worth a line, not a crash.
+        io.log(`planner ${planner.name}: dispose failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+}

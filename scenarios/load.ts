@@ -1,0 +1,162 @@
+/**
+ * Loading scenario and suite files: read → strict JSON parse → zod schema → semantic checks →
+ * deep freeze. Every failure is a `UserError` naming the file, the JSON path, what was expected,
+ * what was found and the fix (see `problems.ts`); there is no other way in, so a `Scenario`
+ * object anywhere in planarena has passed every check and cannot be mutated.
+ *
+ * Shipped scenarios live in `scenarios/files/<id>.json`, suites in `scenarios/suites/<id>.json`.
+ * Wherever an id is accepted, a path to a `.json` file is accepted too.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { UserError } from '../cli/errors.ts';
+import { parseJsonText } from './jsonText.ts';
+import { problemsError, type Problem } from './problems.ts';
+import { ScenarioSpec, SuiteSpec, type Scenario, type Suite } from './schema.ts';
+import { checkScenario, checkSuite } from './semantics.ts';
+import { issuesToProblems } from './zodIssues.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const SCENARIO_DIR = join(HERE, 'files');
+export const SUITE_DIR = join(HERE, 'suites');
+
+export type FileKind = 'scenario' | 'suite';
+
+/** The outcome of checking one file: its problems, and the frozen value when there are none. */
+export type Checked<T> = { ok: true; value: T; problems: [] } | { ok: false; problems: Problem[] };
+
+/** A path for messages: relative to the working directory when that is shorter. */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && rel.length < file.length ? rel : file;
+}
+
+/** Recursively freezes a parsed document (plain objects and arrays only). */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function readText(file: string, kind: string): string {
+  if (!existsSync(file)) throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: no such ${kind} file; check the path`);
+  if (statSync(file).isDirectory()) throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: is a directory, not a ${kind} file; name a .json file`);
+  return readFileSync(file, 'utf8');
+}
+
+/** Parses and checks a document against a schema, then runs the semantic checks. */
+function checkText<T>(text: string, schema: z.ZodType<T>, semantics: (value: T) => Problem[], fileId?: string): Checked<T> {
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
+  const result = schema.safeParse(parsed.value);
+  if (!result.success) return { ok: false, problems: [...parsed.duplicates, ...issuesToProblems(result.error.issues, schema, parsed.value)] };
+  const problems = [...parsed.duplicates, ...semantics(result.data)];
+  const id = (result.data as { id?: string }).id;
+  if (fileId !== undefined && id !== fileId) {
+    problems.push({ path: ['id'], message: `id "${id}" does not match the file name "${fileId}.json"; runs and reports use the id, so rename the file or change the id` });
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, value: deepFreeze(result.data), problems: [] };
+}
+
+/** Checks scenario JSON text. `fileId`, when given, must equal the scenario's id. */
+export function checkScenarioText(text: string, fileId?: string): Checked<Scenario> {
+  return checkText(text, ScenarioSpec, checkScenario, fileId);
+}
+
+/** Checks suite JSON text; the scenario ids it names must be among `known` (default: shipped). */
+export function checkSuiteText(text: string, fileId?: string, known: readonly string[] = listScenarios()): Checked<Suite> {
+  return checkText(text, SuiteSpec, (s) => checkSuite(s, known), fileId);
+}
+
+const stem = (file: string) => basename(file).replace(/\.json$/i, '');
+
+/** Loads and checks a scenario file; throws a `UserError` listing every problem. */
+export function loadScenarioFile(file: string): Scenario {
+  const abs = resolve(file);
+  const checked = checkScenarioText(readText(abs, 'scenario'), stem(abs));
+  if (!checked.ok) throw problemsError('E_SCENARIO', displayPath(abs), checked.problems);
+  return checked.value;
+}
+
+const looksLikePath = (s: string) => s.endsWith('.json') || s.includes('/') || s.includes('\\');
+
+/** Loads a shipped scenario by id (`scenarios/files/<id>.json`), or a scenario file by path. */
+export function loadScenario(idOrPath: string): Scenario {
+  if (looksLikePath(idOrPath)) return loadScenarioFile(idOrPath);
+  const file = join(SCENARIO_DIR, `${idOrPath}.json`);
+  if (!existsSync(file)) throw new UserError('E_UNKNOWN_SCENARIO', `unknown scenario "${idOrPath}"; valid scenarios: ${listScenarios().join(', ')} (or give a path to a .json file)`);
+  return loadScenarioFile(file);
+}
+
+/** Loads a suite by id (`scenarios/suites/<id>.json`) or by path. */
+export function loadSuite(idOrPath: string): Suite {
+  let file: string;
+  if (looksLikePath(idOrPath)) file = resolve(idOrPath);
+  else {
+    file = join(SUITE_DIR, `${idOrPath}.json`);
+    if (!existsSync(file)) throw new UserError('E_UNKNOWN_SUITE', `unknown suite "${idOrPath}"; valid suites: ${listSuites().join(', ')} (or give a path to a .json file)`);
+  }
+  const checked = checkSuiteText(readText(file, 'suite'), stem(file));
+  if (!checked.ok) throw problemsError('E_SUITE', displayPath(file), checked.problems);
+  return checked.value;
+}
+
+/** The scenarios of a suite, loaded and checked, in the suite's order. */
+export function loadSuiteScenarios(suite: Suite): Scenario[] {
+  return suite.scenarios.map((id) => loadScenario(id));
+}
+
+function idsIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map(stem)
+    .sort();
+}
+
+/** Ids of the shipped scenarios, sorted. */
+export function listScenarios(): string[] {
+  return idsIn(SCENARIO_DIR);
+}
+
+/** Ids of the shipped suites, sorted. */
+export function listSuites(): string[] {
+  return idsIn(SUITE_DIR);
+}
+
+/**
+ * Whether a file holds a scenario or a suite: by its `$schema`, then its keys (a suite has
+ * `scenarios`, a scenario has `robot`), then its folder (`suites/`). Unreadable or unparsable
+ * files count as scenarios, the common case, so that their syntax error is what gets reported.
+ */
+export function detectKind(file: string, text: string): FileKind {
+  const parsed = parseJsonText(text);
+  if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
+    const doc = parsed.value as Record<string, unknown>;
+    if (typeof doc.$schema === 'string') {
+      if (doc.$schema.endsWith('suite.schema.json')) return 'suite';
+      if (doc.$schema.endsWith('scenario.schema.json')) return 'scenario';
+    }
+    if ('scenarios' in doc && !('robot' in doc)) return 'suite';
+    if ('robot' in doc || 'goal' in doc) return 'scenario';
+  }
+  return basename(dirname(resolve(file))) === 'suites' ? 'suite' : 'scenario';
+}
+
+/** Checks any scenario or suite file without throwing on its content (missing files still throw). */
+export function checkFile(file: string): { kind: FileKind } & Checked<Scenario | Suite> {
+  const abs = resolve(file);
+  const text = readText(abs, 'scenario or suite');
+  const kind = detectKind(abs, text);
+  const checked = kind === 'suite' ? checkSuiteText(text, stem(abs)) : checkScenarioText(text, stem(abs));
+  return { kind, ...checked };
+}
+
+/** Paths of every shipped scenario and suite file. */
+export function shippedFiles(): string[] {
+  return [...listScenarios().map((id) => join(SCENARIO_DIR, `${id}.json`)), ...listSuites().map((id) => join(SUITE_DIR, `${id}.json`))];
+}

@@ -1,0 +1,329 @@
+/**
+ * Checks a scenario needs that its schema cannot express: things that would make the task
+ * impossible, trivial or physically explosive at some seed. Each problem says what to fix.
+ *
+ * Geometry is checked on the ground plane with exact footprints (see `geometry.ts`): boxes are
+ * oriented rectangles, cylinders and spheres discs. Randomisation is checked at its worst case,
+ * not at a few sample seeds: the region every randomised position can reach (offset range
+ * rectangle, or jitter disc) is tested as a whole, so a file that passes here is sound at
+ * every seed. Static obstacles may overlap each other (walls are often built from overlapping
+ * boxes); everything else must start apart.
+ *
+ * Robot sizes are the sim's nominal ones, rounded up: diffdrive chassis 0.5 × 0.4 m (a disc of
+ * its half-diagonal when its start yaw or position is randomised), pusher disc radius 0.2 m,
+ * arm base disc radius 0.15 m. The arm's reach is taken as `ARM_REACH` = 1.0 m, measured in 3-D
+ * from its base position on the floor.
+ */
+import type { Scenario, Suite } from './schema.ts';
+import { box, circle, grow, outside, overlaps, segment, separation, type RoundedRect } from './geometry.ts';
+import { formatPath, type Problem } from './problems.ts';
+
+type Path = (string | number)[];
+type Range = [number, number];
+
+export const ROBOT_SIZE = {
+  diffdrive: { length: 0.5, width: 0.4 },
+  pusher: { radius: 0.2 },
+  arm: { baseRadius: 0.15 },
+} as const;
+/** Maximum distance (m) from the arm's base on the floor to a point its end effector can reach. */
+export const ARM_REACH = 1.0;
+
+const fmt = (v: number) => String(Math.round(v * 1000) / 1000);
+const fmtPt = (p: readonly number[]) => `[${p.map(fmt).join(', ')}]`;
+
+/** Something with a footprint: where it is in the file, and where it may be at any seed. */
+interface Thing {
+  label: string;
+  path: Path;
+  nominal: RoundedRect;
+  /** The footprint over all seeds; `spreadPath` is the randomize field that widens it. */
+  spread: RoundedRect;
+  spreadPath?: Path;
+  spreadWhat?: string;
+}
+
+function shapeFootprint(o: { position: number[]; yaw: number; shape: string; size?: number[]; radius?: number }): RoundedRect {
+  const yaw = (o.yaw * Math.PI) / 180;
+  if (o.shape === 'box' && o.size) return box(o.position[0], o.position[1], o.size[0], o.size[1], yaw);
+  return circle(o.position[0], o.position[1], o.radius ?? 0);
+}
+
+/** A rectangle of centre offsets [lo, hi] per axis around (x, y), grown by `r`. */
+function region(x: number, y: number, ranges: readonly Range[] | undefined, r: number): RoundedRect {
+  const [rx, ry] = ranges ?? [
+    [0, 0],
+    [0, 0],
+  ];
+  return { cx: x + (rx[0] + rx[1]) / 2, cy: y + (ry[0] + ry[1]) / 2, hx: (rx[1] - rx[0]) / 2, hy: (ry[1] - ry[0]) / 2, yaw: 0, r };
+}
+
+function robotThing(s: Scenario): Thing {
+  const { type, start } = s.robot;
+  const [x, y] = start.position;
+  const yaw = (start.yaw * Math.PI) / 180;
+  const rp = s.randomize.robotPosition;
+  let nominal: RoundedRect;
+  let radius: number;
+  if (type === 'diffdrive') {
+    nominal = box(x, y, ROBOT_SIZE.diffdrive.length, ROBOT_SIZE.diffdrive.width, yaw);
+    radius = Math.hypot(ROBOT_SIZE.diffdrive.length, ROBOT_SIZE.diffdrive.width) / 2;
+  } else {
+    radius = type === 'pusher' ? ROBOT_SIZE.pusher.radius : ROBOT_SIZE.arm.baseRadius;
+    nominal = circle(x, y, radius);
+  }
+  const randomised = rp !== undefined || (type === 'diffdrive' && s.randomize.robotYaw !== undefined);
+  return {
+    label: 'the robot',
+    path: ['robot', 'start', 'position'],
+    nominal,
+    spread: randomised ? region(x, y, rp, radius) : nominal,
+    spreadPath: rp ? ['randomize', 'robotPosition'] : ['randomize', 'robotYaw'],
+    spreadWhat: rp ? 'randomize.robotPosition' : 'randomize.robotYaw',
+  };
+}
+
+function things(s: Scenario) {
+  const oj = s.randomize.obstacleJitter ?? 0;
+  const mj = s.randomize.objectJitter ?? 0;
+  const obstacles: Thing[] = s.obstacles.map((o, i) => {
+    const f = shapeFootprint(o);
+    return { label: `obstacle "${o.id}"`, path: ['obstacles', i], nominal: f, spread: grow(f, oj), spreadPath: ['randomize', 'obstacleJitter'], spreadWhat: `randomize.obstacleJitter (${fmt(oj)} m)` };
+  });
+  const objects: Thing[] = s.objects.map((o, i) => {
+    const f = shapeFootprint(o);
+    return { label: `object "${o.id}"`, path: ['objects', i], nominal: f, spread: grow(f, mj), spreadPath: ['randomize', 'objectJitter'], spreadWhat: `randomize.objectJitter (${fmt(mj)} m)` };
+  });
+  const platforms: Thing[] = [
+    ...s.arena.slopes.map((sl, i): Thing => {
+      // A ramp's horizontal footprint is shorter than its length; the full length is a safe bound.
+      const f = box(sl.position[0], sl.position[1], sl.length, sl.width, (sl.yaw * Math.PI) / 180);
+      return { label: `slope "${sl.id}"`, path: ['arena', 'slopes', i], nominal: f, spread: f };
+    }),
+    ...s.arena.steps.map((st, i): Thing => {
+      const f = box(st.position[0], st.position[1], st.size[0], st.size[1], (st.yaw * Math.PI) / 180);
+      return { label: `step "${st.id}"`, path: ['arena', 'steps', i], nominal: f, spread: f };
+    }),
+  ];
+  // The whole sweep of each moving obstacle: it may be anywhere on its path at any time.
+  const sweeps: Thing[] = s.movingObstacles.flatMap((m, i) => {
+    const r = m.shape === 'box' && m.size ? Math.hypot(m.size[0], m.size[1]) / 2 : (m.radius ?? 0);
+    const pts = m.mode === 'loop' ? [...m.path, m.path[0]] : m.path;
+    return pts.slice(1).map((p, k): Thing => {
+      const f = segment(pts[k] as [number, number], p as [number, number], r);
+      return { label: `the path of moving obstacle "${m.id}"`, path: ['movingObstacles', i, 'path'], nominal: f, spread: f };
+    });
+  });
+  return { obstacles, objects, platforms, sweeps, robot: robotThing(s) };
+}
+
+/** Reports `a` overlapping `b` at the start, or at some seed because of randomisation. */
+function checkApart(a: Thing, b: Thing, out: Problem[], fix: string): void {
+  const nominal = separation(a.nominal, b.nominal);
+  if (nominal < -1e-6) {
+    out.push({ path: a.path, message: `${a.label} overlaps ${b.label} (${formatPath(b.path)}) by ${fmt(-nominal)} m at the start; ${fix}` });
+    return;
+  }
+  if (overlaps(a.spread, b.spread)) {
+    const widened = a.spread !== a.nominal ? a : b;
+    const other = widened === a ? b : a;
+    out.push({
+      path: widened.spreadPath ?? widened.path,
+      message: `${widened.spreadWhat ?? 'randomisation'} lets ${widened.label} overlap ${other.label} (${formatPath(other.path)}) at some seeds (clearance without randomisation: ${fmt(nominal)} m); reduce the randomisation or move them further apart`,
+    });
+  }
+}
+
+function checkInside(t: Thing, w: number, h: number, out: Problem[], what: string): void {
+  const nominal = outside(t.nominal, w, h);
+  if (nominal > 1e-6) {
+    out.push({ path: t.path, message: `${t.label} reaches ${fmt(nominal)} m outside ${what}; move it inward` });
+  } else if (outside(t.spread, w, h) > 1e-6) {
+    out.push({ path: t.spreadPath ?? t.path, message: `${t.spreadWhat ?? 'randomisation'} can put ${t.label} up to ${fmt(outside(t.spread, w, h))} m outside ${what}; narrow the range or move it inward` });
+  }
+}
+
+function goalPoint(s: Scenario): { nominal: RoundedRect; spread: RoundedRect } | undefined {
+  if (s.goal.type === 'ee_reach') return undefined;
+  const [x, y] = s.goal.position;
+  const gp = s.randomize.goalPosition as Range[] | undefined;
+  return { nominal: circle(x, y, 0), spread: region(x, y, gp?.slice(0, 2), 0) };
+}
+
+/** All semantic problems of a schema-valid scenario (empty when sound). */
+export function checkScenario(s: Scenario): Problem[] {
+  const out: Problem[] = [];
+  checkSchemaRef(s.$schema, 'scenario.schema.json', out);
+  checkIds(s, out);
+  checkTiming(s, out);
+  checkRobotAndGoal(s, out);
+  checkLayout(s, out);
+  checkPerturbations(s, out);
+  return out;
+}
+
+function checkSchemaRef(ref: string | undefined, expected: string, out: Problem[]): void {
+  if (ref === undefined) return;
+  const base = ref.split(/[\\/]/).pop();
+  if (base !== expected) {
+    const other = expected === 'scenario.schema.json' ? 'a suite' : 'a scenario';
+    const hint = base === 'suite.schema.json' || base === 'scenario.schema.json' ? ` (that is the schema of ${other} file)` : '';
+    out.push({ path: ['$schema'], message: `"$schema" should point to ${expected}${hint}, found "${ref}"; use "../${expected}" or remove the field` });
+  }
+}
+
+function checkIds(s: Scenario, out: Problem[]): void {
+  const seen = new Map<string, Path>();
+  const groups: [Path, { id: string }[]][] = [
+    [['obstacles'], s.obstacles],
+    [['objects'], s.objects],
+    [['movingObstacles'], s.movingObstacles],
+    [['arena', 'slopes'], s.arena.slopes],
+    [['arena', 'steps'], s.arena.steps],
+  ];
+  for (const [base, items] of groups) {
+    items.forEach((item, i) => {
+      const path = [...base, i, 'id'];
+      if (item.id === 'robot') {
+        out.push({ path, message: '"robot" is reserved (perturbations and events use it for the robot); choose another id' });
+      }
+      const first = seen.get(item.id);
+      if (first) out.push({ path, message: `duplicate id "${item.id}" (first used at ${formatPath(first)}); ids name things in observations, events and perturbations, so make each unique` });
+      else seen.set(item.id, path);
+    });
+  }
+}
+
+function checkTiming(s: Scenario, out: Problem[]): void {
+  const ratio = s.controlPeriod / s.physicsDt;
+  const whole = Math.round(ratio);
+  if (whole < 1 || Math.abs(ratio - whole) > 1e-6 * Math.max(1, ratio)) {
+    const lo = Math.max(1, Math.floor(ratio)) * s.physicsDt;
+    const hi = Math.max(1, Math.ceil(ratio)) * s.physicsDt;
+    out.push({
+      path: ['controlPeriod'],
+      message: `controlPeriod ${fmt(s.controlPeriod)} s is not a whole number of physics steps of physicsDt ${fmt(s.physicsDt)} s (${fmt(ratio)} steps); use a multiple such as ${fmt(lo)}${hi !== lo ? ` or ${fmt(hi)}` : ''}`,
+    });
+  }
+  if (s.timeLimit < s.controlPeriod) {
+    out.push({ path: ['timeLimit'], message: `timeLimit ${fmt(s.timeLimit)} s is shorter than one control period (${fmt(s.controlPeriod)} s); raise it` });
+  }
+}
+
+function checkRobotAndGoal(s: Scenario, out: Problem[]): void {
+  const { robot, goal } = s;
+  const movable = s.objects.map((o) => o.id);
+  if (robot.type !== 'arm' && robot.joints !== undefined) {
+    out.push({ path: ['robot', 'joints'], message: `only an arm has joints; remove "joints" or use "type": "arm"` });
+  }
+  if (goal.type === 'ee_reach' && robot.type !== 'arm') {
+    out.push({ path: ['goal', 'type'], message: `an "ee_reach" goal needs an arm (it has an end effector), found robot "${robot.type}"; use "reach" or "push", or "type": "arm"` });
+  }
+  if (goal.type === 'reach' && robot.type === 'arm') {
+    out.push({ path: ['goal', 'type'], message: 'an arm cannot drive to a "reach" goal (its base is fixed); use "ee_reach" with a 3-D point, or a "push" goal' });
+  }
+  const gp = s.randomize.goalPosition;
+  if (gp && gp.length !== goal.position.length) {
+    out.push({ path: ['randomize', 'goalPosition'], message: `has ${gp.length} ranges but the goal position has ${goal.position.length} coordinates; give one [lo, hi] range per coordinate` });
+  }
+  if (goal.type === 'push' && !movable.includes(goal.object)) {
+    const fix = movable.length ? `valid movable objects: ${movable.join(', ')}` : `add an entry with "id": "${goal.object}" to "objects"`;
+    out.push({ path: ['goal', 'object'], message: `"${goal.object}" is not a movable object; ${fix}` });
+  }
+  if (robot.type === 'arm') checkArmReach(s, out);
+  // A goal met before the first action makes the episode meaningless.
+  if (goal.type === 'reach') {
+    const d = Math.hypot(goal.position[0] - robot.start.position[0], goal.position[1] - robot.start.position[1]);
+    if (d <= goal.tolerance) out.push({ path: ['goal', 'position'], message: `the robot starts within the goal tolerance (${fmt(d)} m <= ${fmt(goal.tolerance)} m); move the goal further away` });
+  }
+  if (goal.type === 'push') {
+    const obj = s.objects.find((o) => o.id === goal.object);
+    const d = obj ? Math.hypot(goal.position[0] - obj.position[0], goal.position[1] - obj.position[1]) : Infinity;
+    if (d <= goal.tolerance) out.push({ path: ['goal', 'position'], message: `object "${goal.object}" starts within the goal tolerance (${fmt(d)} m <= ${fmt(goal.tolerance)} m); move the goal further away` });
+  }
+}
+
+function checkArmReach(s: Scenario, out: Problem[]): void {
+  const [bx, by] = s.robot.start.position;
+  const rp = s.randomize.robotPosition ?? [
+    [0, 0],
+    [0, 0],
+  ];
+  const gp = s.randomize.goalPosition;
+  // Farthest distance between any randomised base and any randomised target: per axis, the
+  // largest gap between the two intervals.
+  const farthest = (target: readonly number[], targetRanges: readonly Range[] | undefined, extra = 0) => {
+    let sum = 0;
+    target.forEach((v, k) => {
+      const t = targetRanges?.[k] ?? [0, 0];
+      const b = k < 2 ? [[bx, by][k] + rp[k][0], [bx, by][k] + rp[k][1]] : [0, 0];
+      const gap = Math.max(Math.abs(v + t[1] - b[0]), Math.abs(v + t[0] - b[1])) + (k < 2 ? extra : 0);
+      sum += gap * gap;
+    });
+    return Math.sqrt(sum);
+  };
+  const reach = (path: Path, what: string, nominalD: number, worstD: number, rangePath: Path) => {
+    if (nominalD > ARM_REACH) out.push({ path, message: `${what} is ${fmt(nominalD)} m from the arm's base, beyond its reach of ${ARM_REACH} m; move it closer to ${fmtPt(s.robot.start.position)}` });
+    else if (worstD > ARM_REACH + 1e-9) out.push({ path: rangePath, message: `randomisation can put ${what} ${fmt(worstD)} m from the arm's base, beyond its reach of ${ARM_REACH} m; narrow the ranges` });
+  };
+  const goal = s.goal;
+  const g3 = goal.position.length === 3 ? goal.position : [goal.position[0], goal.position[1], 0];
+  const rangePath: Path = gp ? ['randomize', 'goalPosition'] : ['randomize', 'robotPosition'];
+  reach(['goal', 'position'], 'the goal', farthest(g3, undefined), farthest(g3, gp as Range[] | undefined), rangePath);
+  if (goal.type === 'ee_reach') {
+    const zlo = goal.position[2] + ((gp as Range[] | undefined)?.[2]?.[0] ?? 0);
+    if (zlo < 0) out.push({ path: gp?.[2] ? ['randomize', 'goalPosition'] : ['goal', 'position'], message: `the goal can be ${fmt(-zlo)} m below the floor (z < 0); raise it` });
+  }
+  if (goal.type === 'push') {
+    const i = s.objects.findIndex((o) => o.id === goal.object);
+    if (i >= 0) {
+      const o = s.objects[i].position;
+      const j = s.randomize.objectJitter ?? 0;
+      reach(['objects', i, 'position'], `object "${goal.object}"`, farthest([o[0], o[1], 0], undefined), farthest([o[0], o[1], 0], undefined, j), ['randomize', 'objectJitter']);
+    }
+  }
+}
+
+function checkLayout(s: Scenario, out: Problem[]): void {
+  const wall = s.arena.walls === false ? 0 : s.arena.walls.thickness;
+  // Walls stand on the floor's edge: keep everything within the floor minus their thickness.
+  const [w, h] = [s.arena.size[0] - 2 * wall, s.arena.size[1] - 2 * wall];
+  const arena = `the arena (usable ${fmt(w)} × ${fmt(h)} m centred on the origin${wall ? ', inside the walls' : ''})`;
+  const { obstacles, objects, platforms, sweeps, robot } = things(s);
+
+  for (const t of [robot, ...obstacles, ...objects, ...platforms, ...sweeps]) checkInside(t, w, h, out, arena);
+  const goal = goalPoint(s);
+  if (goal) {
+    const g: Thing = { label: 'the goal', path: ['goal', 'position'], ...goal, spreadPath: ['randomize', 'goalPosition'], spreadWhat: 'randomize.goalPosition' };
+    checkInside(g, w, h, out, arena);
+    for (const o of obstacles) checkApart(g, o, out, 'move the goal out of the obstacle, or move the obstacle');
+  }
+  for (const o of [...obstacles, ...objects, ...platforms, ...sweeps]) checkApart(robot, o, out, 'move the robot\'s start or the other body');
+  objects.forEach((a, i) => {
+    for (const b of [...objects.slice(i + 1), ...obstacles, ...platforms]) checkApart(a, b, out, 'move them apart');
+  });
+}
+
+function checkPerturbations(s: Scenario, out: Problem[]): void {
+  const movable = s.objects.map((o) => o.id);
+  s.perturbations.forEach((p, i) => {
+    if (p.target !== 'robot' && !movable.includes(p.target)) {
+      out.push({ path: ['perturbations', i, 'target'], message: `unknown target "${p.target}"; valid targets: ${['robot', ...movable].join(', ')}` });
+    }
+    const at = typeof p.at === 'number' ? p.at : p.at[1];
+    if (at >= s.timeLimit) out.push({ path: ['perturbations', i, 'at'], message: `the shove can come at ${fmt(at)} s, at or after the time limit (${fmt(s.timeLimit)} s), so it would never happen; make it earlier` });
+  });
+}
+
+/** Semantic problems of a schema-valid suite; `knownScenarios` are the ids it may name. */
+export function checkSuite(suite: Suite, knownScenarios: readonly string[]): Problem[] {
+  const out: Problem[] = [];
+  checkSchemaRef(suite.$schema, 'suite.schema.json', out);
+  const seen = new Set<string>();
+  suite.scenarios.forEach((id, i) => {
+    if (!knownScenarios.includes(id)) out.push({ path: ['scenarios', i], message: `unknown scenario "${id}"; valid scenarios: ${knownScenarios.join(', ')}` });
+    if (seen.has(id)) out.push({ path: ['scenarios', i], message: `scenario "${id}" is listed twice; remove one (use --seeds for more episodes)` });
+    seen.add(id);
+  });
+  return out;
+}

@@ -1,0 +1,41 @@
+/**
+ * Benchmark modules: every `bench/*.bench.ts` exports `benches`, and `planarena bench` (what
+ * `npm run bench` runs) runs them all and prints one line per figure. A figure is compared with
+ * a baseline measured in the same run on the same machine, so the ratio means something even
+ * when the absolute numbers depend on the machine.
+ */
+export interface BenchLine {
+  /** What was measured, e.g. "env steps/s (deterministic, nav-basic)". */
+  figure: string;
+  value: number;
+  /** e.g. "steps/s", "ms", "MB". */
+  unit: string;
+  /** The reference measured in the same run, e.g. raw Rapier steps/s on the same scene. */
+  baseline?: { name: string; value: number };
+  /** value / baseline.value, or a target-relative ratio the bench defines. */
+  ratio?: number;
+  /** What the ratio should be at least (or at most, with `targetBelow`), for the ✓/✗ mark. */
+  target?: number;
+  targetBelow?: boolean;
+}
+
+export interface Bench {
+  name: string;
+  run(): Promise<BenchLine[]>;
+}
+
+/** Measures `fn` repeatedly for at least `minMs` (after a warm-up) and returns calls per second. */
+export function rate(fn: () => void, minMs = 1000, warmup = 20): number {
+  for (let i = 0; i < warmup; i++) fn();
+  let calls = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  let batch = 1;
+  while (elapsed < minMs) {
+    for (let i = 0; i < batch; i++) fn();
+    calls += batch;
+    elapsed = performance.now() - start;
+    if (elapsed < minMs / 10) batch *= 2;
+  }
+  return (calls * 1000) / elapsed;
+}

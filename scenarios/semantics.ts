@@ -9,10 +9,11 @@
  * every seed. Static obstacles may overlap each other (walls are often built from overlapping
  * boxes); everything else must start apart.
  *
- * Robot sizes are the sim's nominal ones, rounded up: diffdrive chassis 0.5 × 0.4 m (a disc of
- * its half-diagonal when its start yaw or position is randomised), pusher disc radius 0.2 m,
- * arm base disc radius 0.15 m. The arm's reach is taken as `ARM_REACH` = 1.0 m, measured in 3-D
- * from its base position on the floor.
+ * Robot sizes are the sim's (`sim/robots/*.ts`), rounded up: diffdrive 0.5 × 0.4 m with its
+ * wheels (a disc of its half-diagonal when its start yaw or position is randomised), pusher disc
+ * radius 0.2 m, arm base disc radius 0.15 m. The arm's workspace is a ball of radius `ARM_REACH`
+ * (upper arm 0.40 m + forearm 0.35 m, at full stretch) around its shoulder, `ARM_SHOULDER_HEIGHT`
+ * above the base position on the floor; a test keeps these equal to the sim's arm.
  */
 import type { Scenario, Suite } from './schema.ts';
 import { box, circle, grow, outside, overlaps, segment, separation, type RoundedRect } from './geometry.ts';
@@ -26,8 +27,10 @@ export const ROBOT_SIZE = {
   pusher: { radius: 0.2 },
   arm: { baseRadius: 0.15 },
 } as const;
-/** Maximum distance (m) from the arm's base on the floor to a point its end effector can reach. */
-export const ARM_REACH = 1.0;
+/** Greatest distance (m) from the arm's shoulder to its end-effector centre. */
+export const ARM_REACH = 0.75;
+/** Height (m) of the arm's shoulder joint above the floor, straight above the base position. */
+export const ARM_SHOULDER_HEIGHT = 0.2;
 
 const fmt = (v: number) => String(Math.round(v * 1000) / 1000);
 const fmtPt = (p: readonly number[]) => `[${p.map(fmt).join(', ')}]`;
@@ -244,51 +247,57 @@ function checkRobotAndGoal(s: Scenario, out: Problem[]): void {
 }
 
 function checkArmReach(s: Scenario, out: Problem[]): void {
-  const [bx, by] = s.robot.start.position;
-  const rp = s.randomize.robotPosition ?? [
+  const base = [...s.robot.start.position, ARM_SHOULDER_HEIGHT];
+  const none: Range[] = [
+    [0, 0],
     [0, 0],
     [0, 0],
   ];
-  const gp = s.randomize.goalPosition;
-  // Farthest distance between any randomised base and any randomised target: per axis, the
-  // largest gap between the two intervals.
-  const farthest = (target: readonly number[], targetRanges: readonly Range[] | undefined, extra = 0) => {
+  const rp = s.randomize.robotPosition ?? none;
+  const gp = (s.randomize.goalPosition as Range[] | undefined) ?? none;
+  // Farthest distance from the shoulder to a target when each coordinate of both may move
+  // within an offset range (per axis, the largest gap between the two intervals), plus a
+  // horizontal jitter radius.
+  const farthest = (target: readonly number[], targetRanges: readonly Range[], baseRanges: readonly Range[], jitter = 0) => {
     let sum = 0;
-    target.forEach((v, k) => {
-      const t = targetRanges?.[k] ?? [0, 0];
-      const b = k < 2 ? [[bx, by][k] + rp[k][0], [bx, by][k] + rp[k][1]] : [0, 0];
-      const gap = Math.max(Math.abs(v + t[1] - b[0]), Math.abs(v + t[0] - b[1])) + (k < 2 ? extra : 0);
+    for (let k = 0; k < 3; k++) {
+      const t = targetRanges[k] ?? [0, 0];
+      const b = k < 2 ? baseRanges[k] : [0, 0];
+      const gap = Math.max(Math.abs(target[k] + t[1] - (base[k] + b[0])), Math.abs(target[k] + t[0] - (base[k] + b[1])));
       sum += gap * gap;
-    });
-    return Math.sqrt(sum);
+    }
+    return Math.sqrt(sum) + jitter;
   };
-  const reach = (path: Path, what: string, nominalD: number, worstD: number, rangePath: Path) => {
-    if (nominalD > ARM_REACH) out.push({ path, message: `${what} is ${fmt(nominalD)} m from the arm's base, beyond its reach of ${ARM_REACH} m; move it closer to ${fmtPt(s.robot.start.position)}` });
-    else if (worstD > ARM_REACH + 1e-9) out.push({ path: rangePath, message: `randomisation can put ${what} ${fmt(worstD)} m from the arm's base, beyond its reach of ${ARM_REACH} m; narrow the ranges` });
+  const reach = (path: Path, what: string, target: readonly number[], targetRanges: readonly Range[], rangePath: Path, jitter = 0) => {
+    const nominal = farthest(target, none, none);
+    const worst = farthest(target, targetRanges, rp, jitter);
+    if (nominal > ARM_REACH) out.push({ path, message: `${what} is ${fmt(nominal)} m from the arm's shoulder at ${fmtPt(base)}, beyond its reach of ${ARM_REACH} m; move it closer` });
+    else if (worst > ARM_REACH + 1e-9) out.push({ path: rangePath, message: `randomisation can put ${what} ${fmt(worst)} m from the arm's shoulder, beyond its reach of ${ARM_REACH} m; narrow the ranges` });
   };
   const goal = s.goal;
+  const goalRangePath: Path = s.randomize.goalPosition ? ['randomize', 'goalPosition'] : ['randomize', 'robotPosition'];
+  // Push goals and objects lie on the floor (z = 0), where the end effector must work.
   const g3 = goal.position.length === 3 ? goal.position : [goal.position[0], goal.position[1], 0];
-  const rangePath: Path = gp ? ['randomize', 'goalPosition'] : ['randomize', 'robotPosition'];
-  reach(['goal', 'position'], 'the goal', farthest(g3, undefined), farthest(g3, gp as Range[] | undefined), rangePath);
+  reach(['goal', 'position'], 'the goal', g3, gp, goalRangePath);
   if (goal.type === 'ee_reach') {
-    const zlo = goal.position[2] + ((gp as Range[] | undefined)?.[2]?.[0] ?? 0);
-    if (zlo < 0) out.push({ path: gp?.[2] ? ['randomize', 'goalPosition'] : ['goal', 'position'], message: `the goal can be ${fmt(-zlo)} m below the floor (z < 0); raise it` });
+    const zRange = gp[2] ?? [0, 0];
+    const zlo = goal.position[2] + zRange[0];
+    if (zlo < 0) out.push({ path: zRange[0] < 0 ? ['randomize', 'goalPosition'] : ['goal', 'position'], message: `the goal can be ${fmt(-zlo)} m below the floor (z < 0); raise it` });
   }
   if (goal.type === 'push') {
     const i = s.objects.findIndex((o) => o.id === goal.object);
     if (i >= 0) {
       const o = s.objects[i].position;
       const j = s.randomize.objectJitter ?? 0;
-      reach(['objects', i, 'position'], `object "${goal.object}"`, farthest([o[0], o[1], 0], undefined), farthest([o[0], o[1], 0], undefined, j), ['randomize', 'objectJitter']);
+      reach(['objects', i, 'position'], `object "${goal.object}"`, [o[0], o[1], 0], none, j > 0 ? ['randomize', 'objectJitter'] : ['randomize', 'robotPosition'], j);
     }
   }
 }
 
 function checkLayout(s: Scenario, out: Problem[]): void {
-  const wall = s.arena.walls === false ? 0 : s.arena.walls.thickness;
-  // Walls stand on the floor's edge: keep everything within the floor minus their thickness.
-  const [w, h] = [s.arena.size[0] - 2 * wall, s.arena.size[1] - 2 * wall];
-  const arena = `the arena (usable ${fmt(w)} × ${fmt(h)} m centred on the origin${wall ? ', inside the walls' : ''})`;
+  // Perimeter walls stand outside the floor's edge, so the usable area is the floor itself.
+  const [w, h] = s.arena.size;
+  const arena = `the arena (${fmt(w)} × ${fmt(h)} m, x within ±${fmt(w / 2)} and y within ±${fmt(h / 2)})`;
   const { obstacles, objects, platforms, sweeps, robot } = things(s);
 
   for (const t of [robot, ...obstacles, ...objects, ...platforms, ...sweeps]) checkInside(t, w, h, out, arena);

@@ -1,0 +1,112 @@
+/**
+ * The read-only HTTP API over a folder of run directories, for replay and the results page:
+ *
+ * - `GET /api/runs`                          → {@link RunListing}
+ * - `GET /api/runs/<name>`                   → {@link RunDetail} (summary + episode records)
+ * - `GET /api/runs/<name>/episode?path=<rel>` → {@link EpisodeData} (a recording, whole)
+ *
+ * A run directory is any folder (up to two levels below `runsDir`, or `runsDir` itself) holding
+ * `manifest.json`, `episodes.jsonl` or `summary.json`. Names are paths relative to `runsDir`
+ * (`.` for `runsDir` itself); nothing outside `runsDir` is ever read.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { EpisodeRecord, RunManifest, RunSummary } from '../../results/types.ts';
+import type { EpisodeData, RunDetail, RunListing } from '../protocol.ts';
+import { HttpError } from './HttpError.ts';
+import { recordingToEpisode } from './recordingToEpisode.ts';
+
+const RUN_MARKERS = ['manifest.json', 'episodes.jsonl', 'summary.json'];
+
+export class RunsApi {
+  readonly root: string | null;
+
+  constructor(runsDir: string | undefined) {
+    this.root = runsDir ? resolve(runsDir) : null;
+  }
+
+  list(): RunListing {
+    if (!this.root || !existsSync(this.root)) return { runsDir: this.root, runs: [] };
+    const found: string[] = [];
+    const walk = (dir: string, depth: number) => {
+      if (RUN_MARKERS.some((m) => existsSync(join(dir, m)))) {
+        found.push(dir);
+        return;
+      }
+      if (depth >= 2) return;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return; // unreadable folder: not a run
+      }
+      for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') walk(join(dir, e.name), depth + 1);
+    };
+    walk(this.root, 0);
+    const runs = found.map((dir) => {
+      const episodes = readEpisodes(dir);
+      const manifest = readJson<RunManifest>(join(dir, 'manifest.json'));
+      return {
+        name: relative(this.root!, dir).split(sep).join('/') || '.',
+        createdAt: manifest?.createdAt ?? null,
+        episodes: episodes.length,
+        hasSummary: existsSync(join(dir, 'summary.json')),
+        recordings: episodes.filter((e) => e.recording).length,
+      };
+    });
+    runs.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.name.localeCompare(b.name));
+    return { runsDir: this.root, runs };
+  }
+
+  detail(name: string): RunDetail {
+    const dir = this.runDir(name);
+    return { name, summary: readJson<RunSummary>(join(dir, 'summary.json')), episodes: readEpisodes(dir) };
+  }
+
+  episode(name: string, recording: string): EpisodeData {
+    const dir = this.runDir(name);
+    const file = inside(dir, recording);
+    if (!file || !existsSync(file)) throw new HttpError(404, `no recording ${JSON.stringify(recording)} in run ${JSON.stringify(name)}`);
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    const record = readEpisodes(dir).find((e) => e.recording && resolve(dir, e.recording) === file) ?? null;
+    return recordingToEpisode(raw, record);
+  }
+
+  private runDir(name: string): string {
+    if (!this.root) throw new HttpError(404, 'no runs folder: start the server with --runs DIR');
+    const dir = name === '.' ? this.root : inside(this.root, name);
+    if (!dir || !RUN_MARKERS.some((m) => existsSync(join(dir, m)))) throw new HttpError(404, `no run ${JSON.stringify(name)} under ${this.root}`);
+    return dir;
+  }
+}
+
+/** `base/rel` when it stays inside `base`, else null (no `..` escapes, no absolute paths). */
+function inside(base: string, rel: string): string | null {
+  if (rel.includes('\0') || isAbsolute(rel)) return null;
+  const p = resolve(base, rel);
+  return p === base || p.startsWith(base + sep) ? p : null;
+}
+
+function readJson<T>(path: string): T | null {
+  if (!existsSync(path) || !statSync(path).isFile()) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return null; // a half-written summary while a run is going: shown as absent
+  }
+}
+
+function readEpisodes(dir: string): EpisodeRecord[] {
+  const path = join(dir, 'episodes.jsonl');
+  if (!existsSync(path)) return [];
+  const out: EpisodeRecord[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as EpisodeRecord);
+    } catch {
+      // A torn last line of a run still being written; it is not a finished episode.
+    }
+  }
+  return out;
+}

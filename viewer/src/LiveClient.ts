@@ -1,0 +1,144 @@
+/**
+ * The browser end of the stream: one WebSocket to the server, reconnecting with backoff, that
+ * turns protocol events and binary frames into {@link Episode}s and sends teaching requests.
+ */
+import { decodeFrame, PROTOCOL_VERSION, WS_PATH, type ClientRequest, type ServerEvent } from '../protocol.ts';
+import { Episode } from './Episode.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type RequestBody = DistributiveOmit<ClientRequest, 'id'>;
+
+export interface LiveListener {
+  onEpisode?(ep: Episode): void;
+  onChange?(ep: Episode): void;
+  onStatus?(status: string): void;
+  onHello?(hello: Extract<ServerEvent, { type: 'hello' }>): void;
+}
+
+export class LiveClient {
+  /** Episodes by channel, in arrival order. */
+  readonly episodes = new Map<number, Episode>();
+  readonly finished: Episode[] = [];
+  hello: Extract<ServerEvent, { type: 'hello' }> | null = null;
+  dropped = { frames: 0, steps: 0 };
+  private ws: WebSocket | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<string, (ev: ServerEvent) => void>();
+  private retryMs = 250;
+  private closed = false;
+  /** Channels are per server session: a reconnect starts a new session. */
+  private session = 0;
+
+  constructor(private readonly listener: LiveListener) {}
+
+  connect(): void {
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`;
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    this.listener.onStatus?.('connecting');
+    ws.onopen = () => {
+      this.retryMs = 250;
+      this.session++;
+      this.listener.onStatus?.('connected');
+    };
+    ws.onmessage = (msg) => this.onMessage(msg.data as ArrayBuffer | string);
+    ws.onclose = () => {
+      this.listener.onStatus?.('disconnected');
+      for (const [, resolve] of this.pending) resolve({ type: 'error', id: null, code: 'E_NO_EPISODE', message: 'connection closed' });
+      this.pending.clear();
+      if (this.closed) return;
+      setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 5000);
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.ws?.close();
+  }
+
+  /** Sends a request; resolves with the server's `ack` or `error`. */
+  request(body: RequestBody): Promise<ServerEvent> {
+    const id = `r${this.nextId++}`;
+    return new Promise((resolve) => {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+        resolve({ type: 'error', id, code: 'E_NOT_LIVE', message: 'not connected to a live server' });
+        return;
+      }
+      this.pending.set(id, resolve);
+      this.ws.send(JSON.stringify({ ...body, id }));
+    });
+  }
+
+  /** The live episode with this id (`live:<session>:<channel>`), if any. */
+  channelOf(ep: Episode): number | null {
+    for (const [ch, e] of this.episodes) if (e === ep && !e.done) return ch;
+    return null;
+  }
+
+  private onMessage(data: ArrayBuffer | string): void {
+    if (typeof data !== 'string') {
+      const f = decodeFrame(data);
+      const ep = this.episodes.get(f.channel);
+      if (!ep) return;
+      ep.addFrame(f.step, f.t, f.transforms);
+      this.listener.onChange?.(ep);
+      return;
+    }
+    const ev = JSON.parse(data) as ServerEvent;
+    switch (ev.type) {
+      case 'hello':
+        if (ev.protocol !== PROTOCOL_VERSION) this.listener.onStatus?.(`protocol ${ev.protocol} (viewer speaks ${PROTOCOL_VERSION}): reload the page`);
+        this.hello = ev;
+        this.listener.onHello?.(ev);
+        return;
+      case 'episode_start': {
+        const ep = new Episode(`live:${this.session}:${ev.channel}`, ev.key, ev.scene, ev.task, true);
+        this.episodes.set(ev.channel, ep);
+        this.listener.onEpisode?.(ep);
+        return;
+      }
+      case 'scene': {
+        const ep = this.episodes.get(ev.channel);
+        ep?.addScene(ev.scene);
+        if (ep) this.listener.onChange?.(ep);
+        return;
+      }
+      case 'step': {
+        const ep = this.episodes.get(ev.channel);
+        ep?.addStep(ev.data);
+        if (ep) this.listener.onChange?.(ep);
+        return;
+      }
+      case 'episode_end': {
+        let ep = this.episodes.get(ev.channel);
+        if (!ep || ep.done) {
+          // An episode that ended before this client connected: scoreboard only.
+          ep = new Episode(`done:${this.session}:${this.finished.length}`, ev.record, emptyScene(ev.record.scenario), { instruction: '', controlPeriod: 0, maxSteps: 0, actionNames: [] }, true);
+        }
+        ep.end(ev.record);
+        this.finished.push(ep);
+        this.listener.onChange?.(ep);
+        return;
+      }
+      case 'gap':
+        this.dropped.frames += ev.droppedFrames;
+        this.dropped.steps += ev.droppedSteps;
+        return;
+      case 'ack':
+      case 'error': {
+        const resolve = ev.id ? this.pending.get(ev.id) : undefined;
+        if (resolve && ev.id) {
+          this.pending.delete(ev.id);
+          resolve(ev);
+        } else if (ev.type === 'error') console.warn(`server: ${ev.code}: ${ev.message}`);
+        return;
+      }
+    }
+  }
+}
+
+function emptyScene(scenarioId: string) {
+  return { scenarioId, arena: { size: [1, 1] as [number, number], color: '#444444' }, bodies: [], goal: { type: 'reach' as const, position: [0, 0], tolerance: 0 } };
+}

@@ -1,0 +1,217 @@
+/**
+ * The results page of a run: success rate with 95% Wilson intervals per scenario and planner,
+ * failures by kind per planner, planner latency (p50/p95), and the summary table. Reads
+ * `summary.json` through the runs API; falls back to rows computed from the episode records
+ * when a run has no summary yet (still running).
+ */
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LogarithmicScale,
+  Title,
+  Tooltip,
+  type ChartDataset,
+  type Plugin,
+} from 'chart.js';
+import type { EpisodeRecord, SummaryRow } from '../../results/types.ts';
+import type { RunDetail } from '../protocol.ts';
+import { h } from './panels.ts';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LogarithmicScale, Legend, Title, Tooltip);
+Chart.defaults.color = '#c9d4df';
+Chart.defaults.borderColor = '#2b3642';
+Chart.defaults.animation = false;
+
+const PALETTE = ['#ffd166', '#ef476f', '#06d6a0', '#118ab2', '#f78c6b', '#c77dff', '#8ecae6', '#e9c46a'];
+
+type Whiskers = { lo: number; hi: number }[];
+
+/** Draws the confidence interval of each bar as a whisker (chart.js has no error bars). */
+const errorBars: Plugin<'bar'> = {
+  id: 'errorBars',
+  afterDatasetsDraw(chart) {
+    const ctx = chart.ctx;
+    const y = chart.scales.y;
+    chart.data.datasets.forEach((ds, di) => {
+      const whiskers = (ds as unknown as { whiskers?: Whiskers }).whiskers;
+      const meta = chart.getDatasetMeta(di);
+      if (!whiskers || meta.hidden) return;
+      ctx.save();
+      ctx.strokeStyle = '#e8eef4';
+      ctx.lineWidth = 1.5;
+      meta.data.forEach((bar, i) => {
+        const w = whiskers[i];
+        if (!w) return;
+        const x = bar.x;
+        const top = y.getPixelForValue(w.hi);
+        const bottom = y.getPixelForValue(w.lo);
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, bottom);
+        ctx.moveTo(x - 4, top);
+        ctx.lineTo(x + 4, top);
+        ctx.moveTo(x - 4, bottom);
+        ctx.lineTo(x + 4, bottom);
+        ctx.stroke();
+      });
+      ctx.restore();
+    });
+  },
+};
+
+export class ResultsPage {
+  private charts: Chart[] = [];
+
+  constructor(private readonly root: HTMLElement) {}
+
+  async show(run: string): Promise<void> {
+    this.root.replaceChildren(h('p', { class: 'muted' }, `loading ${run}…`));
+    const res = await fetch(`api/runs/${encodeURIComponent(run)}`);
+    if (!res.ok) {
+      this.root.replaceChildren(h('p', { class: 'error' }, `cannot load run ${run}: ${(await res.json().catch(() => ({ error: res.statusText }))).error}`));
+      return;
+    }
+    const detail = (await res.json()) as RunDetail;
+    const rows = detail.summary?.rows ?? rowsFromEpisodes(detail.episodes);
+    this.draw(run, rows, detail.summary === null);
+  }
+
+  private draw(run: string, rows: SummaryRow[], provisional: boolean): void {
+    for (const c of this.charts) c.destroy();
+    this.charts = [];
+    const grid = h('div', { class: 'charts' });
+    this.root.replaceChildren(h('h2', {}, `results · ${run}`));
+    if (provisional) this.root.append(h('p', { class: 'muted' }, 'no summary.json yet: rows computed from the episodes finished so far'));
+    this.root.append(rows.length ? grid : h('p', { class: 'muted' }, 'this run has no episodes yet'));
+    if (!rows.length) return;
+    const planners = [...new Set(rows.map((r) => r.planner))];
+    const scenarios = [...new Set(rows.map((r) => r.scenario))];
+    const color = (p: string) => PALETTE[planners.indexOf(p) % PALETTE.length];
+    const row = (s: string, p: string) => rows.find((r) => r.scenario === s && r.planner === p);
+
+    // Success rate with 95% CI
+    const success: (ChartDataset<'bar'> & { whiskers: Whiskers })[] = planners.map((p) => ({
+      label: p,
+      data: scenarios.map((s) => row(s, p)?.successRate ?? 0),
+      backgroundColor: color(p),
+      whiskers: scenarios.map((s) => {
+        const r = row(s, p);
+        return r ? { lo: r.ci95[0], hi: r.ci95[1] } : { lo: 0, hi: 0 };
+      }),
+    }));
+    this.chart(grid, 'success', 'success rate (95% Wilson CI)', { labels: scenarios, datasets: success }, { y: { min: 0, max: 1 } }, [errorBars]);
+
+    // Failures by kind
+    const kinds = new Set<string>();
+    for (const r of rows) {
+      for (const k of Object.keys(r.failures ?? {})) kinds.add(`outcome: ${k}`);
+      for (const k of Object.keys(r.failureCategories ?? {})) kinds.add(`decision: ${k}`);
+    }
+    const failures: ChartDataset<'bar'>[] = [...kinds].map((k, i) => ({
+      label: k,
+      backgroundColor: PALETTE[i % PALETTE.length],
+      data: planners.map((p) =>
+        rows
+          .filter((r) => r.planner === p)
+          .reduce((n, r) => n + (k.startsWith('outcome: ') ? (r.failures?.[k.slice(9)] ?? 0) : ((r.failureCategories as Record<string, number>)?.[k.slice(10)] ?? 0)), 0),
+      ),
+    }));
+    this.chart(grid, 'failures', 'failures by kind (all scenarios)', { labels: planners, datasets: failures }, { x: { stacked: true }, y: { stacked: true, beginAtZero: true } });
+
+    // Latency
+    const worst = (p: string, key: 'plannerMsP50' | 'plannerMsP95') => Math.max(1e-3, ...rows.filter((r) => r.planner === p).map((r) => r[key]));
+    this.chart(
+      grid,
+      'latency',
+      'planner latency per decision, ms (worst scenario)',
+      {
+        labels: planners,
+        datasets: [
+          { label: 'p50', data: planners.map((p) => worst(p, 'plannerMsP50')), backgroundColor: '#118ab2' },
+          { label: 'p95', data: planners.map((p) => worst(p, 'plannerMsP95')), backgroundColor: '#ef476f' },
+        ],
+      },
+      { y: { type: 'logarithmic' } },
+    );
+
+    this.root.append(summaryTable(rows));
+  }
+
+  private chart(parent: HTMLElement, id: string, title: string, data: Chart<'bar'>['data'], scales: Record<string, object>, plugins: Plugin<'bar'>[] = []): void {
+    const canvas = h('canvas', { 'data-chart': id }) as HTMLCanvasElement;
+    parent.append(h('div', { class: 'chart-box' }, canvas));
+    this.charts.push(
+      new Chart(canvas, {
+        type: 'bar',
+        data,
+        plugins,
+        options: { responsive: true, maintainAspectRatio: false, plugins: { title: { display: true, text: title } }, scales },
+      }),
+    );
+  }
+}
+
+function summaryTable(rows: SummaryRow[]): HTMLElement {
+  const cols: [string, (r: SummaryRow) => string][] = [
+    ['scenario', (r) => r.scenario],
+    ['planner', (r) => r.planner],
+    ['episodes', (r) => String(r.episodes)],
+    ['success', (r) => `${(r.successRate * 100).toFixed(0)}% [${(r.ci95[0] * 100).toFixed(0)}, ${(r.ci95[1] * 100).toFixed(0)}]`],
+    ['mean return', (r) => r.meanReturn.toFixed(2)],
+    ['norm. score', (r) => (r.normalizedScore === null ? '—' : r.normalizedScore.toFixed(2))],
+    ['steps', (r) => r.meanSteps.toFixed(0)],
+    ['collisions', (r) => r.meanCollisions.toFixed(2)],
+    ['p50 ms', (r) => r.plannerMsP50.toFixed(1)],
+    ['p95 ms', (r) => r.plannerMsP95.toFixed(1)],
+  ];
+  return h('table', { class: 'summary' }, h('tr', {}, ...cols.map(([c]) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...cols.map(([, f]) => h('td', {}, f(r))))));
+}
+
+/** Summary rows from raw records (a run still going has no summary.json). */
+export function rowsFromEpisodes(eps: EpisodeRecord[]): SummaryRow[] {
+  const groups = new Map<string, EpisodeRecord[]>();
+  for (const e of eps) {
+    const k = `${e.scenario}\u0000${e.planner}`;
+    groups.set(k, [...(groups.get(k) ?? []), e]);
+  }
+  return [...groups.values()].map((g) => {
+    const n = g.length;
+    const ok = g.filter((e) => e.success).length;
+    const failures: Record<string, number> = {};
+    const cats: Record<string, number> = {};
+    for (const e of g) {
+      if (e.failure) failures[e.failure] = (failures[e.failure] ?? 0) + 1;
+      for (const [k, v] of Object.entries(e.failureCategories ?? {})) cats[k] = (cats[k] ?? 0) + (v ?? 0);
+    }
+    const mean = (f: (e: EpisodeRecord) => number) => g.reduce((s, e) => s + f(e), 0) / n;
+    return {
+      scenario: g[0].scenario,
+      planner: g[0].planner,
+      episodes: n,
+      successes: ok,
+      successRate: ok / n,
+      ci95: wilson(ok, n),
+      meanReturn: mean((e) => e.return),
+      normalizedScore: null,
+      meanSteps: mean((e) => e.steps),
+      meanCollisions: mean((e) => e.collisions),
+      plannerMsP50: mean((e) => e.plannerMsP50),
+      plannerMsP95: mean((e) => e.plannerMsP95),
+      failures,
+      failureCategories: cats,
+    };
+  });
+}
+
+function wilson(k: number, n: number): [number, number] {
+  const z = 1.96;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const w = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, c - w), Math.min(1, c + w)];
+}

@@ -1,0 +1,302 @@
+/**
+ * The three.js content of one episode's world: the arena, every body (one `InstancedMesh` per
+ * shape type, one matrix per shape), the goal marker, trails of the robot and of the pushed
+ * object, and the planner's imagined futures. `update` sets it to any time between two frames,
+ * interpolating positions linearly and rotations by slerp.
+ *
+ * World frame z up, as in the simulator; cylinders and capsules stand along local z.
+ */
+import * as THREE from 'three';
+import type { SceneBody, StaticScene } from '../../sim/types.ts';
+import type { ImaginedRollout } from '../protocol.ts';
+import type { FrameRef } from './Episode.ts';
+
+type InstType = 'box' | 'cylinder' | 'sphere';
+
+interface ShapeInstance {
+  type: InstType;
+  index: number;
+  /** Index of the body among dynamic bodies (its slot in a frame), or -1 for static bodies. */
+  dyn: number;
+  body: SceneBody;
+  color: string;
+  /** Offset and scale of the shape in its body's frame. */
+  local: THREE.Matrix4;
+}
+
+const TRAIL_CAPACITY = 20000;
+
+const UNIT_GEOMETRY: Record<InstType, () => THREE.BufferGeometry> = {
+  box: () => new THREE.BoxGeometry(1, 1, 1),
+  // three's cylinder stands along y; the simulator's along z.
+  cylinder: () => new THREE.CylinderGeometry(1, 1, 1, 24).rotateX(Math.PI / 2),
+  sphere: () => new THREE.SphereGeometry(1, 20, 14),
+};
+
+// Scratch objects reused every frame: no allocation in the update path.
+const _p = new THREE.Vector3();
+const _p2 = new THREE.Vector3();
+const _q = new THREE.Quaternion();
+const _q2 = new THREE.Quaternion();
+const _s = new THREE.Vector3(1, 1, 1);
+const _m = new THREE.Matrix4();
+const _world = new THREE.Matrix4();
+
+export class SceneView {
+  readonly root = new THREE.Scene();
+  private readonly content = new THREE.Group();
+  private meshes = new Map<InstType, THREE.InstancedMesh>();
+  private instances: ShapeInstance[] = [];
+  /** Capsules are rare: one plain mesh each, as the cap shape does not scale. */
+  private capsules: { mesh: THREE.Mesh; dyn: number; local: THREE.Matrix4; body: SceneBody }[] = [];
+  private bodyMatrices: THREE.Matrix4[] = [];
+  private dynCount = 0;
+  private readonly trails: { line: THREE.Line; positions: Float32Array; dyn: number; count: number }[] = [];
+  private imagined: THREE.LineSegments | null = null;
+  private imaginedKey: unknown = null;
+  scene: StaticScene | null = null;
+  /** Dynamic slot of the robot's chassis, for the follow camera. */
+  robotSlot = -1;
+
+  constructor() {
+    this.root.background = new THREE.Color('#10151c');
+    this.root.add(new THREE.HemisphereLight('#dfe9ff', '#30261c', 1.6));
+    const sun = new THREE.DirectionalLight('#ffffff', 1.8);
+    sun.position.set(4, -6, 10);
+    this.root.add(sun);
+    this.root.add(this.content);
+  }
+
+  /** Builds the meshes for a scene. Cheap enough to call again when a body is spawned. */
+  setScene(scene: StaticScene, trailColor = '#ffd166'): void {
+    this.clear();
+    this.scene = scene;
+    this.addArena(scene);
+    this.addGoal(scene);
+
+    const perType: Record<InstType, ShapeInstance[]> = { box: [], cylinder: [], sphere: [] };
+    let dyn = 0;
+    this.bodyMatrices = [];
+    for (const body of scene.bodies) {
+      const slot = body.dynamic ? dyn++ : -1;
+      if (slot >= 0 && body.kind === 'robot' && this.robotSlot < 0) this.robotSlot = slot;
+      for (const shape of body.shapes) {
+        const [ox, oy, oz, qx, qy, qz, qw] = shape.offset;
+        const [a, b, c] = shape.dims;
+        const local = new THREE.Matrix4();
+        if (shape.shape === 'capsule') {
+          local.compose(_p.set(ox, oy, oz), _q.set(qx, qy, qz, qw), _s.set(1, 1, 1));
+          const geo = new THREE.CapsuleGeometry(a, 2 * b, 6, 16).rotateX(Math.PI / 2);
+          const mesh = new THREE.Mesh(geo, new THREE.MeshLambertMaterial({ color: shape.color }));
+          mesh.matrixAutoUpdate = false;
+          this.capsules.push({ mesh, dyn: slot, local, body });
+          this.content.add(mesh);
+          continue;
+        }
+        const scale = shape.shape === 'box' ? _s.set(a, b, c) : shape.shape === 'cylinder' ? _s.set(a, a, b) : _s.set(a, a, a);
+        local.compose(_p.set(ox, oy, oz), _q.set(qx, qy, qz, qw), scale);
+        perType[shape.shape].push({ type: shape.shape, index: perType[shape.shape].length, dyn: slot, body, color: shape.color, local });
+      }
+    }
+    this.dynCount = dyn;
+    for (let i = 0; i < dyn; i++) this.bodyMatrices.push(new THREE.Matrix4());
+
+    for (const type of Object.keys(perType) as InstType[]) {
+      const list = perType[type];
+      if (list.length === 0) continue;
+      const mesh = new THREE.InstancedMesh(UNIT_GEOMETRY[type](), new THREE.MeshLambertMaterial(), list.length);
+      mesh.instanceMatrix.setUsage(THREE.DynamicDrawUsage);
+      mesh.frustumCulled = false;
+      const color = new THREE.Color();
+      list.forEach((inst, i) => mesh.setColorAt(i, color.set(inst.color)));
+      this.meshes.set(type, mesh);
+      this.instances.push(...list);
+      this.content.add(mesh);
+    }
+    // Static bodies and the initial pose of dynamic ones come from the scene itself.
+    for (const inst of this.instances) this.writeInstance(inst, poseMatrix(inst.body.pose, _world));
+    for (const c of this.capsules) c.mesh.matrix.multiplyMatrices(poseMatrix(c.body.pose, _world), c.local);
+    for (const m of this.meshes.values()) m.instanceMatrix.needsUpdate = true;
+
+    this.addTrail(this.robotSlot, trailColor);
+    const pushed = scene.goal.object ? scene.bodies.filter((b) => b.dynamic).findIndex((b) => b.id === scene.goal.object) : -1;
+    if (pushed >= 0) this.addTrail(pushed, '#8ecae6');
+  }
+
+  /** Poses every dynamic body between frames `a` and `b` (alpha 0 → a). */
+  update(a: FrameRef, b: FrameRef, alpha: number): void {
+    const ta = a.transforms;
+    const tb = b.transforms;
+    const n = Math.min(this.dynCount, Math.floor(ta.length / 7));
+    for (let i = 0; i < n; i++) {
+      const o = i * 7;
+      _p.set(ta[o], ta[o + 1], ta[o + 2]);
+      _q.set(ta[o + 3], ta[o + 4], ta[o + 5], ta[o + 6]);
+      if (alpha > 0 && tb.length > o + 6) {
+        _p2.set(tb[o], tb[o + 1], tb[o + 2]);
+        _q2.set(tb[o + 3], tb[o + 4], tb[o + 5], tb[o + 6]);
+        _p.lerp(_p2, alpha);
+        _q.slerp(_q2, alpha);
+      }
+      this.bodyMatrices[i].compose(_p, _q, _s.set(1, 1, 1));
+    }
+    for (const inst of this.instances) {
+      if (inst.dyn < 0) continue;
+      // A body spawned later than this frame is hidden (scaled to nothing) until it exists.
+      if (inst.dyn >= n) this.writeInstance(inst, _m.makeScale(0, 0, 0), true);
+      else this.writeInstance(inst, this.bodyMatrices[inst.dyn]);
+    }
+    for (const c of this.capsules) if (c.dyn >= 0 && c.dyn < n) c.mesh.matrix.multiplyMatrices(this.bodyMatrices[c.dyn], c.local);
+    for (const m of this.meshes.values()) m.instanceMatrix.needsUpdate = true;
+  }
+
+  /** Trails up to frame `index` (inclusive) of `frames`, plus the interpolated current point. */
+  updateTrails(frames: readonly FrameRef[], index: number): void {
+    for (const tr of this.trails) {
+      const upto = Math.min(index + 1, frames.length, TRAIL_CAPACITY - 1);
+      // Append new frames; rewinding just draws fewer of them.
+      for (let i = tr.count; i < frames.length && i < TRAIL_CAPACITY - 1; i++) {
+        const t = frames[i].transforms;
+        const o = tr.dyn * 7;
+        if (t.length <= o + 2) break;
+        tr.positions[i * 3] = t[o];
+        tr.positions[i * 3 + 1] = t[o + 1];
+        tr.positions[i * 3 + 2] = 0.02;
+        tr.count = i + 1;
+      }
+      const attr = tr.line.geometry.getAttribute('position') as THREE.BufferAttribute;
+      attr.needsUpdate = true;
+      tr.line.geometry.setDrawRange(0, Math.min(upto, tr.count));
+    }
+  }
+
+  /** Draws imagined rollouts: elites bright, other samples faint, each coloured by cost. */
+  setImagined(rollouts: readonly ImaginedRollout[] | null, key: unknown): void {
+    if (key === this.imaginedKey) return;
+    this.imaginedKey = key;
+    if (this.imagined) {
+      this.content.remove(this.imagined);
+      this.imagined.geometry.dispose();
+      (this.imagined.material as THREE.Material).dispose();
+      this.imagined = null;
+    }
+    if (!rollouts || rollouts.length === 0) return;
+    const costs = rollouts.map((r) => r.cost);
+    const lo = Math.min(...costs);
+    const hi = Math.max(...costs);
+    const pos: number[] = [];
+    const col: number[] = [];
+    const c = new THREE.Color();
+    for (const r of rollouts) {
+      const k = hi > lo ? (r.cost - lo) / (hi - lo) : 0;
+      if (r.elite) c.setRGB(0.2 + 0.3 * k, 1, 0.4);
+      else c.setHSL(0.6 - 0.6 * k, 0.7, 0.35);
+      for (let i = 0; i + 1 < r.points.length; i++) {
+        const p = r.points[i];
+        const q = r.points[i + 1];
+        pos.push(p[0], p[1], Math.max(p[2], 0.03), q[0], q[1], Math.max(q[2], 0.03));
+        col.push(c.r, c.g, c.b, c.r, c.g, c.b);
+      }
+    }
+    const geo = new THREE.BufferGeometry();
+    geo.setAttribute('position', new THREE.Float32BufferAttribute(pos, 3));
+    geo.setAttribute('color', new THREE.Float32BufferAttribute(col, 3));
+    this.imagined = new THREE.LineSegments(geo, new THREE.LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.85 }));
+    this.imagined.frustumCulled = false;
+    this.content.add(this.imagined);
+  }
+
+  /** Position of a dynamic body in the last update, for the follow camera. */
+  bodyPosition(slot: number, out: THREE.Vector3): boolean {
+    if (slot < 0 || slot >= this.bodyMatrices.length) return false;
+    out.setFromMatrixPosition(this.bodyMatrices[slot]);
+    return true;
+  }
+
+  /** The body under a ray, for teaching mode: its id and whether it moves. */
+  pick(ray: THREE.Raycaster): { body: SceneBody; point: THREE.Vector3 } | null {
+    const hits = ray.intersectObjects([...this.meshes.values()], false);
+    for (const h of hits) {
+      const type = [...this.meshes].find(([, m]) => m === h.object)?.[0];
+      const inst = this.instances.find((i) => i.type === type && i.index === h.instanceId);
+      if (inst) return { body: inst.body, point: h.point };
+    }
+    return null;
+  }
+
+  dispose(): void {
+    this.clear();
+  }
+
+  private writeInstance(inst: ShapeInstance, body: THREE.Matrix4, raw = false): void {
+    const mesh = this.meshes.get(inst.type);
+    if (!mesh) return;
+    if (raw) _world.copy(body);
+    else _world.multiplyMatrices(body, inst.local);
+    _world.toArray(mesh.instanceMatrix.array as Float32Array, inst.index * 16);
+  }
+
+  private addArena(scene: StaticScene): void {
+    const [w, h] = scene.arena.size;
+    const ground = new THREE.Mesh(new THREE.PlaneGeometry(w, h), new THREE.MeshLambertMaterial({ color: scene.arena.color }));
+    ground.position.z = -0.001;
+    this.content.add(ground);
+    const grid = new THREE.GridHelper(Math.max(w, h), Math.max(2, Math.round(Math.max(w, h))), '#5b6b7c', '#3a4654');
+    grid.rotation.x = Math.PI / 2;
+    grid.position.z = 0.002;
+    this.content.add(grid);
+  }
+
+  private addGoal(scene: StaticScene): void {
+    const g = scene.goal;
+    const [x, y] = g.position;
+    const tol = Math.max(g.tolerance, 0.05);
+    const mat = new THREE.MeshBasicMaterial({ color: '#2ec4b6', transparent: true, opacity: 0.55, side: THREE.DoubleSide, depthWrite: false });
+    if (g.type === 'ee_reach') {
+      const s = new THREE.Mesh(new THREE.SphereGeometry(tol, 20, 14), mat);
+      s.position.set(x, y, g.position[2] ?? 0);
+      this.content.add(s);
+      return;
+    }
+    const ring = new THREE.Mesh(new THREE.RingGeometry(tol * 0.8, tol, 48), mat);
+    ring.position.set(x, y, 0.01);
+    this.content.add(ring);
+    const pole = new THREE.Mesh(new THREE.CylinderGeometry(0.02, 0.02, 0.8, 8).rotateX(Math.PI / 2), mat);
+    pole.position.set(x, y, 0.4);
+    this.content.add(pole);
+  }
+
+  private addTrail(slot: number, color: string): void {
+    if (slot < 0) return;
+    const positions = new Float32Array(TRAIL_CAPACITY * 3);
+    const geo = new THREE.BufferGeometry();
+    geo.setAttribute('position', new THREE.BufferAttribute(positions, 3).setUsage(THREE.DynamicDrawUsage));
+    geo.setDrawRange(0, 0);
+    const line = new THREE.Line(geo, new THREE.LineBasicMaterial({ color }));
+    line.frustumCulled = false;
+    this.trails.push({ line, positions, dyn: slot, count: 0 });
+    this.content.add(line);
+  }
+
+  private clear(): void {
+    this.content.traverse((o) => {
+      const m = o as THREE.Mesh;
+      if (m.geometry) m.geometry.dispose();
+      const mat = m.material as THREE.Material | THREE.Material[] | undefined;
+      if (Array.isArray(mat)) mat.forEach((x) => x.dispose());
+      else mat?.dispose();
+    });
+    this.content.clear();
+    this.meshes.clear();
+    this.instances = [];
+    this.capsules = [];
+    this.trails.length = 0;
+    this.imagined = null;
+    this.imaginedKey = null;
+    this.robotSlot = -1;
+  }
+}
+
+function poseMatrix(pose: readonly number[], out: THREE.Matrix4): THREE.Matrix4 {
+  return out.compose(_p.set(pose[0], pose[1], pose[2]), _q.set(pose[3], pose[4], pose[5], pose[6]), _s.set(1, 1, 1));
+}

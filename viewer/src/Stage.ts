@@ -1,0 +1,203 @@
+/**
+ * The 3D stage: one WebGL renderer, one viewport per shown episode (side by side, in a grid for
+ * more than two), each with its own orbit camera, all drawn at the same playhead time so that
+ * a head-to-head stays synchronised. A click without a drag on a viewport is a pick (teaching
+ * mode): the body or ground point under the cursor.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { SceneBody } from '../../sim/types.ts';
+import type { Episode } from './Episode.ts';
+import { SceneView } from './SceneView.ts';
+
+export interface Pick {
+  episode: Episode;
+  body: SceneBody | null;
+  /** Point hit in world coordinates (on the body, or on the ground plane z = 0). */
+  point: THREE.Vector3;
+  /** Horizontal direction from the camera towards the point, unit length. */
+  direction: THREE.Vector3;
+}
+
+interface Slot {
+  episode: Episode;
+  view: SceneView;
+  camera: THREE.PerspectiveCamera;
+  controls: OrbitControls;
+  overlay: HTMLDivElement;
+  label: HTMLDivElement;
+  color: string;
+  scenesSeen: number;
+  lastFollow: THREE.Vector3 | null;
+}
+
+const PLANNER_COLORS = ['#ffd166', '#ef476f', '#06d6a0', '#118ab2', '#f78c6b', '#c77dff'];
+const _v = new THREE.Vector3();
+
+export class Stage {
+  readonly renderer: THREE.WebGLRenderer;
+  private slots: Slot[] = [];
+  follow = false;
+  onPick: ((p: Pick) => void) | null = null;
+
+  constructor(private readonly container: HTMLElement) {
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.renderer.domElement.className = 'stage-canvas';
+    container.appendChild(this.renderer.domElement);
+    new ResizeObserver(() => this.resize()).observe(container);
+    this.resize();
+  }
+
+  get episodes(): Episode[] {
+    return this.slots.map((s) => s.episode);
+  }
+
+  /** Shows these episodes, keeping the cameras of those already shown. */
+  setEpisodes(episodes: Episode[]): void {
+    const same = episodes.length === this.slots.length && episodes.every((e, i) => this.slots[i].episode === e);
+    if (same) return;
+    const keep = new Map(this.slots.map((s) => [s.episode, s]));
+    for (const s of this.slots) {
+      if (!episodes.includes(s.episode)) this.dropSlot(s);
+    }
+    this.slots = episodes.map((ep, i) => keep.get(ep) ?? this.makeSlot(ep, PLANNER_COLORS[i % PLANNER_COLORS.length]));
+    this.layout();
+  }
+
+  /** Draws every viewport at simulated time `t`. */
+  render(t: number): void {
+    const r = this.renderer;
+    const w = this.container.clientWidth;
+    const h = this.container.clientHeight;
+    r.setScissorTest(true);
+    for (const s of this.slots) {
+      const ep = s.episode;
+      if (ep.scenes.length !== s.scenesSeen) {
+        s.view.setScene(ep.scene, s.color);
+        s.scenesSeen = ep.scenes.length;
+      }
+      const at = ep.frameAt(t);
+      if (at) {
+        s.view.update(at.a, at.b, at.alpha);
+        s.view.updateTrails(ep.frames, at.index);
+      }
+      const im = ep.imaginedAt(t);
+      s.view.setImagined(im?.rollouts ?? null, im?.step ?? null);
+      if (this.follow) this.followRobot(s);
+      else s.lastFollow = null;
+      s.controls.update();
+
+      const rect = s.overlay.getBoundingClientRect();
+      const base = this.container.getBoundingClientRect();
+      const x = rect.left - base.left;
+      const y = h - (rect.top - base.top) - rect.height;
+      r.setViewport(x, y, rect.width, rect.height);
+      r.setScissor(x, y, rect.width, rect.height);
+      s.camera.aspect = rect.width / Math.max(1, rect.height);
+      s.camera.updateProjectionMatrix();
+      r.render(s.view.root, s.camera);
+      s.label.textContent = labelOf(ep, t);
+    }
+    if (this.slots.length === 0) {
+      r.setViewport(0, 0, w, h);
+      r.setScissor(0, 0, w, h);
+      r.setClearColor('#10151c');
+      r.clear();
+    }
+  }
+
+  /** Puts every camera back to its overview of the arena. */
+  resetCameras(): void {
+    for (const s of this.slots) placeCamera(s.camera, s.controls, s.episode);
+  }
+
+  private makeSlot(episode: Episode, color: string): Slot {
+    const view = new SceneView();
+    view.setScene(episode.scene, color);
+    const camera = new THREE.PerspectiveCamera(45, 1, 0.05, 500);
+    camera.up.set(0, 0, 1);
+    const overlay = document.createElement('div');
+    overlay.className = 'viewport';
+    const label = document.createElement('div');
+    label.className = 'viewport-label';
+    label.style.borderColor = color;
+    overlay.appendChild(label);
+    this.container.appendChild(overlay);
+    const controls = new OrbitControls(camera, overlay);
+    controls.enableDamping = false;
+    placeCamera(camera, controls, episode);
+    const slot: Slot = { episode, view, camera, controls, overlay, label, color, scenesSeen: episode.scenes.length, lastFollow: null };
+    this.bindPicking(slot);
+    return slot;
+  }
+
+  private dropSlot(s: Slot): void {
+    s.controls.dispose();
+    s.view.dispose();
+    s.overlay.remove();
+  }
+
+  private layout(): void {
+    const n = this.slots.length;
+    const cols = n <= 2 ? Math.max(n, 1) : Math.ceil(Math.sqrt(n));
+    const rows = Math.max(1, Math.ceil(n / cols));
+    this.slots.forEach((s, i) => {
+      const c = i % cols;
+      const r = Math.floor(i / cols);
+      Object.assign(s.overlay.style, { left: `${(c / cols) * 100}%`, top: `${(r / rows) * 100}%`, width: `${100 / cols}%`, height: `${100 / rows}%` });
+    });
+  }
+
+  private resize(): void {
+    this.renderer.setSize(this.container.clientWidth, this.container.clientHeight, false);
+  }
+
+  private followRobot(s: Slot): void {
+    if (!s.view.bodyPosition(s.view.robotSlot, _v)) return;
+    if (s.lastFollow) {
+      const dx = _v.x - s.lastFollow.x;
+      const dy = _v.y - s.lastFollow.y;
+      s.camera.position.x += dx;
+      s.camera.position.y += dy;
+      s.controls.target.x += dx;
+      s.controls.target.y += dy;
+    } else {
+      s.controls.target.set(_v.x, _v.y, 0);
+      s.lastFollow = new THREE.Vector3();
+    }
+    s.lastFollow.copy(_v);
+  }
+
+  private bindPicking(s: Slot): void {
+    let down: { x: number; y: number } | null = null;
+    s.overlay.addEventListener('pointerdown', (e) => (down = { x: e.clientX, y: e.clientY }));
+    s.overlay.addEventListener('pointerup', (e) => {
+      if (!down || Math.hypot(e.clientX - down.x, e.clientY - down.y) > 4 || !this.onPick) return;
+      down = null;
+      const rect = s.overlay.getBoundingClientRect();
+      const ndc = new THREE.Vector2(((e.clientX - rect.left) / rect.width) * 2 - 1, -((e.clientY - rect.top) / rect.height) * 2 + 1);
+      const ray = new THREE.Raycaster();
+      ray.setFromCamera(ndc, s.camera);
+      const hit = s.view.pick(ray);
+      const point = hit?.point ?? ray.ray.intersectPlane(new THREE.Plane(new THREE.Vector3(0, 0, 1), 0), new THREE.Vector3());
+      if (!point) return;
+      const direction = new THREE.Vector3(point.x - s.camera.position.x, point.y - s.camera.position.y, 0).normalize();
+      this.onPick({ episode: s.episode, body: hit?.body ?? null, point, direction });
+    });
+  }
+}
+
+function placeCamera(camera: THREE.PerspectiveCamera, controls: OrbitControls, ep: Episode): void {
+  const [w, h] = ep.scene.arena.size;
+  const size = Math.max(w, h, 2);
+  camera.position.set(0, -size * 0.85, size * 0.75);
+  controls.target.set(0, 0, 0);
+  controls.update();
+}
+
+function labelOf(ep: Episode, t: number): string {
+  const s = ep.stepAt(t);
+  const status = ep.record && t >= ep.duration - 1e-9 ? (ep.record.success ? ' ✔ success' : ` ✘ ${ep.record.failure ?? 'failed'}`) : '';
+  return `${ep.key.planner}  ·  step ${s?.step ?? 0}  ·  t ${t.toFixed(1)} s  ·  return ${ep.returnAt(t).toFixed(2)}${status}`;
+}

@@ -1,0 +1,152 @@
+/**
+ * The playhead and its controls: play, pause, step, seek, speed, "follow live", and a timeline
+ * with one lane per shown episode carrying its markers (collisions, invalid LLM actions,
+ * perturbations, dropped obstacles, success, failure); a click on a marker jumps to it.
+ *
+ * Time is simulated seconds, shared by every shown episode (they run on the same clock).
+ */
+import type { Episode, MarkerKind } from './Episode.ts';
+
+export const MARKER_COLORS: Record<MarkerKind, string> = {
+  collision: '#ef476f',
+  invalid: '#f4a261',
+  perturbation: '#c77dff',
+  spawn: '#8ecae6',
+  success: '#06d6a0',
+  failure: '#e63946',
+};
+
+const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
+/** In follow mode the playhead never lags the newest frame by more than this (s). */
+const MAX_LIVE_LAG = 1.0;
+
+export class Timeline {
+  t = 0;
+  playing = true;
+  speed = 1;
+  /** Follow the newest live frame. Turned off by pausing or seeking; on by the Live button. */
+  followLive = false;
+  private episodes: Episode[] = [];
+  private markersVersion = '';
+  private readonly el: Record<string, HTMLElement>;
+  private readonly slider: HTMLInputElement;
+
+  constructor(root: HTMLElement, private readonly onChange: () => void) {
+    root.innerHTML = `
+      <div class="transport">
+        <button data-id="back" title="Step back (←)">⏮</button>
+        <button data-id="play" title="Play / pause (space)">⏸</button>
+        <button data-id="fwd" title="Step forward (→)">⏭</button>
+        <select data-id="speed" title="Playback speed">${SPEEDS.map((s) => `<option value="${s}" ${s === 1 ? 'selected' : ''}>${s}×</option>`).join('')}</select>
+        <button data-id="live" class="live-btn" title="Follow the live stream">● live</button>
+        <span data-id="time" class="time">0.0 / 0.0 s</span>
+      </div>
+      <div class="track">
+        <div data-id="lanes" class="lanes"></div>
+        <input data-id="seek" type="range" min="0" max="0" step="0.001" value="0" aria-label="seek">
+      </div>`;
+    const q = (id: string) => root.querySelector(`[data-id="${id}"]`) as HTMLElement;
+    this.el = { back: q('back'), play: q('play'), fwd: q('fwd'), speed: q('speed'), live: q('live'), time: q('time'), lanes: q('lanes') };
+    this.slider = q('seek') as HTMLInputElement;
+    this.el.play.onclick = () => this.setPlaying(!this.playing);
+    this.el.back.onclick = () => this.stepBy(-1);
+    this.el.fwd.onclick = () => this.stepBy(1);
+    this.el.live.onclick = () => {
+      this.followLive = true;
+      this.setPlaying(true);
+    };
+    (this.el.speed as HTMLSelectElement).onchange = () => (this.speed = Number((this.el.speed as HTMLSelectElement).value));
+    this.slider.oninput = () => this.seek(Number(this.slider.value));
+    window.addEventListener('keydown', (e) => {
+      if ((e.target as HTMLElement).tagName === 'INPUT' && (e.target as HTMLInputElement).type !== 'range') return;
+      if (e.key === ' ') {
+        e.preventDefault();
+        this.setPlaying(!this.playing);
+      } else if (e.key === 'ArrowLeft') this.stepBy(-1);
+      else if (e.key === 'ArrowRight') this.stepBy(1);
+    });
+  }
+
+  get duration(): number {
+    return Math.max(0, ...this.episodes.map((e) => e.duration));
+  }
+
+  setEpisodes(episodes: Episode[]): void {
+    this.episodes = episodes;
+    this.markersVersion = '';
+    this.el.live.style.display = episodes.some((e) => e.live) ? '' : 'none';
+  }
+
+  seek(t: number): void {
+    this.followLive = false;
+    this.t = Math.max(0, Math.min(t, this.duration));
+    this.onChange();
+  }
+
+  setPlaying(p: boolean): void {
+    this.playing = p;
+    if (!p) this.followLive = false;
+    this.el.play.textContent = p ? '⏸' : '▶';
+    this.onChange();
+  }
+
+  /** Moves by whole control steps (frames), pausing playback. */
+  stepBy(n: number): void {
+    this.setPlaying(false);
+    const ep = this.episodes.find((e) => e.frames.length > 1);
+    if (!ep) return;
+    const at = ep.frameAt(this.t);
+    const idx = Math.max(0, Math.min(ep.frames.length - 1, (at?.index ?? 0) + (at && at.alpha > 0 && n < 0 ? 0 : n)));
+    this.seek(ep.frames[idx].t);
+  }
+
+  /** Advances the playhead by `dtReal` wall-clock seconds; returns the time to draw. */
+  tick(dtReal: number): number {
+    const end = this.duration;
+    if (this.followLive) {
+      this.t = Math.min(end, Math.max(this.t + dtReal * this.speed, end - MAX_LIVE_LAG));
+    } else if (this.playing) {
+      this.t = Math.min(end, this.t + dtReal * this.speed);
+      // Replays stop at the end; a live episode keeps growing, so keep playing into it.
+      if (this.t >= end && !this.episodes.some((e) => e.live && !e.done)) this.setPlaying(false);
+    }
+    this.draw();
+    return this.t;
+  }
+
+  private draw(): void {
+    const end = this.duration;
+    this.slider.max = String(end);
+    if (document.activeElement !== this.slider) this.slider.value = String(this.t);
+    this.el.time.textContent = `${this.t.toFixed(1)} / ${end.toFixed(1)} s`;
+    this.el.live.classList.toggle('on', this.followLive);
+    const version = `${end.toFixed(2)}|${this.episodes.map((e) => `${e.id}:${e.markers.length}`).join(',')}`;
+    if (version !== this.markersVersion) {
+      this.markersVersion = version;
+      this.drawMarkers(end);
+    }
+  }
+
+  private drawMarkers(end: number): void {
+    const lanes = this.el.lanes;
+    lanes.innerHTML = '';
+    for (const ep of this.episodes) {
+      const lane = document.createElement('div');
+      lane.className = 'lane';
+      lane.title = ep.label;
+      for (const m of ep.markers) {
+        const b = document.createElement('button');
+        b.className = `marker marker-${m.kind}`;
+        b.style.left = `${end > 0 ? (m.t / end) * 100 : 0}%`;
+        b.style.background = MARKER_COLORS[m.kind];
+        b.title = `${ep.key.planner} · t ${m.t.toFixed(2)} s · ${m.label}`;
+        b.onclick = () => {
+          this.setPlaying(false);
+          this.seek(m.t);
+        };
+        lane.appendChild(b);
+      }
+      lanes.appendChild(lane);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Side panels: the decision in force for each shown episode (skill, LLM exchange with prompt
+ * excerpt, response, parsed plan and validation; world-model imagined futures with costs) and
+ * the scoreboard. Text from planners (LLM output) is inserted as text, never as HTML.
+ */
+import type { EpisodeRecord } from '../../results/types.ts';
+import type { Episode } from './Episode.ts';
+
+/** Tiny DOM builder: children are nodes or text. */
+export function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string | null | undefined)[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  for (const c of children) if (c !== null && c !== undefined) el.append(c);
+  return el;
+}
+
+interface LlmInfo {
+  messages?: { role?: string; content?: unknown }[];
+  response?: unknown;
+  plan?: unknown;
+  validation?: { ok?: boolean; errors?: unknown; error?: unknown } | unknown;
+  usage?: Record<string, unknown>;
+  latencyMs?: number;
+}
+
+const EXCERPT = 700;
+
+/** Rebuilds the decision panel for time `t`; cheap enough to call on every step change. */
+export function renderDecisions(root: HTMLElement, episodes: Episode[], t: number): void {
+  root.replaceChildren(...episodes.map((ep) => decisionCard(ep, t)));
+}
+
+function decisionCard(ep: Episode, t: number): HTMLElement {
+  const card = h('section', { class: 'card decision', 'data-planner': ep.key.planner }, h('h3', {}, ep.key.planner));
+  const step = ep.stepAt(t);
+  if (!step) {
+    card.append(h('p', { class: 'muted' }, 'no decision yet'));
+    return card;
+  }
+  card.append(h('p', { class: 'muted' }, `step ${step.step} · action [${step.action.map((a) => a.toFixed(2)).join(', ')}] · ${step.plannerMs.toFixed(1)} ms`));
+
+  const skill = ep.infoAt<{ name?: string; args?: unknown; status?: string }>(t, 'skill');
+  if (skill) card.append(h('p', {}, h('b', {}, 'skill '), `${skill.value.name ?? '?'}(${JSON.stringify(skill.value.args ?? {})}) — ${skill.value.status ?? ''}`));
+
+  const llm = ep.infoAt<LlmInfo>(t, 'llm');
+  if (llm) card.append(llmBlock(llm.value, llm.step.step));
+
+  const im = ep.imaginedAt(t);
+  if (im) {
+    const costs = im.rollouts.map((r) => r.cost).sort((a, b) => a - b);
+    const elites = im.rollouts.filter((r) => r.elite).length;
+    const block = h('div', { class: 'wm' }, h('h4', {}, 'imagined futures'), h('p', {}, `${im.total} rollouts (${im.rollouts.length} drawn), ${elites} elite · best cost ${fmt(costs[0])} · median ${fmt(costs[costs.length >> 1])}`));
+    const list = h('ol', { class: 'costs' });
+    for (const r of [...im.rollouts].sort((a, b) => a.cost - b.cost).slice(0, 5)) list.append(h('li', { class: r.elite ? 'elite' : '' }, `${fmt(r.cost)}${r.elite ? ' (elite)' : ''}`));
+    block.append(list);
+    card.append(block);
+  }
+
+  const failures = (step.info.failures as { category?: string; detail?: string }[] | undefined) ?? [];
+  if (failures.length) card.append(h('ul', { class: 'failures' }, ...failures.map((f) => h('li', {}, `${f.category}: ${f.detail ?? ''}`))));
+  return card;
+}
+
+function llmBlock(llm: LlmInfo, atStep: number): HTMLElement {
+  const msgs = Array.isArray(llm.messages) ? llm.messages : [];
+  const lastUser = [...msgs].reverse().find((m) => m.role === 'user');
+  const prompt = lastUser ? text(lastUser.content) : '';
+  const v = llm.validation as { ok?: boolean; errors?: unknown; error?: unknown } | undefined;
+  const ok = v && typeof v === 'object' ? v.ok !== false : true;
+  const block = h(
+    'div',
+    { class: 'llm' },
+    h('h4', {}, `LLM decision (step ${atStep}${llm.latencyMs !== undefined ? `, ${Math.round(llm.latencyMs)} ms` : ''})`),
+    h('div', { class: 'label' }, 'prompt (excerpt)'),
+    h('pre', { class: 'prompt' }, prompt.length > EXCERPT ? `…${prompt.slice(-EXCERPT)}` : prompt),
+    h('div', { class: 'label' }, 'response'),
+    h('pre', { class: 'response' }, text(llm.response).slice(0, 2 * EXCERPT)),
+    h('div', { class: 'label' }, 'parsed plan'),
+    h('pre', { class: 'plan' }, llm.plan === undefined ? '—' : JSON.stringify(llm.plan, null, 1)),
+    h('div', { class: `validation ${ok ? 'ok' : 'bad'}` }, ok ? '✔ valid' : `✘ invalid: ${text(v?.errors ?? v?.error ?? '')}`),
+  );
+  return block;
+}
+
+/** Scoreboard: finished episodes per planner, then the rows. */
+export function renderScoreboard(root: HTMLElement, records: EpisodeRecord[], running: Episode[]): void {
+  const by = new Map<string, { n: number; ok: number; ret: number; coll: number }>();
+  for (const r of records) {
+    const a = by.get(r.planner) ?? { n: 0, ok: 0, ret: 0, coll: 0 };
+    a.n++;
+    a.ok += r.success ? 1 : 0;
+    a.ret += r.return;
+    a.coll += r.collisions;
+    by.set(r.planner, a);
+  }
+  const table = h(
+    'table',
+    { class: 'scoreboard' },
+    h('tr', {}, h('th', {}, 'planner'), h('th', {}, 'success'), h('th', {}, 'mean return'), h('th', {}, 'collisions')),
+    ...[...by].map(([p, a]) => h('tr', {}, h('td', {}, p), h('td', {}, `${a.ok}/${a.n}`), h('td', {}, (a.ret / a.n).toFixed(2)), h('td', {}, String(a.coll)))),
+  );
+  const recent = h(
+    'ul',
+    { class: 'recent' },
+    ...running.filter((e) => !e.done).map((e) => h('li', { class: 'running' }, `▶ ${e.label} — step ${e.steps.length}`)),
+    ...records
+      .slice(-8)
+      .reverse()
+      .map((r) => h('li', { class: r.success ? 'ok' : 'bad' }, `${r.success ? '✔' : '✘'} ${r.planner} · ${r.scenario} · seed ${r.seed} · ${r.steps} steps${r.failure ? ` · ${r.failure}` : ''}`)),
+  );
+  root.replaceChildren(h('h3', {}, 'scoreboard'), records.length ? table : h('p', { class: 'muted' }, 'no finished episodes yet'), recent);
+}
+
+function text(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x && 'text' in x ? String((x as { text: unknown }).text) : text(x))).join('\n');
+  return JSON.stringify(v, null, 1);
+}
+
+function fmt(n: number | undefined): string {
+  return n === undefined || !Number.isFinite(n) ? '—' : Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3);
+}

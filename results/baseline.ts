@@ -1,0 +1,141 @@
+/**
+ * CI baselines: `results/baselines/<suite>.json`, committed, written by `planarena baseline
+ * update` and checked by `planarena ci`.
+ *
+ * A baseline holds the run configuration to repeat (scenarios, planners, seeds, physics, clock,
+ * planner settings), which planners are deterministic, and per episode the outcome and the
+ * trajectory hash. Wall-clock fields are left out on purpose: they change on every machine and
+ * would make every baseline update a noisy diff.
+ *
+ * The check: a deterministic planner (its factory says `deterministic: true`) must reproduce
+ * every trajectory hash exactly; a stochastic one must not regress significantly (McNemar on
+ * success, paired bootstrap on return; `results/compare.ts`). A missing episode fails too.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../cli/errors.ts';
+import { compareRecords, type CompareOptions, type RowComparison } from './compare.ts';
+import type { EpisodeRecord, RunManifest } from './types.ts';
+
+export const BASELINE_FORMAT = 'planarena-baseline/1';
+
+const BaselineEpisode = z.object({
+  scenario: z.string(),
+  planner: z.string(),
+  seed: z.number().int(),
+  success: z.boolean(),
+  failure: z.string().nullable(),
+  steps: z.number(),
+  return: z.number(),
+  trajectoryHash: z.string(),
+});
+export type BaselineEpisode = z.infer<typeof BaselineEpisode>;
+
+export const BaselineFile = z.object({
+  format: z.literal(BASELINE_FORMAT),
+  suite: z.string().nullable(),
+  createdAt: z.string(),
+  git: z.object({ commit: z.string().nullable(), dirty: z.boolean().nullable() }),
+  config: z.object({
+    scenarios: z.array(z.string()).min(1),
+    planners: z.array(z.string()).min(1),
+    seeds: z.array(z.number().int().nonnegative()).min(1),
+    physics: z.enum(['deterministic', 'fast']),
+    clock: z.enum(['turn', 'realtime']),
+    plannerConfig: z.record(z.string(), z.unknown()),
+  }),
+  /** Planner name → its factory's `deterministic` flag when the baseline was written. */
+  deterministic: z.record(z.string(), z.boolean()),
+  episodes: z.array(BaselineEpisode),
+});
+export type Baseline = z.infer<typeof BaselineFile>;
+
+/** Builds a baseline from a finished run. */
+export function baselineFromRun(manifest: RunManifest, records: readonly EpisodeRecord[], deterministic: Record<string, boolean>): Baseline {
+  const c = manifest.config;
+  return {
+    format: BASELINE_FORMAT,
+    suite: c.suite,
+    createdAt: manifest.createdAt,
+    git: manifest.git,
+    config: { scenarios: c.scenarios, planners: c.planners, seeds: c.seeds, physics: c.physics, clock: c.clock, plannerConfig: c.plannerConfig },
+    deterministic,
+    episodes: records.map((r) => ({
+      scenario: r.scenario,
+      planner: r.planner,
+      seed: r.seed,
+      success: r.success,
+      failure: r.failure,
+      steps: r.steps,
+      return: r.return,
+      trajectoryHash: r.trajectoryHash,
+    })),
+  };
+}
+
+export function writeBaseline(path: string, baseline: Baseline): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(baseline, null, 2)}\n`);
+}
+
+export function readBaseline(path: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError('E_BASELINE', `--baseline ${path}: file not found. Write one with \`planarena baseline update --suite S --out ${path}\`.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UserError('E_BASELINE', `--baseline ${path}: not valid JSON (${(e as Error).message}).`);
+  }
+  const parsed = BaselineFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    throw new UserError('E_BASELINE', `--baseline ${path}: ${where}: ${issue.message}. Regenerate it with \`planarena baseline update\`.`);
+  }
+  return parsed.data;
+}
+
+export type CiStatus = 'pass' | 'fail';
+
+export interface CiCase {
+  scenario: string;
+  planner: string;
+  deterministic: boolean;
+  status: CiStatus;
+  /** Why it failed: trajectories moved for a deterministic planner, a significant regression, or missing episodes. */
+  reason: 'hash_mismatch' | 'regression' | 'missing' | null;
+  comparison: RowComparison;
+  /** Wall seconds of the row's episodes in the fresh run. */
+  seconds: number;
+  message: string;
+}
+
+/** Checks fresh records against the baseline, one case per scenario × planner of the baseline. */
+export function checkAgainstBaseline(baseline: Baseline, records: readonly EpisodeRecord[], opts: CompareOptions = {}): CiCase[] {
+  const rows = compareRecords(baseline.episodes, records, opts).filter((r) => r.verdict !== 'new');
+  return rows.map((row) => {
+    const deterministic = baseline.deterministic[row.planner] === true;
+    const seconds = records.filter((r) => r.scenario === row.scenario && r.planner === row.planner).reduce((s, r) => s + r.wallSeconds, 0);
+    let reason: CiCase['reason'] = null;
+    let message: string;
+    if (row.verdict === 'missing') {
+      reason = 'missing';
+      message = `missing episodes: ${row.detail}`;
+    } else if (deterministic && row.hashChanges > 0) {
+      reason = 'hash_mismatch';
+      message = `deterministic planner: ${row.hashChanges} of ${row.paired} trajectory hashes differ from the baseline (${row.detail})`;
+    } else if (row.verdict === 'regressed') {
+      reason = 'regression';
+      message = `significant regression: ${row.detail}`;
+    } else {
+      message = deterministic ? `all ${row.paired} trajectory hashes reproduced` : `no significant regression (${row.detail})`;
+    }
+    return { scenario: row.scenario, planner: row.planner, deterministic, status: reason ? 'fail' : 'pass', reason, comparison: row, seconds, message };
+  });
+}

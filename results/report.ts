@@ -1,0 +1,197 @@
+/**
+ * `planarena report`: a run's analysis as Markdown (for terminals, PRs and CI summaries) and as
+ * one self-contained HTML file with inline SVG plots (no scripts, no network): per-scenario
+ * success with Wilson intervals, score IQM with stratified bootstrap intervals, probability of
+ * improvement, failure categories and latency distributions.
+ *
+ * Both formats are rendered from the same tables, so they always say the same thing.
+ */
+import { latencySummary, type RunAnalysis } from './analysis.ts';
+import { boxPlots, esc, intervalChart, stackedBars } from './svg.ts';
+import type { RunManifest } from './types.ts';
+
+export interface ReportMeta {
+  title: string;
+  /** Where the run lives, as the user named it. */
+  runDir: string;
+  manifest: RunManifest;
+}
+
+interface Table {
+  title: string;
+  note?: string;
+  headers: string[];
+  rows: string[][];
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '–');
+const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const pval = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
+const stars = (p: number) => (p < 0.01 ? ' **' : p < 0.05 ? ' *' : '');
+
+function scoreName(a: RunAnalysis): string {
+  return a.scoreKind === 'normalized' ? 'normalised score' : 'success (0/1)';
+}
+
+function tables(a: RunAnalysis): Table[] {
+  const out: Table[] = [];
+  out.push({
+    title: 'Planners',
+    note: `Score: ${scoreName(a)}; IQM and mean pooled over scenarios with ${a.bootstrap.reps} stratified bootstrap resamples (seed ${a.bootstrap.seed}), 95% percentile intervals. Success intervals: Wilson 95%.`,
+    headers: ['planner', 'episodes', 'success [95% CI]', 'score IQM [95% CI]', 'score mean [95% CI]', 'wall s'],
+    rows: a.aggregates.map((g) => [
+      g.planner,
+      String(g.episodes),
+      `${pct(g.successRate)} [${pct(g.successCi[0])}, ${pct(g.successCi[1])}]`,
+      `${num(g.scoreIqm.point)} [${num(g.scoreIqm.lo)}, ${num(g.scoreIqm.hi)}]`,
+      `${num(g.scoreMean.point)} [${num(g.scoreMean.lo)}, ${num(g.scoreMean.hi)}]`,
+      num(g.wallSeconds, 1),
+    ]),
+  });
+  out.push({
+    title: 'Per scenario',
+    headers: ['scenario', 'planner', 'n', 'success [95% CI]', 'norm. score', 'mean return', 'steps', 'collisions'],
+    rows: a.rows.map((r) => [
+      r.scenario,
+      r.planner,
+      String(r.episodes),
+      `${pct(r.successRate)} [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]`,
+      r.normalizedScore === null ? '–' : num(r.normalizedScore),
+      num(r.meanReturn),
+      num(r.meanSteps, 0),
+      num(r.meanCollisions, 1),
+    ]),
+  });
+  if (a.headToHead.length > 0) {
+    out.push({
+      title: 'Head to head (paired on identical scenario and seed)',
+      note: 'A-only / B-only: pairs where only A / only B succeeded; McNemar exact p on success. Return: paired stratified bootstrap of mean(A − B). P(A > B): probability of improvement, Mann-Whitney per scenario averaged. * p < 0.05, ** p < 0.01.',
+      headers: ['A vs B', 'pairs', 'A-only / B-only', 'McNemar p', 'Δ return [95% CI]', 'p', 'P(A > B) [95% CI]'],
+      rows: a.headToHead.map((h) => [
+        `${h.a} vs ${h.b}`,
+        String(h.pairs),
+        `${h.success.aOnly} / ${h.success.bOnly}`,
+        pval(h.success.pValue) + stars(h.success.pValue),
+        `${num(h.returnDiff.point)} [${num(h.returnDiff.lo)}, ${num(h.returnDiff.hi)}]`,
+        pval(h.returnDiff.pValue) + stars(h.returnDiff.pValue),
+        `${num(h.improvement.point)} [${num(h.improvement.lo)}, ${num(h.improvement.hi)}]`,
+      ]),
+    });
+  }
+  const outcomeKeys = [...new Set(a.aggregates.flatMap((g) => Object.keys(g.outcomes)))].sort();
+  const categoryKeys = [...new Set(a.aggregates.flatMap((g) => Object.keys(g.failureCategories)))].sort();
+  out.push({
+    title: 'Outcomes and failure categories',
+    note: 'Outcomes count episodes; categories count decisions (LLM taxonomy) and robot collisions.',
+    headers: ['planner', ...outcomeKeys, ...categoryKeys.map((c) => `#${c}`)],
+    rows: a.aggregates.map((g) => [
+      g.planner,
+      ...outcomeKeys.map((k) => String(g.outcomes[k] ?? 0)),
+      ...categoryKeys.map((k) => String(g.failureCategories[k as keyof typeof g.failureCategories] ?? 0)),
+    ]),
+  });
+  const counterKeys = [...new Set(a.aggregates.flatMap((g) => Object.keys(g.counters)))].sort();
+  out.push({
+    title: 'Latency, tokens and cost',
+    note: 'Decision latency across episodes: median of per-episode p50, p95 of per-episode p95. Counters are the planners\' own (LLM calls, tokens, cost, ...), total and per episode.',
+    headers: ['planner', 'ms p50', 'ms p95', 'ms max p95', ...counterKeys],
+    rows: a.aggregates.map((g) => {
+      const p50 = latencySummary(g.latencyP50);
+      const p95 = latencySummary(g.latencyP95);
+      return [
+        g.planner,
+        num(p50.p50, 2),
+        num(p95.p95, 2),
+        num(p95.max, 2),
+        ...counterKeys.map((k) => (g.counters[k] ? `${trim(g.counters[k].total)} (${trim(g.counters[k].perEpisode)}/ep)` : '–')),
+      ];
+    }),
+  });
+  if (a.errors.length > 0) {
+    out.push({
+      title: 'Episode errors',
+      headers: ['scenario', 'planner', 'seed', 'error'],
+      rows: a.errors.map((e) => [e.scenario, e.planner, String(e.seed), e.error]),
+    });
+  }
+  return out;
+}
+
+function trim(x: number): string {
+  return Number.isInteger(x) ? String(x) : Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3);
+}
+
+function headerLines(meta: ReportMeta, a: RunAnalysis): string[] {
+  const m = meta.manifest;
+  const commit = m.git?.commit ? `${m.git.commit.slice(0, 12)}${m.git.dirty ? ' (dirty)' : ''}` : 'unknown';
+  return [
+    `Run: ${meta.runDir}`,
+    `Suite: ${m.config.suite ?? '(scenario list)'}; ${a.scenarios.length} scenarios × ${a.planners.length} planners, ${a.episodes} episodes; physics ${m.config.physics}, clock ${m.config.clock}`,
+    `Made ${m.createdAt} by planarena ${m.planarena}, commit ${commit}, on ${m.machine?.cpus ?? '?'} (${m.machine?.cores ?? '?'} cores), node ${m.machine?.node ?? '?'}`,
+  ];
+}
+
+export function renderMarkdown(a: RunAnalysis, meta: ReportMeta): string {
+  const lines = [`# ${meta.title}`, '', ...headerLines(meta, a).map((l) => `- ${l}`), ''];
+  for (const t of tables(a)) {
+    lines.push(`## ${t.title}`, '');
+    if (t.note) lines.push(t.note, '');
+    const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    lines.push(`| ${t.headers.map(cell).join(' | ')} |`, `|${t.headers.map(() => '---').join('|')}|`);
+    for (const r of t.rows) lines.push(`| ${r.map(cell).join(' | ')} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function plots(a: RunAnalysis): string[] {
+  const out: string[] = [];
+  out.push(
+    intervalChart(
+      a.rows.map((r) => ({ label: `${r.scenario} · ${r.planner}`, value: r.successRate, lo: r.ci95[0], hi: r.ci95[1], group: r.planner })),
+      { min: 0, max: 1, title: 'Success rate per scenario (Wilson 95%)', groups: a.planners },
+    ),
+  );
+  const scores = a.aggregates.flatMap((g) => [g.scoreIqm.lo, g.scoreIqm.hi, g.scoreIqm.point]).filter(Number.isFinite);
+  out.push(
+    intervalChart(
+      a.aggregates.map((g) => ({ label: g.planner, value: g.scoreIqm.point, lo: g.scoreIqm.lo, hi: g.scoreIqm.hi, group: g.planner })),
+      { min: Math.min(0, ...scores), max: Math.max(1, ...scores), title: `IQM of ${scoreName(a)} (stratified bootstrap 95%)`, groups: a.planners },
+    ),
+  );
+  if (a.headToHead.length > 0) {
+    out.push(
+      intervalChart(
+        a.headToHead.map((h) => ({ label: `P(${h.a} > ${h.b})`, value: h.improvement.point, lo: h.improvement.lo, hi: h.improvement.hi, group: h.a })),
+        { min: 0, max: 1, title: 'Probability of improvement (95%)', groups: a.planners, reference: 0.5 },
+      ),
+    );
+  }
+  out.push(stackedBars(a.aggregates.map((g) => ({ label: g.planner, counts: g.outcomes })), 'Episode outcomes'));
+  const cats = a.aggregates.filter((g) => Object.keys(g.failureCategories).length > 0);
+  if (cats.length > 0) {
+    out.push(stackedBars(cats.map((g) => ({ label: g.planner, counts: g.failureCategories as Record<string, number> })), 'Failure categories (decisions)'));
+  }
+  out.push(boxPlots(a.aggregates.map((g) => ({ label: g.planner, values: g.latencyP50 })), 'Decision latency, per-episode median', 'ms'));
+  return out;
+}
+
+export function renderHtml(a: RunAnalysis, meta: ReportMeta): string {
+  const body: string[] = [`<h1>${esc(meta.title)}</h1>`, `<ul>${headerLines(meta, a).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`];
+  body.push('<h2>Plots</h2>', ...plots(a).map((svg) => `<figure>${svg}</figure>`));
+  for (const t of tables(a)) {
+    body.push(`<h2>${esc(t.title)}</h2>`);
+    if (t.note) body.push(`<p class="note">${esc(t.note)}</p>`);
+    body.push(
+      `<table><thead><tr>${t.headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${t.rows
+        .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+        .join('')}</tbody></table>`,
+    );
+  }
+  const style = [
+    'body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}',
+    'table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}',
+    'th{background:#f3f3f3}.note{color:#555;font-size:13px}figure{margin:1em 0}',
+  ].join('');
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${esc(meta.title)}</title><style>${style}</style></head><body>\n${body.join('\n')}\n</body></html>\n`;
+}

@@ -1,0 +1,222 @@
+/**
+ * Statistics for trustworthy planner comparisons, after rliable (Agarwal et al. 2021, "Deep RL
+ * at the Edge of the Statistical Precipice"):
+ *
+ * - Interquartile mean (IQM): the 25% trimmed mean of all scores pooled over tasks × runs,
+ *   trimming `floor(0.25 n)` from each end exactly as `scipy.stats.trim_mean` does. Robust to
+ *   outliers, more efficient than the median.
+ * - Stratified bootstrap confidence intervals: resample episodes with replacement *within* each
+ *   task (scenario), so every resample keeps the task mix; percentile method. The RNG is a
+ *   seeded `Rng` stream, so a report's intervals are reproducible.
+ * - Probability of improvement P(X > Y): per task the Mann-Whitney U statistic divided by
+ *   n·m (ties count one half), averaged over tasks.
+ * - Paired head-to-head on identical (scenario, seed) episodes: McNemar's exact test on success
+ *   and a paired, stratified bootstrap of the return difference.
+ *
+ * Everything here is pure and deterministic: same data and same seed give the same numbers.
+ */
+import { Rng } from '../sim/rng.ts';
+
+/** Two-sided 95% normal quantile. */
+export const Z95 = 1.959963984540054;
+
+export function mean(values: ArrayLike<number>): number {
+  if (values.length === 0) return Number.NaN;
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s / values.length;
+}
+
+/** Linear-interpolated quantile (q in [0, 1]) of values already sorted ascending. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export function quantile(values: readonly number[], q: number): number {
+  return quantileSorted(Float64Array.from(values).sort(), q);
+}
+
+/**
+ * Interquartile mean: mean of the values left after cutting `floor(n / 4)` from each end of
+ * the sorted list (scipy's `trim_mean(x, 0.25)`, which rliable uses). NaN for no values.
+ */
+export function iqm(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const sorted = Float64Array.from(values as ArrayLike<number>).sort();
+  const cut = Math.floor(n * 0.25);
+  let s = 0;
+  for (let i = cut; i < n - cut; i++) s += sorted[i];
+  return s / (n - 2 * cut);
+}
+
+/** An estimate with its confidence interval. */
+export interface Interval {
+  point: number;
+  lo: number;
+  hi: number;
+}
+
+export interface BootstrapOptions {
+  /** Resamples; rliable uses 50,000 for papers, 2,000 is plenty for a 95% interval in a report. */
+  reps?: number;
+  /** Seed of the resampling stream: the same seed gives the same interval. */
+  seed?: number;
+  /** Coverage of the interval. */
+  confidence?: number;
+}
+
+const DEFAULT_REPS = 2000;
+
+function bootRng(opts: BootstrapOptions, concern: string): Rng {
+  return Rng.stream('bootstrap', opts.seed ?? 0, concern);
+}
+
+/**
+ * Stratified bootstrap of `statistic` over scores grouped by task: each resample draws, for
+ * every task independently, as many scores as it has, with replacement, and pools them.
+ * Returns the statistic on the data and the percentile interval of its resamples.
+ */
+export function stratifiedBootstrap(
+  groups: readonly (readonly number[])[],
+  statistic: (pooled: Float64Array) => number,
+  opts: BootstrapOptions = {},
+): Interval {
+  const total = groups.reduce((s, g) => s + g.length, 0);
+  const pooled = new Float64Array(total);
+  let k = 0;
+  for (const g of groups) for (const v of g) pooled[k++] = v;
+  const point = statistic(pooled);
+  if (total === 0) return { point, lo: Number.NaN, hi: Number.NaN };
+
+  const reps = opts.reps ?? DEFAULT_REPS;
+  const rng = bootRng(opts, 'stratified');
+  const stats = new Float64Array(reps);
+  const sample = new Float64Array(total);
+  for (let r = 0; r < reps; r++) {
+    let j = 0;
+    for (const g of groups) for (let i = 0; i < g.length; i++) sample[j++] = g[rng.int(g.length)];
+    stats[r] = statistic(sample);
+  }
+  return { point, ...percentileInterval(stats, opts.confidence ?? 0.95) };
+}
+
+function percentileInterval(stats: Float64Array, confidence: number): { lo: number; hi: number } {
+  const finite = stats.filter(Number.isFinite).sort();
+  const alpha = (1 - confidence) / 2;
+  return { lo: quantileSorted(finite, alpha), hi: quantileSorted(finite, 1 - alpha) };
+}
+
+/**
+ * P(X > Y) + ½ P(X = Y) for one task: the Mann-Whitney U statistic of X over Y divided by n·m.
+ * 0.5 means neither is better; NaN when either side is empty.
+ */
+export function mannWhitneyProbability(x: readonly number[], y: readonly number[]): number {
+  if (x.length === 0 || y.length === 0) return Number.NaN;
+  let u = 0;
+  for (const a of x) for (const b of y) u += a > b ? 1 : a === b ? 0.5 : 0;
+  return u / (x.length * y.length);
+}
+
+/**
+ * Probability of improvement of X over Y (rliable): the per-task Mann-Whitney probability,
+ * averaged over the tasks both have scores on. `x[t]` and `y[t]` are the scores on task t.
+ * The interval comes from a bootstrap stratified by task and by side.
+ */
+export function probabilityOfImprovement(x: readonly (readonly number[])[], y: readonly (readonly number[])[], opts: BootstrapOptions = {}): Interval {
+  const tasks: [readonly number[], readonly number[]][] = [];
+  for (let t = 0; t < Math.min(x.length, y.length); t++) if (x[t].length > 0 && y[t].length > 0) tasks.push([x[t], y[t]]);
+  const average = (pairs: [ArrayLike<number>, ArrayLike<number>][]) =>
+    mean(pairs.map(([a, b]) => mannWhitneyProbability(Array.from(a), Array.from(b))));
+  const point = average(tasks);
+  if (tasks.length === 0) return { point, lo: Number.NaN, hi: Number.NaN };
+
+  const reps = opts.reps ?? DEFAULT_REPS;
+  const rng = bootRng(opts, 'poi');
+  const stats = new Float64Array(reps);
+  const resample = (g: readonly number[]) => {
+    const out = new Array<number>(g.length);
+    for (let i = 0; i < g.length; i++) out[i] = g[rng.int(g.length)];
+    return out;
+  };
+  for (let r = 0; r < reps; r++) stats[r] = average(tasks.map(([a, b]) => [resample(a), resample(b)]));
+  return { point, ...percentileInterval(stats, opts.confidence ?? 0.95) };
+}
+
+/** McNemar's test on paired successes. */
+export interface McNemarResult {
+  /** Pairs where A succeeded and B failed. */
+  aOnly: number;
+  /** Pairs where B succeeded and A failed. */
+  bOnly: number;
+  /** Pairs where both succeeded / both failed. */
+  both: number;
+  neither: number;
+  /** Exact two-sided p-value: 2 · P(Binomial(b + c, ½) ≤ min(b, c)), capped at 1. */
+  pValue: number;
+}
+
+/**
+ * McNemar's exact test for paired binary outcomes (success of A and B on the same scenario and
+ * seed). Only the discordant pairs carry information; with none the p-value is 1.
+ */
+export function mcnemarExact(pairs: readonly (readonly [boolean, boolean])[]): McNemarResult {
+  let aOnly = 0;
+  let bOnly = 0;
+  let both = 0;
+  let neither = 0;
+  for (const [a, b] of pairs) {
+    if (a && b) both++;
+    else if (a) aOnly++;
+    else if (b) bOnly++;
+    else neither++;
+  }
+  const n = aOnly + bOnly;
+  const k = Math.min(aOnly, bOnly);
+  // Sum C(n, i) / 2^n for i ≤ k in log space, which stays exact enough for n in the thousands.
+  let tail = 0;
+  let logC = 0; // log C(n, 0)
+  for (let i = 0; i <= k; i++) {
+    if (i > 0) logC += Math.log(n - i + 1) - Math.log(i);
+    tail += Math.exp(logC - n * Math.LN2);
+  }
+  return { aOnly, bOnly, both, neither, pValue: n === 0 ? 1 : Math.min(1, 2 * tail) };
+}
+
+export interface PairedDifference extends Interval {
+  /** Paired episodes. */
+  n: number;
+  /** Two-sided bootstrap p-value of "mean difference = 0": twice the smaller tail mass at 0. */
+  pValue: number;
+}
+
+/**
+ * Paired bootstrap of the mean of A − B over paired episodes, stratified by task: `diffs[t]` are
+ * the per-seed differences on task t. The p-value is the percentile-bootstrap one (twice the
+ * fraction of resampled means on the far side of 0), floored at 1/reps.
+ */
+export function pairedBootstrap(diffs: readonly (readonly number[])[], opts: BootstrapOptions = {}): PairedDifference {
+  const groups = diffs.filter((g) => g.length > 0);
+  const n = groups.reduce((s, g) => s + g.length, 0);
+  const ci = stratifiedBootstrap(groups, mean, opts);
+  if (n === 0) return { ...ci, n, pValue: 1 };
+  if (groups.every((g) => g.every((d) => d === 0))) return { ...ci, n, pValue: 1 };
+  // Re-run the resampling (same stream) to count sides; cheaper than keeping every resample.
+  const reps = opts.reps ?? DEFAULT_REPS;
+  const rng = bootRng(opts, 'stratified');
+  let below = 0;
+  let above = 0;
+  for (let r = 0; r < reps; r++) {
+    let s = 0;
+    for (const g of groups) for (let i = 0; i < g.length; i++) s += g[rng.int(g.length)];
+    const m = s / n;
+    if (m <= 0) below++;
+    if (m >= 0) above++;
+  }
+  const pValue = Math.min(1, Math.max(1 / reps, (2 * Math.min(below, above)) / reps));
+  return { ...ci, n, pValue };
+}

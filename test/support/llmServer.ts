@@ -178,7 +178,7 @@ export function competentPolicy(req: ReceivedRequest): Reply {
     return replies.json({ reasoning: `heading error ${err.toFixed(0)} deg`, action: [round(left), round(right)] });
   }
   const step = g.type === 'push' && g.object
-    ? { skill: 'push', args: { object: g.object, x: g.position[0], y: g.position[1] } }
+    ? { skill: 'push', args: { object_id: g.object, x: g.position[0], y: g.position[1] } }
     : { skill: 'move_to', args: { x: g.position[0], y: g.position[1] } };
   return replies.json({ reasoning: `the goal is at (${g.position[0]}, ${g.position[1]})`, plan: [step] });
 }

@@ -1,0 +1,150 @@
+/**
+ * Configurator (LeCun's module that sets the others up for the task at hand): typed defaults per
+ * robot type, one resolve step that validates user overrides, and a frozen result. Nothing
+ * downstream mutates a resolved config; it is written into every checkpoint and every run.
+ */
+import { UserError } from '../../cli/errors.ts';
+import type { RobotType } from '../../scenarios/schema.ts';
+
+/** Network sizes. Fixed at training time (stored in the checkpoint). */
+export interface ModelConfig {
+  /** Latent width (the JEPA embedding). */
+  latent: number;
+  /** Hidden width of every MLP. */
+  hidden: number;
+  /** Critic ensemble size (value heads). */
+  critics: number;
+}
+
+/** Cost = Σ_t γ^t (goal·ĝ(ẑ_{t+1}) − reward·r̂(ẑ_t,a_t) + failure·p̂_fail(ẑ_{t+1})) − value·γ^H·V̄(ẑ_H). */
+export interface CostWeights {
+  goal: number;
+  reward: number;
+  failure: number;
+  value: number;
+}
+
+/** MPPI settings (TD-MPC2 style). May be changed per run without retraining. */
+export interface PlanConfig {
+  /** Planning horizon in control steps. */
+  horizon: number;
+  /** Sampled action sequences per iteration (including actor proposals). */
+  samples: number;
+  /** Of which proposed by the actor (policy prior) rolled out through the predictor. */
+  actorSamples: number;
+  /** Lowest-cost sequences used to refit the sampling distribution. */
+  elites: number;
+  iterations: number;
+  /** Softness of the elite weighting, relative to the elites' cost spread. */
+  temperature: number;
+  minStd: number;
+  maxStd: number;
+  /** Discount of future costs. */
+  gamma: number;
+  cost: CostWeights;
+  /** Rollouts sent to the viewer in `info.imagined` (elites first). */
+  imagined: number;
+}
+
+/** Learning settings, used by `planarena train world-model`. */
+export interface TrainConfig {
+  batch: number;
+  /** Steps of the multi-step latent rollout loss. */
+  rollout: number;
+  lr: number;
+  /** EMA rate of the target encoder and target critic. */
+  tau: number;
+  /** Per-step decay of the rollout loss weight (TD-MPC2's ρ). */
+  rho: number;
+  /** VICReg weights: variance hinge and covariance penalty on the online embeddings. */
+  varianceWeight: number;
+  covarianceWeight: number;
+  consistencyWeight: number;
+}
+
+export interface WorldModelConfig {
+  robot: RobotType;
+  model: ModelConfig;
+  plan: PlanConfig;
+  train: TrainConfig;
+}
+
+const MODEL: ModelConfig = { latent: 64, hidden: 128, critics: 2 };
+
+const PLAN: PlanConfig = {
+  horizon: 6,
+  samples: 256,
+  actorSamples: 16,
+  elites: 32,
+  iterations: 4,
+  temperature: 0.5,
+  minStd: 0.05,
+  maxStd: 1,
+  gamma: 0.97,
+  cost: { goal: 1, reward: 0, failure: 5, value: 0 },
+  imagined: 12,
+};
+
+const TRAIN: TrainConfig = {
+  batch: 256,
+  rollout: 5,
+  lr: 1e-3,
+  tau: 0.01,
+  rho: 0.7,
+  varianceWeight: 1,
+  covarianceWeight: 0.04,
+  consistencyWeight: 1,
+};
+
+/** Per-robot adjustments: the arm's joint space needs longer horizons; the pusher's contacts more samples. */
+const PER_ROBOT: Record<RobotType, { plan?: Partial<PlanConfig> }> = {
+  diffdrive: {},
+  pusher: { plan: { horizon: 8 } },
+  arm: { plan: { horizon: 8, maxStd: 0.8 } },
+};
+
+/** The typed defaults for a robot. */
+export function defaultConfig(robot: RobotType): WorldModelConfig {
+  return {
+    robot,
+    model: { ...MODEL },
+    plan: { ...PLAN, ...PER_ROBOT[robot].plan, cost: { ...PLAN.cost } },
+    train: { ...TRAIN },
+  };
+}
+
+/** Planner keys a user may set (`--wm-samples 512` reaches the factory as `config.samples`). */
+export const PLAN_OVERRIDES = ['horizon', 'samples', 'actorSamples', 'elites', 'iterations', 'temperature', 'minStd', 'maxStd', 'imagined'] as const;
+
+/**
+ * Applies planner overrides to a base (a checkpoint's stored config) and freezes the result.
+ * Unknown keys are ignored here (the runner forwards every planner's flags); bad values are errors.
+ */
+export function resolveConfig(base: WorldModelConfig, overrides: Record<string, unknown> = {}): Readonly<WorldModelConfig> {
+  const plan: PlanConfig = { ...base.plan, cost: { ...base.plan.cost } };
+  for (const key of PLAN_OVERRIDES) {
+    const raw = overrides[key];
+    if (raw === undefined) continue;
+    const value = typeof raw === 'string' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new UserError('E_PLANNER_CONFIG', `world-model: config "${key}" must be a non-negative number, got ${JSON.stringify(raw)}.`);
+    }
+    plan[key] = value;
+  }
+  for (const key of ['horizon', 'samples', 'elites', 'iterations'] as const) {
+    if (!Number.isInteger(plan[key]) || plan[key] < 1) throw new UserError('E_PLANNER_CONFIG', `world-model: "${key}" must be an integer >= 1, got ${plan[key]}.`);
+  }
+  if (plan.elites > plan.samples) throw new UserError('E_PLANNER_CONFIG', `world-model: elites (${plan.elites}) must not exceed samples (${plan.samples}).`);
+  plan.actorSamples = Math.min(Math.floor(plan.actorSamples), plan.samples);
+  plan.imagined = Math.min(Math.floor(plan.imagined), plan.samples);
+  if (!(plan.minStd <= plan.maxStd)) throw new UserError('E_PLANNER_CONFIG', `world-model: minStd (${plan.minStd}) must be <= maxStd (${plan.maxStd}).`);
+  return deepFreeze({ robot: base.robot, model: { ...base.model }, plan, train: { ...base.train } });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,100 @@
+/**
+ * Imagined futures: batched rollouts of action sequences through the predictor, in latent space.
+ * The planner's three uses of the world model during a decision:
+ * - `sequenceCosts`: the MPPI evaluator (one read-back per call);
+ * - `actorProposals`: the actor's own sequences, fed to MPPI as extra samples;
+ * - `decodePaths`: a few sequences decoded to world positions by the probe head, for the viewer.
+ *
+ * Sequences arrive laid out [n][horizon][actionDim] (MPPI's layout) and are transposed once to
+ * [horizon][n][actionDim] so that each step is one contiguous [n, actionDim] slice.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../sim/rng.ts';
+import type { PlanConfig } from './Configurator.ts';
+import type { WorldModel } from './WorldModel.ts';
+
+function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
+  const out = new Float32Array(actions.length);
+  for (let i = 0; i < n; i++) for (let t = 0; t < H; t++) for (let a = 0; a < A; a++) out[(t * n + i) * A + a] = actions[(i * H + t) * A + a];
+  return tf.unstack(tf.tensor3d(out, [H, n, A])) as tf.Tensor2D[];
+}
+
+/** Costs [n] of `n` sequences from latent `z0` ([1, latent]); lower is better. */
+export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>): Float32Array {
+  const A = model.shape.actionDim;
+  const H = plan.horizon;
+  const costs = tf.tidy(() => {
+    const steps = stepMajor(actions, n, H, A);
+    let z = tf.tile(z0, [n, 1]) as tf.Tensor2D;
+    let cost: tf.Tensor1D = tf.zeros([n]);
+    for (let t = 0; t < H; t++) {
+      const next = model.next(z, steps[t]);
+      cost = tf.add(cost, model.cost.stepCost(z, steps[t], next, plan.cost, plan.gamma ** t));
+      z = next;
+    }
+    if (plan.cost.value) cost = tf.sub(cost, tf.mul(model.cost.value(z), plan.cost.value * plan.gamma ** H));
+    return cost;
+  });
+  const out = costs.dataSync() as Float32Array;
+  costs.dispose();
+  // A diverged model must not break the elite sort: non-finite costs rank last.
+  return out.map((c) => (Number.isFinite(c) ? c : 1e9));
+}
+
+/**
+ * `count` sequences proposed by the actor, rolled out through the predictor. The first is the
+ * actor's deterministic choice; the others add Gaussian noise (σ = `noise`) from `rng`.
+ */
+export function actorProposals(model: WorldModel, z0: tf.Tensor2D, count: number, horizon: number, rng: Rng, noise = 0.3): Float32Array {
+  const A = model.shape.actionDim;
+  if (count <= 0) return new Float32Array(0);
+  const eps = new Float32Array(horizon * count * A);
+  for (let t = 0; t < horizon; t++) for (let i = 1; i < count; i++) for (let a = 0; a < A; a++) eps[(t * count + i) * A + a] = noise * rng.normal();
+  const seq = tf.tidy(() => {
+    const noiseT = tf.unstack(tf.tensor3d(eps, [horizon, count, A]));
+    let z = tf.tile(z0, [count, 1]) as tf.Tensor2D;
+    const acts: tf.Tensor2D[] = [];
+    for (let t = 0; t < horizon; t++) {
+      const a = tf.clipByValue(tf.add(model.pi(z), noiseT[t]), -1, 1) as tf.Tensor2D;
+      acts.push(a);
+      z = model.next(z, a);
+    }
+    return tf.stack(acts, 1); // [count, horizon, A]
+  });
+  const out = seq.dataSync() as Float32Array;
+  seq.dispose();
+  return Float32Array.from(out);
+}
+
+/** Decodes each sequence's imagined path to world positions: [n][horizon + 1][3] (the start included). */
+export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, horizon: number): [number, number, number][][] {
+  if (n === 0) return [];
+  const A = model.shape.actionDim;
+  const pos = tf.tidy(() => {
+    const steps = stepMajor(actions, n, horizon, A);
+    let z = tf.tile(z0, [n, 1]) as tf.Tensor2D;
+    const points = [model.probe.position(z)];
+    for (let t = 0; t < horizon; t++) {
+      z = model.next(z, steps[t]);
+      points.push(model.probe.position(z));
+    }
+    return tf.stack(points, 1); // [n, horizon + 1, 3]
+  });
+  const flat = pos.dataSync();
+  pos.dispose();
+  const paths: [number, number, number][][] = [];
+  for (let i = 0; i < n; i++) {
+    const path: [number, number, number][] = [];
+    for (let t = 0; t <= horizon; t++) {
+      const o = (i * (horizon + 1) + t) * 3;
+      path.push([round(flat[o]), round(flat[o + 1]), round(flat[o + 2])]);
+    }
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** Millimetres are plenty for drawing, and keep recorded info small. */
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

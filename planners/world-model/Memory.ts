@@ -1,0 +1,68 @@
+/**
+ * Short-term memory: the last few latents and actions of the running episode, plus what the
+ * planner predicted for the current latent. The planner reads it to
+ * - warm-start MPPI from the previous decision's plan (shifted by one step),
+ * - notice when the robot is stuck (latent barely moving while commanded to move) and widen
+ *   its search, and
+ * - measure the model's one-step prediction error online (reported in episode stats).
+ */
+export class Memory {
+  private readonly latents: Float32Array[] = [];
+  private readonly actions: number[][] = [];
+  /** The predictor's guess for the latent the next observation will have. */
+  private predicted: Float32Array | null = null;
+  private errorSum = 0;
+  private errorCount = 0;
+
+  constructor(readonly capacity = 8) {}
+
+  /** Records the latent of the observation just received; scores the last prediction against it. */
+  observe(latent: Float32Array): void {
+    if (this.predicted) {
+      this.errorSum += rms(latent, this.predicted);
+      this.errorCount++;
+      this.predicted = null;
+    }
+    this.latents.push(latent);
+    if (this.latents.length > this.capacity) this.latents.shift();
+  }
+
+  /** Records the action taken and the latent the predictor expects next. */
+  act(action: number[], predictedNext: Float32Array | null): void {
+    this.actions.push(action);
+    if (this.actions.length > this.capacity) this.actions.shift();
+    this.predicted = predictedNext;
+  }
+
+  /** True when the last `window` latents moved less than `eps` (RMS) though actions were non-trivial. */
+  stuck(window = 5, eps = 0.02): boolean {
+    if (this.latents.length < window || this.actions.length < window - 1) return false;
+    const recent = this.latents.slice(-window);
+    const moved = rms(recent[0], recent[recent.length - 1]);
+    const effort = this.actions.slice(-(window - 1)).reduce((s, a) => s + Math.sqrt(a.reduce((q, v) => q + v * v, 0) / a.length), 0) / (window - 1);
+    return moved < eps && effort > 0.3;
+  }
+
+  /** Mean RMS error of one-step latent predictions so far this episode (NaN before any). */
+  predictionError(): number {
+    return this.errorCount ? this.errorSum / this.errorCount : Number.NaN;
+  }
+
+  get length(): number {
+    return this.latents.length;
+  }
+
+  clear(): void {
+    this.latents.length = 0;
+    this.actions.length = 0;
+    this.predicted = null;
+    this.errorSum = 0;
+    this.errorCount = 0;
+  }
+}
+
+function rms(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s / a.length);
+}

@@ -1,0 +1,34 @@
+/**
+ * Probe head: latent → the task subject's world position [x, y, z] (robot chassis; the end
+ * effector for the arm). It exists for people, not for planning: the viewer draws imagined
+ * futures by decoding predicted latents through it. Trained on stop-gradient latents so it
+ * reads the representation without shaping it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../../sim/rng.ts';
+import { Mlp } from './Mlp.ts';
+
+export class ProbeHead {
+  readonly mlp: Mlp;
+
+  constructor(latent: number, hidden: number, rng: Rng) {
+    this.mlp = new Mlp('probe', [latent, hidden, 3], rng);
+  }
+
+  /** [B, latent] → [B, 3]. */
+  position(z: tf.Tensor2D): tf.Tensor2D {
+    return this.mlp.apply(z);
+  }
+
+  get variables(): tf.Variable[] {
+    return this.mlp.variables;
+  }
+
+  named(): [string, tf.Variable][] {
+    return this.mlp.named();
+  }
+
+  dispose(): void {
+    this.mlp.dispose();
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Replay buffer on disk: append-only, one chunk file per collected episode.
+ *
+ *     <dir>/ep-000001.bin   "PAWR" · u32 header length · header JSON · padding to 4 bytes ·
+ *                           float32 body [obs | actions | rewards | goalDistance | failure | terminal | position]
+ *
+ * A chunk is written to a temporary name, fsynced and renamed, so a crash or Ctrl-C leaves only
+ * complete chunks (temporary leftovers are ignored). The header carries the body's SHA-256; a
+ * damaged chunk is reported and skipped, never silently used. Everything is also held in memory
+ * (the buffers are a few MB) for fast sampling.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../cli/errors.ts';
+import type { Rng } from '../../sim/rng.ts';
+import { writeFileAtomic } from './files.ts';
+
+/** Who chose the actions: decides whether the actor imitates them. */
+export type DataSource = 'random' | 'scripted' | 'world-model';
+
+export interface EpisodeData {
+  scenario: string;
+  seed: number;
+  source: DataSource;
+  /** Transitions. */
+  length: number;
+  obs: Float32Array; // (length + 1) × obsDim
+  actions: Float32Array; // length × actionDim
+  rewards: Float32Array; // length
+  goalDistance: Float32Array; // length + 1
+  /** 1 where the transition ended in a failure (flipped, left the arena). */
+  failure: Float32Array; // length
+  /** 1 where the episode terminated (success or failure): no bootstrapping past it. */
+  terminal: Float32Array; // length
+  position: Float32Array; // (length + 1) × 3
+}
+
+/** A batch of `size` windows of `rollout` transitions, step-major ([t][b][...]) for the rollout loss. */
+export interface Batch {
+  size: number;
+  rollout: number;
+  obs: Float32Array; // (R+1) × B × D
+  actions: Float32Array; // R × B × A
+  rewards: Float32Array; // R × B
+  goalDistance: Float32Array; // (R+1) × B
+  failure: Float32Array; // R × B
+  terminal: Float32Array; // R × B
+  position: Float32Array; // (R+1) × B × 3
+  /** Imitation weight of each action for the actor (0 for random data). */
+  imitation: Float32Array; // R × B
+}
+
+const MAGIC = 'PAWR';
+const IMITATION: Record<DataSource, number> = { random: 0, scripted: 1, 'world-model': 1 };
+
+export class ReplayBuffer {
+  readonly episodes: EpisodeData[] = [];
+  /** Chunks that failed their check on open, with why. */
+  readonly skipped: string[] = [];
+  private nextId = 1;
+
+  private constructor(
+    readonly dir: string,
+    readonly obsDim: number,
+    readonly actionDim: number,
+  ) {}
+
+  /** Opens (creating if needed) a buffer directory and loads every complete chunk in it. */
+  static open(dir: string, obsDim: number, actionDim: number): ReplayBuffer {
+    mkdirSync(dir, { recursive: true });
+    const buf = new ReplayBuffer(dir, obsDim, actionDim);
+    const files = readdirSync(dir).filter((f) => /^ep-\d+\.bin$/.test(f)).sort();
+    for (const f of files) {
+      buf.nextId = Math.max(buf.nextId, Number(f.slice(3, -4)) + 1);
+      try {
+        buf.episodes.push(decode(readFileSync(join(dir, f)), obsDim, actionDim));
+      } catch (e) {
+        buf.skipped.push(`${f}: ${(e as Error).message}`);
+      }
+    }
+    return buf;
+  }
+
+  /** Appends an episode: durable on disk before this returns. */
+  append(ep: EpisodeData): void {
+    if (ep.obs.length !== (ep.length + 1) * this.obsDim || ep.actions.length !== ep.length * this.actionDim) {
+      throw new Error(`replay: episode arrays do not match length ${ep.length} (obs ${ep.obs.length}, actions ${ep.actions.length})`);
+    }
+    const name = `ep-${String(this.nextId++).padStart(6, '0')}.bin`;
+    writeFileAtomic(join(this.dir, name), encode(ep, this.obsDim, this.actionDim));
+    this.episodes.push(ep);
+  }
+
+  get transitions(): number {
+    return this.episodes.reduce((s, e) => s + e.length, 0);
+  }
+
+  /** Per-slot mean and standard deviation of every stored observation. */
+  observationStats(): { mean: Float32Array; std: Float32Array } {
+    const D = this.obsDim;
+    const sum = new Float64Array(D);
+    const sq = new Float64Array(D);
+    let n = 0;
+    for (const ep of this.episodes) {
+      for (let r = 0; r <= ep.length; r++) {
+        for (let d = 0; d < D; d++) {
+          const v = ep.obs[r * D + d];
+          sum[d] += v;
+          sq[d] += v * v;
+        }
+        n++;
+      }
+    }
+    const mean = new Float32Array(D);
+    const std = new Float32Array(D);
+    for (let d = 0; d < D; d++) {
+      mean[d] = n ? sum[d] / n : 0;
+      std[d] = n ? Math.sqrt(Math.max(sq[d] / n - mean[d] ** 2, 0)) : 1;
+    }
+    return { mean, std };
+  }
+
+  /** Samples windows uniformly over all valid start steps of episodes at least `rollout` long. */
+  sample(rng: Rng, size: number, rollout: number): Batch {
+    const D = this.obsDim;
+    const A = this.actionDim;
+    const R = rollout;
+    const usable = this.episodes.filter((e) => e.length >= R);
+    if (usable.length === 0) throw new UserError('E_TRAIN_DATA', `replay buffer ${this.dir} has no episode of at least ${R} steps yet; collect more data.`);
+    const cum: number[] = [];
+    let total = 0;
+    for (const e of usable) cum.push((total += e.length - R + 1));
+    const b: Batch = {
+      size,
+      rollout: R,
+      obs: new Float32Array((R + 1) * size * D),
+      actions: new Float32Array(R * size * A),
+      rewards: new Float32Array(R * size),
+      goalDistance: new Float32Array((R + 1) * size),
+      failure: new Float32Array(R * size),
+      terminal: new Float32Array(R * size),
+      position: new Float32Array((R + 1) * size * 3),
+      imitation: new Float32Array(R * size),
+    };
+    for (let i = 0; i < size; i++) {
+      const k = rng.int(total);
+      let e = 0;
+      while (cum[e] <= k) e++;
+      const ep = usable[e];
+      const s = k - (e > 0 ? cum[e - 1] : 0);
+      for (let t = 0; t <= R; t++) {
+        b.obs.set(ep.obs.subarray((s + t) * D, (s + t + 1) * D), (t * size + i) * D);
+        b.goalDistance[t * size + i] = ep.goalDistance[s + t];
+        b.position.set(ep.position.subarray((s + t) * 3, (s + t + 1) * 3), (t * size + i) * 3);
+        if (t === R) break;
+        b.actions.set(ep.actions.subarray((s + t) * A, (s + t + 1) * A), (t * size + i) * A);
+        b.rewards[t * size + i] = ep.rewards[s + t];
+        b.failure[t * size + i] = ep.failure[s + t];
+        b.terminal[t * size + i] = ep.terminal[s + t];
+        b.imitation[t * size + i] = IMITATION[ep.source] ?? 0;
+      }
+    }
+    return b;
+  }
+}
+
+function sections(T: number, D: number, A: number): [keyof EpisodeData, number][] {
+  return [
+    ['obs', (T + 1) * D],
+    ['actions', T * A],
+    ['rewards', T],
+    ['goalDistance', T + 1],
+    ['failure', T],
+    ['terminal', T],
+    ['position', (T + 1) * 3],
+  ];
+}
+
+function encode(ep: EpisodeData, D: number, A: number): Uint8Array {
+  const secs = sections(ep.length, D, A);
+  const body = new Float32Array(secs.reduce((s, [, n]) => s + n, 0));
+  let off = 0;
+  for (const [key, n] of secs) {
+    body.set(ep[key] as Float32Array, off);
+    off += n;
+  }
+  const bodyBytes = new Uint8Array(body.buffer);
+  const header = Buffer.from(JSON.stringify({ version: 1, scenario: ep.scenario, seed: ep.seed, source: ep.source, length: ep.length, obsDim: D, actionDim: A, sha256: sha(bodyBytes) }));
+  const headLen = 8 + header.length;
+  const pad = (4 - (headLen % 4)) % 4;
+  const out = new Uint8Array(headLen + pad + bodyBytes.length);
+  out.set(Buffer.from(MAGIC), 0);
+  new DataView(out.buffer).setUint32(4, header.length + pad, true);
+  out.set(header, 8);
+  out.fill(0x20, 8 + header.length, headLen + pad); // spaces: JSON.parse ignores them
+  out.set(bodyBytes, headLen + pad);
+  return out;
+}
+
+function decode(bytes: Uint8Array, D: number, A: number): EpisodeData {
+  if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 4)).toString() !== MAGIC) throw new Error('not a replay chunk (bad magic)');
+  const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  const h = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString()) as { scenario: string; seed: number; source: DataSource; length: number; obsDim: number; actionDim: number; sha256: string };
+  if (h.obsDim !== D || h.actionDim !== A) throw new Error(`shape ${h.obsDim}/${h.actionDim} differs from ${D}/${A} (simulator changed; delete the buffer or use a new --out)`);
+  const bodyBytes = bytes.slice(8 + hlen);
+  if (sha(bodyBytes) !== h.sha256) throw new Error('body does not match its SHA-256 (damaged chunk)');
+  const body = new Float32Array(bodyBytes.buffer, bodyBytes.byteOffset, bodyBytes.byteLength / 4);
+  const ep = { scenario: h.scenario, seed: h.seed, source: h.source, length: h.length } as EpisodeData;
+  let off = 0;
+  for (const [key, n] of sections(h.length, D, A)) {
+    if (off + n > body.length) throw new Error('truncated body');
+    (ep as unknown as Record<string, Float32Array>)[key] = body.slice(off, off + n);
+    off += n;
+  }
+  return ep;
+}
+
+function sha(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export function hasReplay(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((f) => /^ep-\d+\.bin$/.test(f));
+}

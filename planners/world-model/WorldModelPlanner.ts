@@ -1,0 +1,195 @@
+/**
+ * The world-model planner: encode the observation, plan by MPPI in latent space with actor
+ * proposals and warm start, act with the first action of the refined plan.
+ *
+ * Config (`PlannerOptions.config`, from CLI flags):
+ * - `checkpoint`: checkpoint directory; default `planners/world-model/checkpoints/<robot>` (shipped);
+ * - `backend`: tfjs backend (default `wasm`: fast on CPUs and deterministic; `auto` may pick a GPU);
+ * - planner overrides: `horizon`, `samples`, `actorSamples`, `elites`, `iterations`,
+ *   `temperature`, `minStd`, `maxStd`, `imagined` (see Configurator.ts).
+ *
+ * `info.imagined` carries the decision's imagined futures for the viewer: elites and a few other
+ * samples, decoded to world positions by the probe head, with their costs.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../cli/errors.ts';
+import type { RobotType } from '../../scenarios/schema.ts';
+import { Rng } from '../../sim/rng.ts';
+import type { Observation } from '../../sim/types.ts';
+import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
+import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './backend.ts';
+import { loadCheckpoint, type CheckpointMeta } from './Checkpoint.ts';
+import { resolveConfig, type WorldModelConfig } from './Configurator.ts';
+import { actorProposals, decodePaths, sequenceCosts } from './Imagination.ts';
+import { Memory } from './Memory.ts';
+import { Mppi } from './Mppi.ts';
+import { observationLayout } from './observationLayout.ts';
+import type { WorldModel } from './WorldModel.ts';
+
+/** Where shipped checkpoints live: one directory per robot type. */
+export const SHIPPED_CHECKPOINTS = fileURLToPath(new URL('./checkpoints/', import.meta.url));
+
+/** The checkpoint directory the planner uses for `robot` under `config`. */
+export function checkpointDir(robot: RobotType, config: Record<string, unknown>): string {
+  const c = config.checkpoint;
+  if (typeof c === 'string' && c.length > 0) {
+    // A directory holding per-robot subdirectories (what `train --out` writes) or one checkpoint.
+    const perRobot = join(c, robot);
+    return resolve(existsSync(join(perRobot, 'model.json')) ? perRobot : c);
+  }
+  return join(SHIPPED_CHECKPOINTS, robot);
+}
+
+/** Robots with a shipped checkpoint. */
+export function shippedRobots(): RobotType[] {
+  if (!existsSync(SHIPPED_CHECKPOINTS)) return [];
+  return readdirSync(SHIPPED_CHECKPOINTS).filter((d) => existsSync(join(SHIPPED_CHECKPOINTS, d, 'model.json'))) as RobotType[];
+}
+
+/** Null when the planner can run for `robot`; otherwise the reason and the fix. */
+export function unavailableFor(robot: RobotType, config: Record<string, unknown>): string | null {
+  const dir = checkpointDir(robot, config);
+  if (existsSync(join(dir, 'model.json'))) return null;
+  return `no world-model checkpoint for robot "${robot}" at ${dir}; train one with \`planarena train world-model --suite <suite> --out <dir>\` and pass --checkpoint <dir>`;
+}
+
+function backendOf(config: Record<string, unknown>): BackendChoice {
+  const b = config.backend ?? 'wasm';
+  if (typeof b !== 'string' || !(BACKENDS as readonly string[]).includes(b)) {
+    throw new UserError('E_PLANNER_CONFIG', `world-model: backend must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(b)}.`);
+  }
+  return b as BackendChoice;
+}
+
+interface Loaded {
+  model: WorldModel;
+  meta: CheckpointMeta;
+}
+
+class WorldModelPlanner implements Planner {
+  readonly name = 'world-model';
+  private readonly loaded = new Map<string, Loaded>();
+  private current: Loaded | null = null;
+  private config: Readonly<WorldModelConfig> | null = null;
+  private mppi: Mppi | null = null;
+  private rng: Rng | null = null;
+  private readonly memory = new Memory();
+  private stuckSteps = 0;
+  private decisions = 0;
+
+  constructor(
+    private readonly options: Record<string, unknown>,
+    readonly backend: string,
+  ) {}
+
+  async reset(task: TaskSpec, seed: number): Promise<void> {
+    const robot = task.scenario.robot.type;
+    const dir = checkpointDir(robot, this.options);
+    let entry = this.loaded.get(dir);
+    if (!entry) {
+      const layout = observationLayout(robot);
+      entry = loadCheckpoint(dir, { robot, actionDim: task.actionSpace.dim, obsLayout: layout });
+      this.loaded.set(dir, entry);
+    }
+    this.current = entry;
+    this.config = resolveConfig(entry.meta.config, this.options);
+    this.mppi = new Mppi(this.config.plan, task.actionSpace.dim);
+    this.rng = Rng.stream(task.scenario.id, seed, 'planner:world-model');
+    this.memory.clear();
+    this.stuckSteps = 0;
+    this.decisions = 0;
+  }
+
+  async act(obs: Observation): Promise<ActResult> {
+    if (!this.current || !this.config || !this.mppi || !this.rng) throw new Error('world-model: act() before reset()');
+    const { model, meta } = this.current;
+    const plan = this.config.plan;
+    if (obs.flat.length !== meta.obsDim) {
+      throw new UserError('E_CHECKPOINT', `world-model: observation has ${obs.flat.length} slots but the checkpoint expects ${meta.obsDim}; retrain it for the current simulator.`);
+    }
+    const z0 = tf.tidy(() => model.encode(tf.tensor2d(obs.flat, [1, meta.obsDim])));
+    try {
+      this.memory.observe(z0.dataSync() as Float32Array);
+      const stuck = this.memory.stuck();
+      if (stuck) this.stuckSteps++;
+      this.decisions++;
+      const proposals = actorProposals(model, z0, plan.actorSamples, plan.horizon, this.rng);
+      const result = await this.mppi.plan(this.rng, (seqs, n) => sequenceCosts(model, z0, seqs, n, plan), proposals, stuck ? 2 : 1);
+
+      // Imagined futures for the viewer: the best elites, then evenly spread other samples.
+      const A = meta.actionDim;
+      const L = plan.horizon * A;
+      const nElite = Math.min(result.elites.length, Math.ceil(plan.imagined / 2));
+      const eliteSet = new Set(result.elites.slice(0, nElite));
+      const others: number[] = [];
+      const stride = Math.max(1, Math.floor(plan.samples / Math.max(1, plan.imagined - nElite)));
+      for (let i = 1; i < plan.samples && others.length < plan.imagined - nElite; i += stride) if (!eliteSet.has(i)) others.push(i);
+      const chosen = [...eliteSet, ...others];
+      const seqs = new Float32Array(chosen.length * L);
+      chosen.forEach((idx, k) => seqs.set(result.sequences.subarray(idx * L, (idx + 1) * L), k * L));
+      const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon);
+      const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx) }));
+
+      const predicted = tf.tidy(() => model.next(z0, tf.tensor2d([result.action], [1, A])));
+      this.memory.act(result.action, predicted.dataSync() as Float32Array);
+      predicted.dispose();
+      const goal = tf.tidy(() => model.cost.goalDistance(z0));
+      const predictedGoalDistance = round3(goal.dataSync()[0]);
+      goal.dispose();
+
+      return {
+        action: result.action,
+        info: {
+          imagined: { rollouts },
+          worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, backend: this.backend },
+        },
+      };
+    } finally {
+      z0.dispose();
+    }
+  }
+
+  episodeStats(): Record<string, number> {
+    const err = this.memory.predictionError();
+    return {
+      wmDecisions: this.decisions,
+      wmStuckDecisions: this.stuckSteps,
+      ...(Number.isFinite(err) ? { wmLatentPredictionRms: round3(err) } : {}),
+    };
+  }
+
+  dispose(): void {
+    for (const { model } of this.loaded.values()) model.dispose();
+    this.loaded.clear();
+    this.current = null;
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export const factory: PlannerFactory = {
+  name: 'world-model',
+  description: 'learned modular world model (JEPA predictor, critic, actor) planning by latent MPPI',
+  // Deterministic on the default cpu/wasm backends (seeded noise, single-threaded kernels).
+  deterministic: true,
+  unavailable(opts: PlannerOptions): string | null {
+    const c = opts.config.checkpoint;
+    if (typeof c === 'string' && c.length > 0) {
+      return existsSync(c) ? null : `world-model: --checkpoint ${c} does not exist; train one with \`planarena train world-model --suite <suite> --out ${c}\``;
+    }
+    if (shippedRobots().length === 0) {
+      return `world-model: no shipped checkpoints in ${SHIPPED_CHECKPOINTS}; train one with \`planarena train world-model --suite <suite> --out <dir>\` and pass --checkpoint <dir>`;
+    }
+    return null;
+  },
+  async create(opts: PlannerOptions): Promise<Planner> {
+    const selection = await selectBackend(backendOf(opts.config));
+    if (process.env.PLANARENA_VERBOSE) console.error(`world-model: tfjs backend ${describeSelection(selection)}`);
+    return new WorldModelPlanner(opts.config, selection.backend);
+  },
+};

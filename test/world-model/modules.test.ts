@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../planners/world-model/backend.ts';
+import { defaultConfig, resolveConfig } from '../../planners/world-model/Configurator.ts';
+import { Memory } from '../../planners/world-model/Memory.ts';
+import { Trainer } from '../../planners/world-model/Trainer.ts';
+import { WorldModel } from '../../planners/world-model/WorldModel.ts';
+import { ACTION_DIM, OBS_DIM, randomBatch } from './fixtures.ts';
+
+const cfg = resolveConfig({ ...defaultConfig('diffdrive'), model: { latent: 16, hidden: 32, critics: 2 } });
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+describe('world-model modules', () => {
+  it('every module maps batches to the documented shapes', () => {
+    const m = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM });
+    tf.tidy(() => {
+      const obs = tf.ones([5, OBS_DIM]) as tf.Tensor2D;
+      const a = tf.zeros([5, ACTION_DIM]) as tf.Tensor2D;
+      const z = m.encode(obs);
+      expect(z.shape).toEqual([5, 16]);
+      expect(m.targetEncoder.encode(obs).shape).toEqual([5, 16]);
+      expect(m.next(z, a).shape).toEqual([5, 16]);
+      const pi = m.pi(z);
+      expect(pi.shape).toEqual([5, ACTION_DIM]);
+      expect(Math.max(...(pi.abs().dataSync() as Float32Array))).toBeLessThanOrEqual(1);
+      expect(m.probe.position(z).shape).toEqual([5, 3]);
+      const { goal, failureLogit } = m.cost.taskOutputs(z);
+      expect(goal.shape).toEqual([5]);
+      expect(Math.min(...goal.dataSync())).toBeGreaterThanOrEqual(0);
+      expect(failureLogit.shape).toEqual([5]);
+      expect(m.cost.rewardOf(z, a).shape).toEqual([5]);
+      expect(m.cost.values(z).shape).toEqual([2, 5]);
+      expect(m.cost.value(z, true).shape).toEqual([5]);
+    });
+    expect(m.parameterCount()).toBeGreaterThan(1000);
+    m.dispose();
+  });
+
+  it('the target encoder starts equal to the online one and follows it by EMA', () => {
+    const m = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM });
+    const obs = tf.ones([1, OBS_DIM]) as tf.Tensor2D;
+    const diff = () => tf.tidy(() => tf.abs(tf.sub(m.encode(obs), m.targetEncoder.encode(obs))).max().dataSync()[0]);
+    expect(diff()).toBe(0);
+    m.encoder.mlp.biases[1].assign(tf.add(m.encoder.mlp.biases[1], 0.5));
+    const before = diff();
+    m.updateTargets(0.5);
+    expect(diff()).toBeLessThan(before);
+    obs.dispose();
+    m.dispose();
+  });
+
+  it('a few optimiser steps lower the loss on a fixed batch, without leaking tensors', () => {
+    const m = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM });
+    const trainer = new Trainer(m, { ...cfg.train, lr: 3e-3 }, cfg.plan.gamma);
+    const batch = randomBatch(64, 3);
+    const first = trainer.step(batch, true)!;
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 25; i++) trainer.step(batch);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const last = trainer.step(batch, true)!;
+    expect(last.total).toBeLessThan(first.total * 0.7);
+    expect(last.jepa).toBeLessThan(first.jepa);
+    expect(last.goal).toBeLessThan(first.goal);
+    expect(Object.values(last).every(Number.isFinite)).toBe(true);
+    trainer.dispose();
+    m.dispose();
+  });
+
+  it('the same seed builds bit-identical weights; another seed does not', () => {
+    const a = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 7);
+    const b = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 7);
+    const c = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 8);
+    const w = (m: WorldModel) => Array.from(m.predictor.mlp.weights[1].dataSync());
+    expect(w(a)).toEqual(w(b));
+    expect(w(a)).not.toEqual(w(c));
+    [a, b, c].forEach((m) => m.dispose());
+  });
+});
+
+describe('short-term memory', () => {
+  it('scores predictions against the next latent and detects being stuck', () => {
+    const mem = new Memory(6);
+    const z = new Float32Array([1, 2, 3, 4]);
+    mem.observe(z);
+    mem.act([1, 1], new Float32Array([1, 2, 3, 5]));
+    mem.observe(z);
+    expect(mem.predictionError()).toBeCloseTo(0.5, 5);
+    for (let i = 0; i < 5; i++) {
+      mem.act([1, -1], null);
+      mem.observe(z);
+    }
+    expect(mem.stuck()).toBe(true);
+    mem.clear();
+    expect(mem.length).toBe(0);
+    expect(Number.isNaN(mem.predictionError())).toBe(true);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * `planarena ci --suite S --baseline FILE`: re-runs the baseline's configuration and gates on
+ * it. Deterministic planners must reproduce every trajectory hash; stochastic ones must not
+ * regress significantly. Exit 0 when every scenario × planner passes, 1 otherwise.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseFlags } from '../args.ts';
+import { UserError } from '../errors.ts';
+import type { Command } from '../main.ts';
+import { checkAgainstBaseline, readBaseline, type CiCase } from '../../results/baseline.ts';
+import { toJUnit } from '../../results/junit.ts';
+import { rerun } from '../../results/rerun.ts';
+import { defaultRunDir } from '../../runner/runDir.ts';
+import { alphaFlag } from './compare.ts';
+
+export const usage = `usage: planarena ci --suite S [--baseline FILE] [--junit FILE] [flags]
+
+  --suite S         the suite the baseline was written for (checked against the baseline)
+  --baseline FILE   committed baseline (default results/baselines/S.json; write one with
+                    planarena baseline update --suite S)
+  --junit FILE      write JUnit XML: one test case per scenario × planner
+  --out DIR         run directory of the fresh run (default runs/ci-S-<UTC time>)
+  --force           replace the results in an existing --out DIR
+  --alpha X         significance level for stochastic planners (default 0.05)
+
+Runs the baseline's scenarios, planners, seeds, physics and clock again, then per scenario ×
+planner: deterministic planners (factory deterministic: true) must reproduce every trajectory
+hash exactly; stochastic planners fail only on a significant regression (McNemar exact test on
+success, paired bootstrap on return). Missing episodes fail.
+
+Exit status: 0 all pass, 1 any failure (regression, hash mismatch, missing episode).`;
+
+const FLAGS = {
+  suite: { type: 'string' },
+  baseline: { type: 'string' },
+  junit: { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  alpha: { type: 'string' },
+} as const;
+
+function caseLine(c: CiCase): string {
+  const tag = c.status === 'pass' ? 'PASS' : 'FAIL';
+  return `${tag}  ${c.scenario} · ${c.planner}${c.deterministic ? ' (deterministic)' : ''}: ${c.message}`;
+}
+
+export const command: Command = {
+  name: 'ci',
+  summary: 'regression check against a committed baseline',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags('ci', argv, FLAGS, false);
+    if (!values.suite && !values.baseline) throw new UserError('E_BAD_FLAG', 'ci needs --suite S (baseline results/baselines/S.json) or --baseline FILE.');
+    const baselinePath = values.baseline ?? join('results', 'baselines', `${values.suite}.json`);
+    const baseline = readBaseline(baselinePath);
+    if (values.suite && baseline.suite !== null && baseline.suite !== values.suite) {
+      throw new UserError('E_BASELINE', `--baseline ${baselinePath} was written for suite "${baseline.suite}", not "${values.suite}". Pass the matching --suite or baseline.`);
+    }
+    const alpha = alphaFlag(values.alpha);
+    const label = `ci-${values.suite ?? baseline.suite ?? 'run'}`;
+    const result = await rerun(
+      { ...baseline.config },
+      { out: values.out ?? defaultRunDir(label), force: values.force, command: ['planarena', 'ci', ...argv] },
+    );
+    const cases = checkAgainstBaseline(baseline, result.records, { alpha });
+    const failed = cases.filter((c) => c.status === 'fail');
+    process.stdout.write(`\n${cases.map(caseLine).join('\n')}\n\n`);
+    process.stdout.write(`${cases.length - failed.length}/${cases.length} passed against ${baselinePath} (run directory ${result.runDir.display()})\n`);
+    if (values.junit) {
+      mkdirSync(dirname(values.junit), { recursive: true });
+      const xml = toJUnit(
+        `planarena ci ${baseline.suite ?? ''}`.trim(),
+        cases.map((c) => ({
+          classname: c.scenario,
+          name: c.planner,
+          time: c.seconds,
+          output: c.message,
+          failure: c.reason ? { type: c.reason, message: c.message, details: c.comparison.detail } : undefined,
+        })),
+      );
+      writeFileSync(values.junit, xml);
+      process.stderr.write(`wrote ${values.junit}\n`);
+    }
+    if (result.interrupted) return 130;
+    return failed.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,80 @@
+/**
+ * Joining run directories — the shards of one run (`--shard K/N`), or a run and its resumed
+ * parts — into one run directory with one record per episode, in plan order, and its summary.
+ *
+ * Shards must come from the same run configuration (scenarios, planners, seeds, physics, clock,
+ * planner settings); anything else is refused, naming the field that differs.
+ */
+import { cpSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../cli/errors.ts';
+import { RunDir } from '../runner/runDir.ts';
+import { episodeKey, type LoadedRun } from './runFiles.ts';
+import { summarize } from './summary.ts';
+import type { EpisodeRecord, RunManifest } from './types.ts';
+
+/** Config fields that must agree between shards (the shard index itself may differ). */
+const SAME = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'clock', 'record', 'plannerConfig'] as const;
+
+export interface MergeResult {
+  runDir: RunDir;
+  records: EpisodeRecord[];
+  /** Planned episodes no shard has. */
+  missing: { scenario: string; planner: string; seed: number }[];
+  /** Episodes present in several inputs with different trajectory hashes (the last input wins). */
+  conflicts: string[];
+}
+
+/** Episodes of a configuration in plan order: scenario, then seed, then planner (runner/plan.ts). */
+export function plannedEpisodes(config: RunManifest['config']): { scenario: string; planner: string; seed: number }[] {
+  return config.scenarios.flatMap((scenario) => config.seeds.flatMap((seed) => config.planners.map((planner) => ({ scenario, planner, seed }))));
+}
+
+export function checkSameConfig(runs: readonly LoadedRun[], names: readonly string[]): void {
+  const first = runs[0].manifest.config;
+  runs.forEach((run, i) => {
+    for (const field of SAME) {
+      if (JSON.stringify(run.manifest.config[field]) !== JSON.stringify(first[field])) {
+        throw new UserError(
+          'E_MERGE_MISMATCH',
+          `${names[i]}: manifest config.${field} differs from ${names[0]} (${JSON.stringify(run.manifest.config[field])} vs ${JSON.stringify(first[field])}). Merge only shards of one run.`,
+        );
+      }
+    }
+  });
+}
+
+export function mergeRuns(runs: readonly LoadedRun[], names: readonly string[], out: string, opts: { force?: boolean; command: string[] }): MergeResult {
+  if (runs.length === 0) throw new UserError('E_BAD_FLAG', 'merge needs at least one run directory.');
+  checkSameConfig(runs, names);
+  const config = { ...runs[0].manifest.config };
+  delete (config as { shard?: unknown }).shard;
+
+  const byKey = new Map<string, EpisodeRecord>();
+  const conflicts: string[] = [];
+  for (const run of runs) {
+    for (const r of run.records) {
+      const key = episodeKey(r);
+      const prev = byKey.get(key);
+      if (prev && prev.trajectoryHash !== r.trajectoryHash) conflicts.push(`${r.scenario}/${r.planner}/seed ${r.seed}`);
+      byKey.set(key, r);
+    }
+  }
+  const planned = plannedEpisodes(config);
+  const records = planned.flatMap((e) => byKey.get(episodeKey(e)) ?? []);
+  const missing = planned.filter((e) => !byKey.has(episodeKey(e)));
+  // Episodes outside the plan (should not happen for shards of one run) are kept, at the end.
+  const plannedKeys = new Set(planned.map(episodeKey));
+  for (const [key, r] of byKey) if (!plannedKeys.has(key)) records.push(r);
+
+  const runDir = RunDir.create(out, { force: opts.force });
+  const manifest: RunManifest = { ...runs[0].manifest, createdAt: new Date().toISOString(), command: opts.command, config };
+  runDir.writeManifest(manifest);
+  for (const run of runs) {
+    const rec = join(run.dir.path, 'recordings');
+    if (existsSync(rec)) cpSync(rec, join(runDir.path, 'recordings'), { recursive: true });
+  }
+  for (const r of records) runDir.appendEpisode(r);
+  runDir.writeSummary(summarize(records, config.suite));
+  return { runDir, records, missing, conflicts };
+}

@@ -108,7 +108,7 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
   c.record = bool(raw, 'llmRecord');
   c.replay = bool(raw, 'llmReplay');
   c.gguf = str(raw, 'llmGguf');
-  c.timeoutS = num(raw, 'llmTimeout', DEFAULTS.timeoutS, 0.001);
+  c.timeoutS = seconds(raw, 'llmTimeout', DEFAULTS.timeoutS);
   c.replanEvery = num(raw, 'llmReplanEvery', c.mode === 'direct' ? DIRECT_DEFAULT_EVERY : DEFAULTS.replanEvery, 0);
   c.maxInvalid = int(raw, 'llmMaxInvalid', DEFAULTS.maxInvalid, 0);
   c.maxAttempts = int(raw, 'llmMaxAttempts', DEFAULTS.maxAttempts, 1);
@@ -176,6 +176,20 @@ function num(raw: Record<string, unknown>, key: string, fallback: number, min: n
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   if (!Number.isFinite(n) || n < min) throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a number >= ${min}; got ${JSON.stringify(v)}.`);
   return n;
+}
+
+/** Seconds, or a number with a unit: "30", "30s", "500ms". */
+function seconds(raw: Record<string, unknown>, key: string, fallback: number): number {
+  const v = raw[key];
+  if (typeof v === 'string') {
+    const m = v.trim().match(/^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?$/);
+    if (m) {
+      const n = Number(m[1]) / (m[2] === 'ms' ? 1000 : 1);
+      if (n > 0) return n;
+    }
+    if (v.trim() !== '') throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a time in seconds (e.g. 30, 30s or 500ms); got ${JSON.stringify(v)}.`);
+  }
+  return num(raw, key, fallback, 0.001);
 }
 
 function int(raw: Record<string, unknown>, key: string, fallback: number, min: number): number {

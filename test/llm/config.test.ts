@@ -27,11 +27,13 @@ describe('LLM config', () => {
     const c = resolveLlmConfig({ llmUrl: 'http://127.0.0.1:11434/v1', llmModel: 'llama3.1', llmTimeout: '2.5', llmReplanEvery: '3', llmRecord: 'false', llmMaxInvalid: '4' });
     expect(c).toMatchObject({ url: 'http://127.0.0.1:11434/v1', model: 'llama3.1', mode: 'skills', timeoutS: 2.5, replanEvery: 3, record: false, maxInvalid: 4 });
     expect(Object.isFrozen(c)).toBe(true);
+    expect(resolveLlmConfig({ llmTimeout: '500ms' }).timeoutS).toBe(0.5);
+    expect(resolveLlmConfig({ llmTimeout: 45 }).timeoutS).toBe(45);
     expect(resolveLlmConfig({ llmMode: 'direct', llmUrl: 'http://x/v1', llmModel: 'm' }).replanEvery).toBe(10);
   });
 
   it('names the flag and the fix in every error', () => {
-    expect(userErrorOf(() => resolveLlmConfig({ llmTimeout: 'soon' })).message).toMatch(/--llm-timeout must be a number/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmTimeout: 'soon' })).message).toMatch(/--llm-timeout must be a time in seconds/);
     expect(userErrorOf(() => resolveLlmConfig({ llmMode: 'telepathy' })).message).toMatch(/--llm-mode must be one of skills, direct/);
     expect(userErrorOf(() => resolveLlmConfig({ llmUrl: 'localhost:11434' })).message).toMatch(/--llm-url must be http/);
     expect(userErrorOf(() => resolveLlmConfig({ llmUrl: 'http://127.0.0.1:1/v1' })).message).toMatch(/--llm-model NAME/);

@@ -129,20 +129,21 @@ export function listSuites(): string[] {
 }
 
 /**
- * Whether a file holds a scenario or a suite: by its `$schema`, then its keys (a suite has
- * `scenarios`, a scenario has `robot`), then its folder (`suites/`). Unreadable or unparsable
- * files count as scenarios, the common case, so that their syntax error is what gets reported.
+ * Whether a file holds a scenario or a suite: by its keys (a scenario has `robot` or `goal`, a
+ * suite has `scenarios`), then its `$schema`, then its folder (`suites/`). Keys come first so
+ * that a scenario pointing at the wrong `$schema` is still checked as a scenario and told so.
+ * Unparsable files count as scenarios, the common case, so their syntax error gets reported.
  */
 export function detectKind(file: string, text: string): FileKind {
   const parsed = parseJsonText(text);
   if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
     const doc = parsed.value as Record<string, unknown>;
+    if ('robot' in doc || 'goal' in doc) return 'scenario';
+    if ('scenarios' in doc) return 'suite';
     if (typeof doc.$schema === 'string') {
       if (doc.$schema.endsWith('suite.schema.json')) return 'suite';
       if (doc.$schema.endsWith('scenario.schema.json')) return 'scenario';
     }
-    if ('scenarios' in doc && !('robot' in doc)) return 'suite';
-    if ('robot' in doc || 'goal' in doc) return 'scenario';
   }
   return basename(dirname(resolve(file))) === 'suites' ? 'suite' : 'scenario';
 }

@@ -124,7 +124,10 @@ function things(s: Scenario) {
 function checkApart(a: Thing, b: Thing, out: Problem[], fix: string): void {
   const nominal = separation(a.nominal, b.nominal);
   if (nominal < -1e-6) {
-    out.push({ path: a.path, message: `${a.label} overlaps ${b.label} (${formatPath(b.path)}) by ${fmt(-nominal)} m at the start; ${fix}` });
+    // A zero-size footprint (a goal point) lies inside rather than overlapping by some depth.
+    const point = a.nominal.hx === 0 && a.nominal.hy === 0 && a.nominal.r === 0;
+    const what = point ? `${a.label} lies inside ${b.label} (${formatPath(b.path)})` : `${a.label} overlaps ${b.label} (${formatPath(b.path)}) by ${fmt(-nominal)} m at the start`;
+    out.push({ path: a.path, message: `${what}; ${fix}` });
     return;
   }
   if (overlaps(a.spread, b.spread)) {
@@ -201,16 +204,33 @@ function checkTiming(s: Scenario, out: Problem[]): void {
   const ratio = s.controlPeriod / s.physicsDt;
   const whole = Math.round(ratio);
   if (whole < 1 || Math.abs(ratio - whole) > 1e-6 * Math.max(1, ratio)) {
-    const lo = Math.max(1, Math.floor(ratio)) * s.physicsDt;
-    const hi = Math.max(1, Math.ceil(ratio)) * s.physicsDt;
     out.push({
       path: ['controlPeriod'],
-      message: `controlPeriod ${fmt(s.controlPeriod)} s is not a whole number of physics steps of physicsDt ${fmt(s.physicsDt)} s (${fmt(ratio)} steps); use a multiple such as ${fmt(lo)}${hi !== lo ? ` or ${fmt(hi)}` : ''}`,
+      message: `controlPeriod ${s.controlPeriod} s is not a whole number of physics steps (physicsDt ${showDt(s.physicsDt)} s, ${fmt(ratio)} steps); use ${niceMultiples(s.physicsDt, ratio)}`,
     });
   }
   if (s.timeLimit < s.controlPeriod) {
     out.push({ path: ['timeLimit'], message: `timeLimit ${fmt(s.timeLimit)} s is shorter than one control period (${fmt(s.controlPeriod)} s); raise it` });
   }
+}
+
+/** `1/60` rather than 0.016666666666666666 when the step is a whole fraction of a second. */
+function showDt(dt: number): string {
+  const inv = Math.round(1 / dt);
+  return Math.abs(1 / inv - dt) < 1e-12 ? `1/${inv}` : String(dt);
+}
+
+/** The nearest multiples of `dt` below and above `ratio` steps that read as short decimals. */
+function niceMultiples(dt: number, ratio: number): string {
+  const nice = (n: number) => Math.abs(Math.round(n * dt * 1000) / 1000 - n * dt) < 1e-9;
+  const pick = (from: number, dir: 1 | -1) => {
+    for (let n = from; n >= 1 && n <= from + 1000; n += dir) if (nice(n)) return n;
+    return Math.max(1, from);
+  };
+  const below = pick(Math.max(1, Math.floor(ratio)), -1);
+  const above = pick(Math.max(1, Math.ceil(ratio)), 1);
+  const show = (n: number) => `${fmt(n * dt)} (${n} steps)`;
+  return below === above || below >= ratio ? show(above) : `${show(below)} or ${show(above)}`;
 }
 
 function checkRobotAndGoal(s: Scenario, out: Problem[]): void {

@@ -44,9 +44,10 @@ export function schemaAt(root: z.ZodType, path: readonly (string | number)[], da
     const d = def(s);
     if (d.type === 'union') {
       const here = valueAt(data, path.slice(0, k));
-      s = d.discriminator ? pickByDiscriminator(d, here) : pickUnionBranch(d, here);
-      if (!s) return undefined;
-      s = unwrap(s);
+      const branch = d.discriminator ? pickByDiscriminator(d, here) : pickUnionBranch(d, here);
+      // At the end of the path an undecidable union is itself the answer ("one of ...").
+      if (!branch) return k === path.length ? s : undefined;
+      s = unwrap(branch);
     }
     if (k === path.length) return s;
     const part = path[k];
@@ -118,6 +119,10 @@ export function describeSchema(s: Schema, depth = 0): string {
       return depth > 0 || keys.length > 6 ? 'an object' : `an object {${keys.join(', ')}}`;
     }
     case 'union':
+      if (d.discriminator) {
+        const tags = (d.options ?? []).flatMap((o) => literalValues(unwrap(o), d.discriminator!)).map(String);
+        return `an object with "${d.discriminator}": ${tags.join(', ')}`;
+      }
       return (d.options ?? []).map((o) => describeSchema(o, depth + 1)).join(', or ');
     default:
       return d.type;

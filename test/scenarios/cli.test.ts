@@ -1,0 +1,89 @@
+/** `planarena validate`, `list` and `schema` run as real subprocesses, as users and CI run them. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listScenarios } from '../../scenarios/load.ts';
+import { schemaFiles } from '../../scenarios/jsonSchema.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const FIX = 'test/scenarios/fixtures';
+
+function planarena(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/planarena.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const lines = `${r.stdout}${r.stderr}`.split('\n').filter(Boolean);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, lines };
+}
+
+const noStack = (lines: string[]) => expect(lines.filter((l) => /^\s+at /.test(l))).toEqual([]);
+
+describe('planarena validate', () => {
+  it('checks good and bad files together: ok lines, one line per problem, exit 1', () => {
+    const r = planarena('validate', 'scenarios/files/open-field.json', 'scenarios/suites/smoke.json', `${FIX}/bad/unknown-robot.json`, `${FIX}/bad/bad-suite.json`, `${FIX}/bad/trailing-comma.json`, `${FIX}/bad/missing.json`);
+    expect(r.code).toBe(1);
+    noStack(r.lines);
+    expect(r.lines).toEqual([
+      'ok scenarios/files/open-field.json',
+      'ok scenarios/suites/smoke.json',
+      `${FIX}/bad/unknown-robot.json: $.robot.type: unknown robot "tank"; valid robots: diffdrive, pusher, arm`,
+      expect.stringMatching(new RegExp(`^${FIX}/bad/bad-suite.json: \\$\\.scenarios\\[1\\]: unknown scenario "open-feild"`)),
+      `${FIX}/bad/bad-suite.json: $.scenarios[2]: scenario "open-field" is listed twice; remove one (use --seeds for more episodes)`,
+      `${FIX}/bad/trailing-comma.json: line 65, column 1: invalid JSON: trailing comma before "}"; delete it (JSON allows no trailing commas)`,
+      `${FIX}/bad/missing.json: no such scenario or suite file; check the path`,
+      '4 of 6 files have problems',
+    ]);
+  });
+
+  it('with no files, checks every shipped file and exits 0', () => {
+    const r = planarena('validate');
+    expect(r.code).toBe(0);
+    expect(r.lines).toContain('ok scenarios/files/u-trap.json');
+    expect(r.lines).toContain('ok scenarios/suites/core.json');
+    expect(r.lines.length).toBe(listScenarios().length + 3);
+  });
+
+  it('an unknown flag is one line naming the valid flags', () => {
+    const r = planarena('validate', '--strict');
+    expect(r.code).toBe(1);
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]).toContain('--quiet');
+  });
+});
+
+describe('planarena list', () => {
+  it('lists scenarios with robot, tags and title; suites with their scenarios; planners', () => {
+    const r = planarena('list');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^u-trap\s+diffdrive\s+reach\s+navigation\s+45s\s+U-shaped trap$/m);
+    expect(r.stdout).toMatch(/^arm-push\s+arm\s+push\s+arm,pushing\s+20s\s+Arm push$/m);
+    expect(r.stdout).toMatch(/^smoke\s+10\s+open-field, push-box, arm-reach$/m);
+    expect(r.stdout).toMatch(/^oracle\s+sampling MPC/m);
+  });
+
+  it('--json gives the same data to machines', () => {
+    const r = planarena('list', 'suites', 'planners', '--json');
+    const data = JSON.parse(r.stdout) as { suites: { id: string; scenarios: string[] }[]; planners: { name: string }[] };
+    expect(Object.keys(data)).toEqual(['suites', 'planners']);
+    expect(data.suites.find((s) => s.id === 'core')?.scenarios).toHaveLength(listScenarios().length);
+    expect(data.planners.map((p) => p.name)).toContain('world-model');
+  });
+
+  it('an unknown list is a one-line error naming the valid lists', () => {
+    const r = planarena('list', 'robots');
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual(['planarena list: unknown list "robots"; valid lists: scenarios, suites, planners']);
+  });
+});
+
+describe('planarena schema', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'planarena-schema-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes both schemas to --out, and --check agrees with them', () => {
+    const r = planarena('schema', '--out', dir);
+    expect(r.code).toBe(0);
+    for (const [name, text] of Object.entries(schemaFiles())) expect(readFileSync(join(dir, name), 'utf8')).toBe(text);
+    expect(planarena('schema', '--out', dir, '--check').code).toBe(0);
+  });
+});

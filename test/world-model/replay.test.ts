@@ -1,0 +1,71 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ReplayBuffer } from '../../planners/world-model/ReplayBuffer.ts';
+import { Rng } from '../../sim/rng.ts';
+import { ACTION_DIM, OBS_DIM, pointEpisode } from './fixtures.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'wm-replay-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('replay buffer', () => {
+  it('persists every appended episode and reloads it exactly', () => {
+    const dir = tmp();
+    const buf = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    const eps = [pointEpisode(1, 20), pointEpisode(2, 7, 'random')];
+    eps.forEach((e) => buf.append(e));
+    expect(readdirSync(dir).sort()).toEqual(['ep-000001.bin', 'ep-000002.bin']);
+    const again = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    expect(again.episodes).toEqual(eps);
+    expect(again.transitions).toBe(27);
+    again.append(pointEpisode(3, 5));
+    expect(readdirSync(dir)).toContain('ep-000003.bin');
+  });
+
+  it('skips damaged chunks and temporary leftovers, and reports the damage', () => {
+    const dir = tmp();
+    const buf = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    buf.append(pointEpisode(1, 10));
+    buf.append(pointEpisode(2, 10));
+    const f = join(dir, 'ep-000002.bin');
+    const bytes = readFileSync(f);
+    bytes[bytes.length - 3] ^= 0x55;
+    writeFileSync(f, bytes);
+    writeFileSync(join(dir, 'ep-000003.bin.tmp-123'), 'half a chunk');
+    const again = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    expect(again.episodes).toHaveLength(1);
+    expect(again.skipped).toEqual([expect.stringMatching(/ep-000002\.bin: .*SHA-256/)]);
+    // A reopened buffer never overwrites a chunk, damaged or not.
+    again.append(pointEpisode(4, 10));
+    expect(readdirSync(dir)).toContain('ep-000003.bin');
+  });
+
+  it('samples windows inside episodes only, step-major, with imitation weights by source', () => {
+    const buf = ReplayBuffer.open(tmp(), OBS_DIM, ACTION_DIM);
+    buf.append(pointEpisode(1, 6, 'random'));
+    buf.append(pointEpisode(2, 2, 'scripted')); // shorter than the window: never sampled
+    buf.append(pointEpisode(3, 9, 'world-model'));
+    const b = buf.sample(Rng.fromKey('sample'), 64, 3);
+    expect(b.obs.length).toBe(4 * 64 * OBS_DIM);
+    for (let i = 0; i < 64; i++) {
+      // Consecutive observations of a window differ by exactly the stored action (point dynamics).
+      for (let t = 0; t < 3; t++) {
+        const x0 = b.obs[(t * 64 + i) * OBS_DIM];
+        const x1 = b.obs[((t + 1) * 64 + i) * OBS_DIM];
+        expect(x1 - x0).toBeCloseTo(0.1 * b.actions[(t * 64 + i) * ACTION_DIM], 5);
+      }
+      const w = b.imitation[i];
+      expect([0, 1]).toContain(w);
+    }
+    expect(new Set(b.imitation)).toEqual(new Set([0, 1]));
+    const stats = buf.observationStats();
+    expect(stats.std[5]).toBe(0);
+    expect(stats.mean[5]).toBe(1);
+  });
+});

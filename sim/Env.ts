@@ -1,0 +1,512 @@
+/**
+ * The simulated environment: `createEnv(scenario)` → an `Environment` (contract in sim/types.ts).
+ *
+ * One control step = `controlPeriod / physicsDt` fixed physics steps. Per physics step the inner
+ * loop only: applies scheduled perturbations that are due, moves kinematic obstacles to their
+ * next path position, runs the robot's per-step controller (pusher), and steps Rapier. Everything
+ * else (collision events, observation, predicates, reward) happens once per control step.
+ *
+ * State that is not inside the Rapier snapshot (time, step counters, perturbation cursor,
+ * controller targets, spawned bodies, reward bookkeeping) lives in `Bookkeeping` and travels with
+ * every `EnvSnapshot`.
+ *
+ * Teaching mode: `spawnObstacle(shape, position)` adds a dynamic body; it is appended to
+ * `staticScene().bodies` (kind `spawned`) and to every later `transforms()` frame, and
+ * `sceneVersion` increases so viewers know to fetch the scene again.
+ */
+import type { EventQueue, RigidBody } from '@dimforge/rapier3d-deterministic-compat';
+import { UserError } from '../cli/errors.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { clamp, datan2 } from './detmath.ts';
+import { resolveLayout, type ResolvedLayout } from './layout.ts';
+import { DEFAULT_LIDAR_RAYS, LidarSensor, flatten, obsLength, readLidar } from './observation.ts';
+import { loadRapier, type Rapier } from './physics.ts';
+import { checkFailure, goalDistance, isSuccess } from './predicates.ts';
+import { reward } from './reward.ts';
+import { headingOf, type Robot } from './robots/Robot.ts';
+import type {
+  Action,
+  ActionSpace,
+  EnvSnapshot,
+  Environment,
+  FailureReason,
+  Observation,
+  PhysicsFlavor,
+  ResetResult,
+  SceneBody,
+  SceneObject,
+  SimEvent,
+  StaticScene,
+  StepInfo,
+  StepResult,
+} from './types.ts';
+import { buildWorld, DEFAULT_COLORS, type BuiltWorld } from './world.ts';
+
+export interface EnvOptions {
+  physics?: PhysicsFlavor;
+  /** Lidar rays for ground robots (default 16); changes the flat observation length. */
+  lidarRays?: number;
+}
+
+export type SpawnShape = 'box' | 'cylinder' | 'sphere';
+
+/** A body added at run time (teaching mode). */
+interface Spawned {
+  id: string;
+  handle: number;
+  colliderHandle: number;
+  body: SceneBody;
+  obj: SceneObject;
+}
+
+/** Episode state outside the Rapier world. */
+interface Bookkeeping {
+  physStep: number;
+  step: number;
+  pertIdx: number;
+  prevDistance: number;
+  prevApproach: number;
+  succeeded: boolean;
+  failed: FailureReason | null;
+  clipped: number;
+  controller: number[];
+  spawned: Spawned[];
+  spawnCounter: number;
+}
+
+class Snapshot implements EnvSnapshot {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly t: number,
+    readonly step: number,
+    /** Internal: layout and bookkeeping (never mutated after capture). */
+    readonly layout: ResolvedLayout,
+    readonly book: Readonly<Bookkeeping>,
+  ) {}
+}
+
+const SPAWN_SIZE = 0.3;
+const SPAWN_MASS = 2;
+
+export class SimEnv implements Environment {
+  readonly actionSpace: ActionSpace;
+  /** Increases whenever `staticScene()` changes within an episode (spawned bodies). */
+  sceneVersion = 0;
+  private readonly substeps: number;
+  private readonly dt: number;
+  private readonly lidar: LidarSensor | null;
+  private readonly flatLength: number;
+  private layout: ResolvedLayout | null = null;
+  private built: BuiltWorld | null = null;
+  private queue: EventQueue | null = null;
+  private dynamic: RigidBody[] = [];
+  private movingBodies: RigidBody[] = [];
+  private idToHandle = new Map<string, number>();
+  private book!: Bookkeeping;
+  private pending: SimEvent[] = [];
+  private scene: StaticScene | null = null;
+  private readonly clippedAction: Float64Array;
+  private readonly p2: [number, number] = [0, 0];
+  private readonly kin = { x: 0, y: 0, z: 0 };
+  private disposed = false;
+
+  constructor(
+    private readonly R: Rapier,
+    readonly scenario: Scenario,
+    readonly flavor: PhysicsFlavor,
+    private readonly lidarRays: number,
+  ) {
+    this.dt = scenario.physicsDt;
+    this.substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
+    if (this.substeps < 1 || Math.abs(this.substeps * this.dt - scenario.controlPeriod) > 1e-9 * Math.max(1, scenario.controlPeriod)) {
+      throw new UserError(
+        'E_SCENARIO_TIMING',
+        `scenario "${scenario.id}": controlPeriod ${scenario.controlPeriod} s is not a whole number of physicsDt ${scenario.physicsDt} s steps; make it a multiple`,
+      );
+    }
+    const type = scenario.robot.type;
+    this.actionSpace = { dim: type === 'arm' ? 3 : 2, names: type === 'arm' ? ['yaw', 'shoulder', 'elbow'] : type === 'pusher' ? ['vx', 'vy'] : ['left', 'right'], low: [], high: [] };
+    this.actionSpace.low = new Array(this.actionSpace.dim).fill(-1);
+    this.actionSpace.high = new Array(this.actionSpace.dim).fill(1);
+    Object.freeze(this.actionSpace);
+    this.clippedAction = new Float64Array(this.actionSpace.dim);
+    this.lidar = type === 'arm' ? null : new LidarSensor(R, lidarRays);
+    this.flatLength = obsLength(type, lidarRays);
+    this.validateTargets();
+  }
+
+  // ---------------------------------------------------------------- episode
+
+  reset({ seed }: { seed: number }): ResetResult {
+    this.assertLive();
+    if (!Number.isInteger(seed) || seed < 0) throw new UserError('E_SEED', `seed must be a non-negative integer, got ${seed}`);
+    this.install(resolveLayout(this.scenario, seed));
+    const robot = this.built!.robot.state();
+    const push = this.pushObject();
+    const d = goalDistance(this.layout!.goal, robot, push);
+    this.book.prevDistance = d;
+    this.book.prevApproach = push ? Math.hypot(push.x - robot.pose.x, push.y - robot.pose.y) : NaN;
+    const obs = this.observe(robot);
+    return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d } };
+  }
+
+  step(action: Action): StepResult {
+    this.assertLive();
+    const b = this.built;
+    if (!b) throw new Error('step() before reset()');
+    const book = this.book;
+    const a = this.clippedAction;
+    for (let i = 0; i < a.length; i++) {
+      const v = action[i] ?? 0;
+      const c = Number.isFinite(v) ? clamp(v, -1, 1) : 0;
+      if (c !== v) book.clipped++;
+      a[i] = c;
+    }
+    const robot = b.robot;
+    robot.applyAction(a);
+
+    const events: SimEvent[] = this.pending;
+    this.pending = [];
+    const world = b.world;
+    const perts = this.layout!.perturbations;
+    const moving = b.moving;
+    const dt = this.dt;
+    for (let i = 0; i < this.substeps; i++) {
+      const t = book.physStep * dt;
+      // Scheduled shoves that are due (times are sorted).
+      while (book.pertIdx < perts.length && perts[book.pertIdx].at <= t + 1e-9) {
+        const p = perts[book.pertIdx++];
+        this.applyImpulse(p.target, p.impulse);
+        events.push({ type: 'perturbation', t, target: p.target, impulse: [...p.impulse], source: 'scenario' });
+      }
+      // Kinematic obstacles: where they must be at the end of this step.
+      for (let m = 0; m < moving.length; m++) {
+        const mo = moving[m];
+        mo.path!.at(mo.phase! + mo.speed! * (t + dt), this.p2);
+        this.kin.x = this.p2[0];
+        this.kin.y = this.p2[1];
+        this.kin.z = mo.obj.z;
+        this.movingBodies[m].setNextKinematicTranslation(this.kin);
+      }
+      robot.beforePhysicsStep?.(dt);
+      world.step(this.queue!);
+      book.physStep++;
+    }
+    book.step++;
+    const tNow = book.physStep * dt;
+
+    // Contacts of the robot with anything but the floor.
+    let collisions = 0;
+    const ids = b.colliderIds;
+    const pushId = this.layout!.goal.type === 'push' ? this.layout!.goal.object : undefined;
+    this.queue!.drainCollisionEvents((h1, h2, started) => {
+      let a1 = ids.get(h1);
+      let a2 = ids.get(h2);
+      if (a1 === undefined || a2 === undefined) return;
+      const r1 = a1 === 'robot' || a1.startsWith('robot:');
+      const r2 = a2 === 'robot' || a2.startsWith('robot:');
+      if (!r1 && !r2) return;
+      if (!r1) [a1, a2] = [a2, a1];
+      if (a2 === 'floor') return;
+      if (started) {
+        events.push({ type: 'collision', t: tNow, a: a1, b: a2 });
+        if (a2 !== pushId) collisions++;
+      } else {
+        events.push({ type: 'contact_end', t: tNow, a: a1, b: a2 });
+      }
+    });
+
+    const state = robot.state();
+    const obs = this.observe(state);
+    const push = this.pushObject();
+    const goal = this.layout!.goal;
+    const d = goalDistance(goal, state, push);
+    const approach = push ? Math.hypot(push.x - state.pose.x, push.y - state.pose.y) : NaN;
+    const fail = checkFailure(this.scenario, state);
+    const success = !fail && isSuccess(goal, d);
+    const newSuccess = success && !book.succeeded;
+    const newFailure = fail !== null && book.failed === null;
+    if (newFailure) {
+      book.failed = fail.reason;
+      events.push({ type: 'failure', t: tNow, reason: fail.reason, detail: fail.detail });
+    }
+    if (newSuccess) {
+      book.succeeded = true;
+      events.push({ type: 'success', t: tNow });
+    }
+    const r = reward({
+      prevDistance: book.prevDistance,
+      distance: d,
+      prevApproach: book.prevApproach,
+      approach,
+      success: newSuccess,
+      failure: newFailure,
+      collisions,
+      action: a,
+    });
+    book.prevDistance = d;
+    book.prevApproach = approach;
+    const terminated = success || fail !== null;
+    const truncated = !terminated && tNow >= this.scenario.timeLimit - 1e-9;
+    const info: StepInfo = { t: tNow, step: book.step, events, success, failure: fail ? fail.reason : null, goalDistance: d };
+    return { obs, reward: r, terminated, truncated, info };
+  }
+
+  /** Actions clipped (components outside [-1, 1] or non-finite) since reset. */
+  get clippedCount(): number {
+    return this.book?.clipped ?? 0;
+  }
+
+  /** Simulated seconds since reset. */
+  get time(): number {
+    return this.book ? this.book.physStep * this.dt : 0;
+  }
+
+  // ---------------------------------------------------------------- frames and scene
+
+  transforms(): Float32Array {
+    const out = new Float32Array(this.dynamic.length * 7);
+    for (let i = 0, k = 0; i < this.dynamic.length; i++) {
+      const body = this.dynamic[i];
+      const p = body.translation();
+      const q = body.rotation();
+      out[k++] = p.x;
+      out[k++] = p.y;
+      out[k++] = p.z;
+      out[k++] = q.x;
+      out[k++] = q.y;
+      out[k++] = q.z;
+      out[k++] = q.w;
+    }
+    return out;
+  }
+
+  staticScene(): StaticScene {
+    if (!this.built || !this.layout) throw new Error('staticScene() before reset()');
+    if (!this.scene) {
+      this.scene = {
+        scenarioId: this.scenario.id,
+        arena: { size: [...this.scenario.arena.size], color: DEFAULT_COLORS.arena },
+        bodies: [...this.built.bodies, ...this.book.spawned.map((s) => s.body)],
+        goal: this.layout.goal,
+      };
+    }
+    return this.scene;
+  }
+
+  // ---------------------------------------------------------------- interventions
+
+  shove(target: string, impulse: [number, number, number], source: 'scenario' | 'user'): void {
+    this.assertLive();
+    if (!this.built) throw new Error('shove() before reset()');
+    if (!impulse.every(Number.isFinite)) throw new UserError('E_SHOVE', `shove impulse must be three finite numbers, got ${JSON.stringify(impulse)}`);
+    if (!this.shoveable(target)) {
+      throw new UserError('E_SHOVE_TARGET', `cannot shove "${target}": targets are "robot" or a movable object (${[...this.idToHandle.keys()].filter((k) => this.shoveable(k)).join(', ')})`);
+    }
+    this.applyImpulse(target, impulse);
+    this.pending.push({ type: 'perturbation', t: this.time, target, impulse: [...impulse], source });
+  }
+
+  /** Drops a new dynamic obstacle (teaching mode) at `position` ([x, y] on the floor, or [x, y, z]
+   * for its centre). Returns its id (`spawned-<n>`). Appears in later transforms; see the file header. */
+  spawnObstacle(shape: SpawnShape, position: [number, number] | [number, number, number]): string {
+    this.assertLive();
+    const b = this.built;
+    if (!b) throw new Error('spawnObstacle() before reset()');
+    if (!['box', 'cylinder', 'sphere'].includes(shape)) throw new UserError('E_SPAWN', `spawn shape must be box, cylinder or sphere, got "${shape}"`);
+    if (!position.every(Number.isFinite)) throw new UserError('E_SPAWN', `spawn position must be finite numbers, got ${JSON.stringify(position)}`);
+    const R = this.R;
+    const h = SPAWN_SIZE / 2;
+    const z = position.length > 2 ? position[2]! : h;
+    const id = `spawned-${++this.book.spawnCounter}`;
+    const S = Math.SQRT1_2;
+    const desc =
+      shape === 'box' ? R.ColliderDesc.cuboid(h, h, h) : shape === 'cylinder' ? R.ColliderDesc.cylinder(h, h).setRotation({ x: S, y: 0, z: 0, w: S }) : R.ColliderDesc.ball(h);
+    const body = b.world.createRigidBody(R.RigidBodyDesc.dynamic().setTranslation(position[0], position[1], z).setLinearDamping(0.1).setAngularDamping(0.2));
+    const col = b.world.createCollider(desc.setMass(SPAWN_MASS).setFriction(0.6), body);
+    b.colliderIds.set(col.handle, id);
+    const dims: [number, number, number] = shape === 'box' ? [SPAWN_SIZE, SPAWN_SIZE, SPAWN_SIZE] : shape === 'cylinder' ? [h, SPAWN_SIZE, 0] : [h, 0, 0];
+    const sp: Spawned = {
+      id,
+      handle: body.handle,
+      colliderHandle: col.handle,
+      body: { id, kind: 'spawned', dynamic: true, shapes: [{ shape, dims, offset: [0, 0, 0, 0, 0, 0, 1], color: DEFAULT_COLORS.spawned }], pose: [position[0], position[1], z, 0, 0, 0, 1] },
+      obj: { id, kind: 'obstacle', shape, size: [SPAWN_SIZE, SPAWN_SIZE, SPAWN_SIZE], x: position[0], y: position[1], z, yaw: 0, vx: 0, vy: 0 },
+    };
+    this.book.spawned = [...this.book.spawned, sp];
+    this.rebindBodies();
+    this.pending.push({ type: 'spawn', t: this.time, id, source: 'user' });
+    return id;
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  snapshot(): EnvSnapshot {
+    this.assertLive();
+    if (!this.built || !this.layout) throw new Error('snapshot() before reset()');
+    const book: Bookkeeping = { ...this.book, controller: this.built.robot.saveController(), spawned: this.book.spawned.map((s) => ({ ...s, obj: { ...s.obj } })) };
+    return new Snapshot(this.built.world.takeSnapshot(), this.time, this.book.step, this.layout, Object.freeze(book));
+  }
+
+  fork(snap?: EnvSnapshot): Environment {
+    this.assertLive();
+    const s = (snap ?? this.snapshot()) as Snapshot;
+    const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays);
+    env.restore(s);
+    return env;
+  }
+
+  restore(snap: EnvSnapshot): void {
+    this.assertLive();
+    if (!(snap instanceof Snapshot)) throw new Error('restore(): not a snapshot of a planarena environment');
+    if (snap.layout.scenarioId !== this.scenario.id) throw new Error(`restore(): snapshot of scenario "${snap.layout.scenarioId}" given to "${this.scenario.id}"`);
+    // The handle tables come from building the same layout (deterministic insertion order gives
+    // the same handles); the Rapier state then comes from the snapshot.
+    if (this.layout !== snap.layout || !this.built) this.install(snap.layout);
+    const built = this.built!;
+    const world = this.R.World.restoreSnapshot(snap.bytes);
+    world.timestep = this.dt;
+    built.world.free();
+    built.world = world;
+    this.queue!.free();
+    this.queue = new this.R.EventQueue(true);
+    const book = snap.book;
+    const spawnedChanged = book.spawned.length !== this.book.spawned.length || book.spawned.some((s, i) => s.id !== this.book.spawned[i].id);
+    this.book = { ...book, controller: [...book.controller], spawned: book.spawned.map((s) => ({ ...s, obj: { ...s.obj } })) };
+    for (const s of this.book.spawned) built.colliderIds.set(s.colliderHandle, s.id);
+    built.robot.bind(world);
+    built.robot.loadController(book.controller);
+    this.pending = [];
+    this.rebindBodies();
+    if (spawnedChanged) this.sceneVersion++;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.built?.world.free();
+    this.queue?.free();
+    this.built = null;
+    this.queue = null;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Builds a fresh world for `layout`, freeing the previous one. */
+  private install(layout: ResolvedLayout): void {
+    this.built?.world.free();
+    this.queue?.free();
+    this.built = null;
+    this.queue = null;
+    this.layout = layout;
+    this.built = buildWorld(this.R, this.scenario, layout);
+    this.queue = new this.R.EventQueue(true);
+    this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
+    this.pending = [];
+    this.sceneVersion = 0;
+    this.rebindBodies();
+  }
+
+  /** Refreshes the JS wrappers of every tracked body (after build, restore or spawn). */
+  private rebindBodies(): void {
+    const b = this.built!;
+    const w = b.world;
+    this.idToHandle.clear();
+    this.dynamic = [];
+    for (const body of b.bodies) if (body.dynamic) this.dynamic.push(w.getRigidBody(this.handleOf(body.id)));
+    for (const s of this.book.spawned) this.dynamic.push(w.getRigidBody(s.handle));
+    this.movingBodies = b.moving.map((m) => w.getRigidBody(m.handle));
+    for (const o of b.objects) this.idToHandle.set(o.obj.id, o.handle);
+    for (const p of b.robot.parts) this.idToHandle.set(p.id, p.handle);
+    for (const s of this.book.spawned) this.idToHandle.set(s.id, s.handle);
+    this.scene = null;
+  }
+
+  private handleOf(id: string): number {
+    const o = this.built!.objects.find((x) => x.obj.id === id);
+    if (o) return o.handle;
+    const p = this.built!.robot.parts.find((x) => x.id === id);
+    if (p) return p.handle;
+    throw new Error(`no body "${id}"`);
+  }
+
+  private shoveable(id: string): boolean {
+    const h = this.idToHandle.get(id);
+    if (h === undefined) return false;
+    return this.built!.world.getRigidBody(h).isDynamic();
+  }
+
+  private applyImpulse(target: string, impulse: readonly number[]): void {
+    const h = this.idToHandle.get(target);
+    if (h === undefined) return;
+    this.built!.world.getRigidBody(h).applyImpulse({ x: impulse[0], y: impulse[1], z: impulse[2] }, true);
+  }
+
+  /** Refreshes dynamic objects' entries and builds the observation. */
+  private observe(robot: ReturnType<Robot['state']>): Observation {
+    const b = this.built!;
+    const w = b.world;
+    const objects: SceneObject[] = [];
+    const refresh = (o: SceneObject, handle: number) => {
+      const body = w.getRigidBody(handle);
+      const p = body.translation();
+      const q = body.rotation();
+      o.x = p.x;
+      o.y = p.y;
+      o.z = p.z;
+      o.yaw = headingOf(q, datan2);
+      // Kinematic bodies report the velocity of their last scripted move.
+      const v = body.linvel();
+      o.vx = v.x;
+      o.vy = v.y;
+    };
+    for (const t of b.objects) {
+      if (t.dynamic) refresh(t.obj, t.handle);
+      objects.push({ ...t.obj, size: [...t.obj.size] as [number, number, number] });
+    }
+    for (const s of this.book.spawned) {
+      refresh(s.obj, s.handle);
+      objects.push({ ...s.obj });
+    }
+    const lidar = readLidar(this.lidar, w, b.robot, robot);
+    const goal = this.layout!.goal;
+    const push = goal.type === 'push' ? objects.find((o) => o.id === goal.object) : undefined;
+    const flat = flatten({ robot, goal, lidar, objects, pushObject: push }, this.scenario.robot.type, this.flatLength);
+    return { t: this.time, step: this.book.step, robot, objects, goal, lidar, flat };
+  }
+
+  private pushObject(): SceneObject | undefined {
+    const goal = this.layout!.goal;
+    if (goal.type !== 'push') return undefined;
+    return this.built!.objects.find((o) => o.obj.id === goal.object)?.obj;
+  }
+
+  private validateTargets(): void {
+    const s = this.scenario;
+    const movable = new Set(s.objects.map((o) => o.id));
+    s.perturbations.forEach((p, i) => {
+      if (p.target !== 'robot' && !movable.has(p.target)) {
+        throw new UserError('E_SCENARIO_TARGET', `scenario "${s.id}": perturbations[${i}].target "${p.target}" is neither "robot" nor a movable object id (${[...movable].join(', ') || 'none'})`);
+      }
+    });
+    if (s.goal.type === 'push' && !movable.has(s.goal.object)) {
+      throw new UserError('E_SCENARIO_TARGET', `scenario "${s.id}": goal.object "${s.goal.object}" is not a movable object id (${[...movable].join(', ') || 'none'})`);
+    }
+    if (s.goal.type === 'ee_reach' && s.robot.type !== 'arm') throw new UserError('E_SCENARIO_GOAL', `scenario "${s.id}": goal type ee_reach needs robot.type "arm"`);
+    if (s.robot.type === 'arm' && s.robot.joints && s.robot.joints.length !== 3) throw new UserError('E_SCENARIO_ROBOT', `scenario "${s.id}": robot.joints must list 3 angles (yaw, shoulder, elbow) in degrees`);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('environment used after dispose()');
+  }
+}
+
+/** Creates an environment for `scenario`. Call `reset({ seed })` before stepping, `dispose()` at the end. */
+export async function createEnv(scenario: Scenario, opts: EnvOptions = {}): Promise<SimEnv> {
+  const flavor = opts.physics ?? 'deterministic';
+  if (flavor !== 'deterministic' && flavor !== 'fast') throw new UserError('E_PHYSICS', `unknown physics flavour "${flavor}": use "deterministic" or "fast"`);
+  const rays = opts.lidarRays ?? DEFAULT_LIDAR_RAYS;
+  if (!Number.isInteger(rays) || rays < 1 || rays > 360) throw new UserError('E_LIDAR_RAYS', `lidar rays must be an integer in 1..360, got ${rays}`);
+  const R = await loadRapier(flavor);
+  return new SimEnv(R, scenario, flavor, rays);
+}

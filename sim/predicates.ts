@@ -1,0 +1,70 @@
+/**
+ * Success and failure, as documented predicates on the state after each control step.
+ *
+ * Success (task type → subject within `goal.tolerance` of `goal.position`):
+ * - `reach`: the robot's main body centre, distance on the ground plane (x, y).
+ * - `push`: the goal object's centre, distance on the ground plane (x, y).
+ * - `ee_reach`: the arm's end-effector centre, distance in 3-D.
+ *
+ * Failure (checked before success; the first that holds wins):
+ * - `diverged`: a non-finite pose or velocity, or speeds beyond DIVERGED_SPEED m/s /
+ *   DIVERGED_SPIN rad/s (the solver blew up).
+ * - `flipped`: mobile robots only: the chassis' up vector has z < FLIP_UP_Z (on its side or lid).
+ * - `left_arena`: mobile robots only: the chassis centre is beyond the arena's half extents plus
+ *   LEAVE_MARGIN, or has fallen below z = −LEAVE_MARGIN (off an edge without walls).
+ *
+ * Truncation at `timeLimit` is not decided here: it is never a failure.
+ */
+import type { Scenario } from '../scenarios/schema.ts';
+import type { FailureReason, ResolvedGoal, RobotState, SceneObject } from './types.ts';
+
+export const FLIP_UP_Z = 0.3;
+export const LEAVE_MARGIN = 0.5;
+export const DIVERGED_SPEED = 50;
+export const DIVERGED_SPIN = 200;
+
+/** Distance from the task's subject to the goal (see the file header). */
+export function goalDistance(goal: ResolvedGoal, robot: RobotState, pushObject: SceneObject | undefined): number {
+  const g = goal.position;
+  if (goal.type === 'ee_reach') {
+    const e = robot.ee ?? { x: robot.pose.x, y: robot.pose.y, z: robot.pose.z };
+    const dx = e.x - g[0];
+    const dy = e.y - g[1];
+    const dz = e.z - (g[2] ?? 0);
+    return Math.sqrt(dx * dx + dy * dy + dz * dz);
+  }
+  const sx = goal.type === 'push' && pushObject ? pushObject.x : robot.pose.x;
+  const sy = goal.type === 'push' && pushObject ? pushObject.y : robot.pose.y;
+  const dx = sx - g[0];
+  const dy = sy - g[1];
+  return Math.sqrt(dx * dx + dy * dy);
+}
+
+export function isSuccess(goal: ResolvedGoal, distance: number): boolean {
+  return distance <= goal.tolerance;
+}
+
+export interface Failure {
+  reason: FailureReason;
+  detail: string;
+}
+
+export function checkFailure(scenario: Scenario, robot: RobotState): Failure | null {
+  const p = robot.pose;
+  const v = robot.vel;
+  const q = robot.quat;
+  const values = [p.x, p.y, p.z, q[0], q[1], q[2], q[3], v.vx, v.vy, v.wz, ...robot.joints.pos, ...robot.joints.vel];
+  if (robot.ee) values.push(robot.ee.x, robot.ee.y, robot.ee.z);
+  if (!values.every(Number.isFinite)) return { reason: 'diverged', detail: 'non-finite robot state' };
+  const speed = Math.sqrt(v.vx * v.vx + v.vy * v.vy);
+  if (speed > DIVERGED_SPEED || Math.abs(v.wz) > DIVERGED_SPIN) return { reason: 'diverged', detail: `robot speed ${speed.toFixed(1)} m/s, spin ${v.wz.toFixed(1)} rad/s` };
+  if (robot.type === 'arm') return null;
+  const upZ = 1 - 2 * (q[0] * q[0] + q[1] * q[1]);
+  if (upZ < FLIP_UP_Z) return { reason: 'flipped', detail: `chassis up-vector z = ${upZ.toFixed(2)}` };
+  const hx = scenario.arena.size[0] / 2 + LEAVE_MARGIN;
+  const hy = scenario.arena.size[1] / 2 + LEAVE_MARGIN;
+  if (Math.abs(p.x) > hx || Math.abs(p.y) > hy || p.z < -LEAVE_MARGIN) {
+    return { reason: 'left_arena', detail: `robot at (${p.x.toFixed(2)}, ${p.y.toFixed(2)}, ${p.z.toFixed(2)})` };
+  }
+  return null;
+}

@@ -157,10 +157,10 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     lastInfo = reset.info;
     const robotIds = robotBodyIds(live);
     const scene = live.staticScene();
+    const pushed = scene.goal.type === 'push' ? scene.goal.object : undefined;
     const first = live.transforms();
-    hasher.add(first);
-    if (ctx.record) recorder = new Recorder(scene, { scenario: spec.scenario, planner: spec.planner, seed: spec.seed, physics: ctx.physics, clock: ctx.clock });
-    recorder?.frame(reset.obs.t, first, reset.info.events, null);
+    hasher.update(first);
+    if (ctx.record) recorder = new Recorder({ scenario: spec.scenario, seed: spec.seed, planner: spec.planner, physics: ctx.physics, clock: ctx.clock }, scene, first);
 
     const task: TaskSpec = {
       scenario,
@@ -193,11 +193,13 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
       const next = subjectPoint(result.obs);
       pathLength += Math.hypot(next[0] - point[0], next[1] - point[1], next[2] - point[2]);
       point = next;
-      const hits = countRobotCollisions(result.info.events, robotIds);
-      collisions += hits;
+      collisions += countRobotCollisions(result.info.events, robotIds, pushed);
       const transforms = live.transforms();
-      hasher.add(transforms);
-      recorder?.frame(result.obs.t, transforms, result.info.events, decision.info);
+      hasher.update(transforms);
+      recorder?.append(
+        { t: result.obs.t, step: result.obs.step, transforms, action: stepAction, reward: result.reward, events: result.info.events, info: decision.info ?? {} },
+        live.staticScene(),
+      );
       observer.onStep?.(key, { action: stepAction, decision, result, transforms, plannerMs: ms });
       obs = result.obs;
       lastInfo = result.info;
@@ -282,18 +284,20 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     ...(error !== undefined ? { error } : {}),
   };
   observer.onEpisodeEnd?.(key, record);
-  const recording = recorder?.finish(record);
+  const recording = recorder?.finish({ success, failure, steps, return: ret, trajectoryHash: record.trajectoryHash, ...(error !== undefined ? { error } : {}) });
   return recording ? { record, recording } : { record };
 }
 
-/** Contact starts between a robot body and anything that is not the robot (the floor is never reported). */
-export function countRobotCollisions(events: readonly SimEvent[], robotIds: ReadonlySet<string>): number {
+/**
+ * Contact starts between the robot and anything else. The simulator never reports the floor;
+ * the object a push task is about is excluded too (touching it is the task, not a collision).
+ */
+export function countRobotCollisions(events: readonly SimEvent[], robotIds: ReadonlySet<string>, pushed?: string): number {
+  const isRobot = (id: string) => robotIds.has(id) || id === 'robot' || id.startsWith('robot:');
   let n = 0;
   for (const ev of events) {
-    if (ev.type !== 'collision') continue;
-    const a = robotIds.has(ev.a);
-    const b = robotIds.has(ev.b);
-    if (a !== b) n++;
+    if (ev.type !== 'collision' || ev.b === pushed) continue;
+    if (isRobot(ev.a) !== isRobot(ev.b)) n++;
   }
   return n;
 }

@@ -23,11 +23,11 @@ export interface ExecuteHooks {
 }
 
 /** Writes an episode's recording (when there is one) and its record; returns the record as written. */
-export function persistEpisode(runDir: RunDir, result: Awaited<ReturnType<typeof runEpisode>>): EpisodeRecord {
+export async function persistEpisode(runDir: RunDir, result: Awaited<ReturnType<typeof runEpisode>>): Promise<EpisodeRecord> {
   const record = result.record;
   if (result.recording) {
     const rel = runDir.recordingPath(record.scenario, record.planner, record.seed);
-    writeRecording(runDir.prepare(rel), result.recording);
+    await writeRecording(runDir.prepare(rel), result.recording);
     record.recording = rel;
   }
   runDir.appendEpisode(record);
@@ -51,7 +51,7 @@ export async function executeRun(
     if (!scenario || !handle) throw new Error(`plan names ${spec.scenario}/${spec.planner}, which were not resolved`);
     hooks.onEpisodeStart?.(spec, index);
     const result = await runEpisode(spec, { ...options, scenario, planner: handle.planner, privileged: handle.privileged });
-    const record = persistEpisode(runDir, result);
+    const record = await persistEpisode(runDir, result);
     records.push(record);
     hooks.onEpisodeEnd?.(record, index);
   }

@@ -1,0 +1,130 @@
+/**
+ * The episode loop against the real simulator: planner exceptions become records and the run
+ * goes on; the realtime clock charges thinking time in simulated time.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ActResult, Planner, TaskSpec } from '../../planners/Planner.ts';
+import { runEpisode, type EpisodeOptions } from '../../runner/episode.ts';
+import { executeRun } from '../../runner/executeRun.ts';
+import { expandPlan } from '../../runner/plan.ts';
+import { RunDir } from '../../runner/runDir.ts';
+import { loadScenario, loadSuite } from '../../scenarios/load.ts';
+import type { Scenario } from '../../scenarios/schema.ts';
+import type { Observation } from '../../sim/types.ts';
+
+/** A short version of the smoke suite's first scenario, to keep the tests fast. */
+function shortScenario(seconds: number): Scenario {
+  const base = loadScenario(loadSuite('smoke').scenarios[0]);
+  return Object.freeze({ ...base, timeLimit: seconds, perturbations: [] });
+}
+
+/** Zero actions; remembers the simulated time of every observation it was asked about. */
+class StillPlanner implements Planner {
+  readonly seen: number[] = [];
+  private dim = 0;
+  constructor(
+    readonly name: string,
+    private readonly thinkMs?: number,
+  ) {}
+  async reset(task: TaskSpec): Promise<void> {
+    this.dim = task.actionSpace.dim;
+    this.seen.length = 0;
+  }
+  async act(obs: Observation): Promise<ActResult> {
+    this.seen.push(obs.t);
+    return { action: new Array(this.dim).fill(0), info: {}, ...(this.thinkMs !== undefined ? { thinkMs: this.thinkMs } : {}) };
+  }
+  dispose(): void {}
+}
+
+/** Throws on its third decision. */
+class ThrowingPlanner extends StillPlanner {
+  override async act(obs: Observation): Promise<ActResult> {
+    if (this.seen.length === 2) throw new Error('planner exploded at decision 3');
+    return super.act(obs);
+  }
+}
+
+const options: EpisodeOptions = { physics: 'deterministic', clock: 'turn', record: false, pace: 0 };
+const tmp = mkdtempSync(join(tmpdir(), 'planarena-episode-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('runEpisode', () => {
+  it('records a throwing planner as planner_error, and the run goes on', async () => {
+    const scenario = shortScenario(1);
+    const catalog = { loadScenario: () => scenario, loadSuite: () => loadSuite('smoke') };
+    const plan = expandPlan({ scenarios: [scenario.id], planners: ['thrower', 'still'], seeds: '1' }, catalog);
+    const runDir = RunDir.create(join(tmp, 'throw'));
+    const planners = new Map([
+      ['thrower', { planner: new ThrowingPlanner('thrower'), privileged: false }],
+      ['still', { planner: new StillPlanner('still'), privileged: false }],
+    ]);
+    const records = await executeRun(plan, plan.episodes, planners, options, runDir);
+
+    expect(records.map((r) => r.planner)).toEqual(['thrower', 'still']);
+    const [bad, good] = records;
+    expect(bad.success).toBe(false);
+    expect(bad.failure).toBe('planner_error');
+    expect(bad.error).toBe('act: planner exploded at decision 3');
+    expect(bad.steps).toBe(2);
+    expect(good.failure).toBe('timeout');
+    expect(good.error).toBeUndefined();
+    expect(good.steps).toBe(Math.round(scenario.timeLimit / scenario.controlPeriod));
+    // Both were appended to episodes.jsonl as they finished.
+    const lines = readFileSync(runDir.episodesPath, 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).planner)).toEqual(['thrower', 'still']);
+  });
+
+  it('records an invalid action as planner_error', async () => {
+    const scenario = shortScenario(1);
+    const wrong: Planner = {
+      name: 'wrong',
+      reset: async () => {},
+      act: async () => ({ action: [Number.NaN], info: {} }),
+      dispose: () => {},
+    };
+    const { record } = await runEpisode({ scenario: scenario.id, planner: 'wrong', seed: 0 }, { ...options, scenario, planner: wrong, privileged: false });
+    expect(record.failure).toBe('planner_error');
+    expect(record.error).toMatch(/^act: act returned/);
+  });
+
+  it('charges thinking time in simulated time under the realtime clock', async () => {
+    const scenario = shortScenario(2);
+    const cp = scenario.controlPeriod;
+    const steps = Math.round(scenario.timeLimit / cp);
+    // Three control periods of thinking per decision: the world runs 3 steps, then the action applies for 1.
+    const thinkMs = 3 * cp * 1000;
+
+    const turnPlanner = new StillPlanner('still', thinkMs);
+    const turn = await runEpisode({ scenario: scenario.id, planner: 'still', seed: 0 }, { ...options, scenario, planner: turnPlanner, privileged: false });
+    const turnSeen = [...turnPlanner.seen];
+
+    const thinking: boolean[] = [];
+    const rtPlanner = new StillPlanner('still', thinkMs);
+    const rt = await runEpisode(
+      { scenario: scenario.id, planner: 'still', seed: 0 },
+      {
+        ...options,
+        clock: 'realtime',
+        scenario,
+        planner: rtPlanner,
+        privileged: false,
+        observer: { onStep: (_k, s) => thinking.push(s.decision.info.thinking === true) },
+      },
+    );
+
+    // Same simulated time, a quarter of the decisions.
+    expect(turn.record.steps).toBe(steps);
+    expect(rt.record.steps).toBe(steps);
+    expect(turn.record.simTime).toBeCloseTo(rt.record.simTime, 9);
+    expect(turnSeen).toHaveLength(steps);
+    expect(rtPlanner.seen).toHaveLength(Math.ceil(steps / 4));
+    // Between two decisions the world moved on by 4 control periods instead of 1.
+    expect(turnSeen[1] - turnSeen[0]).toBeCloseTo(cp, 9);
+    expect(rtPlanner.seen[1] - rtPlanner.seen[0]).toBeCloseTo(4 * cp, 9);
+    expect(thinking.slice(0, 8)).toEqual([true, true, true, false, true, true, true, false]);
+  });
+});

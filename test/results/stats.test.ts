@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { iqm, mannWhitneyProbability, mcnemarExact, mean, pairedBootstrap, probabilityOfImprovement, quantile, stratifiedBootstrap } from '../../results/stats.ts';
+import { wilson } from '../../results/summary.ts';
+
+describe('interquartile mean', () => {
+  it('trims floor(n/4) from each end, like scipy.stats.trim_mean(x, 0.25)', () => {
+    expect(iqm([1, 2, 3, 4, 5, 6, 7, 8])).toBe(4.5); // mean of 3..6
+    expect(iqm([100, 1, 3, 2, 4])).toBe(3); // cut 1 each side: mean(2, 3, 4)
+    expect(iqm(Array.from({ length: 20 }, (_, i) => i))).toBe(9.5); // mean of 5..14
+    expect(iqm([7])).toBe(7);
+    expect(iqm([])).toBeNaN();
+  });
+});
+
+describe('Wilson interval', () => {
+  it('matches the textbook values', () => {
+    const [lo, hi] = wilson(5, 10);
+    expect(lo).toBeCloseTo(0.2366, 4);
+    expect(hi).toBeCloseTo(0.7634, 4);
+    const [lo0, hi0] = wilson(0, 10);
+    expect(lo0).toBe(0);
+    expect(hi0).toBeCloseTo(0.2775, 4);
+  });
+});
+
+describe('stratified bootstrap', () => {
+  const groups = [
+    [0.1, 0.4, 0.35, 0.8, 0.9],
+    [0.2, 0.25, 0.6],
+    [1, 0.95, 0.7, 0.5],
+  ];
+
+  it('is reproducible for a seed and brackets the point estimate', () => {
+    const a = stratifiedBootstrap(groups, iqm, { reps: 500, seed: 7 });
+    const b = stratifiedBootstrap(groups, iqm, { reps: 500, seed: 7 });
+    const c = stratifiedBootstrap(groups, iqm, { reps: 500, seed: 8 });
+    expect(a).toEqual(b);
+    expect(c.lo === a.lo && c.hi === a.hi).toBe(false);
+    expect(a.point).toBe(iqm(groups.flat()));
+    expect(a.lo).toBeLessThanOrEqual(a.point);
+    expect(a.hi).toBeGreaterThanOrEqual(a.point);
+  });
+
+  it('keeps each task in every resample: constant tasks give a zero-width interval on the mean', () => {
+    const r = stratifiedBootstrap([[1, 1, 1], [0, 0]], mean, { reps: 200 });
+    expect(r).toEqual({ point: 0.6, lo: 0.6, hi: 0.6 });
+  });
+});
+
+describe('probability of improvement', () => {
+  it('is the Mann-Whitney U over n·m per task, ties counting one half', () => {
+    expect(mannWhitneyProbability([1, 2, 3], [2])).toBeCloseTo(0.5); // (0 + ½ + 1) / 3
+    expect(mannWhitneyProbability([3, 4], [1, 2])).toBe(1);
+    // x=0: 0 + 0 + ½; x=1: ½ + ½ + 1 → 2.5 / 6
+    expect(mannWhitneyProbability([0, 1], [1, 1, 0])).toBeCloseTo(2.5 / 6, 12);
+  });
+
+  it('averages over tasks', () => {
+    const r = probabilityOfImprovement([[1], [0, 0]], [[0], [1]], { reps: 100 });
+    expect(r.point).toBe(0.5); // task 1: 1, task 2: 0
+    const better = probabilityOfImprovement([[2, 3], [5, 6]], [[0, 1], [1, 2]], { reps: 100 });
+    expect(better).toEqual({ point: 1, lo: 1, hi: 1 });
+  });
+});
+
+describe('McNemar exact test', () => {
+  const pairs = (aOnly: number, bOnly: number, both = 0, neither = 0) => [
+    ...Array.from({ length: aOnly }, () => [true, false] as const),
+    ...Array.from({ length: bOnly }, () => [false, true] as const),
+    ...Array.from({ length: both }, () => [true, true] as const),
+    ...Array.from({ length: neither }, () => [false, false] as const),
+  ];
+
+  it('gives the exact binomial two-sided p-value on discordant pairs', () => {
+    expect(mcnemarExact(pairs(5, 0, 3, 2))).toMatchObject({ aOnly: 5, bOnly: 0, both: 3, neither: 2 });
+    expect(mcnemarExact(pairs(5, 0)).pValue).toBeCloseTo(2 / 32, 12);
+    expect(mcnemarExact(pairs(1, 9)).pValue).toBeCloseTo(22 / 1024, 12); // 2 · (1 + 10) / 2^10
+    expect(mcnemarExact(pairs(3, 3)).pValue).toBe(1);
+    expect(mcnemarExact(pairs(0, 0, 4, 4)).pValue).toBe(1);
+  });
+
+  it('stays finite and tiny for large one-sided samples', () => {
+    const p = mcnemarExact(pairs(2000, 0)).pValue;
+    expect(p).toBeGreaterThanOrEqual(0);
+    expect(p).toBeLessThan(1e-100);
+  });
+});
+
+describe('paired bootstrap', () => {
+  it('finds a consistent positive difference significant', () => {
+    const r = pairedBootstrap([[1, 2, 3], [4, 5]], { reps: 400 });
+    expect(r.point).toBe(3);
+    expect(r.n).toBe(5);
+    expect(r.lo).toBeGreaterThan(0);
+    expect(r.pValue).toBe(1 / 400);
+  });
+
+  it('finds no difference where there is none', () => {
+    expect(pairedBootstrap([[0, 0, 0]], { reps: 100 }).pValue).toBe(1);
+    const r = pairedBootstrap([[-1, 1, -2, 2, 0.5, -0.5]], { reps: 1000 });
+    expect(r.pValue).toBeGreaterThan(0.5);
+    expect(r.lo).toBeLessThan(0);
+    expect(r.hi).toBeGreaterThan(0);
+  });
+});
+
+describe('quantile', () => {
+  it('interpolates linearly', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([10, 0], 0.25)).toBe(2.5);
+  });
+});

@@ -1,12 +1,19 @@
 /**
- * Free space around a mobile robot, from its lidar. The skills steer by asking how far the
- * robot's footprint could travel along a heading before it touches something.
+ * Free space around a mobile robot, from its lidar and the objects it observes. The skills
+ * steer by asking how far the robot's footprint could travel along a heading before it touches
+ * something.
  *
- * Each lidar return becomes a point in the world frame; returns that fall inside ignored objects
- * (the box being pushed) are dropped, so pushing does not "avoid" its own box.
+ * Each lidar return becomes a point in the world frame; so do points every 5 cm along the
+ * outline of every observed object nearby (the default lidar has only 16 rays, 22.5° apart,
+ * which can miss a post between two rays). Points of ignored objects (the box being pushed) are
+ * dropped, so pushing does not "avoid" its own box. Slopes are driveable and add no points.
  */
 import type { Observation, SceneObject } from '../../sim/types.ts';
 import { atan2, boxDistance, cos, hypot2, sin } from './geometry.ts';
+
+/** Outline points farther than this from the robot (m) cannot matter to a 1 m look-ahead. */
+const OUTLINE_RANGE = 2.5;
+const SPACING = 0.05;
 
 export class Clearance {
   /** World-frame hit points, relative to the robot centre. */
@@ -37,6 +44,49 @@ export class Clearance {
       this.px.push(dx);
       this.py.push(dy);
     }
+    const ignored = new Set(ignore.map((o) => o.id));
+    for (const o of obs.objects) {
+      if (ignored.has(o.id) || o.kind === 'slope') continue;
+      this.addOutline(o, pose.x, pose.y);
+    }
+  }
+
+  /** Points along an object's footprint outline within OUTLINE_RANGE of the robot. */
+  private addOutline(o: SceneObject, rx: number, ry: number): void {
+    const push = (wx: number, wy: number) => {
+      const dx = wx - rx;
+      const dy = wy - ry;
+      if (dx * dx + dy * dy > OUTLINE_RANGE * OUTLINE_RANGE) return;
+      this.px.push(dx);
+      this.py.push(dy);
+    };
+    if (o.shape !== 'box') {
+      const rad = o.size[0] / 2;
+      const n = Math.max(8, Math.ceil((2 * Math.PI * rad) / SPACING));
+      for (let i = 0; i < n; i++) {
+        const a = (2 * Math.PI * i) / n;
+        push(o.x + rad * cos(a), o.y + rad * sin(a));
+      }
+      return;
+    }
+    const c = cos(o.yaw);
+    const s = sin(o.yaw);
+    const hx = o.size[0] / 2;
+    const hy = o.size[1] / 2;
+    // Quick reject: the whole box is out of range.
+    if (hypot2(o.x - rx, o.y - ry) - hypot2(hx, hy) > OUTLINE_RANGE) return;
+    const edge = (x0: number, y0: number, x1: number, y1: number) => {
+      const n = Math.max(1, Math.ceil(hypot2(x1 - x0, y1 - y0) / SPACING));
+      for (let i = 0; i < n; i++) {
+        const lx = x0 + ((x1 - x0) * i) / n;
+        const ly = y0 + ((y1 - y0) * i) / n;
+        push(o.x + c * lx - s * ly, o.y + s * lx + c * ly);
+      }
+    };
+    edge(-hx, -hy, hx, -hy);
+    edge(hx, -hy, hx, hy);
+    edge(hx, hy, -hx, hy);
+    edge(-hx, hy, -hx, -hy);
   }
 
   /** Distance the footprint can travel along world heading `psi` before touching a return,

@@ -1,6 +1,6 @@
 /**
  * `arm_push(object_id, x, y)`: slide an object on the floor with the arm's end effector until
- * its centre is within 0.1 m of (x, y).
+ * its centre is within 4 cm of (x, y).
  *
  * Phases, re-decided every step: **lift** the end effector clear of the object, **hover** above
  * a staging point behind the object on the line from the target through it, **descend** to the
@@ -17,7 +17,7 @@ import { boxDistance, clamp, fmt, hypot2 } from './geometry.ts';
 import { extentAlong } from './push.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from './Skill.ts';
 
-const TOLERANCE = 0.1;
+const TOLERANCE = 0.04;
 const PUSH_SPEED = 0.25;
 const NO_PROGRESS_SECONDS = 8;
 /** Joint gain used by `jointAction`: a point v/GAIN ahead yields joint speeds ≈ J⁻¹·v. */
@@ -116,7 +116,7 @@ export function stuckAgainst3(obs: Observation, ee: Vec3): string {
 export function armPushSpec(ctx: SkillContext): SkillSpec {
   return {
     name: 'arm_push',
-    description: "slide an object on the floor with the arm's end effector until its centre is within 0.1 m of (x, y)",
+    description: "slide an object on the floor with the arm's end effector until its centre is within 4 cm of (x, y)",
     params: [
       { name: 'object_id', type: 'string', description: 'id of a movable object within reach' },
       { name: 'x', type: 'number', description: 'target x of the object centre in metres' },

@@ -8,7 +8,7 @@
  * | turn_to    | diffdrive         | deg                        | heading within 3°                   |
  * | push       | pusher, diffdrive | object_id, x, y (m)        | object centre within 0.12 m         |
  * | reach      | arm               | x, y, z (m)                | end effector within 1.5 cm          |
- * | arm_push   | arm               | object_id, x, y (m)        | object centre within 0.1 m          |
+ * | arm_push   | arm               | object_id, x, y (m)        | object centre within 4 cm           |
  * | wait       | all               | s (seconds)                | the time has passed                 |
  * | stop       | all               | —                          | the robot is at rest                |
  */

@@ -1,0 +1,50 @@
+/**
+ * Random baseline: uniform random actions, the "0" of normalised scores.
+ *
+ * Every component is drawn uniformly from [low, high] of the action space, from the planner's
+ * own stream `Rng.stream(scenario.id, seed, 'planner:random')`, so an episode is reproducible
+ * from (scenario, seed) alone. Setting: `--set random-hold=K` keeps each draw for K control
+ * steps (default 1: a fresh draw every step, the usual definition).
+ */
+import { Rng } from '../../sim/rng.ts';
+import type { Observation } from '../../sim/types.ts';
+import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
+import { numberSetting } from './config.ts';
+
+export class RandomPlanner implements Planner {
+  readonly name = 'random';
+  private rng: Rng | null = null;
+  private task: TaskSpec | null = null;
+  private current: number[] = [];
+  private held = 0;
+
+  constructor(private readonly hold: number) {}
+
+  async reset(task: TaskSpec, seed: number): Promise<void> {
+    this.task = task;
+    this.rng = Rng.stream(task.scenario.id, seed, 'planner:random');
+    this.held = 0;
+  }
+
+  async act(_obs: Observation): Promise<ActResult> {
+    if (!this.rng || !this.task) throw new Error('RandomPlanner.act called before reset');
+    if (this.held === 0) {
+      const { low, high, dim } = this.task.actionSpace;
+      this.current = [];
+      for (let i = 0; i < dim; i++) this.current.push(this.rng.uniform(low[i], high[i]));
+    }
+    this.held = (this.held + 1) % this.hold;
+    return { action: this.current.slice(), info: {} };
+  }
+
+  dispose(): void {}
+}
+
+export const factory: PlannerFactory = {
+  name: 'random',
+  description: 'uniform random actions (the 0 of normalised scores)',
+  deterministic: true,
+  async create(opts: PlannerOptions) {
+    return new RandomPlanner(numberSetting(opts.config, 'randomHold', 1, 1, 1000, true));
+  },
+};

@@ -1,0 +1,109 @@
+/**
+ * Scripted baseline: the task solved by hand-written skill sequences, with no learning and no
+ * language. It shows what the skill library can do when the right skill is chosen with the
+ * right arguments, which is the ceiling the LLM planner (skills mode) is measured against.
+ *
+ * | task                 | robot             | script                              |
+ * |----------------------|-------------------|-------------------------------------|
+ * | reach                | diffdrive, pusher | move_to(goal)                       |
+ * | push                 | pusher, diffdrive | push(object, goal)                  |
+ * | ee_reach             | arm               | reach(goal)                         |
+ * | push                 | arm               | arm_push(object, goal)              |
+ *
+ * A failed skill is retried (a fresh instance re-plans from the current state) up to
+ * `--set scripted-retries=N` times (default 3), after a one-second pause; then the robot
+ * stops. `info.skill` = `{ name, args, status, reason? }` every step; a failure also adds
+ * `info.failures`.
+ */
+import type { Action, Observation, ResolvedGoal } from '../../sim/types.ts';
+import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
+import { zeroAction } from '../skills/drive.ts';
+import { createSkill, SkillArgError, type Skill, type SkillContext } from '../skills/index.ts';
+import { numberSetting } from './config.ts';
+
+const PAUSE_SECONDS = 1;
+
+/** The skill call that solves a task, as the scripted planner (and tests) see it. */
+export function scriptFor(goal: ResolvedGoal, robot: Observation['robot']['type']): { name: string; args: Record<string, unknown> } {
+  const [x, y, z] = goal.position;
+  switch (goal.type) {
+    case 'reach':
+      return { name: 'move_to', args: { x, y } };
+    case 'ee_reach':
+      return { name: 'reach', args: { x, y, z } };
+    case 'push':
+      return { name: robot === 'arm' ? 'arm_push' : 'push', args: { object_id: goal.object, x, y } };
+  }
+}
+
+export class ScriptedPlanner implements Planner {
+  readonly name = 'scripted';
+  private ctx: SkillContext = {};
+  private skill: Skill | null = null;
+  private failuresLeft = 0;
+  private pauseUntil = -1;
+  private gaveUp: string | null = null;
+  private stats = { skillCalls: 0, skillFailures: 0 };
+
+  constructor(private readonly retries: number) {}
+
+  async reset(task: TaskSpec): Promise<void> {
+    this.ctx = { arena: task.scenario.arena.size };
+    this.skill = null;
+    this.failuresLeft = this.retries + 1;
+    this.pauseUntil = -1;
+    this.gaveUp = null;
+    this.stats = { skillCalls: 0, skillFailures: 0 };
+  }
+
+  async act(obs: Observation): Promise<ActResult> {
+    if (this.gaveUp !== null) return this.idle(obs, { name: 'stop', args: {}, status: 'done', reason: this.gaveUp });
+    if (obs.t < this.pauseUntil) return this.idle(obs, { name: 'wait', args: { s: PAUSE_SECONDS }, status: 'running' });
+
+    const call = scriptFor(obs.goal, obs.robot.type);
+    if (!this.skill) {
+      try {
+        this.skill = createSkill(call.name, call.args, obs, this.ctx);
+        this.stats.skillCalls++;
+      } catch (e) {
+        if (!(e instanceof SkillArgError)) throw e;
+        // The task itself is impossible for this robot's skills: say so once and stay put.
+        this.gaveUp = e.message;
+        return this.idle(obs, { name: call.name, args: call.args, status: 'failed', reason: e.message }, e.kind);
+      }
+    }
+    const s = this.skill.step(obs);
+    const skillInfo = { name: this.skill.name, args: this.skill.args, status: s.status, ...(s.reason ? { reason: s.reason } : {}) };
+    if (s.status === 'running') return { action: s.action, info: { skill: skillInfo } };
+
+    this.skill = null;
+    if (s.status === 'done') return { action: s.action, info: { skill: skillInfo } };
+    this.stats.skillFailures++;
+    this.failuresLeft--;
+    if (this.failuresLeft <= 0) this.gaveUp = `gave up after ${this.retries + 1} attempts; last: ${s.reason ?? 'failed'}`;
+    else this.pauseUntil = obs.t + PAUSE_SECONDS;
+    return { action: zeroAction(obs), info: { skill: skillInfo, failures: [{ category: 'infeasible', detail: s.reason ?? `${skillInfo.name} failed` }] } };
+  }
+
+  private idle(obs: Observation, skill: Record<string, unknown>, category?: FailureCategory): ActResult {
+    const action: Action = zeroAction(obs);
+    const info: Record<string, unknown> = { skill };
+    if (category) info.failures = [{ category, detail: String(skill.reason) }];
+    return { action, info };
+  }
+
+  episodeStats(): Record<string, number> {
+    return { ...this.stats };
+  }
+
+  dispose(): void {}
+}
+
+export const factory: PlannerFactory = {
+  name: 'scripted',
+  description: 'hand-written controllers: go-to-goal with lidar avoidance, pushing, arm joint control',
+  deterministic: true,
+  async create(opts: PlannerOptions) {
+    return new ScriptedPlanner(numberSetting(opts.config, 'scriptedRetries', 3, 0, 100, true));
+  },
+};

@@ -73,12 +73,16 @@ export type ClientRequest =
   | { type: 'ping'; id: string }
   /** Teaching mode: an impulse (N·s, world frame) on a body of a running episode. */
   | { type: 'shove'; id: string; channel: number; target: string; impulse: [number, number, number] }
-  /** Teaching mode: drop a box obstacle at (x, y) in a running episode. */
-  | { type: 'spawn'; id: string; channel: number; position: [number, number]; size: [number, number, number] };
+  /** Teaching mode: drop an obstacle (the simulator's standard size) at (x, y) in a running episode. */
+  | { type: 'spawn'; id: string; channel: number; position: [number, number]; shape: SpawnShape };
 
-/** Limits applied to client requests, so one click cannot launch a robot out of the arena. */
+export type SpawnShape = 'box' | 'cylinder' | 'sphere';
+const SPAWN_SHAPES: readonly string[] = ['box', 'cylinder', 'sphere'];
+
+/** Limit applied to shoves, so one click cannot launch a robot out of the arena. */
 export const MAX_IMPULSE = 50;
-export const MAX_SPAWN_SIZE = 2;
+/** Obstacles are dropped within this distance of the origin (m). */
+export const MAX_SPAWN_DISTANCE = 100;
 
 /**
  * Checks an untrusted client message. Returns the request, or an error naming the bad field.
@@ -119,13 +123,13 @@ export function parseClientRequest(text: string): { ok: true; req: ClientRequest
     case 'spawn': {
       const ch = channel();
       if (ch === null) return bad('"channel" must be an integer in [0, 65535]');
-      if (!vec(m.position, 2)) return bad('"position" must be [x, y], finite numbers');
-      if (!vec(m.size, 3) || !(m.size as number[]).every((s) => s > 0 && s <= MAX_SPAWN_SIZE)) {
-        return bad(`"size" must be [x, y, z] with each side in (0, ${MAX_SPAWN_SIZE}] m`);
+      if (!vec(m.position, 2) || (m.position as number[]).some((v) => Math.abs(v) > MAX_SPAWN_DISTANCE)) {
+        return bad(`"position" must be [x, y], finite numbers within ${MAX_SPAWN_DISTANCE} m of the origin`);
       }
+      const shape = m.shape ?? 'box';
+      if (typeof shape !== 'string' || !SPAWN_SHAPES.includes(shape)) return bad(`"shape" must be one of ${SPAWN_SHAPES.join(', ')}`);
       const p = m.position as [number, number];
-      const s = m.size as [number, number, number];
-      return { ok: true, req: { type: 'spawn', id, channel: ch, position: [p[0], p[1]], size: [s[0], s[1], s[2]] } };
+      return { ok: true, req: { type: 'spawn', id, channel: ch, position: [p[0], p[1]], shape: shape as SpawnShape } };
     }
     default:
       return bad(`unknown request type ${JSON.stringify(m.type)}; valid types: ping, shove, spawn`);

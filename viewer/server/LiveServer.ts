@@ -67,9 +67,9 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
   const session = new LiveSession(() => clients);
   const teaching = opts.teaching ?? true;
 
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     try {
-      handleHttp(req, res, api, clientDir);
+      await handleHttp(req, res, api, clientDir);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
       if (status === 500) console.error(`planarena viewer: ${req.url}: ${e instanceof Error ? e.stack : e}`);
@@ -147,7 +147,7 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsApi, clientDir: string | null): void {
+async function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsApi, clientDir: string | null): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not supported; the viewer API is read-only`);
   const url = new URL(req.url ?? '/', 'http://x');
   const path = decodeURIComponent(url.pathname);
@@ -157,7 +157,7 @@ function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsApi, cli
   if (episode) {
     const rec = url.searchParams.get('path');
     if (!rec) throw new HttpError(400, 'missing ?path=<recording path relative to the run>');
-    return sendJson(res, 200, api.episode(episode[1], rec));
+    return sendJson(res, 200, await api.episode(episode[1], rec));
   }
   const run = /^\/api\/runs\/(.+)$/.exec(path);
   if (run) return sendJson(res, 200, api.detail(run[1]));

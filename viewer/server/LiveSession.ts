@@ -9,7 +9,7 @@
 import type { EpisodeKey as RunnerKey, EpisodeObserver } from '../../runner/types.ts';
 import type { EpisodeRecord } from '../../results/types.ts';
 import type { Environment, StaticScene } from '../../sim/types.ts';
-import { encodeFrame, trimPlannerInfo, type ClientRequest, type EpisodeTask, type ServerEvent, type StepData } from '../protocol.ts';
+import { encodeFrame, trimPlannerInfo, type ClientRequest, type SpawnShape, type EpisodeTask, type ServerEvent, type StepData } from '../protocol.ts';
 import type { ClientStream } from './ClientStream.ts';
 
 /** Frames kept per running episode for clients that join late. */
@@ -17,9 +17,9 @@ const HISTORY_FRAMES = 3000;
 /** Finished episode records kept for the scoreboard of clients that join late. */
 const HISTORY_RECORDS = 2000;
 
-/** A box obstacle dropped by a user. Present on environments that support it (`sim/Env.ts`). */
+/** Teaching mode's obstacle drop: `SimEnv.spawnObstacle` (sim/Env.ts), not part of the Environment contract. */
 type SpawnCapable = Environment & {
-  spawnObstacle?(spec: { id?: string; position: [number, number]; size: [number, number, number] }): string;
+  spawnObstacle?(shape: SpawnShape, position: [number, number]): string;
 };
 
 interface LiveEpisode {
@@ -82,7 +82,7 @@ export class LiveSession {
         for (const { req, client } of queue) {
           try {
             if (req.type === 'shove') ep.env.shove(req.target, req.impulse, 'user');
-            else ep.env.spawnObstacle!({ position: req.position, size: req.size });
+            else ep.env.spawnObstacle!(req.shape, req.position);
             client.sendControl({ type: 'ack', id: req.id });
           } catch (e) {
             client.sendControl({ type: 'error', id: req.id, code: 'E_BAD_REQUEST', message: e instanceof Error ? e.message : String(e) });

@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { EpisodeRecord, RunManifest, RunSummary } from '../../results/types.ts';
+import { readRecording } from '../../sim/recording.ts';
 import type { EpisodeData, RunDetail, RunListing } from '../protocol.ts';
 import { HttpError } from './HttpError.ts';
 import { recordingToEpisode } from './recordingToEpisode.ts';
@@ -63,13 +64,18 @@ export class RunsApi {
     return { name, summary: readJson<RunSummary>(join(dir, 'summary.json')), episodes: readEpisodes(dir) };
   }
 
-  episode(name: string, recording: string): EpisodeData {
+  async episode(name: string, recording: string): Promise<EpisodeData> {
     const dir = this.runDir(name);
     const file = inside(dir, recording);
     if (!file || !existsSync(file)) throw new HttpError(404, `no recording ${JSON.stringify(recording)} in run ${JSON.stringify(name)}`);
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    let rec;
+    try {
+      rec = await readRecording(file);
+    } catch (e) {
+      throw new HttpError(422, e instanceof Error ? e.message : String(e));
+    }
     const record = readEpisodes(dir).find((e) => e.recording && resolve(dir, e.recording) === file) ?? null;
-    return recordingToEpisode(raw, record);
+    return recordingToEpisode(rec, record);
   }
 
   private runDir(name: string): string {

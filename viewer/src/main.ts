@@ -10,7 +10,7 @@ import { LiveClient } from './LiveClient.ts';
 import { h, renderDecisions, renderScoreboard } from './panels.ts';
 import { loadEpisodes, renderRun, renderRunList } from './ReplayBrowser.ts';
 import { ResultsPage } from './ResultsPage.ts';
-import { SceneView } from './SceneView.ts';
+import { benchUpdate } from './benchUpdate.ts';
 import { Stage, type Pick } from './Stage.ts';
 import { Timeline } from './Timeline.ts';
 
@@ -131,7 +131,7 @@ stage.onPick = (p: Pick) => {
   const strength = Number(($('strength') as HTMLSelectElement).value);
   let req;
   if (tool === 'drop') {
-    req = live.request({ type: 'spawn', channel, position: [p.point.x, p.point.y], size: [0.3, 0.3, 0.3] });
+    req = live.request({ type: 'spawn', channel, position: [p.point.x, p.point.y], shape: 'box' });
   } else {
     const robot = p.episode.scene.bodies.find((b) => b.kind === 'robot');
     const target = p.body?.dynamic ? p.body.id : robot?.id;
@@ -181,7 +181,7 @@ Object.assign(window, {
     stage,
     timeline,
     live,
-    SceneView,
+    benchUpdate: (n: number, iterations: number) => benchUpdate(n, iterations, stage.renderer),
     shown: () => shown,
     route: () => route,
     error: () => lastError,

@@ -197,7 +197,8 @@ export class LlmPlanner implements Planner {
     this.current = null;
     if (step.status === 'failed') {
       this.stats.skillsFailed++;
-      const why = step.reason ?? `${skill.name} failed`;
+      // Skills phrase reasons as "push failed: ..."; say "failed" once.
+      const why = (step.reason ?? 'no reason given').replace(new RegExp(`^${skill.name} failed:\\s*`), '');
       this.feedback.push(`${callText(skill)} failed: ${why}.`);
       this.note(obs, `${callText(skill)} failed: ${why}`);
       this.queue = []; // later steps assumed this one worked

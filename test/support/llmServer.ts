@@ -150,11 +150,13 @@ export interface PromptScene {
   action_names?: string[];
 }
 
-/** Reads the scene JSON from the last user message: the text between "Scene JSON:" and the end of its line. */
+/** Reads the scene JSON from the latest user message that has one (corrections do not). */
 export function sceneOf(req: ReceivedRequest): PromptScene | null {
-  const user = [...req.body.messages].reverse().find((m) => m.role === 'user');
-  const m = user?.content.match(/Scene JSON: (\{.*\})/);
-  return m ? (JSON.parse(m[1]) as PromptScene) : null;
+  for (const msg of [...req.body.messages].reverse()) {
+    const m = msg.role === 'user' ? msg.content.match(/Scene JSON: (\{.*\})/) : null;
+    if (m) return JSON.parse(m[1]) as PromptScene;
+  }
+  return null;
 }
 
 /**
@@ -168,18 +170,24 @@ export function competentPolicy(req: ReceivedRequest): Reply {
   const direct = req.body.messages.some((m) => m.role === 'system' && m.content.includes('"action"'));
   const g = scene.goal;
   if (direct) {
+    // Turn on the spot towards the goal, then drive, sized to the time the action is held.
+    const system = req.body.messages.find((m) => m.role === 'system')?.content ?? '';
+    const hold = Number(system.match(/\(([\d.]+) s of simulated time\)/)?.[1] ?? 1);
     const dx = g.position[0] - scene.robot.x;
     const dy = g.position[1] - scene.robot.y;
     const err = wrapDeg((Math.atan2(dy, dx) * 180) / Math.PI - scene.robot.yaw_deg);
-    const turn = Math.max(-1, Math.min(1, err / 45));
-    const fwd = Math.abs(err) > 60 ? 0 : 0.8;
-    const left = clamp(fwd - turn * 0.6);
-    const right = clamp(fwd + turn * 0.6);
-    return replies.json({ reasoning: `heading error ${err.toFixed(0)} deg`, action: [round(left), round(right)] });
+    const turn = clamp((err * Math.PI) / 180 / (2.9 * hold));
+    const fwd = Math.abs(err) > 25 ? 0 : clamp(Math.hypot(dx, dy) / (1.2 * hold));
+    return replies.json({ reasoning: `heading error ${err.toFixed(0)} deg`, action: [round(clamp(fwd - turn)), round(clamp(fwd + turn))] });
   }
-  const step = g.type === 'push' && g.object
-    ? { skill: 'push', args: { object_id: g.object, x: g.position[0], y: g.position[1] } }
-    : { skill: 'move_to', args: { x: g.position[0], y: g.position[1] } };
+  const arm = scene.robot.type === 'arm';
+  const [x, y, z] = g.position;
+  const step =
+    g.type === 'ee_reach'
+      ? { skill: 'reach', args: { x, y, z } }
+      : g.type === 'push' && g.object
+        ? { skill: arm ? 'arm_push' : 'push', args: { object_id: g.object, x, y } }
+        : { skill: 'move_to', args: { x, y } };
   return replies.json({ reasoning: `the goal is at (${g.position[0]}, ${g.position[1]})`, plan: [step] });
 }
 

@@ -1,0 +1,164 @@
+/**
+ * Simulator speed, for both physics flavours:
+ * - env steps/s vs raw Rapier: physics steps per second through `Environment.step` (clipping,
+ *   kinematic obstacles, events, observation with lidar, predicates, reward) against the same
+ *   world built by the same builder and stepped directly (robot controller + `world.step`).
+ *   The ratio is the environment's overhead; target >= 0.9.
+ * - oracle rollouts/s: restore a snapshot into a scratch fork and roll out 20 control steps,
+ *   the oracle planner's inner loop.
+ * - snapshot, restore and fork+dispose cost in milliseconds.
+ */
+import { loadScenario } from '../scenarios/load.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { createEnv } from '../sim/Env.ts';
+import { resolveLayout } from '../sim/layout.ts';
+import { loadRapier } from '../sim/physics.ts';
+import { Rng } from '../sim/rng.ts';
+import type { PhysicsFlavor } from '../sim/types.ts';
+import { buildWorld } from '../sim/world.ts';
+import { rate, type Bench, type BenchLine } from './types.ts';
+
+/** Scenes: a light one per robot type and a cluttered one. */
+const SCENES = ['open-field', 'cluttered-field', 'push-box', 'arm-reach'];
+/** Control steps per timed stretch (one episode's worth, from a fresh reset). */
+const STRETCH = 100;
+const ROUNDS = 6;
+const HORIZON = 20;
+const REPEATS = 3;
+
+/** A fixed, seeded sequence of actions shared by both loops. */
+function actions(dim: number, n: number): number[][] {
+  const rng = Rng.fromKey(`bench\u0000actions\u0000${dim}`);
+  return Array.from({ length: n }, () => Array.from({ length: dim }, () => rng.uniform(-1, 1)));
+}
+
+interface Timing {
+  physicsSteps: number;
+  ms: number;
+}
+
+async function timeEnv(scenario: Scenario, flavor: PhysicsFlavor, acts: number[][]): Promise<Timing & { stretchSteps: number[] }> {
+  const env = await createEnv(scenario, { physics: flavor });
+  const substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
+  const stretchSteps: number[] = [];
+  let ms = 0;
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      env.reset({ seed: round });
+      let n = 0;
+      const t0 = performance.now();
+      for (; n < acts.length; n++) {
+        const r = env.step(acts[n]);
+        if (r.terminated || r.truncated) {
+          n++;
+          break;
+        }
+      }
+      ms += performance.now() - t0;
+      stretchSteps.push(n);
+    }
+  } finally {
+    env.dispose();
+  }
+  return { physicsSteps: stretchSteps.reduce((a, b) => a + b, 0) * substeps, ms, stretchSteps };
+}
+
+async function timeRaw(scenario: Scenario, flavor: PhysicsFlavor, acts: number[][], stretchSteps: number[]): Promise<Timing> {
+  const R = await loadRapier(flavor);
+  const substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
+  const dt = scenario.physicsDt;
+  let ms = 0;
+  let physicsSteps = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const built = buildWorld(R, scenario, resolveLayout(scenario, round));
+    const queue = new R.EventQueue(true);
+    const a = new Float64Array(acts[0].length);
+    try {
+      const t0 = performance.now();
+      for (let n = 0; n < stretchSteps[round]; n++) {
+        for (let i = 0; i < a.length; i++) a[i] = acts[n][i];
+        built.robot.applyAction(a);
+        for (let s = 0; s < substeps; s++) {
+          built.robot.beforePhysicsStep?.(dt);
+          built.world.step(queue);
+        }
+        queue.drainCollisionEvents(() => {});
+      }
+      ms += performance.now() - t0;
+      physicsSteps += stretchSteps[round] * substeps;
+    } finally {
+      queue.free();
+      built.world.free();
+    }
+  }
+  return { physicsSteps, ms };
+}
+
+async function flavourLines(flavor: PhysicsFlavor): Promise<BenchLine[]> {
+  const lines: BenchLine[] = [];
+  for (const id of SCENES) {
+    const scenario = loadScenario(id);
+    const dim = scenario.robot.type === 'arm' ? 3 : 2;
+    const acts = actions(dim, STRETCH);
+    // Warm both paths (JIT, WASM); then alternate env and raw on exactly the same stretches and
+    // keep the best of each, which is the least disturbed by other work on the machine.
+    const warm = await timeEnv(scenario, flavor, acts);
+    await timeRaw(scenario, flavor, acts, warm.stretchSteps);
+    let envRate = 0;
+    let rawRate = 0;
+    for (let rep = 0; rep < REPEATS; rep++) {
+      const env = await timeEnv(scenario, flavor, acts);
+      const raw = await timeRaw(scenario, flavor, acts, env.stretchSteps);
+      envRate = Math.max(envRate, (env.physicsSteps * 1000) / env.ms);
+      rawRate = Math.max(rawRate, (raw.physicsSteps * 1000) / raw.ms);
+    }
+    lines.push({
+      figure: `env physics steps/s, ${id} (${flavor})`,
+      value: envRate,
+      unit: 'steps/s',
+      baseline: { name: 'raw Rapier', value: rawRate },
+      ratio: envRate / rawRate,
+      target: 0.9,
+    });
+  }
+
+  // Oracle rollouts and snapshot costs on a scene with movable and moving things.
+  const scenario = loadScenario('push-box');
+  const env = await createEnv(scenario, { physics: flavor });
+  try {
+    env.reset({ seed: 0 });
+    const acts = actions(2, HORIZON);
+    for (let i = 0; i < 10; i++) env.step(acts[i]);
+    const snap = env.snapshot();
+    const scratch = env.fork(snap);
+    try {
+      const rollouts = rate(() => {
+        scratch.restore(snap);
+        for (let h = 0; h < HORIZON; h++) scratch.step(acts[h]);
+      }, 1500, 5);
+      const stepRate = rate(() => {
+        scratch.restore(snap);
+        scratch.step(acts[0]);
+      }, 500, 5);
+      lines.push({
+        figure: `oracle rollouts/s, ${HORIZON} steps, push-box (${flavor})`,
+        value: rollouts,
+        unit: 'rollouts/s',
+      });
+      lines.push({ figure: `restore + 1 step, push-box (${flavor})`, value: 1000 / stepRate, unit: 'ms' });
+      lines.push({ figure: `snapshot(), push-box (${flavor})`, value: 1000 / rate(() => env.snapshot(), 500), unit: 'ms' });
+      lines.push({ figure: `restore(), push-box (${flavor})`, value: 1000 / rate(() => scratch.restore(snap), 500), unit: 'ms' });
+      lines.push({ figure: `fork() + dispose(), push-box (${flavor})`, value: 1000 / rate(() => env.fork(snap).dispose(), 500), unit: 'ms' });
+    } finally {
+      scratch.dispose();
+    }
+  } finally {
+    env.dispose();
+  }
+  return lines;
+}
+
+export const benches: Bench[] = [
+  { name: 'sim-deterministic', run: () => flavourLines('deterministic') },
+  { name: 'sim-fast', run: () => flavourLines('fast') },
+];

@@ -90,5 +90,7 @@ export interface RunManifest {
     record: boolean;
     clock: 'turn' | 'realtime';
     plannerConfig: Record<string, unknown>;
+    /** With `--shard K/N`: this run holds only shard K (0-based) of N of the planned episodes. */
+    shard?: { index: number; count: number };
   };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpisodeRecord, RunManifest, RunSummary } from '../../results/types.ts';
+import { readRecording } from '../../sim/recording.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'planarena.mjs');
@@ -109,6 +110,20 @@ describe('planarena run', () => {
     expect(readFileSync(join(tmp, 'c', 'notes.txt'), 'utf8')).toBe('mine');
     const records = readJsonl(join(tmp, 'c', 'episodes.jsonl'));
     expect(records.map((r) => r.seed)).toEqual([7]);
+  });
+
+  it('--record writes a replayable recording per episode with the same trajectory hash', async () => {
+    const r = await planarena(['run', '--scenarios', 'arm-reach', '--planners', 'scripted', '--seeds', '2', '--record', '--out', 'rec']);
+    expect(r.code).toBe(0);
+    const records = readJsonl(join(tmp, 'rec', 'episodes.jsonl'));
+    expect(records.map((x) => x.recording)).toEqual([join('recordings', 'arm-reach', 'scripted', 'seed-0.json'), join('recordings', 'arm-reach', 'scripted', 'seed-1.json')]);
+    for (const record of records) {
+      const recording = await readRecording(join(tmp, 'rec', record.recording!));
+      expect(recording.trajectoryHash).toBe(record.trajectoryHash);
+      expect(recording.steps).toHaveLength(record.steps);
+      expect(recording.meta).toMatchObject({ scenario: 'arm-reach', planner: 'scripted', seed: record.seed, result: { success: record.success } });
+    }
+    expect(r.stdout).toContain('recordings/ (2 recordings)');
   });
 
   it.each([

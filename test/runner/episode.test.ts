@@ -127,4 +127,44 @@ describe('runEpisode', () => {
     expect(rtPlanner.seen[1] - rtPlanner.seen[0]).toBeCloseTo(4 * cp, 9);
     expect(thinking.slice(0, 8)).toEqual([true, true, true, false, true, true, true, false]);
   });
+
+  it('gives the oracle access only to privileged planners, without touching the live world', async () => {
+    const scenario = shortScenario(1);
+    const seen: { privileged: boolean; hadOracle: boolean }[] = [];
+    /** Rolls the scratch world forward before every decision, then acts like StillPlanner. */
+    class PeekingPlanner extends StillPlanner {
+      private task?: TaskSpec;
+      override async reset(task: TaskSpec): Promise<void> {
+        this.task = task;
+        await super.reset(task);
+      }
+      override async act(obs: Observation): Promise<ActResult> {
+        const oracle = this.task?.oracle;
+        if (oracle) {
+          const snap = oracle.snapshot();
+          expect(snap.t).toBeCloseTo(obs.t, 9);
+          const scratch = oracle.scratch();
+          scratch.restore(snap);
+          for (let i = 0; i < 5; i++) scratch.step([1, 1, 1].slice(0, scratch.actionSpace.dim));
+        }
+        return super.act(obs);
+      }
+    }
+    const hashes: string[] = [];
+    for (const privileged of [true, false]) {
+      const planner = new PeekingPlanner('peek');
+      const { record } = await runEpisode(
+        { scenario: scenario.id, planner: 'peek', seed: 3 },
+        { ...options, scenario, planner, privileged, observer: { onEpisodeStart: (_k, _s, _t, task) => seen.push({ privileged, hadOracle: task.oracle !== undefined }) } },
+      );
+      expect(record.failure).toBe('timeout');
+      hashes.push(record.trajectoryHash);
+    }
+    expect(seen).toEqual([
+      { privileged: true, hadOracle: true },
+      { privileged: false, hadOracle: false },
+    ]);
+    // Rollouts in the scratch world leave the live trajectory exactly as without them.
+    expect(hashes[0]).toBe(hashes[1]);
+  });
 });

@@ -5,6 +5,7 @@
 import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
 import { formatTable } from '../../results/table.ts';
+import { resolveScale, runScaledSession, SCALE_FLAGS, SCALE_USAGE } from '../../runner/scaledSession.ts';
 import { runSession, type SessionResult } from '../../runner/session.ts';
 import { DEFAULT_PORT, resolveRunSettings, RUN_FLAGS } from '../../runner/settings.ts';
 
@@ -29,6 +30,8 @@ planner settings, forwarded to every planner factory as config:
   --llm-cassette FILE  --llm-record  --llm-replay  --llm-gguf FILE
   --checkpoint FILE      world-model checkpoint
   --set key=value        any other planner setting (repeatable; key in camelCase or with dashes)
+
+${SCALE_USAGE}
 
 Exits 0 when the run completes, whatever the episodes' outcomes; 130 when stopped by Ctrl-C.`;
 
@@ -73,13 +76,15 @@ export const command: Command = {
   summary: 'run planners on a suite or scenarios and score them',
   usage,
   async run(argv) {
-    const { values } = parseFlags('run', argv, RUN_FLAGS, false);
+    const { values } = parseFlags('run', argv, { ...RUN_FLAGS, ...SCALE_FLAGS }, false);
     const settings = resolveRunSettings(values);
+    const scale = resolveScale(values);
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const interrupt = installInterrupt(log);
     let result: SessionResult;
     try {
-      result = await runSession(settings, { log }, { command: ['planarena', 'run', ...argv], shouldStop: interrupt.stopped });
+      const session = { command: ['planarena', 'run', ...argv], shouldStop: interrupt.stopped };
+      result = scale ? await runScaledSession(settings, scale, { log }, session) : await runSession(settings, { log }, session);
     } finally {
       interrupt.dispose();
     }

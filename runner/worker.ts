@@ -1,0 +1,103 @@
+/**
+ * One episode worker (a worker thread, see `parallel.ts`). It owns its planners and, through
+ * `runEpisode`, its own Rapier instance: WebAssembly modules are per isolate, so workers share
+ * no physics state and every episode is exactly what it would be in the main thread.
+ *
+ * Protocol (`WorkerRequest` in, `WorkerReply` out): `init` once, then `run` per episode, each
+ * answered by `done` with the record (the recording, if any, is written here, so that only a
+ * path crosses the thread boundary); `stop` disposes the planners and ends the thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Planner } from '../planners/Planner.ts';
+import { getPlannerFactory } from '../planners/registry.ts';
+import type { EpisodeRecord } from '../results/types.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { writeRecording } from '../sim/recording.ts';
+import { runEpisode, type EpisodeOptions } from './episode.ts';
+import type { EpisodeSpec } from './plan.ts';
+import { RunDir } from './runDir.ts';
+
+export interface WorkerInit {
+  scenarios: Scenario[];
+  plannerConfig: Record<string, unknown>;
+  options: Omit<EpisodeOptions, 'observer'>;
+  /** Absolute path of the run directory (recordings are written under it). */
+  runDir: string;
+}
+
+export type WorkerRequest = { type: 'run'; index: number; spec: EpisodeSpec } | { type: 'stop' };
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'done'; index: number; record: EpisodeRecord }
+  /** The episode could not even start (e.g. its planner failed to be created). */
+  | { type: 'failed'; index: number; message: string }
+  | { type: 'stopped' };
+
+/**
+ * Fault injection for the crash-isolation tests: `PLANARENA_WORKER_FAULT=exit:<scenario>:<planner>:<seed>`
+ * kills the worker thread when it picks up that episode, as a native crash or OOM would.
+ */
+function injectedFault(spec: EpisodeSpec): void {
+  const fault = process.env.PLANARENA_WORKER_FAULT;
+  if (fault && fault === `exit:${spec.scenario}:${spec.planner}:${spec.seed}`) process.exit(70);
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('runner/worker.ts must run in a worker thread (see runner/parallel.ts)');
+  const init = workerData as WorkerInit;
+  const scenarios = new Map(init.scenarios.map((s) => [s.id, s]));
+  const runDir = RunDir.open(init.runDir);
+  const planners = new Map<string, Promise<{ planner: Planner; privileged: boolean }>>();
+
+  // Planners are created on first use: a worker that never meets the world model never loads tfjs.
+  const plannerFor = (name: string) => {
+    let p = planners.get(name);
+    if (!p) {
+      p = getPlannerFactory(name).then(async (f) => ({ planner: await f.create({ config: { ...init.plannerConfig } }), privileged: f.privileged === true }));
+      planners.set(name, p);
+    }
+    return p;
+  };
+
+  const send = (reply: WorkerReply) => port.postMessage(reply);
+
+  port.on('message', async (msg: WorkerRequest) => {
+    if (msg.type === 'stop') {
+      for (const p of planners.values()) {
+        try {
+          await (await p).planner.dispose();
+        } catch {
+          // A planner that cannot be created or disposed has already been reported per episode.
+        }
+      }
+      send({ type: 'stopped' });
+      port.close();
+      return;
+    }
+    const { index, spec } = msg;
+    injectedFault(spec);
+    let handle: { planner: Planner; privileged: boolean };
+    const scenario = scenarios.get(spec.scenario);
+    try {
+      if (!scenario) throw new Error(`scenario ${spec.scenario} was not sent to the worker`);
+      handle = await plannerFor(spec.planner);
+    } catch (e) {
+      planners.delete(spec.planner);
+      send({ type: 'failed', index, message: `planner ${spec.planner}: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
+    const result = await runEpisode(spec, { ...init.options, scenario, planner: handle.planner, privileged: handle.privileged });
+    const record = result.record;
+    if (result.recording) {
+      const rel = runDir.recordingPath(record.scenario, record.planner, record.seed);
+      writeRecording(runDir.prepare(rel), result.recording);
+      record.recording = rel;
+    }
+    send({ type: 'done', index, record });
+  });
+  send({ type: 'ready' });
+}
+
+await main();

@@ -68,6 +68,10 @@ function pickByDiscriminator(d: Def, value: unknown): Schema | undefined {
 /** For a plain union, the first branch whose JSON type matches the value. */
 function pickUnionBranch(d: Def, value: unknown): Schema | undefined {
   const t = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  if (Array.isArray(value)) {
+    const sameLength = d.options?.find((o) => def(unwrap(o)).type === 'tuple' && def(unwrap(o)).items?.length === value.length);
+    if (sameLength) return sameLength;
+  }
   return d.options?.find((o) => {
     const ot = def(unwrap(o)).type;
     return ot === t || (t === 'array' && ot === 'tuple') || (t === 'boolean' && ot === 'literal');
@@ -109,11 +113,18 @@ export function describeSchema(s: Schema, depth = 0): string {
     case 'tuple': {
       const items = d.items ?? [];
       if (items.every((i) => def(unwrap(i)).type === 'number')) return `an array of ${items.length} numbers`;
+      if (items.every((i) => isNumberPair(i))) return `an array of ${items.length} ranges [lo, hi]`;
       if (depth > 1) return `an array of ${items.length} items`;
       return `an array [${items.map((i) => describeSchema(i, depth + 1)).join(', ')}]`;
     }
-    case 'array':
-      return depth > 1 ? 'an array' : `an array of ${describeSchema(d.element!, depth + 1).replace(/^an? /, '')}s`;
+    case 'array': {
+      const el = def(unwrap(d.element!));
+      if (el.type === 'tuple' && el.items?.every((i) => def(unwrap(i)).type === 'number')) return `an array of [${['x', 'y', 'z', 'w'].slice(0, el.items.length).join(', ')}] points`;
+      if (el.type === 'object') return 'an array of objects';
+      if (el.type === 'string') return 'an array of strings';
+      if (el.type === 'number') return 'an array of numbers';
+      return 'an array';
+    }
     case 'object': {
       const keys = Object.keys(d.shape ?? {});
       return depth > 0 || keys.length > 6 ? 'an object' : `an object {${keys.join(', ')}}`;
@@ -127,6 +138,11 @@ export function describeSchema(s: Schema, depth = 0): string {
     default:
       return d.type;
   }
+}
+
+function isNumberPair(s: Schema): boolean {
+  const d = def(unwrap(s));
+  return d.type === 'tuple' && d.items?.length === 2 && d.items.every((i) => def(unwrap(i)).type === 'number');
 }
 
 /** Nouns for enum-valued fields so that messages read "valid robots: ...". */
@@ -161,9 +177,20 @@ function editDistance(a: string, b: string): number {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** "a string \"x\"", "null", "nothing": what the file holds, for messages. */
+function foundText(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  return `${jsonType(v)} ${showValue(v)}`;
+}
+
 /** Converts every issue of a failed `safeParse` of `data` against `root` into problems. */
 export function issuesToProblems(issues: readonly z.core.$ZodIssue[], root: z.ZodType, data: unknown, prefix: Path = []): Problem[] {
-  return issues.flatMap((issue) => issueToProblems(issue, root, data, [...prefix, ...(issue.path as Path)]));
+  // zod still runs length checks on a value of the wrong type; the type error says it all.
+  const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map((i) => JSON.stringify(i.path)));
+  return issues
+    .filter((i) => i.code === 'invalid_type' || !wrongType.has(JSON.stringify(i.path)))
+    .flatMap((issue) => issueToProblems(issue, root, data, [...prefix, ...(issue.path as Path)]));
 }
 
 function issueToProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: unknown, path: Path): Problem[] {
@@ -182,7 +209,7 @@ function issueToProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: unknown
       }
       const hint = issue.expected === 'number' && typeof found === 'string' && Number.isFinite(Number(found)) ? '; write the number without quotes' : '';
       const int = issue.expected === 'int' ? 'a whole number' : expected();
-      return [{ path, message: `expected ${int}, found ${jsonType(found)} ${showValue(found)}${hint || `; replace it with ${int}`}` }];
+      return [{ path, message: `expected ${int}, found ${foundText(found)}${hint || `; replace it with ${int}`}` }];
     }
     case 'unrecognized_keys': {
       const valid = keysAt(root, path, data);
@@ -198,6 +225,7 @@ function issueToProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: unknown
       const choices = issue.values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
       const noun = choiceNoun(path);
       const guess = typeof found === 'string' ? didYouMean(found, choices) : undefined;
+      if (found === undefined) return [{ path, message: `missing required field "${String(last)}"; add it, one of: ${choices.join(', ')}` }];
       if (choices.length === 1) return [{ path, message: `expected ${JSON.stringify(issue.values[0])}, found ${showValue(found)}` }];
       return [{ path, message: `unknown ${noun} ${showValue(found)}${guess ? ` (did you mean "${guess}"?)` : ''}; valid ${noun}s: ${choices.join(', ')}` }];
     }
@@ -214,7 +242,8 @@ function issueToProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: unknown
       // A branch whose every issue lies below this path matched the value's shape: report those.
       const deep = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
       if (deep) return issuesToProblems(deep, root, data, path);
-      return [{ path, message: `expected ${expected()}, found ${jsonType(found)} ${showValue(found)}` }];
+      if (found === undefined) return [{ path, message: `missing required field "${String(last)}"; add it: ${expected()}` }];
+      return [{ path, message: `expected ${expected()}, found ${foundText(found)}` }];
     }
     case 'too_small':
     case 'too_big': {

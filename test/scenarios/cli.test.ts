@@ -55,7 +55,7 @@ describe('planarena list', () => {
   it('lists scenarios with robot, tags and title; suites with their scenarios; planners', () => {
     const r = planarena('list');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^u-trap\s+diffdrive\s+reach\s+navigation\s+45s\s+U-shaped trap$/m);
+    expect(r.stdout).toMatch(/^u-trap\s+diffdrive\s+reach\s+navigation\s+60s\s+U-shaped trap$/m);
     expect(r.stdout).toMatch(/^arm-push\s+arm\s+push\s+arm,pushing\s+20s\s+Arm push$/m);
     expect(r.stdout).toMatch(/^smoke\s+10\s+open-field, push-box, arm-reach$/m);
     expect(r.stdout).toMatch(/^oracle\s+sampling MPC/m);

@@ -113,7 +113,8 @@ export function defaultConfig(robot: RobotType): WorldModelConfig {
   };
 }
 
-/** Planner keys a user may set (`--wm-samples 512` reaches the factory as `config.samples`). */
+/** Planner keys a user may set, prefixed `wm` in the run config so they never collide with
+ * other planners' settings: `--set wm-samples=512` reaches the factory as `config.wmSamples`. */
 export const PLAN_OVERRIDES = ['horizon', 'samples', 'actorSamples', 'elites', 'iterations', 'temperature', 'minStd', 'maxStd', 'imagined'] as const;
 
 /**
@@ -123,11 +124,11 @@ export const PLAN_OVERRIDES = ['horizon', 'samples', 'actorSamples', 'elites', '
 export function resolveConfig(base: WorldModelConfig, overrides: Record<string, unknown> = {}): Readonly<WorldModelConfig> {
   const plan: PlanConfig = { ...base.plan, cost: { ...base.plan.cost } };
   for (const key of PLAN_OVERRIDES) {
-    const raw = overrides[key];
+    const raw = overrides[`wm${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new UserError('E_PLANNER_CONFIG', `world-model: config "${key}" must be a non-negative number, got ${JSON.stringify(raw)}.`);
+      throw new UserError('E_PLANNER_CONFIG', `world-model: --set wm-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a non-negative number, got ${JSON.stringify(raw)}.`);
     }
     plan[key] = value;
   }

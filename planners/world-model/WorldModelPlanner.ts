@@ -4,9 +4,10 @@
  *
  * Config (`PlannerOptions.config`, from CLI flags):
  * - `checkpoint`: checkpoint directory; default `planners/world-model/checkpoints/<robot>` (shipped);
- * - `backend`: tfjs backend (default `wasm`: fast on CPUs and deterministic; `auto` may pick a GPU);
- * - planner overrides: `horizon`, `samples`, `actorSamples`, `elites`, `iterations`,
- *   `temperature`, `minStd`, `maxStd`, `imagined` (see Configurator.ts).
+ * - `wmBackend` (`--set wm-backend=...`): tfjs backend (default `wasm`: fast on CPUs and
+ *   deterministic; `auto` may pick a GPU, whose kernels are not bit-reproducible);
+ * - planner overrides `--set wm-<key>=<value>`: `horizon`, `samples`, `actor-samples`, `elites`,
+ *   `iterations`, `temperature`, `min-std`, `max-std`, `imagined` (see Configurator.ts).
  *
  * `info.imagined` carries the decision's imagined futures for the viewer: elites and a few other
  * samples, decoded to world positions by the probe head, with their costs.
@@ -57,9 +58,9 @@ export function unavailableFor(robot: RobotType, config: Record<string, unknown>
 }
 
 function backendOf(config: Record<string, unknown>): BackendChoice {
-  const b = config.backend ?? 'wasm';
+  const b = config.wmBackend ?? 'wasm';
   if (typeof b !== 'string' || !(BACKENDS as readonly string[]).includes(b)) {
-    throw new UserError('E_PLANNER_CONFIG', `world-model: backend must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(b)}.`);
+    throw new UserError('E_PLANNER_CONFIG', `world-model: --set wm-backend must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(b)}.`);
   }
   return b as BackendChoice;
 }
@@ -83,12 +84,15 @@ class WorldModelPlanner implements Planner {
   constructor(
     private readonly options: Record<string, unknown>,
     readonly backend: string,
+    /** A model in memory (training's own collection and evaluation); the planner does not own it. */
+    private readonly fixed: Loaded | null = null,
   ) {}
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
     const robot = task.scenario.robot.type;
-    const dir = checkpointDir(robot, this.options);
-    let entry = this.loaded.get(dir);
+    const dir = this.fixed ? '(in memory)' : checkpointDir(robot, this.options);
+    let entry = this.fixed ?? this.loaded.get(dir);
+    if (this.fixed && this.fixed.meta.robot !== robot) throw new Error(`world-model: in-memory model is for ${this.fixed.meta.robot}, scenario uses ${robot}`);
     if (!entry) {
       const layout = observationLayout(robot);
       entry = loadCheckpoint(dir, { robot, actionDim: task.actionSpace.dim, obsLayout: layout });
@@ -166,6 +170,11 @@ class WorldModelPlanner implements Planner {
     this.loaded.clear();
     this.current = null;
   }
+}
+
+/** A planner around a model in memory (used by training); the caller keeps ownership of the model. */
+export function plannerForModel(model: WorldModel, meta: CheckpointMeta, config: Record<string, unknown> = {}): Planner {
+  return new WorldModelPlanner(config, 'in-memory', { model, meta });
 }
 
 function round3(x: number): number {

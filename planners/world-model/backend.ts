@@ -10,6 +10,8 @@
  * 4. `cpu` — plain JavaScript, always there.
  * Naming a backend explicitly never falls back: a missing one is a `UserError` saying how to get it.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../cli/errors.ts';
 
@@ -55,6 +57,10 @@ const LOADERS: Record<BackendName, () => Promise<void>> = {
     throw new Error(`not installed (${errors.join('; ')})`);
   },
   async webgpu() {
+    if (process.platform === 'linux' && !vulkanLoaderPresent()) {
+      // Dawn would only print a warning and find no adapter; say why instead.
+      throw new Error('no Vulkan loader (libvulkan.so.1) on this machine');
+    }
     let gpuModule: { create(flags: string[]): { requestAdapter(): Promise<unknown> }; globals: object };
     try {
       gpuModule = (await import(/* @vite-ignore */ 'webgpu')) as unknown as typeof gpuModule;
@@ -78,6 +84,11 @@ const LOADERS: Record<BackendName, () => Promise<void>> = {
     // Registered by @tensorflow/tfjs itself.
   },
 };
+
+function vulkanLoaderPresent(): boolean {
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/usr/local/lib'];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];

@@ -1,0 +1,137 @@
+/**
+ * `planarena train world-model`: trains one world-model checkpoint per robot type of a suite.
+ * The loop itself lives in planners/world-model/training.ts; this file parses flags, picks the
+ * tfjs backend, wires Ctrl-C and prints progress.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { choiceFlag, intFlag, parseFlags } from '../args.ts';
+import { UserError } from '../errors.ts';
+import type { Command } from '../main.ts';
+import { loadScenario, loadSuite, loadSuiteScenarios } from '../../scenarios/load.ts';
+import type { RobotType, Scenario } from '../../scenarios/schema.ts';
+import type { PhysicsFlavor } from '../../sim/types.ts';
+
+const FLAGS = {
+  suite: { type: 'string' },
+  scenarios: { type: 'string' },
+  robots: { type: 'string' },
+  steps: { type: 'string' },
+  backend: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  physics: { type: 'string' },
+  batch: { type: 'string' },
+  'seed-episodes': { type: 'string' },
+  'collect-every': { type: 'string' },
+  'save-every': { type: 'string' },
+  'log-every': { type: 'string' },
+  'eval-seeds': { type: 'string' },
+} as const;
+
+const USAGE = `usage: planarena train world-model --suite S [flags]
+
+Trains the world-model planner: one checkpoint per robot type found in the suite's scenarios.
+Data: scripted and random seed episodes, then episodes of the model's own planner; kept on disk
+in a replay buffer. Ctrl-C saves and stops; --resume continues from the saved step.
+
+flags:
+  --suite S            suite id or file (or --scenarios a,b,c)
+  --scenarios LIST     comma-separated scenario ids or files, instead of --suite
+  --robots LIST        only these robot types (diffdrive, pusher, arm)
+  --steps N            gradient steps per robot in total (default 3000)
+  --backend B          auto | tensorflow | webgpu | wasm | cpu (default auto)
+  --out DIR            output directory (default runs/world-model/<suite>); <DIR>/<robot>/ is a checkpoint
+  --resume             continue the run in --out from its last save
+  --physics F          deterministic | fast (default deterministic)
+  --batch N            windows per gradient step (default 256)
+  --seed-episodes N    scripted and random episodes per scenario to start with (default 12 each)
+  --collect-every N    one episode of the model's own planner every N steps (default 300; 0 = never)
+  --save-every N       checkpoint every N steps (default 250)
+  --log-every N        losses to log.jsonl every N steps (default 50)
+  --eval-seeds N       evaluation seeds per scenario at the end (default 5; 0 = none)
+
+output (<out>/<robot>/): model.json + weights.bin (checkpoint), replay/, trainer/ (resume state),
+log.jsonl (losses, collections, evaluations), training.svg (plot).
+evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint <out>`;
+
+export const command: Command = {
+  name: 'train',
+  summary: 'train the world-model planner',
+  usage: USAGE,
+  async run(argv: string[]): Promise<number> {
+    const { values, positionals } = parseFlags('train', argv, FLAGS);
+    const what = positionals[0];
+    if (what !== 'world-model' || positionals.length > 1) {
+      throw new UserError('E_BAD_FLAG', `planarena train: what to train? Only "world-model" is trainable: planarena train world-model --suite <suite>.`);
+    }
+    if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'planarena train world-model: give --suite <id> or --scenarios <ids>.');
+    const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/backend.ts');
+    const backendChoice = choiceFlag('backend', values.backend, BACKENDS, 'auto');
+    const physics = choiceFlag<PhysicsFlavor>('physics', values.physics, ['deterministic', 'fast'], 'deterministic');
+    const suiteId = values.suite ?? 'custom';
+    const scenarios: Scenario[] = values.suite ? loadSuiteScenarios(loadSuite(values.suite)) : values.scenarios!.split(',').map((s) => loadScenario(s.trim()));
+    const out = resolve(values.out ?? join('runs', 'world-model', suiteId.replace(/[^A-Za-z0-9_-]/g, '_')));
+
+    const byRobot = new Map<RobotType, Scenario[]>();
+    for (const s of scenarios) byRobot.set(s.robot.type, [...(byRobot.get(s.robot.type) ?? []), s]);
+    let robots = [...byRobot.keys()];
+    if (values.robots) {
+      const wanted = values.robots.split(',').map((r) => r.trim());
+      for (const r of wanted) if (!byRobot.has(r as RobotType)) throw new UserError('E_BAD_FLAG', `--robots: no scenario of the selection uses robot "${r}"; robots here: ${robots.join(', ')}.`);
+      robots = robots.filter((r) => wanted.includes(r));
+    }
+
+    const selection = await selectBackend(backendChoice);
+    console.error(`planarena train: tfjs backend ${describeSelection(selection)}`);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, 'manifest.json'),
+      JSON.stringify({ command: ['planarena', 'train', ...argv], createdAt: new Date().toISOString(), backend: selection.backend, backendTried: selection.tried, suite: suiteId, robots, node: process.version }, null, 1) + '\n',
+    );
+
+    const signal = { stop: false };
+    const onSigint = () => {
+      if (signal.stop) process.exit(130);
+      signal.stop = true;
+      console.error('\nplanarena train: stopping after the current step (Ctrl-C again to abort without saving)');
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    const tty = process.stderr.isTTY;
+    const progress = (line: string, final = false) => {
+      if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
+      else if (final || /\d+\/\d+ {2}loss/.test(line)) process.stderr.write(line + '\n');
+    };
+
+    const { trainRobot } = await import('../../planners/world-model/training.ts');
+    try {
+      for (const robot of robots) {
+        const r = await trainRobot({
+          robot,
+          scenarios: byRobot.get(robot)!,
+          steps: intFlag('steps', values.steps, 3000),
+          out,
+          resume: values.resume ?? false,
+          backend: selection.backend,
+          physics,
+          batch: values.batch ? intFlag('batch', values.batch, 256, 8) : undefined,
+          seedEpisodes: intFlag('seed-episodes', values['seed-episodes'], 12),
+          collectEvery: intFlag('collect-every', values['collect-every'], 300, 0),
+          saveEvery: intFlag('save-every', values['save-every'], 250),
+          logEvery: intFlag('log-every', values['log-every'], 50),
+          evalSeeds: intFlag('eval-seeds', values['eval-seeds'], 5, 0),
+          signal,
+          progress,
+          command: ['planarena', 'train', ...argv].join(' '),
+        });
+        console.log(JSON.stringify({ robot: r.robot, checkpoint: r.dir, step: r.step, stopped: r.stopped, episodes: r.episodes, transitions: r.transitions, wallSeconds: r.wallSeconds, evaluation: r.evaluation }));
+        if (r.stopped) return 130;
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+    return 0;
+  },
+};

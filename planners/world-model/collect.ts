@@ -1,0 +1,100 @@
+/**
+ * Data collection: runs one episode of any planner in the simulator and records it as replay
+ * data (observations, actions, rewards, goal distances, failures, probe targets). A small loop
+ * of its own rather than the runner's `runEpisode`: training needs the raw observation vectors,
+ * not recordings, hashes or timing.
+ */
+import type { Planner, TaskSpec } from '../Planner.ts';
+import type { Scenario } from '../../scenarios/schema.ts';
+import { createEnv } from '../../sim/Env.ts';
+import type { Observation, PhysicsFlavor } from '../../sim/types.ts';
+import type { DataSource, EpisodeData } from './ReplayBuffer.ts';
+
+export interface CollectedEpisode {
+  data: EpisodeData;
+  success: boolean;
+  failure: string | null;
+  return: number;
+  finalGoalDistance: number;
+}
+
+/** The probe head's target: the task subject (chassis; the arm's end effector) relative to the goal, world frame. */
+export function subjectOffset(obs: Observation): [number, number, number] {
+  const g = obs.goal.position;
+  const s = obs.robot.type === 'arm' && obs.robot.ee ? obs.robot.ee : { x: obs.robot.pose.x, y: obs.robot.pose.y, z: obs.robot.pose.z };
+  return [s.x - g[0], s.y - g[1], s.z - (g[2] ?? 0)];
+}
+
+export function taskFor(scenario: Scenario, actionSpace: TaskSpec['actionSpace']): TaskSpec {
+  return {
+    scenario,
+    instruction: scenario.instruction,
+    actionSpace,
+    controlPeriod: scenario.controlPeriod,
+    maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
+  };
+}
+
+export async function collectEpisode(scenario: Scenario, planner: Planner, seed: number, source: DataSource, physics: PhysicsFlavor = 'deterministic'): Promise<CollectedEpisode> {
+  const env = await createEnv(scenario, { physics });
+  try {
+    const task = taskFor(scenario, env.actionSpace);
+    const first = env.reset({ seed });
+    await planner.reset(task, seed);
+    const D = first.obs.flat.length;
+    const A = env.actionSpace.dim;
+    const obs: number[] = Array.from(first.obs.flat);
+    const dist: number[] = [first.info.goalDistance];
+    const pos: number[] = subjectOffset(first.obs);
+    const actions: number[] = [];
+    const rewards: number[] = [];
+    const failure: number[] = [];
+    const terminal: number[] = [];
+    let current = first.obs;
+    let last = first.info;
+    let ret = 0;
+    let success = first.info.success;
+    let failed: string | null = first.info.failure;
+    for (let t = 0; t < task.maxSteps && !success && !failed; t++) {
+      const { action } = await planner.act(current, t === 0 ? undefined : last);
+      const clipped = action.slice(0, A).map((v) => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0));
+      const r = env.step(clipped);
+      actions.push(...clipped);
+      rewards.push(r.reward);
+      failure.push(r.info.failure ? 1 : 0);
+      terminal.push(r.terminated ? 1 : 0);
+      obs.push(...r.obs.flat);
+      dist.push(r.info.goalDistance);
+      pos.push(...subjectOffset(r.obs));
+      ret += r.reward;
+      success = r.info.success;
+      failed = r.info.failure;
+      current = r.obs;
+      last = r.info;
+      if (r.terminated || r.truncated) break;
+    }
+    const length = rewards.length;
+    if (obs.length !== (length + 1) * D) throw new Error(`observation length changed during an episode of ${scenario.id}`);
+    return {
+      data: {
+        scenario: scenario.id,
+        seed,
+        source,
+        length,
+        obs: Float32Array.from(obs),
+        actions: Float32Array.from(actions),
+        rewards: Float32Array.from(rewards),
+        goalDistance: Float32Array.from(dist),
+        failure: Float32Array.from(failure),
+        terminal: Float32Array.from(terminal),
+        position: Float32Array.from(pos),
+      },
+      success,
+      failure: failed,
+      return: ret,
+      finalGoalDistance: dist[dist.length - 1],
+    };
+  } finally {
+    env.dispose();
+  }
+}

@@ -38,8 +38,12 @@ export const JOINT_LIMITS: [number, number][] = [
 ];
 export const MAX_JOINT_SPEED = [1.5, 1.5, 2];
 const MAX_JOINT_TORQUE = 30;
-const MOTOR_GAIN = 20;
+const MOTOR_GAIN = 300;
 const LINK_MASS = 1;
+/** Extra rotational inertia per moving link (kg·m²), like MuJoCo's `armature`: a real arm's motor
+ * rotors, seen through the gearbox, add inertia. Without it the light turret cannot carry the
+ * much heavier links through the iterative joint solver (the shoulder visibly twists and lags). */
+const ARMATURE = [0.5, 0.1, 0.05];
 const AXES: Vec3[] = [[0, 0, 1], [0, 1, 0], [0, 1, 0]];
 const S = Math.SQRT1_2;
 /** Scene capsules run along local z; +90° about y maps z to x. */
@@ -114,19 +118,25 @@ export function buildArm(ctx: BuildContext, opts: RobotBuildOptions): Robot {
   const qFore = quatMul(qUpper, axisAngleQuat(AXES[2], q0[2]));
   const elbow = add(shoulder, rotate(qUpper, [UPPER_LEN, 0, 0]));
 
-  const mk = (p: Vec3, q: Quat, fixed: boolean) =>
+  const mk = (p: Vec3, q: Quat, armature: number | null) =>
     world.createRigidBody(
-      (fixed ? R.RigidBodyDesc.fixed() : R.RigidBodyDesc.dynamic().setGravityScale(0).setCanSleep(false).setAngularDamping(0.5))
+      (armature === null
+        ? R.RigidBodyDesc.fixed()
+        : R.RigidBodyDesc.dynamic()
+            .setGravityScale(0)
+            .setCanSleep(false)
+            .setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: armature, y: armature, z: armature }, { x: 0, y: 0, z: 0, w: 1 })
+      )
         .setTranslation(p[0], p[1], p[2])
         .setRotation({ x: q[0], y: q[1], z: q[2], w: q[3] }),
     );
-  const bBase = mk(base, qBase, true);
+  const bBase = mk(base, qBase, null);
   addRobotCollider(ctx, R.ColliderDesc.cylinder(BASE_H / 2, BASE_R).setRotation(Y_TO_Z), bBase, 'robot');
-  const bTurret = mk(turret, qTurret, false);
+  const bTurret = mk(turret, qTurret, ARMATURE[0]);
   addRobotCollider(ctx, R.ColliderDesc.cylinder(TURRET_H / 2, TURRET_R).setRotation(Y_TO_Z).setMass(LINK_MASS), bTurret, 'robot:turret');
-  const bUpper = mk(shoulder, qUpper, false);
+  const bUpper = mk(shoulder, qUpper, ARMATURE[1]);
   addRobotCollider(ctx, R.ColliderDesc.capsule(UPPER_LEN / 2 - LINK_R, LINK_R).setRotation(Y_TO_X).setTranslation(UPPER_LEN / 2, 0, 0).setMass(LINK_MASS), bUpper, 'robot:upper_arm');
-  const bFore = mk(elbow, qFore, false);
+  const bFore = mk(elbow, qFore, ARMATURE[2]);
   addRobotCollider(ctx, R.ColliderDesc.capsule(FORE_LEN / 2 - LINK_R, LINK_R * 0.85).setRotation(Y_TO_X).setTranslation(FORE_LEN / 2, 0, 0).setMass(LINK_MASS), bFore, 'robot:forearm');
   addRobotCollider(ctx, R.ColliderDesc.ball(EE_RADIUS).setTranslation(FORE_LEN, 0, 0).setMass(0.1).setFriction(0.8), bFore, 'robot:forearm');
 

@@ -4,7 +4,8 @@
  * code. Scenarios are passed by id (not by suite), so a suite file edited since the original
  * run cannot silently change what is compared.
  */
-import { runSession, type SessionResult } from '../runner/session.ts';
+import { runScaledSession } from '../runner/scaledSession.ts';
+import type { SessionResult } from '../runner/session.ts';
 import { resolveRunSettings } from '../runner/settings.ts';
 import type { RunManifest } from './types.ts';
 
@@ -18,6 +19,10 @@ export interface RerunOptions {
   log?: (line: string) => void;
   /** Where progress lines go (stderr by default). */
   progressStream?: { write(s: string): unknown; isTTY?: boolean };
+  /** Worker threads (`--workers`); 1 runs in this process. */
+  workers?: number | 'auto';
+  /** Return true to stop after the episodes in flight (Ctrl-C). */
+  shouldStop?: () => boolean;
   /** Extra planner settings (e.g. secrets that were redacted from the manifest). */
   plannerConfig?: Record<string, unknown>;
 }
@@ -42,5 +47,5 @@ export async function rerun(config: RerunConfig, opts: RerunOptions): Promise<Se
   });
   const settings = Object.freeze({ ...base, plannerConfig: usableConfig(config.plannerConfig, opts.plannerConfig) });
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
-  return runSession(settings, { log, progressStream: opts.progressStream }, { command: opts.command });
+  return runScaledSession(settings, { workers: opts.workers ?? 1 }, { log, progressStream: opts.progressStream }, { command: opts.command, shouldStop: opts.shouldStop });
 }

@@ -2,7 +2,7 @@
  * `planarena baseline update --suite S`: runs the suite (or reads an existing run with --from)
  * and writes the CI baseline `results/baselines/S.json` that `planarena ci` checks against.
  */
-import { parseFlags } from '../args.ts';
+import { choiceFlag, parseFlags } from '../args.ts';
 import { UserError } from '../errors.ts';
 import type { Command } from '../main.ts';
 import { getPlannerFactory } from '../../planners/registry.ts';
@@ -11,8 +11,8 @@ import { loadRun } from '../../results/runFiles.ts';
 import { rerun } from '../../results/rerun.ts';
 import { defaultRunDir } from '../../runner/runDir.ts';
 import { expandPlan, splitList } from '../../runner/plan.ts';
-import { choiceFlag } from '../args.ts';
 import { CLOCKS, PHYSICS } from '../../runner/settings.ts';
+import { parseWorkers } from '../../runner/scaledSession.ts';
 import { loadScenario, loadSuite } from '../../scenarios/load.ts';
 
 /** Cheap, deterministic planners: a CI baseline that runs in seconds on two cores. */
@@ -29,6 +29,7 @@ export const usage = `usage: planarena baseline update --suite S [flags]
   --out FILE         baseline file to write (default results/baselines/S.json)
   --run-dir DIR      where the run goes (default runs/baseline-S-<UTC time>)
   --from DIR         do not run: build the baseline from an existing run directory
+  --workers N|auto   run the episodes on N worker threads (default 1)
 
 The baseline records the configuration and, per episode, the outcome, return and trajectory
 hash (no wall-clock fields). Commit it; planarena ci --suite S checks against it.`;
@@ -42,6 +43,7 @@ const FLAGS = {
   out: { type: 'string' },
   'run-dir': { type: 'string' },
   from: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 export const command: Command = {
@@ -69,7 +71,7 @@ export const command: Command = {
           clock: choiceFlag('clock', values.clock, CLOCKS, 'turn'),
           plannerConfig: {},
         },
-        { out: values['run-dir'] ?? defaultRunDir(`baseline-${values.suite}`), command: ['planarena', 'baseline', ...argv] },
+        { out: values['run-dir'] ?? defaultRunDir(`baseline-${values.suite}`), command: ['planarena', 'baseline', ...argv], workers: parseWorkers(values.workers) },
       );
       if (result.interrupted) return 130;
       run = loadRun(result.runDir.path);

@@ -12,7 +12,9 @@ import { checkAgainstBaseline, readBaseline, type CiCase } from '../../results/b
 import { toJUnit } from '../../results/junit.ts';
 import { rerun } from '../../results/rerun.ts';
 import { defaultRunDir } from '../../runner/runDir.ts';
+import { parseWorkers } from '../../runner/scaledSession.ts';
 import { alphaFlag } from './compare.ts';
+import { installInterrupt } from './run.ts';
 
 export const usage = `usage: planarena ci --suite S [--baseline FILE] [--junit FILE] [flags]
 
@@ -23,6 +25,7 @@ export const usage = `usage: planarena ci --suite S [--baseline FILE] [--junit F
   --out DIR         run directory of the fresh run (default runs/ci-S-<UTC time>)
   --force           replace the results in an existing --out DIR
   --alpha X         significance level for stochastic planners (default 0.05)
+  --workers N|auto  run the episodes on N worker threads (default 1)
 
 Runs the baseline's scenarios, planners, seeds, physics and clock again, then per scenario ×
 planner: deterministic planners (factory deterministic: true) must reproduce every trajectory
@@ -38,6 +41,7 @@ const FLAGS = {
   out: { type: 'string' },
   force: { type: 'boolean' },
   alpha: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 function caseLine(c: CiCase): string {
@@ -59,10 +63,16 @@ export const command: Command = {
     }
     const alpha = alphaFlag(values.alpha);
     const label = `ci-${values.suite ?? baseline.suite ?? 'run'}`;
-    const result = await rerun(
-      { ...baseline.config },
-      { out: values.out ?? defaultRunDir(label), force: values.force, command: ['planarena', 'ci', ...argv] },
-    );
+    const interrupt = installInterrupt((s) => process.stderr.write(`${s}\n`));
+    let result;
+    try {
+      result = await rerun(
+        { ...baseline.config },
+        { out: values.out ?? defaultRunDir(label), force: values.force, command: ['planarena', 'ci', ...argv], workers: parseWorkers(values.workers), shouldStop: interrupt.stopped },
+      );
+    } finally {
+      interrupt.dispose();
+    }
     const cases = checkAgainstBaseline(baseline, result.records, { alpha });
     const failed = cases.filter((c) => c.status === 'fail');
     process.stdout.write(`\n${cases.map(caseLine).join('\n')}\n\n`);

@@ -165,10 +165,14 @@ function summaryTable(rows: SummaryRow[]): HTMLElement {
     ['norm. score', (r) => (r.normalizedScore === null ? '—' : r.normalizedScore.toFixed(2))],
     ['steps', (r) => r.meanSteps.toFixed(0)],
     ['collisions', (r) => r.meanCollisions.toFixed(2)],
-    ['p50 ms', (r) => r.plannerMsP50.toFixed(1)],
-    ['p95 ms', (r) => r.plannerMsP95.toFixed(1)],
+    ['p50 ms', (r) => ms(r.plannerMsP50)],
+    ['p95 ms', (r) => ms(r.plannerMsP95)],
   ];
   return h('table', { class: 'summary' }, h('tr', {}, ...cols.map(([c]) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...cols.map(([, f]) => h('td', {}, f(r))))));
+}
+
+function ms(v: number): string {
+  return v >= 10 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
 /** Summary rows from raw records (a run still going has no summary.json). */

@@ -241,9 +241,13 @@ export class SceneView {
     const ground = new THREE.Mesh(new THREE.PlaneGeometry(w, h), new THREE.MeshLambertMaterial({ color: scene.arena.color }));
     ground.position.z = -0.001;
     this.content.add(ground);
-    const grid = new THREE.GridHelper(Math.max(w, h), Math.max(2, Math.round(Math.max(w, h))), '#5b6b7c', '#3a4654');
-    grid.rotation.x = Math.PI / 2;
-    grid.position.z = 0.002;
+    // 1 m grid clipped to the arena (GridHelper is square and would spill past the walls).
+    const pts: number[] = [];
+    for (let x = Math.ceil(-w / 2); x <= w / 2; x++) pts.push(x, -h / 2, 0.002, x, h / 2, 0.002);
+    for (let y = Math.ceil(-h / 2); y <= h / 2; y++) pts.push(-w / 2, y, 0.002, w / 2, y, 0.002);
+    const geo = new THREE.BufferGeometry();
+    geo.setAttribute('position', new THREE.Float32BufferAttribute(pts, 3));
+    const grid = new THREE.LineSegments(geo, new THREE.LineBasicMaterial({ color: '#8a8f96', transparent: true, opacity: 0.5 }));
     this.content.add(grid);
   }
 

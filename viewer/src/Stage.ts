@@ -29,6 +29,9 @@ interface Slot {
   color: string;
   scenesSeen: number;
   lastFollow: THREE.Vector3 | null;
+  /** Keep the arena framed (on resize too) until the user moves this camera. */
+  autoFit: boolean;
+  fitAspect: number;
 }
 
 const PLANNER_COLORS = ['#ffd166', '#ef476f', '#06d6a0', '#118ab2', '#f78c6b', '#c77dff'];
@@ -95,6 +98,10 @@ export class Stage {
       r.setViewport(x, y, rect.width, rect.height);
       r.setScissor(x, y, rect.width, rect.height);
       s.camera.aspect = rect.width / Math.max(1, rect.height);
+      if (s.autoFit && !this.follow && s.fitAspect !== s.camera.aspect) {
+        placeCamera(s.camera, s.controls, ep);
+        s.fitAspect = s.camera.aspect;
+      }
       s.camera.updateProjectionMatrix();
       r.render(s.view.root, s.camera);
       s.label.textContent = labelOf(ep, t);
@@ -109,7 +116,11 @@ export class Stage {
 
   /** Puts every camera back to its overview of the arena. */
   resetCameras(): void {
-    for (const s of this.slots) placeCamera(s.camera, s.controls, s.episode);
+    for (const s of this.slots) {
+      s.autoFit = true;
+      s.fitAspect = 0;
+      placeCamera(s.camera, s.controls, s.episode);
+    }
   }
 
   private makeSlot(episode: Episode, color: string): Slot {
@@ -127,7 +138,8 @@ export class Stage {
     const controls = new OrbitControls(camera, overlay);
     controls.enableDamping = false;
     placeCamera(camera, controls, episode);
-    const slot: Slot = { episode, view, camera, controls, overlay, label, color, scenesSeen: episode.scenes.length, lastFollow: null };
+    const slot: Slot = { episode, view, camera, controls, overlay, label, color, scenesSeen: episode.scenes.length, lastFollow: null, autoFit: true, fitAspect: 0 };
+    controls.addEventListener('start', () => (slot.autoFit = false));
     this.bindPicking(slot);
     return slot;
   }
@@ -188,10 +200,30 @@ export class Stage {
   }
 }
 
+/** Frames the whole arena (walls included) from the south, 50° above the horizon, whatever
+ * the viewport's shape: the nearest camera distance at which every corner projects inside. */
 function placeCamera(camera: THREE.PerspectiveCamera, controls: OrbitControls, ep: Episode): void {
   const [w, h] = ep.scene.arena.size;
-  const size = Math.max(w, h, 2);
-  camera.position.set(0, -size * 0.85, size * 0.75);
+  const corners = [-1, 1].flatMap((sx) => [-1, 1].flatMap((sy) => [0, 0.6].map((z) => new THREE.Vector3((sx * w) / 2, (sy * h) / 2, z))));
+  const dir = new THREE.Vector3(0, -Math.cos(0.87), Math.sin(0.87));
+  const fits = (d: number) => {
+    camera.position.copy(dir).multiplyScalar(d);
+    camera.lookAt(0, 0, 0);
+    camera.updateMatrixWorld();
+    camera.updateProjectionMatrix();
+    return corners.every((c) => {
+      const p = c.clone().project(camera);
+      return Math.abs(p.x) <= 0.96 && Math.abs(p.y) <= 0.94 && p.z < 1;
+    });
+  };
+  let lo = 0.5;
+  let hi = 4 * Math.max(w, h, 2) + 10;
+  for (let i = 0; i < 24; i++) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  camera.position.copy(dir).multiplyScalar(hi);
   controls.target.set(0, 0, 0);
   controls.update();
 }

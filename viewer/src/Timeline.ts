@@ -16,6 +16,15 @@ export const MARKER_COLORS: Record<MarkerKind, string> = {
   failure: '#e63946',
 };
 
+/** Inline SVG: icon glyphs are missing from many system fonts (and from headless Chromium). */
+const svg = (path: string) => `<svg viewBox="0 0 16 16" width="14" height="14" fill="currentColor" aria-hidden="true"><path d="${path}"/></svg>`;
+const ICONS = {
+  play: svg('M4 2l10 6-10 6z'),
+  pause: svg('M3 2h4v12H3zM9 2h4v12H9z'),
+  back: svg('M2 2h2v12H2zM14 2v12L5 8z'),
+  fwd: svg('M12 2h2v12h-2zM2 2l9 6-9 6z'),
+};
+
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 /** In follow mode the playhead never lags the newest frame by more than this (s). */
 const MAX_LIVE_LAG = 1.0;
@@ -34,9 +43,9 @@ export class Timeline {
   constructor(root: HTMLElement, private readonly onChange: () => void) {
     root.innerHTML = `
       <div class="transport">
-        <button data-id="back" title="Step back (←)">⏮</button>
-        <button data-id="play" title="Play / pause (space)">⏸</button>
-        <button data-id="fwd" title="Step forward (→)">⏭</button>
+        <button data-id="back" title="Step back (←)">${ICONS.back}</button>
+        <button data-id="play" title="Play / pause (space)">${ICONS.pause}</button>
+        <button data-id="fwd" title="Step forward (→)">${ICONS.fwd}</button>
         <select data-id="speed" title="Playback speed">${SPEEDS.map((s) => `<option value="${s}" ${s === 1 ? 'selected' : ''}>${s}×</option>`).join('')}</select>
         <button data-id="live" class="live-btn" title="Follow the live stream">● live</button>
         <span data-id="time" class="time">0.0 / 0.0 s</span>
@@ -86,7 +95,8 @@ export class Timeline {
   setPlaying(p: boolean): void {
     this.playing = p;
     if (!p) this.followLive = false;
-    this.el.play.textContent = p ? '⏸' : '▶';
+    this.el.play.innerHTML = p ? ICONS.pause : ICONS.play;
+    this.el.play.setAttribute('aria-label', p ? 'pause' : 'play');
     this.onChange();
   }
 

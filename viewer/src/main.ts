@@ -31,7 +31,7 @@ let lastError: string | null = null;
 
 const live = new LiveClient({
   onHello: (hello) => {
-    $('teach').hidden = !hello.teaching;
+    $('teach').hidden = route.page !== 'live' || !hello.teaching;
     if (hello.mode === 'serve' && !location.hash) location.hash = '#/replay';
   },
   onEpisode: (ep) => {
@@ -47,8 +47,8 @@ const live = new LiveClient({
     }
     refreshGroups();
   },
-  onChange: (ep) => {
-    if (ep.done) scoreDirty = true;
+  onChange: () => {
+    scoreDirty = true;
   },
   onStatus: (s) => ($('status').textContent = s),
 });
@@ -88,6 +88,8 @@ async function onRoute(): Promise<void> {
   $('replay-page').hidden = !(route.page === 'replay' && !showStage);
   $('results-page').hidden = route.page !== 'results';
   $('live-only').hidden = route.page !== 'live';
+  $('teach').hidden = route.page !== 'live' || !live.hello?.teaching;
+  scoreDirty = true;
   try {
     if (route.page === 'results') {
       if (route.run) await results.show(route.run);
@@ -112,6 +114,7 @@ async function onRoute(): Promise<void> {
 
 function setShown(eps: Episode[]): void {
   shown = eps;
+  scoreDirty = true;
   stage.setEpisodes(eps);
   timeline.setEpisodes(eps);
   panelKey = '';
@@ -143,6 +146,7 @@ stage.onPick = (p: Pick) => {
 };
 
 let last = performance.now();
+let lastScore = 0;
 function frame(now: number): void {
   const dt = Math.min(0.1, (now - last) / 1000);
   last = now;
@@ -160,9 +164,12 @@ function frame(now: number): void {
       renderDecisions($('decisions'), shown, t);
     }
   }
-  if (scoreDirty && route.page === 'live') {
+  // The scoreboard is rebuilt at most 4 times a second, however fast steps arrive.
+  if (scoreDirty && now - lastScore > 250) {
     scoreDirty = false;
-    renderScoreboard($('scoreboard'), live.finished.map((e) => e.record!), liveEpisodes());
+    lastScore = now;
+    if (route.page === 'live') renderScoreboard($('scoreboard'), live.finished.map((e) => e.record!), liveEpisodes());
+    else renderScoreboard($('scoreboard'), shown.flatMap((e) => (e.record ? [e.record] : [])), []);
   }
   requestAnimationFrame(frame);
 }

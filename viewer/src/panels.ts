@@ -40,7 +40,7 @@ function decisionCard(ep: Episode, t: number): HTMLElement {
   card.append(h('p', { class: 'muted' }, `step ${step.step} · action [${step.action.map((a) => a.toFixed(2)).join(', ')}] · ${step.plannerMs.toFixed(1)} ms`));
 
   const skill = ep.infoAt<{ name?: string; args?: unknown; status?: string }>(t, 'skill');
-  if (skill) card.append(h('p', {}, h('b', {}, 'skill '), `${skill.value.name ?? '?'}(${JSON.stringify(skill.value.args ?? {})}) — ${skill.value.status ?? ''}`));
+  if (skill) card.append(h('p', {}, h('b', {}, 'skill '), `${skill.value.name ?? '?'}(${shortJson(skill.value.args ?? {})}) — ${skill.value.status ?? ''}`));
 
   const llm = ep.infoAt<LlmInfo>(t, 'llm');
   if (llm) card.append(llmBlock(llm.value, llm.step.step));
@@ -116,6 +116,11 @@ function text(v: unknown): string {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x && 'text' in x ? String((x as { text: unknown }).text) : text(x))).join('\n');
   return JSON.stringify(v, null, 1);
+}
+
+/** JSON with numbers rounded to 3 decimals, for skill arguments. */
+function shortJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x));
 }
 
 function fmt(n: number | undefined): string {

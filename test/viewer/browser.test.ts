@@ -1,0 +1,151 @@
+/**
+ * End to end in headless Chromium: the real server (client built by Vite on demand), a run
+ * recorded by the real CLI, a live episode in real Rapier, the page driven like a user would.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLiveServer, type LiveServerHandle } from '../../viewer/server/LiveServer.ts';
+import { driveEpisode } from './realEpisode.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+let dir: string;
+let server: LiveServerHandle;
+let browser: Browser;
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'planarena-viewer-'));
+  // A real recorded run: two planners head to head on one scenario and seed.
+  await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'push-box', '--planners', 'random,scripted', '--seeds', '1', '--record', '--out', join(dir, 'runs', 'r1')]);
+  server = await startLiveServer({ port: 0, host: '127.0.0.1', runsDir: join(dir, 'runs'), quiet: true });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Pixel statistics of the 3D canvas: share of pixels unlike the background, and distinct colours. */
+async function canvasStats(selector = '.stage-canvas'): Promise<{ filled: number; colours: number; hash: number }> {
+  return page.evaluate((sel) => {
+    const src = document.querySelector(sel) as HTMLCanvasElement;
+    const c = document.createElement('canvas');
+    c.width = 320;
+    c.height = Math.max(1, Math.round((320 * src.height) / src.width));
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(src, 0, 0, c.width, c.height);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const [br, bg, bb] = [d[0], d[1], d[2]];
+    let filled = 0;
+    let hash = 0;
+    const colours = new Set<number>();
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - br) + Math.abs(d[i + 1] - bg) + Math.abs(d[i + 2] - bb) > 24) filled++;
+      colours.add((d[i] >> 3) * 1024 + (d[i + 1] >> 3) * 32 + (d[i + 2] >> 3));
+      hash = (hash * 31 + d[i] + d[i + 1] * 7 + d[i + 2] * 13) | 0;
+    }
+    return { filled: filled / (d.length / 4), colours: colours.size, hash };
+  }, selector);
+}
+
+const app = <T>(fn: string) => page.evaluate(`(() => { const a = window.__planarena; return ${fn}; })()`) as Promise<T>;
+
+describe('viewer in headless Chromium', () => {
+  it('shows a live episode as it runs, and teaching mode shoves the robot and drops an obstacle', async () => {
+    await page.goto(`${server.url}#/live`);
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'connected');
+    const driving = driveEpisode(server.observer, { scenario: 'open-field', planner: 'scripted-live', steps: 150, action: (_i, dim) => new Array(dim).fill(0.3), between: () => sleep(25) });
+    await page.waitForFunction(() => {
+      const a = (window as unknown as { __planarena: { shown(): { frames: unknown[] }[] } }).__planarena;
+      return a.shown().length === 1 && a.shown()[0].frames.length > 10;
+    });
+    await sleep(300);
+    const stats = await canvasStats();
+    expect(stats.filled).toBeGreaterThan(0.3);
+    expect(stats.colours).toBeGreaterThan(20);
+    expect(await page.locator('.viewport-label').first().textContent()).toContain('scripted-live');
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-live.png') });
+
+    // Shove: a click on the view (no drag) sends a request; the server applies it between steps.
+    const box = (await page.locator('.viewport').first().boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(() => /applied|refused/.test(document.querySelector('#teach-result')?.textContent ?? ''));
+    expect(await page.locator('#teach-result').textContent()).toContain('applied (shove)');
+    await page.check('input[name="tool"][value="drop"]');
+    await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.6);
+    await page.waitForFunction(() => /applied \(drop\)|refused/.test(document.querySelector('#teach-result')?.textContent ?? ''));
+    expect(await page.locator('#teach-result').textContent()).toContain('applied (drop)');
+    const driven = await driving;
+    expect(driven.events).toContain('perturbation');
+    expect(driven.events).toContain('spawn');
+    // The viewer got the new scene with the dropped body, and marked both on the timeline.
+    await page.waitForFunction(() => document.querySelectorAll('.marker-perturbation, .marker-spawn').length >= 2);
+    expect(await app<number>('a.shown()[0].scene.bodies.filter((b) => b.kind === "spawned").length')).toBe(1);
+    await page.waitForFunction(() => document.querySelector('#scoreboard')?.textContent?.includes('scripted-live'));
+  });
+
+  it('replays a recorded head-to-head side by side; seeking changes the frame', async () => {
+    const run = (await (await fetch(`${server.url}api/runs/r1`)).json()) as { episodes: { planner: string; recording?: string }[] };
+    const recs = run.episodes.map((e) => e.recording!);
+    expect(recs).toHaveLength(2);
+    await page.goto(`${server.url}#/replay?run=r1&eps=${recs.map(encodeURIComponent).join('|')}`);
+    await page.waitForFunction(() => document.querySelectorAll('.viewport-label').length === 2);
+    const labels = await page.locator('.viewport-label').allTextContents();
+    expect(labels.some((l) => l.startsWith('random'))).toBe(true);
+    expect(labels.some((l) => l.startsWith('scripted'))).toBe(true);
+    expect(await page.locator('.decision h3').allTextContents()).toEqual(expect.arrayContaining(['random', 'scripted']));
+
+    await page.click('button[title^="Play / pause"]');
+    await page.locator('input[aria-label="seek"]').fill('0');
+    await sleep(200);
+    const atStart = await canvasStats();
+    expect(atStart.filled).toBeGreaterThan(0.3);
+    const end = await app<number>('a.timeline.duration');
+    expect(end).toBeGreaterThan(5);
+    await page.locator('input[aria-label="seek"]').fill(String(end * 0.6));
+    await sleep(200);
+    const later = await canvasStats();
+    expect(await app<number>('a.timeline.t')).toBeCloseTo(end * 0.6, 1);
+    expect(later.hash).not.toBe(atStart.hash);
+    expect(await page.locator('.time').textContent()).toContain(`${(end * 0.6).toFixed(1)} /`);
+
+    // Stepping moves by one control step; a marker click jumps to its time.
+    const before = await app<number>('a.timeline.t');
+    await page.click('button[title^="Step forward"]');
+    expect(await app<number>('a.timeline.t')).toBeGreaterThan(before);
+    const marker = page.locator('.marker-success').first();
+    await marker.click();
+    const title = (await marker.getAttribute('title'))!;
+    expect(await app<number>('a.timeline.t')).toBeCloseTo(Number(/t ([\d.]+) s/.exec(title)![1]), 1);
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-h2h.png') });
+  });
+
+  it('draws the results page charts from the run summary', async () => {
+    await page.goto(`${server.url}#/results?run=r1`);
+    await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 3);
+    await sleep(300);
+    for (const id of ['success', 'failures', 'latency']) {
+      const s = await canvasStats(`canvas[data-chart="${id}"]`);
+      expect(s.colours, `chart ${id} has content`).toBeGreaterThan(5);
+      expect(s.filled, `chart ${id} is drawn`).toBeGreaterThan(0.02);
+    }
+    expect(await page.locator('table.summary tr').count()).toBe(3);
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-results.png') });
+    expect(errors).toEqual([]);
+  });
+});

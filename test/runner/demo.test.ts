@@ -1,0 +1,35 @@
+/**
+ * `planarena demo` (what `npm start` runs), in a subprocess whose stdout is not a terminal: it
+ * runs every available planner, says why the others are skipped, starts the live viewer, prints
+ * the table, and exits instead of serving forever.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+import type { RunManifest } from '../../results/types.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const tmp = mkdtempSync(join(tmpdir(), 'planarena-demo-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+it('runs the available planners with the live viewer and exits when not on a terminal', async () => {
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'bin', 'planarena.mjs'), 'demo', '--port', '0', '--pace', '0', '--scenarios', 'arm-reach', '--seeds', '7-7', '--out', 'demo'],
+    { cwd: tmp, timeout: 110_000, env: { ...process.env, PLANARENA_LLM_URL: '', OPENAI_BASE_URL: '' } },
+  );
+  // Planners that cannot run here are skipped with a reason that says how to enable them.
+  expect(stderr).toMatch(/skipping planner llm: .*--llm-url/);
+  expect(stderr).toMatch(/skipping planner world-model: .*checkpoint/);
+  expect(stderr).toMatch(/live viewer: http:\/\/127\.0\.0\.1:\d+\//);
+
+  const manifest = JSON.parse(readFileSync(join(tmp, 'demo', 'manifest.json'), 'utf8')) as RunManifest;
+  expect(manifest.config.planners).toEqual(['random', 'scripted', 'oracle']);
+  expect(manifest.config.seeds).toEqual([7]);
+  for (const planner of manifest.config.planners) expect(stdout).toMatch(new RegExp(`^arm-reach\\s+${planner}\\s+1\\s`, 'm'));
+  // random and oracle both ran: the scripted row has a normalised score.
+  expect(stdout).toMatch(/^arm-reach\s+random\s+1\s+\S+ \[\S+\]\s+0\.00\s/m);
+});

@@ -326,11 +326,51 @@ function checkLayout(s: Scenario, out: Problem[]): void {
     const g: Thing = { label: 'the goal', path: ['goal', 'position'], ...goal, spreadPath: ['randomize', 'goalPosition'], spreadWhat: 'randomize.goalPosition' };
     checkInside(g, w, h, out, arena);
     for (const o of obstacles) checkApart(g, o, out, 'move the goal out of the obstacle, or move the obstacle');
+    checkGoalClearance(s, g, obstacles, out);
   }
   for (const o of [...obstacles, ...objects, ...platforms, ...sweeps]) checkApart(robot, o, out, 'move the robot\'s start or the other body');
   objects.forEach((a, i) => {
     for (const b of [...objects.slice(i + 1), ...obstacles, ...platforms]) checkApart(a, b, out, 'move them apart');
   });
+}
+
+/**
+ * The subject's centre (robot or pushed object) can come no closer to an obstacle or a wall
+ * than its own inscribed radius. If every point within `tolerance` of the goal is closer than
+ * that to one obstacle, the goal can never be met. (Checked per obstacle; a goal wedged between
+ * two obstacles that are each far enough is not caught.)
+ */
+function checkGoalClearance(s: Scenario, g: Thing, obstacles: Thing[], out: Problem[]): void {
+  const goal = s.goal;
+  if (goal.type === 'ee_reach') return;
+  let inscribed: number;
+  let subject: string;
+  if (goal.type === 'reach') {
+    if (s.robot.type === 'arm') return;
+    inscribed = s.robot.type === 'pusher' ? ROBOT_SIZE.pusher.radius : ROBOT_SIZE.diffdrive.width / 2;
+    subject = "the robot's centre";
+  } else {
+    const obj = s.objects.find((o) => o.id === goal.object);
+    if (!obj) return;
+    inscribed = obj.shape === 'box' && obj.size ? Math.min(obj.size[0], obj.size[1]) / 2 : (obj.radius ?? 0);
+    subject = `the centre of object "${obj.id}"`;
+  }
+  const unreachable = (clearance: number) => clearance >= 0 && clearance + goal.tolerance < inscribed - 1e-9;
+  const fix = (what: string, clearance: number) =>
+    `the goal is only ${fmt(clearance)} m from ${what}, but ${subject} stays at least ${fmt(inscribed)} m from it, so it can never come within the goal tolerance (${fmt(goal.tolerance)} m); move the goal away from it`;
+  for (const o of obstacles) {
+    if (separation(g.nominal, o.nominal) < 0) continue; // reported as "inside" already
+    const nominal = separation(g.nominal, o.nominal);
+    const worst = separation(g.spread, o.spread);
+    if (unreachable(nominal)) out.push({ path: g.path, message: fix(`${o.label} (${formatPath(o.path)})`, nominal) });
+    else if (unreachable(worst)) out.push({ path: ['randomize', 'goalPosition'], message: `with randomisation, ${fix(`${o.label} (${formatPath(o.path)})`, worst)}, or narrow the ranges` });
+  }
+  if (s.arena.walls !== false) {
+    const [w, h] = s.arena.size;
+    const edge = (f: RoundedRect) => Math.min(w / 2 - Math.abs(f.cx) - f.hx, h / 2 - Math.abs(f.cy) - f.hy);
+    if (unreachable(edge(g.nominal))) out.push({ path: g.path, message: fix('the perimeter wall', edge(g.nominal)) });
+    else if (unreachable(edge(g.spread))) out.push({ path: ['randomize', 'goalPosition'], message: `with randomisation, ${fix('the perimeter wall', edge(g.spread))}, or narrow the ranges` });
+  }
 }
 
 function checkPerturbations(s: Scenario, out: Problem[]): void {

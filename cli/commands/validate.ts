@@ -7,13 +7,30 @@ import { parseFlags } from '../args.ts';
 import { isUserError } from '../errors.ts';
 import type { Command } from '../main.ts';
 import { checkFile, displayPath, shippedFiles } from '../../scenarios/load.ts';
-import { formatProblem } from '../../scenarios/problems.ts';
+import { formatPath, formatProblem, type Problem } from '../../scenarios/problems.ts';
+
+interface FileReport {
+  file: string;
+  /** null when the file could not be read at all; `unreadable` then says why. */
+  kind: 'scenario' | 'suite' | null;
+  problems: Problem[];
+  unreadable?: string;
+}
+
+const toJson = (r: FileReport) => ({
+  file: r.file,
+  kind: r.kind,
+  ok: r.problems.length === 0 && !r.unreadable,
+  problems: r.unreadable
+    ? [{ path: '$', message: r.unreadable }]
+    : r.problems.map((p) => ({ path: formatPath(p.path), message: p.message, ...(p.at ? { line: p.at.line, column: p.at.column } : {}) })),
+});
 
 export const command: Command = {
   name: 'validate',
   summary: 'check scenario or suite files',
   usage: [
-    'usage: planarena validate [FILE...] [--quiet]',
+    'usage: planarena validate [FILE...] [--quiet] [--json]',
     '',
     'Checks scenario and suite files against the schema and the semantic rules (goal inside an',
     'obstacle, overlapping bodies, things outside the arena, unknown ids, timing, arm reach, and',
@@ -26,27 +43,31 @@ export const command: Command = {
     'scenario and suite.',
     '',
     '  --quiet   print only problems',
+    '  --json    print one JSON array instead: [{ file, kind, ok, problems: [{ path, message, line?, column? }] }]',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseFlags('validate', argv, { quiet: { type: 'boolean' } });
+    const { values, positionals } = parseFlags('validate', argv, { quiet: { type: 'boolean' }, json: { type: 'boolean' } });
     const files = positionals.length ? positionals : shippedFiles();
-    let bad = 0;
-    for (const file of files) {
+    const reports: FileReport[] = files.map((file) => {
       const shown = positionals.length ? file : displayPath(file);
       try {
         const result = checkFile(file);
-        if (result.ok) {
-          if (!values.quiet) console.log(`ok ${shown}`);
-          continue;
-        }
-        bad++;
-        for (const p of result.problems) console.log(formatProblem(shown, p));
+        return { file: shown, kind: result.kind, problems: result.problems };
       } catch (e) {
         // Unreadable files are reported like any other bad file; the remaining files still get checked.
         if (!isUserError(e)) throw e;
-        bad++;
-        console.log(e.message);
+        return { file: shown, kind: null, problems: [], unreadable: e.message };
       }
+    });
+    const bad = reports.filter((r) => r.problems.length > 0 || r.unreadable).length;
+    if (values.json) {
+      console.log(JSON.stringify(reports.map(toJson), null, 2));
+      return bad ? 1 : 0;
+    }
+    for (const r of reports) {
+      if (r.unreadable) console.log(r.unreadable);
+      else if (r.problems.length === 0 && !values.quiet) console.log(`ok ${r.file}`);
+      for (const p of r.problems) console.log(formatProblem(r.file, p));
     }
     if (files.length > 1 && bad) console.log(`${bad} of ${files.length} files have problems`);
     return bad ? 1 : 0;

@@ -35,6 +35,8 @@ const CASES: [file: string, where: string, ...mustSay: string[]][] = [
   ['trailing-comma', 'line 65, column 1', 'trailing comma', 'delete it'],
   ['bad-json', 'line 3, column 12', 'strings must use double quotes'],
   ['comment', 'line 1, column 1', 'comments are not allowed in JSON'],
+  ['goal-against-wall', '$.goal.position', 'only 0.1 m from the perimeter wall', "the robot's centre stays at least 0.2 m from it", 'move the goal away'],
+  ['goal-hugging-obstacle', '$.goal.position', 'only 0.08 m from obstacle "rock"', 'can never come within the goal tolerance (0.05 m)'],
   ['bad-suite', '$.scenarios[1]', 'unknown scenario "open-feild"', 'valid scenarios: arm-push, arm-reach'],
 ];
 

@@ -43,6 +43,19 @@ describe('planarena validate', () => {
     expect(r.lines.length).toBe(listScenarios().length + 3);
   });
 
+  it('--json reports every file with its kind, problems, paths and text positions', () => {
+    const r = planarena('validate', '--json', 'scenarios/suites/demo.json', `${FIX}/bad/duplicate-id.json`, `${FIX}/bad/comment.json`);
+    expect(r.code).toBe(1);
+    const reports = JSON.parse(r.stdout) as { file: string; kind: string; ok: boolean; problems: { path: string; message: string; line?: number }[] }[];
+    expect(reports.map((x) => [x.kind, x.ok])).toEqual([
+      ['suite', true],
+      ['scenario', false],
+      ['scenario', false],
+    ]);
+    expect(reports[1].problems).toEqual([expect.objectContaining({ path: '$.objects[0].id', message: expect.stringContaining('duplicate id "crate"') })]);
+    expect(reports[2].problems[0]).toMatchObject({ path: '$', line: 1, column: 1 });
+  });
+
   it('an unknown flag is one line naming the valid flags', () => {
     const r = planarena('validate', '--strict');
     expect(r.code).toBe(1);

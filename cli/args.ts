@@ -15,7 +15,7 @@ export function parseFlags<T extends FlagSpec>(command: string, argv: string[], 
       .map((k) => `--${k}`)
       .join(', ');
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UserError('E_BAD_FLAG', `planarena ${command}: ${msg}. Valid flags: ${valid}. See \`planarena ${command} --help\`.`);
+    throw new UserError('E_BAD_FLAG', `${msg}. Valid flags: ${valid}. See \`planarena ${command} --help\`.`);
   }
 }
 

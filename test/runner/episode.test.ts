@@ -6,14 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ActResult, Planner, TaskSpec } from '../../planners/Planner.ts';
+import type { ActResult, OracleAccess, Planner, TaskSpec } from '../../planners/Planner.ts';
 import { runEpisode, type EpisodeOptions } from '../../runner/episode.ts';
 import { executeRun } from '../../runner/executeRun.ts';
 import { expandPlan } from '../../runner/plan.ts';
 import { RunDir } from '../../runner/runDir.ts';
 import { loadScenario, loadSuite } from '../../scenarios/load.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
-import type { Observation } from '../../sim/types.ts';
+import type { Environment, Observation } from '../../sim/types.ts';
 
 /** A short version of the smoke suite's first scenario, to keep the tests fast. */
 function shortScenario(seconds: number): Scenario {
@@ -151,15 +151,33 @@ describe('runEpisode', () => {
       }
     }
     const hashes: string[] = [];
+    const worlds: Environment[] = [];
     for (const privileged of [true, false]) {
       const planner = new PeekingPlanner('peek');
+      let oracle: OracleAccess | undefined;
       const { record } = await runEpisode(
         { scenario: scenario.id, planner: 'peek', seed: 3 },
-        { ...options, scenario, planner, privileged, observer: { onEpisodeStart: (_k, _s, _t, task) => seen.push({ privileged, hadOracle: task.oracle !== undefined }) } },
+        {
+          ...options,
+          scenario,
+          planner,
+          privileged,
+          observer: {
+            onEpisodeStart: (_k, _s, _t, task, env) => {
+              seen.push({ privileged, hadOracle: task.oracle !== undefined });
+              oracle = task.oracle;
+              worlds.push(env);
+            },
+          },
+        },
       );
       expect(record.failure).toBe('timeout');
       hashes.push(record.trajectoryHash);
+      if (oracle) worlds.push(oracle.scratch());
     }
+    // The runner owns the live and scratch worlds: all are disposed when the episode ends.
+    expect(worlds).toHaveLength(3);
+    for (const w of worlds) expect(() => w.step([0, 0, 0].slice(0, w.actionSpace.dim))).toThrow(/after dispose/);
     expect(seen).toEqual([
       { privileged: true, hadOracle: true },
       { privileged: false, hadOracle: false },

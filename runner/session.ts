@@ -82,10 +82,10 @@ export async function runSession(settings: Readonly<RunSettings>, io: SessionIo,
   if (settings.planners.length === 0) throw new UserError('E_BAD_FLAG', 'no planners: pass --planners a,b (see `planarena list planners`).');
   const { factories, skipped } = await resolvePlanners(settings.planners, plannerOptions);
   for (const s of skipped) io.log(`skipping planner ${s.planner}: ${s.reason}`);
-  const plan = expandPlan({ suite: settings.suite, scenarios: settings.scenarios, planners: factories.map((f) => f.name), seeds: settings.seeds }, catalog);
   if (factories.length === 0) {
-    throw new UserError('E_NO_PLANNERS', `none of the planners ${settings.planners.join(', ')} is available (reasons above).`);
+    throw new UserError('E_NO_PLANNERS', `none of the planners ${settings.planners.join(', ')} can run here (reasons above).`);
   }
+  const plan = expandPlan({ suite: settings.suite, scenarios: settings.scenarios, planners: factories.map((f) => f.name), seeds: settings.seeds }, catalog);
 
   const planners = new Map<string, PlannerHandle>();
   let live: LiveHandle | undefined;

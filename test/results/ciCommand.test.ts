@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.ts';
+import type { Baseline } from '../../results/baseline.ts';
+import { checkXml } from './xml.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'planarena-ci-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const baselineFile = join(tmp, 'smoke.json');
+let baseline: Baseline;
+beforeAll(async () => {
+  expect(await main(['baseline', 'update', '--suite', 'smoke', '--seeds', '2', '--out', baselineFile, '--run-dir', join(tmp, 'base-run')])).toBe(0);
+  baseline = JSON.parse(readFileSync(baselineFile, 'utf8')) as Baseline;
+});
+
+function variant(name: string, edit: (b: Baseline) => void): string {
+  const b = structuredClone(baseline);
+  edit(b);
+  const file = join(tmp, `${name}.json`);
+  writeFileSync(file, JSON.stringify(b));
+  return file;
+}
+
+async function ci(name: string, file: string): Promise<{ code: number; junit: string }> {
+  const junit = join(tmp, `${name}.xml`);
+  const code = await main(['ci', '--suite', 'smoke', '--baseline', file, '--junit', junit, '--out', join(tmp, `run-${name}`)]);
+  return { code, junit: readFileSync(junit, 'utf8') };
+}
+
+describe('planarena ci', () => {
+  it('exits 0 when every deterministic planner reproduces its hashes', async () => {
+    const { code, junit } = await ci('pass', baselineFile);
+    expect(code).toBe(0);
+    checkXml(junit);
+    expect(junit.match(/<testcase /g)).toHaveLength(baseline.config.scenarios.length * baseline.config.planners.length);
+    expect(junit).toContain('failures="0"');
+  });
+
+  it('exits 1 with a hash_mismatch case when a deterministic trajectory moved', async () => {
+    const file = variant('moved', (b) => {
+      const e = b.episodes.find((x) => x.planner === 'scripted' && x.scenario === 'push-box')!;
+      e.trajectoryHash = '0'.repeat(64);
+    });
+    const { code, junit } = await ci('moved', file);
+    expect(code).toBe(1);
+    checkXml(junit);
+    expect(junit).toContain('failures="1"');
+    expect(junit).toMatch(/<testcase classname="push-box" name="scripted"[^>]*>\s*<failure type="hash_mismatch"/);
+  });
+
+  it('exits 1 with a regression case when a stochastic planner got significantly worse', async () => {
+    // Pretend random is stochastic and used to score far higher: its fresh returns are a clear regression.
+    const file = variant('regressed', (b) => {
+      b.deterministic.random = false;
+      for (const e of b.episodes) if (e.planner === 'random' && e.scenario === 'open-field') Object.assign(e, { return: e.return + 100, trajectoryHash: `old-${e.seed}` });
+    });
+    const { code, junit } = await ci('regressed', file);
+    expect(code).toBe(1);
+    checkXml(junit);
+    expect(junit).toMatch(/<testcase classname="open-field" name="random"[^>]*>\s*<failure type="regression"/);
+    expect(junit).toContain('failures="1"');
+  });
+
+  it('names the missing baseline file and how to write one', async () => {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (s: string) => errors.push(s);
+    try {
+      expect(await main(['ci', '--suite', 'smoke', '--baseline', join(tmp, 'nope.json')])).toBe(1);
+    } finally {
+      console.error = original;
+    }
+    expect(errors.join('\n')).toMatch(/nope\.json: file not found\. Write one with `planarena baseline update --suite S/);
+  });
+
+  it("passes the project's committed smoke baseline, as the project's CI runs it", async () => {
+    const junit = join(tmp, 'project.xml');
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'ci', '--suite', 'smoke', '--baseline', 'results/baselines/smoke.json', '--junit', junit, '--out', join(tmp, 'project-run')]);
+    expect(stdout).toMatch(/(\d+)\/\1 passed against results\/baselines\/smoke\.json/);
+    checkXml(readFileSync(junit, 'utf8'));
+  });
+});

@@ -78,7 +78,8 @@ export class Progress {
     const filled = this.total === 0 ? width : Math.round((this.done / this.total) * width);
     const elapsed = (Date.now() - this.started) / 1000;
     const eta = this.done > 0 ? ` eta ${formatDuration((elapsed / this.done) * (this.total - this.done))}` : '';
-    const running = this.done < this.total && this.current ? ` ${this.current} step ${this.steps}` : '';
+    // The step count goes before the label, so a narrow terminal cuts the label, not the count.
+    const running = this.done < this.total && this.current ? ` · step ${this.steps} · ${this.current}` : '';
     let line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.done}/${this.total} ${formatDuration(elapsed)}${eta}${running}`;
     const cols = this.out.columns ?? 120;
     if (line.length > cols - 1) line = line.slice(0, cols - 1);

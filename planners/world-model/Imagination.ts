@@ -96,5 +96,5 @@ export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32
 
 /** Millimetres are plenty for drawing, and keep recorded info small. */
 function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  return Math.round(x * 1000) / 1000 || 0; // no -0: it would not survive JSON
 }

@@ -178,7 +178,7 @@ export function plannerForModel(model: WorldModel, meta: CheckpointMeta, config:
 }
 
 function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  return Math.round(x * 1000) / 1000 || 0; // no -0: it would not survive JSON
 }
 
 export const factory: PlannerFactory = {

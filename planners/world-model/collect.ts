@@ -35,7 +35,18 @@ export function taskFor(scenario: Scenario, actionSpace: TaskSpec['actionSpace']
   };
 }
 
-export async function collectEpisode(scenario: Scenario, planner: Planner, seed: number, source: DataSource, physics: PhysicsFlavor = 'deterministic'): Promise<CollectedEpisode> {
+/**
+ * Runs one episode and returns its data. With `signal.stop` set (Ctrl-C) the episode ends early
+ * and what was collected so far is still returned (its last transition is not terminal).
+ */
+export async function collectEpisode(
+  scenario: Scenario,
+  planner: Planner,
+  seed: number,
+  source: DataSource,
+  physics: PhysicsFlavor = 'deterministic',
+  signal?: { stop: boolean },
+): Promise<CollectedEpisode> {
   const env = await createEnv(scenario, { physics });
   try {
     const task = taskFor(scenario, env.actionSpace);
@@ -72,6 +83,11 @@ export async function collectEpisode(scenario: Scenario, planner: Planner, seed:
       current = r.obs;
       last = r.info;
       if (r.terminated || r.truncated) break;
+      // Let a Ctrl-C handler run: planner promises alone never turn the event loop.
+      if (signal) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal.stop) break;
+      }
     }
     const length = rewards.length;
     if (obs.length !== (length + 1) * D) throw new Error(`observation length changed during an episode of ${scenario.id}`);

@@ -129,7 +129,8 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
         for (const [source, planner] of planners) {
           const seed = SEED_BASE + k;
           if (o.signal.stop) break;
-          if (!have.has(`${scenario.id}/${source}/${seed}`)) replay.append((await collectEpisode(scenario, planner, seed, source, o.physics)).data);
+          if (!have.has(`${scenario.id}/${source}/${seed}`)) replay.append((await collectEpisode(scenario, planner, seed, source, o.physics, o.signal)).data);
+          await yieldToEventLoop();
           o.progress(`[${o.robot}] seed data ${++done}/${seedTarget} episodes, ${replay.transitions} transitions`);
         }
       }
@@ -192,6 +193,9 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   let windowStart = performance.now();
   let windowSteps = 0;
   while (step < o.steps && !o.signal.stop) {
+    // A gradient step is synchronous: let Ctrl-C's handler run between steps.
+    await yieldToEventLoop();
+    if (o.signal.stop) break;
     const report = (step + 1) % o.logEvery === 0 || step === 0;
     const losses = trainer.step(replay.sample(rng, B, R), report);
     step++;
@@ -208,7 +212,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     if (o.collectEvery > 0 && step % o.collectEvery === 0 && !o.signal.stop) {
       const scenario = o.scenarios[episodesCollected % o.scenarios.length];
       const planner = plannerForModel(model, meta, o.collectPlan ?? {});
-      const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics);
+      const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics, o.signal);
       await planner.dispose();
       replay.append(ep.data);
       episodesCollected++;
@@ -249,9 +253,11 @@ export async function evaluate(model: WorldModel, meta: CheckpointMeta, o: Pick<
   for (const scenario of o.scenarios) {
     const eps: CollectedEpisode[] = [];
     for (const seed of seeds) {
+      await yieldToEventLoop();
       if (o.signal.stop) break;
       const planner = plannerForModel(model, meta);
-      eps.push(await collectEpisode(scenario, planner, seed, 'world-model', o.physics));
+      const ep = await collectEpisode(scenario, planner, seed, 'world-model', o.physics, o.signal);
+      if (!o.signal.stop) eps.push(ep);
       await planner.dispose();
       o.progress(`[${o.robot}] evaluating ${scenario.id} seed ${seed}`);
     }
@@ -282,6 +288,11 @@ function progressLine(robot: string, step: number, total: number, l: Losses, sps
   const filled = Math.round((width * step) / total);
   const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
   return `[${robot}] ${bar} ${step}/${total}  loss ${l.total.toFixed(3)} (jepa ${l.jepa.toFixed(3)} goal ${l.goal.toFixed(3)} value ${l.value.toFixed(3)} actor ${l.actor.toFixed(3)})  ${Math.round(sps)} samples/s  ${episodes} episodes`;
+}
+
+/** Signal handlers run only when the event loop turns; promises alone never let it. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
 }
 
 function round(x: number): number {

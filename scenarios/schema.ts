@@ -29,18 +29,24 @@ const color = z
   .optional();
 
 const placed = {
-  id,
+  id: id.describe('Unique name of this body; used in observations, events and perturbation targets.'),
   /** Centre of the shape's footprint on the ground plane. */
-  position: vec2,
+  position: vec2.describe('Centre of the footprint on the ground plane [x, y], metres.'),
   /** Yaw in degrees. */
-  yaw: num.default(0),
+  yaw: num.default(0).describe('Heading in degrees, counter-clockwise from +x.'),
   color,
+};
+const shapeFields = {
+  shape: z.enum(['box', 'cylinder', 'sphere']).describe('box needs "size"; cylinder needs "radius" and "height" (upright); sphere needs "radius".'),
+  size: z.tuple([pos, pos, pos]).optional().describe('Box only: full extents [x, y, z], metres.'),
+  radius: pos.optional().describe('Cylinder or sphere radius, metres.'),
+  height: pos.optional().describe('Cylinder height, metres.'),
 };
 
 /** Shapes: boxes use full extents `size: [x, y, z]`; cylinders (`radius`, `height`) stand upright; spheres take `radius`. */
 /** Static obstacle: never moves. Box, cylinder or sphere resting on the ground. */
 export const StaticObstacle = z
-  .object({ ...placed, shape: z.enum(['box', 'cylinder', 'sphere']), size: z.tuple([pos, pos, pos]).optional(), radius: pos.optional(), height: pos.optional() })
+  .object({ ...placed, ...shapeFields })
   .strict();
 
 function shapeChecks<T extends { shape: string; size?: unknown; radius?: unknown; height?: unknown }>(o: T, ctx: z.RefinementCtx) {
@@ -56,12 +62,9 @@ export type ObstacleSpec = z.infer<typeof ObstacleSpec>;
 export const ObjectSpec = z
   .object({
     ...placed,
-    shape: z.enum(['box', 'cylinder', 'sphere']),
-    size: z.tuple([pos, pos, pos]).optional(),
-    radius: pos.optional(),
-    height: pos.optional(),
-    mass: pos,
-    friction: z.number().min(0).default(0.6),
+    ...shapeFields,
+    mass: pos.describe('Mass in kilograms.'),
+    friction: z.number().min(0).default(0.6).describe('Friction coefficient against the floor and other bodies.'),
   })
   .strict()
   .superRefine(shapeChecks);
@@ -70,20 +73,17 @@ export type ObjectSpec = z.infer<typeof ObjectSpec>;
 /** Kinematic obstacle following a path at constant speed; it pushes whatever it meets. */
 export const MovingObstacleSpec = z
   .object({
-    id,
-    shape: z.enum(['box', 'cylinder', 'sphere']),
-    size: z.tuple([pos, pos, pos]).optional(),
-    radius: pos.optional(),
-    height: pos.optional(),
+    id: placed.id,
+    ...shapeFields,
     color,
     /** Waypoints on the ground plane, at least two; the obstacle starts at the first. */
-    path: z.array(vec2).min(2, 'a path needs at least two waypoints'),
+    path: z.array(vec2).min(2, 'a path needs at least two waypoints').describe('Waypoints [x, y] on the ground plane, at least two; the obstacle starts at the first.'),
     /** Metres per second along the path. */
-    speed: pos,
+    speed: pos.describe('Speed along the path, metres per second.'),
     /** pingpong: back and forth; loop: last waypoint joins the first. */
-    mode: z.enum(['pingpong', 'loop']).default('pingpong'),
+    mode: z.enum(['pingpong', 'loop']).default('pingpong').describe('pingpong: back and forth; loop: the last waypoint joins the first.'),
     /** Start offset along the path, a range in metres (randomised per seed). */
-    phase: Range.default([0, 0]),
+    phase: Range.default([0, 0]).describe('Start offset along the path in metres, [lo, hi], sampled per seed.'),
   })
   .strict()
   .superRefine(shapeChecks);
@@ -93,94 +93,105 @@ export type MovingObstacleSpec = z.infer<typeof MovingObstacleSpec>;
 export const PerturbationSpec = z
   .object({
     /** Simulated time in seconds; a range is sampled per seed. */
-    at: z.union([num.nonnegative(), Range]),
+    at: z.union([num.nonnegative(), Range]).describe('Simulated time of the shove in seconds, or a range [lo, hi] sampled per seed.'),
     /** "robot" or a movable object's id. */
-    target: z.string(),
+    target: z.string().describe('"robot" or the id of a movable object.'),
     /** Impulse [x, y, z] in N·s, world frame. */
-    impulse: vec3,
+    impulse: vec3.describe('Impulse [x, y, z] in newton-seconds, world frame.'),
     /** Random extra impulse magnitude per axis, sampled per seed. */
-    jitter: num.nonnegative().default(0),
+    jitter: num.nonnegative().default(0).describe('Random extra impulse per axis, uniform in [-jitter, jitter], sampled per seed.'),
   })
   .strict();
 export type PerturbationSpec = z.infer<typeof PerturbationSpec>;
 
 /** Slope: a tilted box ramp. `angle` is the incline in degrees, rising along the ramp's yaw direction. */
 export const SlopeSpec = z
-  .object({ id, position: vec2, yaw: num.default(0), length: pos, width: pos, angle: z.number().gt(0).lt(45), color })
+  .object({
+    ...placed,
+    length: pos.describe('Length of the ramp surface along its yaw direction, metres.'),
+    width: pos.describe('Width of the ramp, metres.'),
+    angle: z.number().gt(0).lt(45).describe('Incline in degrees, rising along the yaw direction.'),
+  })
   .strict();
 /** Step: a flat raised platform of the given height. */
 export const StepSpec = z
-  .object({ id, position: vec2, yaw: num.default(0), size: z.tuple([pos, pos]), height: pos, color })
+  .object({ ...placed, size: z.tuple([pos, pos]).describe('Footprint [x, y], metres.'), height: pos.describe('Height of the platform top above the floor, metres.') })
   .strict();
 
 export const ArenaSpec = z
   .object({
     /** Full extents [x, y] of the floor in metres. */
-    size: z.tuple([pos, pos]),
-    friction: z.number().min(0).default(0.8),
+    size: z.tuple([pos, pos]).describe('Full extents [x, y] of the floor in metres, centred on the origin.'),
+    friction: z.number().min(0).default(0.8).describe('Floor friction coefficient.'),
     /** Perimeter walls (height in metres) or none: leaving the arena is then a failure. */
-    walls: z.union([z.literal(false), z.object({ height: pos, thickness: pos.default(0.1) }).strict()]).default(false),
-    slopes: z.array(SlopeSpec).default([]),
-    steps: z.array(StepSpec).default([]),
+    walls: z
+      .union([z.literal(false), z.object({ height: pos, thickness: pos.default(0.1) }).strict()])
+      .default(false)
+      .describe('Perimeter walls {height, thickness} standing just outside the floor, or false: leaving the arena is then a failure.'),
+    slopes: z.array(SlopeSpec).default([]).describe('Tilted ramps.'),
+    steps: z.array(StepSpec).default([]).describe('Raised flat platforms.'),
   })
   .strict();
 
 export const RobotSpec = z
   .object({
-    type: z.enum(['diffdrive', 'pusher', 'arm']),
+    type: z.enum(['diffdrive', 'pusher', 'arm']).describe('diffdrive: two-wheeled base; pusher: holonomic disc; arm: fixed-base three-joint arm.'),
     /** Start pose: position on the ground plane (arm: its base), yaw in degrees. */
-    start: z.object({ position: vec2, yaw: num.default(0) }).strict(),
+    start: z.object({ position: vec2, yaw: num.default(0) }).strict().describe('Start pose: position [x, y] (the arm: its base) and yaw in degrees.'),
     /** Arm only: initial joint angles in degrees (defaults to the robot's home pose). */
-    joints: z.array(num).optional(),
+    joints: z.array(num).optional().describe('Arm only: initial joint angles in degrees (yaw, shoulder, elbow); default: the home pose.'),
   })
   .strict();
 
 /** Goal region. `reach`: robot centre within `tolerance` of `position`; `push`: the object's centre
  * within `tolerance`; `ee_reach`: the arm's end effector within `tolerance` of a 3-D point. */
 export const GoalSpec = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('reach'), position: vec2, tolerance: pos.default(0.3) }).strict(),
-  z.object({ type: z.literal('push'), object: z.string(), position: vec2, tolerance: pos.default(0.3) }).strict(),
-  z.object({ type: z.literal('ee_reach'), position: vec3, tolerance: pos.default(0.05) }).strict(),
+  z.object({ type: z.literal('reach'), position: vec2, tolerance: pos.default(0.3) }).strict().describe('Succeeds when the robot centre is within tolerance of position [x, y].'),
+  z
+    .object({ type: z.literal('push'), object: z.string().describe('Id of the movable object to deliver.'), position: vec2, tolerance: pos.default(0.3) })
+    .strict()
+    .describe("Succeeds when the object's centre is within tolerance of position [x, y]."),
+  z.object({ type: z.literal('ee_reach'), position: vec3, tolerance: pos.default(0.05) }).strict().describe("Arm only: succeeds when the end effector is within tolerance of position [x, y, z]."),
 ]);
 export type GoalSpec = z.infer<typeof GoalSpec>;
 
 /** Randomisation per seed, drawn from the layout stream. Offsets are added to the file's values. */
 export const RandomizeSpec = z
   .object({
-    robotPosition: z.tuple([Range, Range]).optional(),
-    robotYaw: Range.optional(),
-    goalPosition: z.union([z.tuple([Range, Range]), z.tuple([Range, Range, Range])]).optional(),
+    robotPosition: z.tuple([Range, Range]).optional().describe('Offsets [[lo, hi], [lo, hi]] added to the start x and y.'),
+    robotYaw: Range.optional().describe('Offset [lo, hi] in degrees added to the start yaw.'),
+    goalPosition: z.union([z.tuple([Range, Range]), z.tuple([Range, Range, Range])]).optional().describe('One offset range [lo, hi] per goal coordinate.'),
     /** Uniform jitter radius (metres) added to every movable object's position. */
-    objectJitter: num.nonnegative().optional(),
+    objectJitter: num.nonnegative().optional().describe('Every movable object moves by a uniform random point in a disc of this radius (metres).'),
     /** Uniform jitter radius (metres) added to every static obstacle's position. */
-    obstacleJitter: num.nonnegative().optional(),
+    obstacleJitter: num.nonnegative().optional().describe('Every static obstacle moves by a uniform random point in a disc of this radius (metres).'),
   })
   .strict();
 
 export const ScenarioSpec = z
   .object({
-    $schema: z.string().optional(),
-    id,
-    title: z.string().min(1),
-    description: z.string().min(1),
+    $schema: z.string().optional().describe('Path to scenario.schema.json, for editors.'),
+    id: id.describe('Scenario id; must equal the file name without .json.'),
+    title: z.string().min(1).describe('Short display title.'),
+    description: z.string().min(1).describe('What the task tests, for people and reports.'),
     /** Natural-language task statement given to language planners. */
-    instruction: z.string().min(1),
+    instruction: z.string().min(1).describe('Natural-language task statement given to language planners.'),
     /** Free tags for grouping in reports, e.g. ["navigation"], ["pushing"], ["arm"]. */
-    tags: z.array(z.string()).default([]),
-    robot: RobotSpec,
-    arena: ArenaSpec,
-    obstacles: z.array(ObstacleSpec).default([]),
-    objects: z.array(ObjectSpec).default([]),
-    movingObstacles: z.array(MovingObstacleSpec).default([]),
-    perturbations: z.array(PerturbationSpec).default([]),
-    goal: GoalSpec,
-    randomize: RandomizeSpec.default({}),
+    tags: z.array(z.string()).default([]).describe('Tags for grouping in reports: navigation, pushing, arm, dynamic.'),
+    robot: RobotSpec.describe('The robot and its start pose.'),
+    arena: ArenaSpec.describe('Floor, perimeter walls, slopes and steps.'),
+    obstacles: z.array(ObstacleSpec).default([]).describe('Static obstacles resting on the floor.'),
+    objects: z.array(ObjectSpec).default([]).describe('Movable bodies, e.g. the box to push.'),
+    movingObstacles: z.array(MovingObstacleSpec).default([]).describe('Kinematic obstacles following paths; they push whatever they meet.'),
+    perturbations: z.array(PerturbationSpec).default([]).describe('Timed shoves applied to the robot or a movable object.'),
+    goal: GoalSpec.describe('The success predicate: reach, push or ee_reach.'),
+    randomize: RandomizeSpec.default({}).describe('Per-seed variation, drawn from the seeded layout stream; offsets are added to the values above.'),
     /** Physics step in seconds. */
-    physicsDt: pos.max(0.1).default(1 / 60),
+    physicsDt: pos.max(0.1).default(1 / 60).describe('Physics step in seconds.'),
     /** Seconds between planner decisions; must be a whole number of physics steps. */
-    controlPeriod: pos.default(0.1),
+    controlPeriod: pos.default(0.1).describe('Seconds between planner decisions; a whole number of physics steps.'),
     /** Episode time limit in seconds (truncation). */
-    timeLimit: pos.max(600),
+    timeLimit: pos.max(600).describe('Episode time limit in seconds (truncation, not failure).'),
   })
   .strict();
 
@@ -190,13 +201,13 @@ export type RobotType = Scenario['robot']['type'];
 
 export const SuiteSpec = z
   .object({
-    $schema: z.string().optional(),
-    id,
-    description: z.string().min(1),
+    $schema: z.string().optional().describe('Path to suite.schema.json, for editors.'),
+    id: id.describe('Suite id; must equal the file name without .json.'),
+    description: z.string().min(1).describe('What the suite is for.'),
     /** Scenario ids (files in scenarios/files/<id>.json). */
-    scenarios: z.array(id).min(1),
+    scenarios: z.array(id).min(1).describe('Scenario ids (files in scenarios/files/<id>.json), each once.'),
     /** Seeds used when `--seeds` is not given. */
-    defaultSeeds: z.number().int().positive().default(5),
+    defaultSeeds: z.number().int().positive().default(5).describe('Seeds used when --seeds is not given.'),
   })
   .strict();
 export type Suite = z.infer<typeof SuiteSpec>;

@@ -14,7 +14,7 @@
  * `staticScene().bodies` (kind `spawned`) and to every later `transforms()` frame, and
  * `sceneVersion` increases so viewers know to fetch the scene again.
  */
-import type { EventQueue, RigidBody } from '@dimforge/rapier3d-deterministic-compat';
+import type { Collider, EventQueue, RigidBody } from '@dimforge/rapier3d-deterministic-compat';
 import { UserError } from '../cli/errors.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { clamp, datan2 } from './detmath.ts';
@@ -90,7 +90,8 @@ const SPAWN_MASS = 2;
 
 export class SimEnv implements Environment {
   readonly actionSpace: ActionSpace;
-  /** Increases whenever `staticScene()` changes within an episode (spawned bodies). */
+  /** Increases whenever `staticScene()` changes: every reset, spawn, and restore that adds or
+   * removes spawned bodies. Viewers compare it to know when to fetch the scene again. */
   sceneVersion = 0;
   private readonly substeps: number;
   private readonly dt: number;
@@ -109,6 +110,8 @@ export class SimEnv implements Environment {
   private readonly p2: [number, number] = [0, 0];
   private readonly kin = { x: 0, y: 0, z: 0 };
   private disposed = false;
+  /** `physStep` when the world was last built or restored (the broad phase is stale until it moves on). */
+  private stepsAtInstall = -1;
 
   constructor(
     private readonly R: Rapier,
@@ -335,6 +338,7 @@ export class SimEnv implements Environment {
     };
     this.book.spawned = [...this.book.spawned, sp];
     this.rebindBodies();
+    this.sceneVersion++;
     this.pending.push({ type: 'spawn', t: this.time, id, source: 'user' });
     return id;
   }
@@ -369,7 +373,7 @@ export class SimEnv implements Environment {
     built.world.free();
     built.world = world;
     this.queue!.free();
-    this.queue = new this.R.EventQueue(true);
+    this.queue = new this.R.EventQueue(false);
     const book = snap.book;
     const spawnedChanged = book.spawned.length !== this.book.spawned.length || book.spawned.some((s, i) => s.id !== this.book.spawned[i].id);
     this.book = { ...book, controller: [...book.controller], spawned: book.spawned.map((s) => ({ ...s, obj: { ...s.obj } })) };
@@ -400,10 +404,11 @@ export class SimEnv implements Environment {
     this.queue = null;
     this.layout = layout;
     this.built = buildWorld(this.R, this.scenario, layout);
-    this.queue = new this.R.EventQueue(true);
+    this.queue = new this.R.EventQueue(false);
     this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
     this.pending = [];
-    this.sceneVersion = 0;
+    this.stepsAtInstall = 0;
+    this.sceneVersion++;
     this.rebindBodies();
   }
 
@@ -468,11 +473,24 @@ export class SimEnv implements Environment {
       refresh(s.obj, s.handle);
       objects.push({ ...s.obj });
     }
-    const lidar = readLidar(this.lidar, w, b.robot, robot);
+    // Until the first physics step after a rebuild the broad phase is empty: test colliders directly.
+    const exhaustive = this.book.physStep === this.stepsAtInstall ? this.lidarTargets() : undefined;
+    const lidar = readLidar(this.lidar, w, b.robot, robot, exhaustive);
     const goal = this.layout!.goal;
     const push = goal.type === 'push' ? objects.find((o) => o.id === goal.object) : undefined;
     const flat = flatten({ robot, goal, lidar, objects, pushObject: push }, this.scenario.robot.type, this.flatLength);
     return { t: this.time, step: this.book.step, robot, objects, goal, lidar, flat };
+  }
+
+  /** Colliders the lidar can see (everything but the robot and the floor). */
+  private lidarTargets(): Collider[] {
+    const b = this.built!;
+    const out: Collider[] = [];
+    b.world.forEachCollider((c) => {
+      const id = b.colliderIds.get(c.handle);
+      if (id !== undefined && id !== 'floor' && id !== 'robot' && !id.startsWith('robot:')) out.push(c);
+    });
+    return out;
   }
 
   private pushObject(): SceneObject | undefined {

@@ -17,7 +17,7 @@
  * | objects  | 24        | 24     | 24  | K = 3 nearest objects (walls excluded), each: dx, dy (/5 m, robot frame), size x, y, z (m), is_movable, is_static, is_moving; empty slots are zeros |
  * | push     | 5         | 5      | 5   | is_push_task, object − robot in robot frame x, y (/5 m), goal − object in robot frame x, y (/5 m) |
  */
-import type { World, Ray as RapierRay } from '@dimforge/rapier3d-deterministic-compat';
+import type { Collider, World, Ray as RapierRay } from '@dimforge/rapier3d-deterministic-compat';
 import type { RobotType } from '../scenarios/schema.ts';
 import { dcos, dsin } from './detmath.ts';
 import type { Rapier } from './physics.ts';
@@ -91,18 +91,32 @@ export class LidarSensor {
     this.ray = new R.Ray({ x: 0, y: 0, z: 0 }, { x: 1, y: 0, z: 0 });
   }
 
-  scan(world: World, x: number, y: number, z: number, c: number, s: number): number[] {
+  /**
+   * Ranges of every ray. `exhaustive` tests each collider in `candidates` directly instead of
+   * Rapier's broad phase, which is only refreshed by a physics step: needed right after a reset
+   * (before the first step), when the broad phase does not know the new bodies yet.
+   */
+  scan(world: World, x: number, y: number, z: number, c: number, s: number, exhaustive?: readonly Collider[]): number[] {
     const out: number[] = new Array(this.rays);
     const r = this.ray;
+    r.origin.x = x;
+    r.origin.y = y;
+    r.origin.z = z;
+    r.dir.z = 0;
     for (let i = 0; i < this.rays; i++) {
-      r.origin.x = x;
-      r.origin.y = y;
-      r.origin.z = z;
       r.dir.x = c * this.ca[i] - s * this.sa[i];
       r.dir.y = s * this.ca[i] + c * this.sa[i];
-      r.dir.z = 0;
-      const hit = world.castRay(r, this.maxRange, true, undefined, LIDAR_QUERY_GROUPS);
-      out[i] = hit ? hit.timeOfImpact : this.maxRange;
+      if (exhaustive) {
+        let best = this.maxRange;
+        for (const col of exhaustive) {
+          const toi = col.castRay(r, best, true);
+          if (toi >= 0 && toi < best) best = toi;
+        }
+        out[i] = best;
+      } else {
+        const hit = world.castRay(r, this.maxRange, true, undefined, LIDAR_QUERY_GROUPS);
+        out[i] = hit ? hit.timeOfImpact : this.maxRange;
+      }
     }
     return out;
   }
@@ -214,10 +228,10 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
   return f;
 }
 
-/** Lidar reading for a robot (empty for robots without one). */
-export function readLidar(sensor: LidarSensor | null, world: World, robot: Robot, state: RobotState): Lidar {
+/** Lidar reading for a robot (empty for robots without one). `exhaustive`: see `LidarSensor.scan`. */
+export function readLidar(sensor: LidarSensor | null, world: World, robot: Robot, state: RobotState, exhaustive?: readonly Collider[]): Lidar {
   if (!sensor || robot.lidarHeight <= 0) return { angles: [], ranges: [], maxRange: LIDAR_MAX_RANGE };
   const [c, s] = headingCS(state.quat);
-  const ranges = sensor.scan(world, state.pose.x, state.pose.y, state.pose.z + robot.lidarHeight, c, s);
+  const ranges = sensor.scan(world, state.pose.x, state.pose.y, state.pose.z + robot.lidarHeight, c, s, exhaustive);
   return { angles: sensor.angles, ranges, maxRange: sensor.maxRange };
 }

@@ -9,9 +9,10 @@
  * Failure (checked before success; the first that holds wins):
  * - `diverged`: a non-finite pose or velocity, or speeds beyond DIVERGED_SPEED m/s /
  *   DIVERGED_SPIN rad/s (the solver blew up).
- * - `flipped`: mobile robots only: the chassis' up vector has z < FLIP_UP_Z (on its side or lid).
  * - `left_arena`: mobile robots only: the chassis centre is beyond the arena's half extents plus
- *   LEAVE_MARGIN, or has fallen below z = −LEAVE_MARGIN (off an edge without walls).
+ *   LEAVE_MARGIN, or below z = −LEAVE_MARGIN, or beyond the floor's edge while tipping (up
+ *   vector z < FLIP_UP_Z) or sinking (z < 0): going over the edge of a wall-less arena.
+ * - `flipped`: mobile robots only: the chassis' up vector has z < FLIP_UP_Z (on its side or lid).
  *
  * Truncation at `timeLimit` is not decided here: it is never a failure.
  */
@@ -60,11 +61,13 @@ export function checkFailure(scenario: Scenario, robot: RobotState): Failure | n
   if (speed > DIVERGED_SPEED || Math.abs(v.wz) > DIVERGED_SPIN) return { reason: 'diverged', detail: `robot speed ${speed.toFixed(1)} m/s, spin ${v.wz.toFixed(1)} rad/s` };
   if (robot.type === 'arm') return null;
   const upZ = 1 - 2 * (q[0] * q[0] + q[1] * q[1]);
-  if (upZ < FLIP_UP_Z) return { reason: 'flipped', detail: `chassis up-vector z = ${upZ.toFixed(2)}` };
-  const hx = scenario.arena.size[0] / 2 + LEAVE_MARGIN;
-  const hy = scenario.arena.size[1] / 2 + LEAVE_MARGIN;
-  if (Math.abs(p.x) > hx || Math.abs(p.y) > hy || p.z < -LEAVE_MARGIN) {
+  const W = scenario.arena.size[0] / 2;
+  const H = scenario.arena.size[1] / 2;
+  // Off the floor's edge and tipping or sinking: it is going over the edge, whatever it lands on.
+  const overEdge = (Math.abs(p.x) > W || Math.abs(p.y) > H) && (p.z < 0 || upZ < FLIP_UP_Z);
+  if (overEdge || Math.abs(p.x) > W + LEAVE_MARGIN || Math.abs(p.y) > H + LEAVE_MARGIN || p.z < -LEAVE_MARGIN) {
     return { reason: 'left_arena', detail: `robot at (${p.x.toFixed(2)}, ${p.y.toFixed(2)}, ${p.z.toFixed(2)})` };
   }
+  if (upZ < FLIP_UP_Z) return { reason: 'flipped', detail: `chassis up-vector z = ${upZ.toFixed(2)}` };
   return null;
 }

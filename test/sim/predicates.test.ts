@@ -1,0 +1,134 @@
+/**
+ * Episode outcomes through real physics: success for each task type, left_arena off a wall-less
+ * arena, truncation at the time limit (never a failure), flipped and diverged predicates, and the
+ * reward terms that go with them.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Scenario } from '../../scenarios/schema.ts';
+import { createEnv, type SimEnv } from '../../sim/Env.ts';
+import { checkFailure } from '../../sim/predicates.ts';
+import { SUCCESS_BONUS, FAILURE_PENALTY } from '../../sim/reward.ts';
+import type { RobotState, StepResult } from '../../sim/types.ts';
+import { fixture } from './helpers.ts';
+
+const envs: SimEnv[] = [];
+afterAll(() => envs.forEach((e) => e.dispose()));
+
+async function make(s: Scenario): Promise<SimEnv> {
+  const env = await createEnv(s);
+  envs.push(env);
+  return env;
+}
+
+/** A bare diffdrive arena: robot at the origin facing +x. */
+function open(extra: Partial<Scenario> = {}): Scenario {
+  const base = fixture('nav');
+  return { ...base, id: 'open', obstacles: [], objects: [], movingObstacles: [], perturbations: [], randomize: {}, robot: { type: 'diffdrive', start: { position: [0, 0], yaw: 0 } }, ...extra };
+}
+
+function until(env: SimEnv, action: number[], max: number): StepResult {
+  let r!: StepResult;
+  for (let i = 0; i < max; i++) {
+    r = env.step(action);
+    if (r.terminated || r.truncated) break;
+  }
+  return r;
+}
+
+describe('predicates', () => {
+  it('reach: driving into the goal succeeds, with the bonus and a success event', async () => {
+    const env = await make(open({ goal: { type: 'reach', position: [1.5, 0], tolerance: 0.3 } }));
+    env.reset({ seed: 0 });
+    const r = until(env, [1, 1], 60);
+    expect(r.terminated).toBe(true);
+    expect(r.truncated).toBe(false);
+    expect(r.info.success).toBe(true);
+    expect(r.info.failure).toBeNull();
+    expect(r.info.goalDistance).toBeLessThanOrEqual(0.3);
+    expect(r.info.events.some((e) => e.type === 'success')).toBe(true);
+    expect(r.reward).toBeGreaterThan(SUCCESS_BONUS - 1);
+    // ~1.2 m at ~1 m/s: well under 3 s.
+    expect(r.obs.t).toBeLessThan(3);
+  });
+
+  it('push: shoving the box onto the goal succeeds', async () => {
+    const env = await make(fixture('push'));
+    env.reset({ seed: 0 });
+    const r = until(env, [0.6, 0], 100);
+    expect(r.info.success).toBe(true);
+    const box = r.obs.objects.find((o) => o.id === 'box')!;
+    expect(Math.hypot(box.x - 1, box.y)).toBeLessThanOrEqual(0.25);
+    // The robot itself is not on the goal: the object is the subject.
+    expect(r.obs.robot.pose.x).toBeLessThan(0.9);
+  });
+
+  it('ee_reach: moving the arm tip onto the point succeeds', async () => {
+    // Home pose puts the ee at (0.65, 0, 0.225); lowering the shoulder a little reaches below it.
+    const s = fixture('arm');
+    const env = await make({ ...s, obstacles: [], objects: [], goal: { type: 'ee_reach', position: [0.6, 0, 0.15], tolerance: 0.05 } });
+    const { info } = env.reset({ seed: 0 });
+    expect(info.goalDistance).toBeGreaterThan(0.05);
+    const r = until(env, [0, 0.3, 0], 40);
+    expect(r.info.success).toBe(true);
+    expect(r.obs.robot.ee!.z).toBeLessThan(0.2);
+  });
+
+  it('left_arena: driving off a wall-less arena fails with the penalty', async () => {
+    const env = await make(open({ arena: { size: [3, 3], friction: 0.8, walls: false, slopes: [], steps: [] }, goal: { type: 'reach', position: [-1, 1], tolerance: 0.3 } }));
+    env.reset({ seed: 0 });
+    const r = until(env, [1, 1], 60);
+    expect(r.terminated).toBe(true);
+    expect(r.info.failure).toBe('left_arena');
+    expect(r.info.events).toContainEqual(expect.objectContaining({ type: 'failure', reason: 'left_arena' }));
+    expect(r.reward).toBeLessThan(-FAILURE_PENALTY + 1);
+  });
+
+  it('walls keep the robot in, and contacts with them are collision events', async () => {
+    const env = await make(open({ arena: { size: [3, 3], friction: 0.8, walls: { height: 0.3, thickness: 0.1 }, slopes: [], steps: [] }, goal: { type: 'reach', position: [-1, 1], tolerance: 0.3 } }));
+    env.reset({ seed: 0 });
+    const hits: string[] = [];
+    let r!: StepResult;
+    for (let i = 0; i < 40; i++) {
+      r = env.step([1, 1]);
+      for (const e of r.info.events) if (e.type === 'collision') hits.push(e.b);
+    }
+    expect(r.info.failure).toBeNull();
+    expect(r.obs.robot.pose.x).toBeLessThan(1.5);
+    expect(hits).toContain('wall_east');
+  });
+
+  it('time limit: truncated, never terminated, no failure', async () => {
+    const env = await make(open({ timeLimit: 1 }));
+    env.reset({ seed: 0 });
+    let r!: StepResult;
+    for (let i = 0; i < 10; i++) {
+      r = env.step([0, 0]);
+      expect(r.truncated).toBe(i === 9);
+    }
+    expect(r.terminated).toBe(false);
+    expect(r.info.failure).toBeNull();
+    expect(r.obs.t).toBeCloseTo(1, 9);
+  });
+
+  it('a hard sideways shove onto its side counts as flipped', async () => {
+    const env = await make(open());
+    env.reset({ seed: 0 });
+    // A big upward-sideways kick on one wheel rolls the chassis over.
+    env.shove('robot:wheel_left', [0, 0, 6], 'scenario');
+    env.shove('robot', [0, -3, 2], 'scenario');
+    const r = until(env, [0, 0], 30);
+    expect(r.info.failure).toBe('flipped');
+  });
+
+  it('flipped and diverged are decided from the robot state', () => {
+    const s = open();
+    const upright: RobotState = { type: 'diffdrive', pose: { x: 0, y: 0, z: 0.1, yaw: 0 }, quat: [0, 0, 0, 1], vel: { vx: 0, vy: 0, wz: 0 }, joints: { pos: [0, 0], vel: [0, 0] } };
+    expect(checkFailure(s, upright)).toBeNull();
+    const S = Math.SQRT1_2;
+    expect(checkFailure(s, { ...upright, quat: [S, 0, 0, S] })?.reason).toBe('flipped');
+    expect(checkFailure(s, { ...upright, pose: { ...upright.pose, x: Number.NaN } })?.reason).toBe('diverged');
+    expect(checkFailure(s, { ...upright, vel: { vx: 80, vy: 0, wz: 0 } })?.reason).toBe('diverged');
+    // The arm never flips or leaves.
+    expect(checkFailure(s, { ...upright, type: 'arm', quat: [S, 0, 0, S], pose: { ...upright.pose, x: 100 } })).toBeNull();
+  });
+});

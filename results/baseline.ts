@@ -108,8 +108,9 @@ export interface CiCase {
   planner: string;
   deterministic: boolean;
   status: CiStatus;
-  /** Why it failed: trajectories moved for a deterministic planner, a significant regression, or missing episodes. */
-  reason: 'hash_mismatch' | 'regression' | 'missing' | null;
+  /** Why it failed: trajectories moved for a deterministic planner, a significant regression,
+   * missing episodes, or episodes that now crash (planner_error / error) and did not before. */
+  reason: 'hash_mismatch' | 'regression' | 'missing' | 'error' | null;
   comparison: RowComparison;
   /** Wall seconds of the row's episodes in the fresh run. */
   seconds: number;
@@ -124,9 +125,13 @@ export function checkAgainstBaseline(baseline: Baseline, records: readonly Episo
     const seconds = records.filter((r) => r.scenario === row.scenario && r.planner === row.planner).reduce((s, r) => s + r.wallSeconds, 0);
     let reason: CiCase['reason'] = null;
     let message: string;
+    const crashed = newCrashes(baseline, records, row.scenario, row.planner);
     if (row.verdict === 'missing') {
       reason = 'missing';
       message = `missing episodes: ${row.detail}`;
+    } else if (crashed.length > 0) {
+      reason = 'error';
+      message = `${crashed.length} episode(s) now end in an error (seed ${crashed[0].seed}: ${crashed[0].error ?? crashed[0].failure})`;
     } else if (deterministic && row.hashChanges > 0) {
       reason = 'hash_mismatch';
       message = `deterministic planner: ${row.hashChanges} of ${row.paired} trajectory hashes differ from the baseline (${row.detail})`;
@@ -138,4 +143,12 @@ export function checkAgainstBaseline(baseline: Baseline, records: readonly Episo
     }
     return { scenario: row.scenario, planner: row.planner, deterministic, status: reason ? 'fail' : 'pass', reason, comparison: row, seconds, message };
   });
+}
+
+const CRASH = new Set(['error', 'planner_error']);
+
+/** Fresh episodes of a row that crashed where the baseline's same seed did not. */
+function newCrashes(baseline: Baseline, records: readonly EpisodeRecord[], scenario: string, planner: string): EpisodeRecord[] {
+  const before = new Map(baseline.episodes.filter((e) => e.scenario === scenario && e.planner === planner).map((e) => [e.seed, e]));
+  return records.filter((r) => r.scenario === scenario && r.planner === planner && r.failure !== null && CRASH.has(r.failure) && !CRASH.has(before.get(r.seed)?.failure ?? ''));
 }

@@ -117,9 +117,39 @@ function percentileInterval(stats: Float64Array, confidence: number): { lo: numb
  */
 export function mannWhitneyProbability(x: readonly number[], y: readonly number[]): number {
   if (x.length === 0 || y.length === 0) return Number.NaN;
+  // O((n + m) log m): for each a, count the b below it and equal to it by binary search.
+  const sorted = Float64Array.from(y).sort();
   let u = 0;
-  for (const a of x) for (const b of y) u += a > b ? 1 : a === b ? 0.5 : 0;
+  for (const a of x) {
+    const below = lowerBound(sorted, a);
+    const notAbove = upperBound(sorted, a);
+    u += below + 0.5 * (notAbove - below);
+  }
   return u / (x.length * y.length);
+}
+
+/** First index with sorted[i] >= v. */
+function lowerBound(sorted: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index with sorted[i] > v. */
+function upperBound(sorted: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Planner } from '../planners/Planner.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { EpisodeRecord } from '../results/types.ts';
 import type { Scenario } from '../scenarios/schema.ts';
+import { loadRapier } from '../sim/physics.ts';
 import { writeRecording } from '../sim/recording.ts';
 import { runEpisode, type EpisodeOptions } from './episode.ts';
 import type { EpisodeSpec } from './plan.ts';
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
     }
     send({ type: 'done', index, record });
   });
+  // Compile Rapier's WebAssembly before saying ready, so the first episode is not charged for it.
+  await loadRapier(init.options.physics);
   send({ type: 'ready' });
 }
 

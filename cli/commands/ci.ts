@@ -32,7 +32,7 @@ planner: deterministic planners (factory deterministic: true) must reproduce eve
 hash exactly; stochastic planners fail only on a significant regression (McNemar exact test on
 success, paired bootstrap on return). Missing episodes fail.
 
-Exit status: 0 all pass, 1 any failure (regression, hash mismatch, missing episode).`;
+Exit status: 0 all pass, 1 any failure (regression, hash mismatch, missing episode, new crashes).`;
 
 const FLAGS = {
   suite: { type: 'string' },

@@ -70,6 +70,9 @@ describe('CI baseline check', () => {
     const regressed = fresh.map((r) => (r.planner === 'llm' ? { ...r, success: false, return: 0, trajectoryHash: 'z' } : r));
     expect(checkAgainstBaseline(baseline, regressed).find((c) => c.planner === 'llm')).toMatchObject({ status: 'fail', reason: 'regression' });
     expect(checkAgainstBaseline(baseline, fresh.filter((r) => r.seed !== 0)).every((c) => c.reason === 'missing')).toBe(true);
+    // A stochastic planner that now crashes fails even when too few seeds make it significant.
+    const crashing = fresh.map((r) => (r.planner === 'llm' && r.seed === 3 ? { ...r, success: false, failure: 'planner_error' as const, error: 'act: boom', trajectoryHash: 'c' } : r));
+    expect(checkAgainstBaseline(baseline, crashing).find((c) => c.planner === 'llm')).toMatchObject({ status: 'fail', reason: 'error', message: expect.stringContaining('seed 3: act: boom') });
   });
 
   it('rejects a malformed baseline with the field and the fix', () => {

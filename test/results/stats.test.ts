@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { iqm, mannWhitneyProbability, mcnemarExact, mean, pairedBootstrap, probabilityOfImprovement, quantile, stratifiedBootstrap } from '../../results/stats.ts';
 import { wilson } from '../../results/summary.ts';
+import { Rng } from '../../sim/rng.ts';
 
 describe('interquartile mean', () => {
   it('trims floor(n/4) from each end, like scipy.stats.trim_mean(x, 0.25)', () => {
@@ -53,6 +54,15 @@ describe('probability of improvement', () => {
     expect(mannWhitneyProbability([3, 4], [1, 2])).toBe(1);
     // x=0: 0 + 0 + ½; x=1: ½ + ½ + 1 → 2.5 / 6
     expect(mannWhitneyProbability([0, 1], [1, 1, 0])).toBeCloseTo(2.5 / 6, 12);
+  });
+
+  it('agrees with the brute-force pair count on tied, unsorted data', () => {
+    const rng = Rng.fromKey('mann-whitney');
+    const x = Array.from({ length: 40 }, () => rng.int(6));
+    const y = Array.from({ length: 31 }, () => rng.int(6));
+    let u = 0;
+    for (const a of x) for (const b of y) u += a > b ? 1 : a === b ? 0.5 : 0;
+    expect(mannWhitneyProbability(x, y)).toBeCloseTo(u / (40 * 31), 12);
   });
 
   it('averages over tasks', () => {

@@ -57,6 +57,11 @@ export class ScriptedPlanner implements Planner {
   }
 
   async act(obs: Observation): Promise<ActResult> {
+    return this.decide(obs);
+  }
+
+  /** The decision itself, synchronous, so the oracle can roll copies of this planner forward. */
+  decide(obs: Observation): ActResult {
     if (this.gaveUp !== null) return this.idle(obs, { name: 'stop', args: {}, status: 'done', reason: this.gaveUp });
     if (obs.t < this.pauseUntil) return this.idle(obs, { name: 'wait', args: { s: PAUSE_SECONDS }, status: 'running' });
 

@@ -1,0 +1,275 @@
+/**
+ * Oracle baseline: sampling-based model-predictive control on the true physics, the "1" of
+ * normalised scores. Privileged: it needs `TaskSpec.oracle` (a snapshot of the live episode
+ * and a scratch environment to roll candidates out in); no learned or language planner gets it.
+ *
+ * Every `repeat` control steps it plans (CEM with warm start, policy-guided like TD-MPC2's
+ * actor samples):
+ * - **candidates**: the scripted policy rolled forward (a deep copy of a scripted planner that
+ *   watches every real observation), the previous best plan shifted by the steps executed, and
+ *   Gaussian perturbations of the elite mean, held for `repeat` steps each (smooth actions);
+ * - **rollouts**: restore the scratch env to the live snapshot, step the candidate for
+ *   `horizon` control steps (stopping early when the task ends);
+ * - **cost** = −Σ rewards + terminal shaping: goal distance of the task's subject, and for
+ *   push tasks the robot's (or end effector's) distance to the point behind the object;
+ * - **update**: the elites' mean and spread become the next sampling distribution; after the
+ *   last iteration the best sequence found is executed for `repeat` steps.
+ * Sampling uses `Rng.stream(scenario.id, seed, 'planner:oracle')`, so episodes are
+ * deterministic. `info.imagined` carries the robot (arm: end-effector) paths of the best few
+ * rollouts and a few others for the viewer.
+ *
+ * Settings (`--set oracle-<name>=value`), defaults chosen so a smoke run stays fast
+ * (≈ samples × iterations × horizon = 160 simulated control steps per decision):
+ *
+ * | setting     | default | meaning                                                    |
+ * |-------------|---------|------------------------------------------------------------|
+ * | horizon     | 10      | control steps per rollout (1 s at the default 0.1 s period) |
+ * | repeat      | 2       | control steps each sampled action is held; replan period  |
+ * | samples     | 16      | candidates per iteration (including the guided ones)      |
+ * | iterations  | 1       | CEM iterations per decision                                |
+ * | elites      | 4       | candidates averaged into the new mean                      |
+ * | std         | 0.5     | initial sampling standard deviation (actions are in [-1, 1]) |
+ * | prior       | 1       | 1: include the scripted policy's rollout; 0: pure CEM      |
+ */
+import { Rng } from '../../sim/rng.ts';
+import type { Action, Environment, EnvSnapshot, Observation, StepInfo } from '../../sim/types.ts';
+import type { ActResult, OracleAccess, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
+import { robotRadius } from '../skills/drive.ts';
+import { extentAlong } from '../skills/push.ts';
+import { cloneState } from './cloneState.ts';
+import { numberSetting } from './config.ts';
+import { ScriptedPlanner } from './scripted.ts';
+
+export interface OracleSettings {
+  horizon: number;
+  repeat: number;
+  samples: number;
+  iterations: number;
+  elites: number;
+  std: number;
+  prior: boolean;
+}
+
+export function oracleSettings(config: Record<string, unknown>): OracleSettings {
+  const s = {
+    horizon: numberSetting(config, 'oracleHorizon', 10, 1, 200, true),
+    repeat: numberSetting(config, 'oracleRepeat', 2, 1, 50, true),
+    samples: numberSetting(config, 'oracleSamples', 16, 2, 4096, true),
+    iterations: numberSetting(config, 'oracleIterations', 1, 1, 50, true),
+    elites: numberSetting(config, 'oracleElites', 4, 1, 4096, true),
+    std: numberSetting(config, 'oracleStd', 0.5, 0.01, 2),
+    prior: numberSetting(config, 'oraclePrior', 1, 0, 1, true) === 1,
+  };
+  return { ...s, elites: Math.min(s.elites, s.samples) };
+}
+
+/** Weight of the terminal shaping terms, relative to the summed rewards (metres ≈ reward units). */
+const TERMINAL_WEIGHT = 1;
+const APPROACH_WEIGHT = 0.5;
+const MIN_STD = 0.05;
+/** Rollouts drawn in `info.imagined`. */
+const SHOWN = 6;
+
+interface Rollout {
+  actions: Action[];
+  cost: number;
+  points: [number, number, number][];
+}
+
+export class OraclePlanner implements Planner {
+  readonly name = 'oracle';
+  private task: TaskSpec | null = null;
+  private access: OracleAccess | null = null;
+  private rng: Rng | null = null;
+  private prior: ScriptedPlanner | null = null;
+  private plan: Action[] = [];
+  private mean: Action[] = [];
+  private queue: Action[] = [];
+  private lastInfo: Record<string, unknown> = {};
+  private stats = { plans: 0, rollouts: 0, simSteps: 0 };
+
+  constructor(private readonly s: OracleSettings) {}
+
+  async reset(task: TaskSpec, seed: number): Promise<void> {
+    if (!task.oracle) throw new Error('the oracle planner needs TaskSpec.oracle (the runner gives it to factories with privileged: true)');
+    this.task = task;
+    this.access = task.oracle;
+    this.rng = Rng.stream(task.scenario.id, seed, 'planner:oracle');
+    this.prior = this.s.prior ? new ScriptedPlanner(3) : null;
+    await this.prior?.reset(task);
+    const zero = new Array<number>(task.actionSpace.dim).fill(0);
+    this.plan = Array.from({ length: this.s.horizon }, () => zero.slice());
+    this.mean = this.plan.map((a) => a.slice());
+    this.queue = [];
+    this.stats = { plans: 0, rollouts: 0, simSteps: 0 };
+  }
+
+  async act(obs: Observation): Promise<ActResult> {
+    if (!this.task || !this.access) throw new Error('OraclePlanner.act called before reset');
+    // The prior watches every real step, so its state (skill phase, stuck timers) stays current.
+    const priorNow = this.prior ? this.prior.decide(obs) : null;
+    if (this.queue.length === 0) {
+      const snap = this.access.snapshot();
+      const scratch = this.access.scratch();
+      this.optimise(snap, scratch, priorNow?.action ?? null);
+    }
+    const action = this.queue.shift()!;
+    return { action: action.slice(), info: this.lastInfo };
+  }
+
+  private optimise(snap: EnvSnapshot, env: Environment, priorFirst: Action | null): void {
+    const { horizon, repeat, samples, iterations, elites } = this.s;
+    const dim = this.task!.actionSpace.dim;
+    const rng = this.rng!;
+    const shown: Rollout[] = [];
+    let best: Rollout | null = null;
+    // Warm start: shift the previous mean and best plan by the steps executed since.
+    const shift = (seq: Action[]) => [...seq.slice(repeat), ...Array.from({ length: Math.min(repeat, horizon) }, () => seq[seq.length - 1].slice())].slice(0, horizon);
+    let mean = shift(this.mean);
+    let std = this.s.std;
+
+    for (let it = 0; it < iterations; it++) {
+      const batch: Rollout[] = [];
+      // Guided candidates: the scripted policy's rollout and the shifted previous best.
+      if (it === 0) {
+        if (this.prior && priorFirst) batch.push(this.rolloutPolicy(snap, env, priorFirst));
+        batch.push(this.rollout(snap, env, shift(this.plan)));
+      }
+      // Sample actions: Gaussian around the mean, one draw per `repeat` steps, clipped.
+      while (batch.length < samples) {
+        const seq: Action[] = [];
+        let noise: number[] = [];
+        for (let h = 0; h < horizon; h++) {
+          if (h % repeat === 0) noise = Array.from({ length: dim }, () => rng.normal() * std);
+          seq.push(mean[h].map((m, i) => clip(m + noise[i])));
+        }
+        batch.push(this.rollout(snap, env, seq));
+      }
+      // Compute elites and update parameters.
+      batch.sort((a, b) => a.cost - b.cost);
+      const top = batch.slice(0, elites);
+      if (!best || top[0].cost < best.cost) best = top[0];
+      mean = Array.from({ length: horizon }, (_, h) => Array.from({ length: dim }, (_, i) => top.reduce((acc, r) => acc + r.actions[h][i], 0) / top.length));
+      let v = 0;
+      for (const r of top) for (let h = 0; h < horizon; h++) for (let i = 0; i < dim; i++) v += (r.actions[h][i] - mean[h][i]) ** 2;
+      std = Math.max(MIN_STD, Math.min(this.s.std, Math.sqrt(v / (top.length * horizon * dim))));
+      for (const r of batch) if (shown.length < SHOWN || r === top[0]) shown.push(r);
+    }
+
+    this.mean = mean;
+    this.plan = best!.actions.map((a) => a.slice());
+    this.queue = this.plan.slice(0, repeat).map((a) => a.slice());
+    this.stats.plans++;
+    const ranked = [...new Set(shown)].sort((a, b) => a.cost - b.cost).slice(0, SHOWN);
+    this.lastInfo = {
+      imagined: { rollouts: ranked.map((r, k) => ({ points: r.points, cost: round(r.cost), elite: k < Math.min(elites, 3) })) },
+      oracle: { bestCost: round(best!.cost), std: round(std), prior: this.prior !== null },
+    };
+  }
+
+  /** Rolls a fixed action sequence out from `snap`. */
+  private rollout(snap: EnvSnapshot, env: Environment, actions: Action[]): Rollout {
+    env.restore(snap);
+    const run = new RolloutCost();
+    for (const a of actions) if (run.add(env.step(a))) break;
+    this.count(run.steps);
+    return { actions, cost: run.total(), points: run.points };
+  }
+
+  /** Rolls a copy of the scripted prior out from `snap`, recording its actions. */
+  private rolloutPolicy(snap: EnvSnapshot, env: Environment, first: Action): Rollout {
+    env.restore(snap);
+    const policy = cloneState(this.prior!);
+    const run = new RolloutCost();
+    const actions: Action[] = [];
+    let a = first;
+    let ended = false;
+    for (let h = 0; h < this.s.horizon; h++) {
+      if (!ended) {
+        const r = env.step(a);
+        actions.push(a.map(clip));
+        ended = run.add(r);
+        if (!ended && h + 1 < this.s.horizon) a = policy.decide(r.obs).action;
+      } else {
+        actions.push(a.map(() => 0));
+      }
+    }
+    this.count(run.steps);
+    return { actions, cost: run.total(), points: run.points };
+  }
+
+  private count(steps: number): void {
+    this.stats.rollouts++;
+    this.stats.simSteps += steps;
+  }
+
+  episodeStats(): Record<string, number> {
+    return { ...this.stats };
+  }
+
+  dispose(): void {}
+}
+
+/** Accumulates the cost of one rollout from its step results. */
+class RolloutCost {
+  private reward = 0;
+  private last: { obs: Observation; info: StepInfo } | null = null;
+  steps = 0;
+  readonly points: [number, number, number][] = [];
+
+  /** Adds one step; returns true when the rollout should stop (the task ended). */
+  add(r: { obs: Observation; reward: number; terminated: boolean; info: StepInfo }): boolean {
+    this.reward += r.reward;
+    this.steps++;
+    this.last = r;
+    const p = r.obs.robot.ee ?? r.obs.robot.pose;
+    this.points.push([round(p.x), round(p.y), round('z' in p ? p.z : 0)]);
+    return r.terminated;
+  }
+
+  total(): number {
+    if (!this.last) return 0;
+    const { obs, info } = this.last;
+    if (info.success) return -this.reward;
+    let terminal = TERMINAL_WEIGHT * info.goalDistance;
+    const goal = obs.goal;
+    if (goal.type === 'push' && goal.object) {
+      const o = obs.objects.find((x) => x.id === goal.object);
+      if (o) {
+        // Distance of the pushing part from the staging point behind the object.
+        const gx = goal.position[0] - o.x;
+        const gy = goal.position[1] - o.y;
+        const d = Math.sqrt(gx * gx + gy * gy) || 1;
+        const ux = gx / d;
+        const uy = gy / d;
+        const arm = obs.robot.ee;
+        const r = arm ? 0.03 : robotRadius(obs);
+        const back = extentAlong(o, ux, uy) + r + 0.02;
+        const px = arm ? arm.x : obs.robot.pose.x;
+        const py = arm ? arm.y : obs.robot.pose.y;
+        const sx = o.x - ux * back - px;
+        const sy = o.y - uy * back - py;
+        terminal += APPROACH_WEIGHT * Math.sqrt(sx * sx + sy * sy);
+      }
+    }
+    return -this.reward + terminal;
+  }
+}
+
+function clip(v: number): number {
+  return v < -1 ? -1 : v > 1 ? 1 : v;
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+export const factory: PlannerFactory = {
+  name: 'oracle',
+  description: 'sampling MPC on clones of the true physics (the 1 of normalised scores)',
+  privileged: true,
+  deterministic: true,
+  async create(opts: PlannerOptions) {
+    return new OraclePlanner(oracleSettings(opts.config));
+  },
+};

@@ -1,8 +1,10 @@
 /**
- * `planarena validate [FILE...]`: checks scenario and suite files (schema and semantics) and
+ * `planarena validate [FILE|DIR...]`: checks scenario and suite files (schema and semantics) and
  * prints `ok FILE` per good file and `FILE: $.path: message` per problem. Exit 1 if any file is
  * bad. Without FILE, checks every shipped scenario and suite.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseFlags } from '../args.ts';
 import { isUserError } from '../errors.ts';
 import type { Command } from '../main.ts';
@@ -26,11 +28,20 @@ const toJson = (r: FileReport) => ({
     : r.problems.map((p) => ({ path: formatPath(p.path), message: p.message, ...(p.at ? { line: p.at.line, column: p.at.column } : {}) })),
 });
 
+/** A folder stands for the .json files directly inside it, sorted. */
+function expandDir(arg: string): string[] {
+  if (!existsSync(arg) || !statSync(arg).isDirectory()) return [arg];
+  return readdirSync(arg)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+    .sort()
+    .map((f) => join(arg, f));
+}
+
 export const command: Command = {
   name: 'validate',
   summary: 'check scenario or suite files',
   usage: [
-    'usage: planarena validate [FILE...] [--quiet] [--json]',
+    'usage: planarena validate [FILE|DIR...] [--quiet] [--json]',
     '',
     'Checks scenario and suite files against the schema and the semantic rules (goal inside an',
     'obstacle, overlapping bodies, things outside the arena, unknown ids, timing, arm reach, and',
@@ -39,15 +50,16 @@ export const command: Command = {
     '(suites/ holds suites); anything else is checked as a scenario.',
     '',
     'Prints "ok FILE" for each good file and "FILE: $.path: problem" for each problem.',
-    'Exit status 1 if any file is bad, 0 otherwise. Without FILE, checks every shipped',
-    'scenario and suite.',
+    'Exit status 1 if any file is bad, 0 otherwise. A DIR stands for the .json files in it',
+    '(not its subfolders; *.schema.json skipped). Without FILE, checks every shipped scenario',
+    'and suite.',
     '',
     '  --quiet   print only problems',
     '  --json    print one JSON array instead: [{ file, kind, ok, problems: [{ path, message, line?, column? }] }]',
   ].join('\n'),
   async run(argv) {
     const { values, positionals } = parseFlags('validate', argv, { quiet: { type: 'boolean' }, json: { type: 'boolean' } });
-    const files = positionals.length ? positionals : shippedFiles();
+    const files = positionals.length ? positionals.flatMap(expandDir) : shippedFiles();
     const reports: FileReport[] = files.map((file) => {
       const shown = positionals.length ? file : displayPath(file);
       try {

@@ -43,6 +43,12 @@ describe('planarena validate', () => {
     expect(r.lines.length).toBe(listScenarios().length + 3);
   });
 
+  it('a folder stands for the .json files in it', () => {
+    const r = planarena('validate', `${FIX}/good`, 'scenarios/suites');
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([`ok ${FIX}/good/custom.json`, 'ok scenarios/suites/core.json', 'ok scenarios/suites/demo.json', 'ok scenarios/suites/smoke.json']);
+  });
+
   it('--json reports every file with its kind, problems, paths and text positions', () => {
     const r = planarena('validate', '--json', 'scenarios/suites/demo.json', `${FIX}/bad/duplicate-id.json`, `${FIX}/bad/comment.json`);
     expect(r.code).toBe(1);

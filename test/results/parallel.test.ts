@@ -98,4 +98,30 @@ describe('parallel and sharded runs', () => {
     expect(hashes(dir)).toEqual(reference);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).rows).toHaveLength(4);
   });
+
+  it('Ctrl-C on a parallel run finishes the episodes in flight and leaves a valid partial run', async () => {
+    const dir = join(tmp, 'interrupted');
+    const episodes = join(dir, 'episodes.jsonl');
+    const child = spawn(process.execPath, ['bin/planarena.mjs', 'run', ...PLAN, '--workers', '2', '--pace', '20', '--out', dir], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lines = () => (existsSync(episodes) ? readFileSync(episodes, 'utf8').split('\n').filter(Boolean).length : 0);
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (lines() >= 1 || child.exitCode !== null) {
+          clearInterval(timer);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 10);
+    });
+    expect(await exited).toBe(130);
+    const partial = loadRun(dir).records;
+    expect(partial.length).toBeGreaterThanOrEqual(1);
+    expect(partial.length).toBeLessThan(8);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).rows.length).toBeGreaterThan(0);
+    for (const r of partial) expect(r.trajectoryHash).toBe(reference[`${r.scenario}/${r.planner}/${r.seed}`]);
+
+    expect(await main(['run', '--resume', dir, '--workers', '2'])).toBe(0);
+    expect(hashes(dir)).toEqual(reference);
+  });
 });

@@ -332,6 +332,67 @@ function checkLayout(s: Scenario, out: Problem[]): void {
   objects.forEach((a, i) => {
     for (const b of [...objects.slice(i + 1), ...obstacles, ...platforms]) checkApart(a, b, out, 'move them apart');
   });
+  checkMovers(s, obstacles, objects, platforms, out);
+}
+
+/** Arc-length parametrised path of a moving obstacle, folded like the sim's `MovingPath`. */
+function pathWalker(m: Scenario['movingObstacles'][number]): { length: number; at: (u: number) => [number, number] } {
+  const pts = (m.mode === 'loop' ? [...m.path, m.path[0]] : m.path) as [number, number][];
+  const cum = [0];
+  for (let k = 1; k < pts.length; k++) cum.push(cum[k - 1] + Math.hypot(pts[k][0] - pts[k - 1][0], pts[k][1] - pts[k - 1][1]));
+  const length = cum[cum.length - 1];
+  const at = (u: number): [number, number] => {
+    if (length <= 0) return pts[0];
+    let v = m.mode === 'loop' ? u - length * Math.floor(u / length) : u - 2 * length * Math.floor(u / (2 * length));
+    if (v > length) v = 2 * length - v;
+    let k = 1;
+    while (k < cum.length - 1 && cum[k] < v) k++;
+    const seg = cum[k] - cum[k - 1];
+    const f = seg > 0 ? (v - cum[k - 1]) / seg : 0;
+    return [pts[k - 1][0] + (pts[k][0] - pts[k - 1][0]) * f, pts[k - 1][1] + (pts[k][1] - pts[k - 1][1]) * f];
+  };
+  return { length, at };
+}
+
+/**
+ * Moving obstacles are kinematic: they pass through static bodies (so a path through an
+ * obstacle, slope or step is a mistake) and shove movable ones (so an object may lie on a path,
+ * but not where the obstacle can start). Boxes are taken as discs of their half-diagonal, since
+ * their heading along the path is the sim's business.
+ */
+function checkMovers(s: Scenario, obstacles: Thing[], objects: Thing[], platforms: Thing[], out: Problem[]): void {
+  s.movingObstacles.forEach((m, i) => {
+    const r = m.shape === 'box' && m.size ? Math.hypot(m.size[0], m.size[1]) / 2 : (m.radius ?? 0);
+    const walker = pathWalker(m);
+    if (walker.length <= 0) {
+      out.push({ path: ['movingObstacles', i, 'path'], message: `all waypoints of moving obstacle "${m.id}" are the same point, so it never moves; give distinct waypoints or make it a static obstacle` });
+      return;
+    }
+    const pts = (m.mode === 'loop' ? [...m.path, m.path[0]] : m.path) as [number, number][];
+    const sweep = pts.slice(1).map((p, k) => segment(pts[k], p, r));
+    for (const o of [...obstacles, ...platforms]) {
+      const depth = Math.min(...sweep.map((f) => separation(f, o.spread)));
+      if (depth < -1e-6) {
+        out.push({
+          path: ['movingObstacles', i, 'path'],
+          message: `moving obstacle "${m.id}" passes through ${o.label} (${formatPath(o.path)}); moving obstacles go through static bodies, so route its path around it (clear by ${fmt(-depth)} m more)`,
+        });
+      }
+    }
+    // Where it may start: the path between the two ends of the phase range, in 5 cm chords.
+    const [lo, hi] = m.phase;
+    const n = Math.min(2000, Math.max(1, Math.ceil((hi - lo) / 0.05)));
+    const samples = Array.from({ length: n + 1 }, (_, k) => walker.at(lo + ((hi - lo) * k) / n));
+    const start = samples.slice(1).map((p, k) => segment(samples[k], p, r));
+    for (const o of objects) {
+      if (start.some((f) => overlaps(f, o.spread))) {
+        out.push({
+          path: o.path,
+          message: `${o.label} lies where moving obstacle "${m.id}" can start (phase ${fmtPt(m.phase)} m along its path); move the object or change the phase range`,
+        });
+      }
+    }
+  });
 }
 
 /**

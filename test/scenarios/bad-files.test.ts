@@ -37,6 +37,9 @@ const CASES: [file: string, where: string, ...mustSay: string[]][] = [
   ['comment', 'line 1, column 1', 'comments are not allowed in JSON'],
   ['goal-against-wall', '$.goal.position', 'only 0.1 m from the perimeter wall', "the robot's centre stays at least 0.2 m from it", 'move the goal away'],
   ['goal-hugging-obstacle', '$.goal.position', 'only 0.08 m from obstacle "rock"', 'can never come within the goal tolerance (0.05 m)'],
+  ['mover-through-wall', '$.movingObstacles[0].path', 'passes through obstacle "rock" ($.obstacles[0])', 'route its path around it'],
+  ['object-on-mover-start', '$.objects[0]', 'lies where moving obstacle "mover" can start (phase [1, 2.2] m along its path)', 'change the phase range'],
+  ['mover-standing-still', '$.movingObstacles[0].path', 'never moves', 'give distinct waypoints'],
   ['bad-suite', '$.scenarios[1]', 'unknown scenario "open-feild"', 'valid scenarios: arm-push, arm-reach'],
 ];
 

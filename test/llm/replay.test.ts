@@ -1,0 +1,104 @@
+/**
+ * Record → replay through the real CLI: identical trajectory hashes with no server, under the
+ * realtime clock too, and the API key in no output file. Plus the shipped CI cassette.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { EpisodeRecord } from '../../results/types.ts';
+import { startLlmServer } from '../support/llmServer.ts';
+import { llmEpisode, scripted, variant } from './harness.ts';
+import { CI_CASSETTE, CI_MODEL } from './recordCiCassette.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const KEY = 'sk-replay-test-NEVER-WRITE-ME-7f3a';
+
+/** `planarena run ...` as a child process (async, so the in-process server keeps answering). */
+async function planarena(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['bin/planarena.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, output };
+}
+
+function episodes(dir: string): EpisodeRecord[] {
+  return readFileSync(join(dir, 'episodes.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EpisodeRecord);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe('record and replay', () => {
+  it('replay needs no server and reproduces every trajectory hash; the key is in no output file', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'llm-replay-'));
+    const cassette = join(tmp, 'cassette.json');
+    // One malformed answer, so the correction exchange is recorded and replayed too.
+    const server = await startLlmServer({ fallback: scripted(variant.malformed) });
+    const common = ['run', '--scenarios', 'open-field,push-box', '--seeds', '2', '--planners', 'llm', '--clock', 'realtime', '--record', '--no-live', '--llm-cassette', cassette];
+    let rec;
+    try {
+      rec = await planarena([...common, '--out', join(tmp, 'rec'), '--llm-url', server.url, '--llm-model', 'scripted', '--llm-record'], { PLANARENA_LLM_API_KEY: KEY });
+    } finally {
+      await server.close();
+    }
+    expect(rec.code, rec.output).toBe(0);
+    expect(server.requests.length).toBeGreaterThanOrEqual(5);
+    expect(server.requests.every((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+
+    const rep = await planarena([...common, '--out', join(tmp, 'rep'), '--llm-replay'], { PLANARENA_LLM_API_KEY: KEY });
+    expect(rep.code, rep.output).toBe(0);
+
+    const recorded = episodes(join(tmp, 'rec'));
+    const replayed = episodes(join(tmp, 'rep'));
+    expect(recorded).toHaveLength(4);
+    const key = (e: EpisodeRecord) => `${e.scenario}/${e.seed}`;
+    const byKey = new Map(recorded.map((e) => [key(e), e]));
+    for (const e of replayed) {
+      const r = byKey.get(key(e))!;
+      expect(e.trajectoryHash, key(e)).toBe(r.trajectoryHash);
+      expect(e.steps).toBe(r.steps);
+      expect(e.success).toBe(r.success);
+      expect(e.failureCategories).toEqual(r.failureCategories);
+      expect(e.plannerStats.llmReplayedCalls).toBe(e.plannerStats.llmCalls);
+      expect(e.plannerStats.llmTokensIn).toBe(r.plannerStats.llmTokensIn);
+    }
+    expect(recorded[0].failureCategories).toEqual({ format_error: 1 });
+
+    const outputs = [...filesUnder(join(tmp, 'rec')), ...filesUnder(join(tmp, 'rep')), cassette];
+    expect(outputs.some((f) => f.includes('recordings'))).toBe(true);
+    for (const f of outputs) expect(readFileSync(f, 'utf8').includes(KEY), f).toBe(false);
+    expect(rec.output + rep.output).not.toContain(KEY);
+  });
+
+  it('the shipped CI cassette replays the smoke scenarios with no server', async () => {
+    expect(existsSync(CI_CASSETTE)).toBe(true);
+    const cassette = JSON.parse(readFileSync(CI_CASSETTE, 'utf8'));
+    expect(cassette.note).toMatch(/not a real LLM/);
+    for (const scenario of ['open-field', 'push-box', 'arm-reach']) {
+      const { record } = await llmEpisode(scenario, { llmModel: undefined, llmCassette: CI_CASSETTE, llmReplay: true }, 0);
+      expect(record.success, `${scenario}: ${record.error ?? ''} (prompts changed? re-record: npx tsx test/llm/recordCiCassette.ts)`).toBe(true);
+      expect(record.plannerStats.llmReplayedCalls).toBeGreaterThan(0);
+      expect(record.plannerStats.llmReplayedCalls).toBe(record.plannerStats.llmCalls);
+    }
+    expect(CI_MODEL).toBe('scripted-competent-policy');
+  });
+
+  it('a replay miss ends the episode with an error naming the decision', async () => {
+    const { record } = await llmEpisode('open-field', { llmModel: undefined, llmCassette: CI_CASSETTE, llmReplay: true, llmTemperature: 0.7 }, 0);
+    expect(record.failure).toBe('planner_error');
+    expect(record.error).toMatch(/has no reply for open-field seed 0 decision 1 \(model scripted-competent-policy/);
+    expect(record.error).toMatch(/record again with --llm-record/);
+  });
+});

@@ -15,6 +15,8 @@ type InstType = 'box' | 'cylinder' | 'sphere';
 
 interface ShapeInstance {
   type: InstType;
+  /** The instance matrix buffer of its mesh, set when the mesh is built. */
+  array: Float32Array;
   index: number;
   /** Index of the body among dynamic bodies (its slot in a frame), or -1 for static bodies. */
   dyn: number;
@@ -95,7 +97,7 @@ export class SceneView {
         }
         const scale = shape.shape === 'box' ? _s.set(a, b, c) : shape.shape === 'cylinder' ? _s.set(a, a, b) : _s.set(a, a, a);
         local.compose(_p.set(ox, oy, oz), _q.set(qx, qy, qz, qw), scale);
-        perType[shape.shape].push({ type: shape.shape, index: perType[shape.shape].length, dyn: slot, body, color: shape.color, local });
+        perType[shape.shape].push({ type: shape.shape, array: EMPTY, index: perType[shape.shape].length, dyn: slot, body, color: shape.color, local });
       }
     }
     this.dynCount = dyn;
@@ -108,7 +110,10 @@ export class SceneView {
       mesh.instanceMatrix.setUsage(THREE.DynamicDrawUsage);
       mesh.frustumCulled = false;
       const color = new THREE.Color();
-      list.forEach((inst, i) => mesh.setColorAt(i, color.set(inst.color)));
+      list.forEach((inst, i) => {
+        mesh.setColorAt(i, color.set(inst.color));
+        inst.array = mesh.instanceMatrix.array as Float32Array;
+      });
       this.meshes.set(type, mesh);
       this.instances.push(...list);
       this.content.add(mesh);
@@ -229,11 +234,8 @@ export class SceneView {
   }
 
   private writeInstance(inst: ShapeInstance, body: THREE.Matrix4, raw = false): void {
-    const mesh = this.meshes.get(inst.type);
-    if (!mesh) return;
-    if (raw) _world.copy(body);
-    else _world.multiplyMatrices(body, inst.local);
-    _world.toArray(mesh.instanceMatrix.array as Float32Array, inst.index * 16);
+    if (raw) body.toArray(inst.array, inst.index * 16);
+    else multiplyInto(body.elements, inst.local.elements, inst.array, inst.index * 16);
   }
 
   private addArena(scene: StaticScene): void {
@@ -298,6 +300,22 @@ export class SceneView {
     this.imagined = null;
     this.imaginedKey = null;
     this.robotSlot = -1;
+  }
+}
+
+const EMPTY = new Float32Array(0);
+
+/** out[o..o+16] = a × b (column-major 4×4 affine matrices), written straight into an instance buffer. */
+function multiplyInto(a: ArrayLike<number>, b: ArrayLike<number>, out: Float32Array, o: number): void {
+  for (let c = 0; c < 4; c++) {
+    const b0 = b[c * 4];
+    const b1 = b[c * 4 + 1];
+    const b2 = b[c * 4 + 2];
+    const b3 = b[c * 4 + 3];
+    out[o + c * 4] = a[0] * b0 + a[4] * b1 + a[8] * b2 + a[12] * b3;
+    out[o + c * 4 + 1] = a[1] * b0 + a[5] * b1 + a[9] * b2 + a[13] * b3;
+    out[o + c * 4 + 2] = a[2] * b0 + a[6] * b1 + a[10] * b2 + a[14] * b3;
+    out[o + c * 4 + 3] = a[3] * b0 + a[7] * b1 + a[11] * b2 + a[15] * b3;
   }
 }
 

@@ -102,6 +102,8 @@ describe('merge', () => {
     const all = cfg.scenarios.flatMap((s) => cfg.seeds.flatMap((seed) => cfg.planners.map((p) => record(s, p, seed))));
     writeRun(join(tmp, 'shard1'), all.filter((_, i) => i % 2 === 1).reverse(), cfg);
     writeRun(join(tmp, 'shard0'), all.filter((_, i) => i % 2 === 0), cfg);
+    // Parallel runs append in completion order; readers see plan order.
+    expect(loadRun(join(tmp, 'shard1')).records).toEqual(all.filter((_, i) => i % 2 === 1));
     const names = ['shard1', 'shard0'];
     const result = mergeRuns(names.map((n) => loadRun(join(tmp, n))), names, join(tmp, 'merged'), { command: ['test'] });
     expect(result.missing).toEqual([]);

@@ -1,0 +1,89 @@
+/**
+ * The three baselines on the smoke scenarios: success rates must order oracle ≥ scripted ≥
+ * random, scripted must actually solve the smoke tasks, and random, scripted and oracle must
+ * repeat themselves exactly under a seed.
+ */
+import { describe, expect, it } from 'vitest';
+import { getPlannerFactory } from '../../planners/registry.ts';
+import { runEpisode, successes } from './runEpisode.ts';
+
+const SEEDS = 6;
+const ORACLE_SEEDS = 3;
+
+describe('baseline ordering on the smoke scenarios', () => {
+  for (const scenario of ['open-field', 'push-box', 'arm-reach']) {
+    it(`${scenario}: oracle >= scripted >= random, and scripted solves it`, async () => {
+      const random = (await successes(scenario, 'random', SEEDS)) / SEEDS;
+      const scripted = (await successes(scenario, 'scripted', SEEDS)) / SEEDS;
+      const oracle = (await successes(scenario, 'oracle', ORACLE_SEEDS)) / ORACLE_SEEDS;
+      expect(scripted).toBeGreaterThanOrEqual(5 / 6);
+      expect(scripted).toBeGreaterThan(random);
+      expect(oracle).toBeGreaterThanOrEqual(scripted);
+    });
+  }
+});
+
+describe('what the scripted planner does', () => {
+  it('reaches the goal in open-field with move_to, reporting the skill each step', async () => {
+    const ep = await runEpisode('open-field', 'scripted', 0);
+    expect(ep.success).toBe(true);
+    expect(ep.finalGoalDistance).toBeLessThanOrEqual(0.3);
+    const skill = ep.infos[0].skill as { name: string; args: Record<string, number>; status: string };
+    expect(skill.name).toBe('move_to');
+    expect(skill.status).toBe('running');
+    expect(typeof skill.args.x).toBe('number');
+  });
+
+  it('pushes the crate into the goal region in push-box', async () => {
+    const ep = await runEpisode('push-box', 'scripted', 1);
+    expect(ep.success).toBe(true);
+    expect((ep.infos[0].skill as { name: string }).name).toBe('push');
+    expect(ep.stats.skillFailures).toBe(0);
+  });
+
+  it('slides the block with arm_push in arm-push', async () => {
+    const ep = await runEpisode('arm-push', 'scripted', 0);
+    expect(ep.success).toBe(true);
+    expect((ep.infos[0].skill as { name: string }).name).toBe('arm_push');
+  });
+});
+
+describe('determinism under a seed', () => {
+  it('random: the same seed gives the same actions, another seed different ones', async () => {
+    const a = await runEpisode('open-field', 'random', 3);
+    const b = await runEpisode('open-field', 'random', 3);
+    const c = await runEpisode('open-field', 'random', 4);
+    expect(a.actions).toEqual(b.actions);
+    expect(a.actions).not.toEqual(c.actions);
+    expect(a.actions.every((act) => act.length === 2 && act.every((v) => v >= -1 && v <= 1))).toBe(true);
+  });
+
+  it('scripted: the same seed gives the same actions', async () => {
+    const a = await runEpisode('push-box', 'scripted', 2);
+    const b = await runEpisode('push-box', 'scripted', 2);
+    expect(a.actions).toEqual(b.actions);
+    expect(a.return).toBe(b.return);
+  });
+
+  it('oracle: the same seed gives the same actions and imagined rollouts', async () => {
+    const a = await runEpisode('arm-push', 'oracle', 5);
+    const b = await runEpisode('arm-push', 'oracle', 5);
+    expect(a.steps).toBeGreaterThan(4);
+    expect(a.actions).toEqual(b.actions);
+    expect(a.infos).toEqual(b.infos);
+    const imagined = a.infos[0].imagined as { rollouts: { points: number[][]; cost: number; elite: boolean }[] };
+    expect(imagined.rollouts.length).toBeGreaterThan(1);
+    expect(imagined.rollouts[0].elite).toBe(true);
+    expect(imagined.rollouts[0].points[0]).toHaveLength(3);
+    expect(a.stats.rollouts).toBeGreaterThan(0);
+  });
+
+  it('factories declare themselves deterministic, and only the oracle privileged', async () => {
+    for (const name of ['random', 'scripted', 'oracle']) {
+      const f = await getPlannerFactory(name);
+      expect(f.name).toBe(name);
+      expect(f.deterministic).toBe(true);
+      expect(f.privileged === true).toBe(name === 'oracle');
+    }
+  });
+});

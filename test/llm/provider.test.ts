@@ -111,6 +111,28 @@ describe('OpenAiProvider against a real HTTP server', () => {
     expect(err.message).toContain('***');
   });
 
+  it('reports a connection dropped mid-request as llm_error', async () => {
+    server.push(replies.hangup(), replies.hangup());
+    const err = await provider(server.url, { retries: 1 }).complete(req).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmCallError);
+    expect(err.category).toBe('llm_error');
+    expect(err.message).toMatch(/cannot reach LLM server/);
+  });
+
+  it('shares one concurrency limit per endpoint between planners', async () => {
+    const busy = await startLlmServer({ fallback: () => replies.slow(150, { ok: true }) });
+    try {
+      // Two providers (two parallel episodes) for the same endpoint, limit 2: never 3 at once.
+      const a = provider(busy.url, { concurrency: 2 });
+      const b = provider(busy.url, { concurrency: 2 });
+      await Promise.all([a, b, a, b, a, b].map((p) => p.complete(req)));
+      expect(busy.requests).toHaveLength(6);
+      expect(busy.maxConcurrent).toBe(2);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('parses Retry-After as seconds or an HTTP date', () => {
     expect(parseRetryAfter('2')).toBe(2000);
     expect(parseRetryAfter('0.5')).toBe(500);

@@ -41,6 +41,8 @@ export interface ScriptedLlmServer {
   /** Base URL to pass as --llm-url, ending in /v1. */
   url: string;
   requests: ReceivedRequest[];
+  /** Most requests that were open at the same time (for concurrency-limit tests). */
+  readonly maxConcurrent: number;
   /** Queues replies, answered in order before the fallback. */
   push(...replies: Reply[]): void;
   close(): Promise<void>;
@@ -50,7 +52,12 @@ export async function startLlmServer(opts: ServerOptions = {}): Promise<Scripted
   const queue: Reply[] = [];
   const requests: ReceivedRequest[] = [];
   const fallback = opts.fallback ?? competentPolicy;
+  let open = 0;
+  let maxConcurrent = 0;
   const server: Server = createServer((req, res) => {
+    open++;
+    maxConcurrent = Math.max(maxConcurrent, open);
+    res.on('close', () => open--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -80,6 +87,9 @@ export async function startLlmServer(opts: ServerOptions = {}): Promise<Scripted
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
     push: (...r) => queue.push(...r),
     close: () =>
       new Promise<void>((resolve) => {

@@ -16,7 +16,7 @@ import { loadRapier } from '../sim/physics.ts';
 import { Rng } from '../sim/rng.ts';
 import type { PhysicsFlavor } from '../sim/types.ts';
 import { buildWorld } from '../sim/world.ts';
-import { rate, type Bench, type BenchLine } from './types.ts';
+import { cpuMs, rate, type Bench, type BenchLine } from './types.ts';
 
 /** Scenes: a light one per robot type and a cluttered one. */
 const SCENES = ['open-field', 'cluttered-field', 'push-box', 'arm-reach'];
@@ -46,7 +46,7 @@ async function timeEnv(scenario: Scenario, flavor: PhysicsFlavor, acts: number[]
     for (let round = 0; round < ROUNDS; round++) {
       env.reset({ seed: round });
       let n = 0;
-      const t0 = performance.now();
+      const t0 = cpuMs();
       for (; n < acts.length; n++) {
         const r = env.step(acts[n]);
         if (r.terminated || r.truncated) {
@@ -54,7 +54,7 @@ async function timeEnv(scenario: Scenario, flavor: PhysicsFlavor, acts: number[]
           break;
         }
       }
-      ms += performance.now() - t0;
+      ms += cpuMs() - t0;
       stretchSteps.push(n);
     }
   } finally {
@@ -74,7 +74,7 @@ async function timeRaw(scenario: Scenario, flavor: PhysicsFlavor, acts: number[]
     const queue = new R.EventQueue(true);
     const a = new Float64Array(acts[0].length);
     try {
-      const t0 = performance.now();
+      const t0 = cpuMs();
       for (let n = 0; n < stretchSteps[round]; n++) {
         for (let i = 0; i < a.length; i++) a[i] = acts[n][i];
         built.robot.applyAction(a);
@@ -84,7 +84,7 @@ async function timeRaw(scenario: Scenario, flavor: PhysicsFlavor, acts: number[]
         }
         queue.drainCollisionEvents(() => {});
       }
-      ms += performance.now() - t0;
+      ms += cpuMs() - t0;
       physicsSteps += stretchSteps[round] * substeps;
     } finally {
       queue.free();
@@ -115,7 +115,7 @@ async function flavourLines(flavor: PhysicsFlavor): Promise<BenchLine[]> {
     lines.push({
       figure: `env physics steps/s, ${id} (${flavor})`,
       value: envRate,
-      unit: 'steps/s',
+      unit: 'steps/cpu-s',
       baseline: { name: 'raw Rapier', value: rawRate },
       ratio: envRate / rawRate,
       target: 0.9,
@@ -143,7 +143,7 @@ async function flavourLines(flavor: PhysicsFlavor): Promise<BenchLine[]> {
       lines.push({
         figure: `oracle rollouts/s, ${HORIZON} steps, push-box (${flavor})`,
         value: rollouts,
-        unit: 'rollouts/s',
+        unit: 'rollouts/cpu-s',
       });
       lines.push({ figure: `restore + 1 step, push-box (${flavor})`, value: 1000 / stepRate, unit: 'ms' });
       lines.push({ figure: `snapshot(), push-box (${flavor})`, value: 1000 / rate(() => env.snapshot(), 500), unit: 'ms' });

@@ -24,17 +24,28 @@ export interface Bench {
   run(): Promise<BenchLine[]>;
 }
 
-/** Measures `fn` repeatedly for at least `minMs` (after a warm-up) and returns calls per second. */
+/**
+ * Milliseconds of CPU time used by this process (user + system). Benchmarks of single-threaded
+ * work time themselves with it rather than with the wall clock: on a shared machine other
+ * processes steal wall time, not CPU time, so ratios stay meaningful under load. On an idle
+ * machine the two agree for single-threaded code.
+ */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Calls `fn` repeatedly for at least `minMs` of CPU time (after a warm-up); returns calls per CPU second. */
 export function rate(fn: () => void, minMs = 1000, warmup = 20): number {
   for (let i = 0; i < warmup; i++) fn();
   let calls = 0;
-  const start = performance.now();
+  const start = cpuMs();
   let elapsed = 0;
   let batch = 1;
   while (elapsed < minMs) {
     for (let i = 0; i < batch; i++) fn();
     calls += batch;
-    elapsed = performance.now() - start;
+    elapsed = cpuMs() - start;
     if (elapsed < minMs / 10) batch *= 2;
   }
   return (calls * 1000) / elapsed;

@@ -58,6 +58,10 @@ export function showValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** A length or time for messages: at most 3 decimals, no trailing zeros. */
+export const fmtNum = (v: number): string => String(Math.round(v * 1000) / 1000);
+export const fmtPoint = (p: readonly number[]): string => `[${p.map(fmtNum).join(', ')}]`;
+
 /** The JSON type name of a value as users think of it: "string", "array", "object", "null"... */
 export function jsonType(value: unknown): string {
   if (value === null) return 'null';

@@ -90,23 +90,34 @@ function tables(a: RunAnalysis): Table[] {
       ...categoryKeys.map((k) => String(g.failureCategories[k as keyof typeof g.failureCategories] ?? 0)),
     ]),
   });
-  const counterKeys = [...new Set(a.aggregates.flatMap((g) => Object.keys(g.counters)))].sort();
   out.push({
     title: 'Latency, tokens and cost',
-    note: 'Decision latency across episodes: median of per-episode p50, p95 of per-episode p95. Counters are the planners\' own (LLM calls, tokens, cost, ...), total and per episode.',
-    headers: ['planner', 'ms p50', 'ms p95', 'ms max p95', ...counterKeys],
+    note: 'Decision latency across episodes: median of per-episode p50, p95 of per-episode p95, worst per-episode p95. Tokens and cost sum the planners\' own counters whose names mention tokens (not "estimated") and USD.',
+    headers: ['planner', 'ms p50', 'ms p95', 'ms max p95', 'tokens / episode', 'cost / episode (USD)', 'cost total (USD)'],
     rows: a.aggregates.map((g) => {
       const p50 = latencySummary(g.latencyP50);
       const p95 = latencySummary(g.latencyP95);
+      const tokens = sumCounters(g.counters, TOKEN_KEY);
+      const cost = sumCounters(g.counters, COST_KEY);
       return [
         g.planner,
         num(p50.p50, 2),
         num(p95.p95, 2),
         num(p95.max, 2),
-        ...counterKeys.map((k) => (g.counters[k] ? `${trim(g.counters[k].total)} (${trim(g.counters[k].perEpisode)}/ep)` : '–')),
+        tokens ? trim(tokens.perEpisode) : '–',
+        cost ? cost.perEpisode.toPrecision(3) : '–',
+        cost ? cost.total.toPrecision(3) : '–',
       ];
     }),
   });
+  const counterRows = a.aggregates.flatMap((g) =>
+    Object.entries(g.counters)
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([k, c]) => [g.planner, k, trim(c.total), trim(c.perEpisode)]),
+  );
+  if (counterRows.length > 0) {
+    out.push({ title: 'Planner counters', note: 'Every counter the planners report per episode (LLM calls, retries, tokens, world-model planning statistics, ...).', headers: ['planner', 'counter', 'total', 'per episode'], rows: counterRows });
+  }
   if (a.errors.length > 0) {
     out.push({
       title: 'Episode errors',
@@ -115,6 +126,16 @@ function tables(a: RunAnalysis): Table[] {
     });
   }
   return out;
+}
+
+const TOKEN_KEY = /^(?!.*estimated).*tokens/i;
+const COST_KEY = /usd/i;
+
+/** Sum of the counters whose names match, or null when there are none. */
+function sumCounters(counters: Record<string, { total: number; perEpisode: number }>, pattern: RegExp): { total: number; perEpisode: number } | null {
+  const hits = Object.entries(counters).filter(([k]) => pattern.test(k));
+  if (hits.length === 0) return null;
+  return { total: hits.reduce((s, [, c]) => s + c.total, 0), perEpisode: hits.reduce((s, [, c]) => s + c.perEpisode, 0) };
 }
 
 function trim(x: number): string {

@@ -57,7 +57,9 @@ describe('run analysis', () => {
     const md = renderMarkdown(a, meta);
     expect(md).toContain('## Head to head');
     expect(md).toContain('| oracle vs llm | 6 | 5 / 0 | 0.063 |');
-    expect(md).toContain('tokens');
+    // llm: 100 tokens × 3 + 50 × 3 over 6 episodes = 75 per episode; cost 0.045 total.
+    expect(md).toMatch(/\| llm \| [^|]+ \| [^|]+ \| [^|]+ \| 75 \| 0\.00750 \| 0\.0450 \|/);
+    expect(md).toContain('| llm | costUsd | 0.0450 | 0.00750 |');
     const html = renderHtml(a, meta);
     expect(html).not.toMatch(/<script|src=|href=/);
     expect(html.match(/<svg /g)?.length).toBe(6); // success, IQM, improvement, outcomes, categories, latency

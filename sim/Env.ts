@@ -14,12 +14,13 @@
  * `staticScene().bodies` (kind `spawned`) and to every later `transforms()` frame, and
  * `sceneVersion` increases so viewers know to fetch the scene again.
  */
-import type { Collider, EventQueue, RigidBody } from '@dimforge/rapier3d-deterministic-compat';
+import type { EventQueue, RigidBody } from '@dimforge/rapier3d-deterministic-compat';
 import { UserError } from '../cli/errors.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { clamp, datan2 } from './detmath.ts';
 import { resolveLayout, type ResolvedLayout } from './layout.ts';
-import { DEFAULT_LIDAR_RAYS, LidarSensor, flatten, obsLength, readLidar } from './observation.ts';
+import { DEFAULT_LIDAR_RAYS, LidarSensor, type LidarTarget } from './lidar.ts';
+import { flatten, obsLength, readLidar } from './observation.ts';
 import { loadRapier, type Rapier } from './physics.ts';
 import { checkFailure, goalDistance, isSuccess } from './predicates.ts';
 import { reward } from './reward.ts';
@@ -40,7 +41,7 @@ import type {
   StepInfo,
   StepResult,
 } from './types.ts';
-import { buildWorld, DEFAULT_COLORS, type BuiltWorld } from './world.ts';
+import { buildWorld, DEFAULT_COLORS, lidarTarget, type BuiltWorld } from './world.ts';
 
 export interface EnvOptions {
   physics?: PhysicsFlavor;
@@ -57,6 +58,7 @@ interface Spawned {
   colliderHandle: number;
   body: SceneBody;
   obj: SceneObject;
+  target: LidarTarget;
 }
 
 /** Episode state outside the Rapier world. */
@@ -110,8 +112,8 @@ export class SimEnv implements Environment {
   private readonly p2: [number, number] = [0, 0];
   private readonly kin = { x: 0, y: 0, z: 0 };
   private disposed = false;
-  /** `physStep` when the world was last built or restored (the broad phase is stale until it moves on). */
-  private stepsAtInstall = -1;
+  /** Scratch list of lidar targets, refilled every observation. */
+  private readonly targets: LidarTarget[] = [];
 
   constructor(
     private readonly R: Rapier,
@@ -133,7 +135,7 @@ export class SimEnv implements Environment {
     this.actionSpace.high = new Array(this.actionSpace.dim).fill(1);
     Object.freeze(this.actionSpace);
     this.clippedAction = new Float64Array(this.actionSpace.dim);
-    this.lidar = type === 'arm' ? null : new LidarSensor(R, lidarRays);
+    this.lidar = type === 'arm' ? null : new LidarSensor(lidarRays);
     this.flatLength = obsLength(type, lidarRays);
     this.validateTargets();
   }
@@ -335,6 +337,7 @@ export class SimEnv implements Environment {
       colliderHandle: col.handle,
       body: { id, kind: 'spawned', dynamic: true, shapes: [{ shape, dims, offset: [0, 0, 0, 0, 0, 0, 1], color: DEFAULT_COLORS.spawned }], pose: [position[0], position[1], z, 0, 0, 0, 1] },
       obj: { id, kind: 'obstacle', shape, size: [SPAWN_SIZE, SPAWN_SIZE, SPAWN_SIZE], x: position[0], y: position[1], z, yaw: 0, vx: 0, vy: 0 },
+      target: lidarTarget({ shape, dims, offset: [0, 0, 0, 0, 0, 0, 1], color: '' }, [position[0], position[1], z, 0, 0, 0, 1]),
     };
     this.book.spawned = [...this.book.spawned, sp];
     this.rebindBodies();
@@ -348,7 +351,7 @@ export class SimEnv implements Environment {
   snapshot(): EnvSnapshot {
     this.assertLive();
     if (!this.built || !this.layout) throw new Error('snapshot() before reset()');
-    const book: Bookkeeping = { ...this.book, controller: this.built.robot.saveController(), spawned: this.book.spawned.map((s) => ({ ...s, obj: { ...s.obj } })) };
+    const book: Bookkeeping = { ...this.book, controller: this.built.robot.saveController(), spawned: this.book.spawned.map(copySpawned) };
     return new Snapshot(this.built.world.takeSnapshot(), this.time, this.book.step, this.layout, Object.freeze(book));
   }
 
@@ -376,7 +379,7 @@ export class SimEnv implements Environment {
     this.queue = new this.R.EventQueue(false);
     const book = snap.book;
     const spawnedChanged = book.spawned.length !== this.book.spawned.length || book.spawned.some((s, i) => s.id !== this.book.spawned[i].id);
-    this.book = { ...book, controller: [...book.controller], spawned: book.spawned.map((s) => ({ ...s, obj: { ...s.obj } })) };
+    this.book = { ...book, controller: [...book.controller], spawned: book.spawned.map(copySpawned) };
     for (const s of this.book.spawned) built.colliderIds.set(s.colliderHandle, s.id);
     built.robot.bind(world);
     built.robot.loadController(book.controller);
@@ -407,7 +410,6 @@ export class SimEnv implements Environment {
     this.queue = new this.R.EventQueue(false);
     this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
     this.pending = [];
-    this.stepsAtInstall = 0;
     this.sceneVersion++;
     this.rebindBodies();
   }
@@ -452,7 +454,9 @@ export class SimEnv implements Environment {
     const b = this.built!;
     const w = b.world;
     const objects: SceneObject[] = [];
-    const refresh = (o: SceneObject, handle: number) => {
+    const targets = this.targets;
+    targets.length = 0;
+    const refresh = (o: SceneObject, handle: number, target: LidarTarget) => {
       const body = w.getRigidBody(handle);
       const p = body.translation();
       const q = body.rotation();
@@ -464,33 +468,30 @@ export class SimEnv implements Environment {
       const v = body.linvel();
       o.vx = v.x;
       o.vy = v.y;
+      const tp = target.pose;
+      tp[0] = p.x;
+      tp[1] = p.y;
+      tp[2] = p.z;
+      tp[3] = q.x;
+      tp[4] = q.y;
+      tp[5] = q.z;
+      tp[6] = q.w;
     };
     for (const t of b.objects) {
-      if (t.dynamic) refresh(t.obj, t.handle);
+      if (t.dynamic) refresh(t.obj, t.handle, t.target);
       objects.push({ ...t.obj, size: [...t.obj.size] as [number, number, number] });
+      targets.push(t.target);
     }
     for (const s of this.book.spawned) {
-      refresh(s.obj, s.handle);
+      refresh(s.obj, s.handle, s.target);
       objects.push({ ...s.obj });
+      targets.push(s.target);
     }
-    // Until the first physics step after a rebuild the broad phase is empty: test colliders directly.
-    const exhaustive = this.book.physStep === this.stepsAtInstall ? this.lidarTargets() : undefined;
-    const lidar = readLidar(this.lidar, w, b.robot, robot, exhaustive);
+    const lidar = readLidar(this.lidar, b.robot, robot, targets);
     const goal = this.layout!.goal;
     const push = goal.type === 'push' ? objects.find((o) => o.id === goal.object) : undefined;
     const flat = flatten({ robot, goal, lidar, objects, pushObject: push }, this.scenario.robot.type, this.flatLength);
     return { t: this.time, step: this.book.step, robot, objects, goal, lidar, flat };
-  }
-
-  /** Colliders the lidar can see (everything but the robot and the floor). */
-  private lidarTargets(): Collider[] {
-    const b = this.built!;
-    const out: Collider[] = [];
-    b.world.forEachCollider((c) => {
-      const id = b.colliderIds.get(c.handle);
-      if (id !== undefined && id !== 'floor' && id !== 'robot' && !id.startsWith('robot:')) out.push(c);
-    });
-    return out;
   }
 
   private pushObject(): SceneObject | undefined {
@@ -517,6 +518,10 @@ export class SimEnv implements Environment {
   private assertLive(): void {
     if (this.disposed) throw new Error('environment used after dispose()');
   }
+}
+
+function copySpawned(s: Spawned): Spawned {
+  return { ...s, obj: { ...s.obj }, target: { ...s.target, pose: s.target.pose.slice() } };
 }
 
 /** Creates an environment for `scenario`. Call `reset({ seed })` before stepping, `dispose()` at the end. */

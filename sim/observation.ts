@@ -17,20 +17,17 @@
  * | objects  | 24        | 24     | 24  | K = 3 nearest objects (walls excluded), each: dx, dy (/5 m, robot frame), size x, y, z (m), is_movable, is_static, is_moving; empty slots are zeros |
  * | push     | 5         | 5      | 5   | is_push_task, object − robot in robot frame x, y (/5 m), goal − object in robot frame x, y (/5 m) |
  */
-import type { Collider, World, Ray as RapierRay } from '@dimforge/rapier3d-deterministic-compat';
 import type { RobotType } from '../scenarios/schema.ts';
-import { dcos, dsin } from './detmath.ts';
-import type { Rapier } from './physics.ts';
+import { DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, type LidarSensor, type LidarTarget } from './lidar.ts';
 import { MAX_WHEEL_SPEED } from './robots/diffdrive.ts';
 import { MAX_JOINT_SPEED } from './robots/arm.ts';
 import { MAX_SPEED as PUSHER_SPEED } from './robots/pusher.ts';
-import { LIDAR_QUERY_GROUPS, type Robot } from './robots/Robot.ts';
+import type { Robot } from './robots/Robot.ts';
 import type { Lidar, ResolvedGoal, RobotState, SceneObject } from './types.ts';
 
 export const POS_SCALE = 5;
 export const NEAREST_K = 3;
-export const DEFAULT_LIDAR_RAYS = 16;
-export const LIDAR_MAX_RANGE = 5;
+export { DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE };
 const OBJ_SLOT = 8;
 const DIFFDRIVE_TOP_SPEED = MAX_WHEEL_SPEED * 0.08;
 
@@ -69,57 +66,6 @@ export function obsLayout(type: RobotType, lidarRays: number = DEFAULT_LIDAR_RAY
 export function obsLength(type: RobotType, lidarRays: number = DEFAULT_LIDAR_RAYS): number {
   const l = obsLayout(type, lidarRays);
   return l[l.length - 1].offset + l[l.length - 1].length;
-}
-
-/** Ray casts around the robot, horizontally, from `lidarHeight` above its main body. */
-export class LidarSensor {
-  readonly angles: number[];
-  private readonly ca: number[];
-  private readonly sa: number[];
-  private readonly ray: RapierRay;
-
-  constructor(R: Rapier, readonly rays: number, readonly maxRange = LIDAR_MAX_RANGE) {
-    this.angles = [];
-    this.ca = [];
-    this.sa = [];
-    for (let i = 0; i < rays; i++) {
-      const a = (2 * Math.PI * i) / rays;
-      this.angles.push(a > Math.PI ? a - 2 * Math.PI : a);
-      this.ca.push(dcos(a));
-      this.sa.push(dsin(a));
-    }
-    this.ray = new R.Ray({ x: 0, y: 0, z: 0 }, { x: 1, y: 0, z: 0 });
-  }
-
-  /**
-   * Ranges of every ray. `exhaustive` tests each collider in `candidates` directly instead of
-   * Rapier's broad phase, which is only refreshed by a physics step: needed right after a reset
-   * (before the first step), when the broad phase does not know the new bodies yet.
-   */
-  scan(world: World, x: number, y: number, z: number, c: number, s: number, exhaustive?: readonly Collider[]): number[] {
-    const out: number[] = new Array(this.rays);
-    const r = this.ray;
-    r.origin.x = x;
-    r.origin.y = y;
-    r.origin.z = z;
-    r.dir.z = 0;
-    for (let i = 0; i < this.rays; i++) {
-      r.dir.x = c * this.ca[i] - s * this.sa[i];
-      r.dir.y = s * this.ca[i] + c * this.sa[i];
-      if (exhaustive) {
-        let best = this.maxRange;
-        for (const col of exhaustive) {
-          const toi = col.castRay(r, best, true);
-          if (toi >= 0 && toi < best) best = toi;
-        }
-        out[i] = best;
-      } else {
-        const hit = world.castRay(r, this.maxRange, true, undefined, LIDAR_QUERY_GROUPS);
-        out[i] = hit ? hit.timeOfImpact : this.maxRange;
-      }
-    }
-    return out;
-  }
 }
 
 /** Unit heading (cos, sin) of a quaternion's x axis on the ground plane, without trig. */
@@ -228,10 +174,10 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
   return f;
 }
 
-/** Lidar reading for a robot (empty for robots without one). `exhaustive`: see `LidarSensor.scan`. */
-export function readLidar(sensor: LidarSensor | null, world: World, robot: Robot, state: RobotState, exhaustive?: readonly Collider[]): Lidar {
+/** Lidar reading for a robot (empty for robots without one, e.g. the arm). */
+export function readLidar(sensor: LidarSensor | null, robot: Robot, state: RobotState, targets: readonly LidarTarget[]): Lidar {
   if (!sensor || robot.lidarHeight <= 0) return { angles: [], ranges: [], maxRange: LIDAR_MAX_RANGE };
   const [c, s] = headingCS(state.quat);
-  const ranges = sensor.scan(world, state.pose.x, state.pose.y, state.pose.z + robot.lidarHeight, c, s, exhaustive);
+  const ranges = sensor.scan(state.pose.x, state.pose.y, state.pose.z + robot.lidarHeight, c, s, targets);
   return { angles: sensor.angles, ranges, maxRange: sensor.maxRange };
 }

@@ -10,6 +10,7 @@ import type { ColliderDesc, RigidBody, World } from '@dimforge/rapier3d-determin
 import type { Scenario } from '../scenarios/schema.ts';
 import { axisAngleQuat, dcos, dsin, quatMul, yawQuat, type Quat } from './detmath.ts';
 import type { ResolvedLayout } from './layout.ts';
+import type { LidarTarget } from './lidar.ts';
 import { MovingPath } from './movingPath.ts';
 import type { Rapier } from './physics.ts';
 import { buildArm } from './robots/arm.ts';
@@ -44,6 +45,8 @@ export interface TrackedObject {
   obj: SceneObject;
   handle: number;
   dynamic: boolean;
+  /** The lidar's view of it; `pose` is refreshed every control step for dynamic bodies. */
+  target: LidarTarget;
   /** Moving obstacles: their path and speed. */
   path?: MovingPath;
   speed?: number;
@@ -77,6 +80,18 @@ function collider(R: Rapier, s: ShapeSpec): { desc: ColliderDesc; shape: SceneSh
   return { desc: R.ColliderDesc.ball(r), shape: { shape: 'sphere', dims: [r, 0, 0], offset: id, color: '' }, size: [2 * r, 2 * r, 2 * r], halfZ: r };
 }
 
+/** The lidar target for a scene shape at a pose. */
+export function lidarTarget(shape: SceneShape, pose: readonly number[]): LidarTarget {
+  const d = shape.dims;
+  const t: LidarTarget =
+    shape.shape === 'box'
+      ? { shape: 'box', half: [d[0] / 2, d[1] / 2, d[2] / 2], pose: Float64Array.from(pose) }
+      : shape.shape === 'sphere'
+        ? { shape: 'sphere', half: [d[0], 0, 0], pose: Float64Array.from(pose) }
+        : { shape: 'cylinder', half: [d[0], d[1] / 2, 0], pose: Float64Array.from(pose) };
+  return t;
+}
+
 function pose(x: number, y: number, z: number, q: Quat): SceneBody['pose'] {
   return [x, y, z, q[0], q[1], q[2], q[3]];
 }
@@ -98,8 +113,9 @@ export function buildWorld(R: Rapier, scenario: Scenario, layout: ResolvedLayout
     const body = world.createRigidBody(R.RigidBodyDesc.fixed().setTranslation(x, y, z).setRotation(rotOf(q)));
     const c = world.createCollider(desc.setFriction(friction), body);
     colliderIds.set(c.handle, id);
-    bodies.push({ id, kind, dynamic: false, shapes: [shape], pose: pose(x, y, z, q) });
-    objects.push({ obj: { id, kind, shape: shape.shape === 'capsule' ? 'box' : shape.shape, size, x, y, z, yaw: 0, vx: 0, vy: 0 }, handle: body.handle, dynamic: false });
+    const ps = pose(x, y, z, q);
+    bodies.push({ id, kind, dynamic: false, shapes: [shape], pose: ps });
+    objects.push({ obj: { id, kind, shape: shape.shape === 'capsule' ? 'box' : shape.shape, size, x, y, z, yaw: 0, vx: 0, vy: 0 }, handle: body.handle, dynamic: false, target: lidarTarget(shape, ps) });
     return objects[objects.length - 1];
   };
 
@@ -165,8 +181,9 @@ export function buildWorld(R: Rapier, scenario: Scenario, layout: ResolvedLayout
     const body = world.createRigidBody(R.RigidBodyDesc.dynamic().setTranslation(o.x, o.y, c.halfZ).setRotation(rotOf(q)).setLinearDamping(0.1).setAngularDamping(0.2));
     const col = world.createCollider(c.desc.setMass(o.spec.mass).setFriction(o.spec.friction), body);
     colliderIds.set(col.handle, o.spec.id);
-    bodies.push({ id: o.spec.id, kind: 'movable', dynamic: true, shapes: [c.shape], pose: pose(o.x, o.y, c.halfZ, q) });
-    objects.push({ obj: { id: o.spec.id, kind: 'movable', shape: o.spec.shape, size: c.size, x: o.x, y: o.y, z: c.halfZ, yaw: o.yaw, vx: 0, vy: 0 }, handle: body.handle, dynamic: true });
+    const ps = pose(o.x, o.y, c.halfZ, q);
+    bodies.push({ id: o.spec.id, kind: 'movable', dynamic: true, shapes: [c.shape], pose: ps });
+    objects.push({ obj: { id: o.spec.id, kind: 'movable', shape: o.spec.shape, size: c.size, x: o.x, y: o.y, z: c.halfZ, yaw: o.yaw, vx: 0, vy: 0 }, handle: body.handle, dynamic: true, target: lidarTarget(c.shape, ps) });
   }
 
   // Kinematic moving obstacles, placed at their phase; the environment drives them every step.
@@ -179,8 +196,17 @@ export function buildWorld(R: Rapier, scenario: Scenario, layout: ResolvedLayout
     const body = world.createRigidBody(R.RigidBodyDesc.kinematicPositionBased().setTranslation(p[0], p[1], c.halfZ));
     const col = world.createCollider(c.desc.setFriction(0.5), body);
     colliderIds.set(col.handle, m.spec.id);
-    bodies.push({ id: m.spec.id, kind: 'moving', dynamic: true, shapes: [c.shape], pose: pose(p[0], p[1], c.halfZ, [0, 0, 0, 1]) });
-    const t: TrackedObject = { obj: { id: m.spec.id, kind: 'moving', shape: m.spec.shape, size: c.size, x: p[0], y: p[1], z: c.halfZ, yaw: 0, vx: 0, vy: 0 }, handle: body.handle, dynamic: true, path, speed: m.spec.speed, phase: m.phase };
+    const ps = pose(p[0], p[1], c.halfZ, [0, 0, 0, 1]);
+    bodies.push({ id: m.spec.id, kind: 'moving', dynamic: true, shapes: [c.shape], pose: ps });
+    const t: TrackedObject = {
+      obj: { id: m.spec.id, kind: 'moving', shape: m.spec.shape, size: c.size, x: p[0], y: p[1], z: c.halfZ, yaw: 0, vx: 0, vy: 0 },
+      handle: body.handle,
+      dynamic: true,
+      target: lidarTarget(c.shape, ps),
+      path,
+      speed: m.spec.speed,
+      phase: m.phase,
+    };
     objects.push(t);
     moving.push(t);
   }

@@ -292,6 +292,8 @@ export class LlmPlanner implements Planner {
   private noteCollisions(obs: Observation, last?: StepInfo): void {
     for (const ev of last?.events ?? []) {
       if (ev.type !== 'collision' || !ev.a.startsWith('robot') || ev.b.startsWith('robot') || this.collided.has(ev.b)) continue;
+      // Touching the object a skill is pushing is the skill working, not news.
+      if (this.current && Object.values(this.current.args).includes(ev.b)) continue;
       this.collided.add(ev.b);
       const what = this.current ? ` during ${callText(this.current)}` : '';
       const text = `the robot hit ${ev.b} at (${obs.robot.pose.x.toFixed(2)}, ${obs.robot.pose.y.toFixed(2)})${what}`;

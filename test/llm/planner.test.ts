@@ -3,7 +3,7 @@
  * OpenAI-compatible server: every failure mode lands in its category and never crashes a run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { closedPortUrl, replies, startLlmServer, type ScriptedLlmServer } from '../support/llmServer.ts';
+import { closedPortUrl, replies, sceneOf, startLlmServer, type ReceivedRequest, type ScriptedLlmServer } from '../support/llmServer.ts';
 import { llmEpisode, pricesFile, scripted, variant } from './harness.ts';
 
 const KEY = 'sk-planner-test-KEY-42';
@@ -74,6 +74,18 @@ describe('LLM planner, skills mode', () => {
     expect(second[3].content).toContain(failures[0].detail);
   });
 
+  it('a target inside an obstacle is infeasible, with the obstacle named in the feedback', async () => {
+    const intoObstacle = (_good: unknown, req: ReceivedRequest) => {
+      const back = sceneOf(req)!.objects.find((o) => o.id === 'u-back')!;
+      return replies.json({ reasoning: 'straight through', plan: [{ skill: 'move_to', args: { x: back.x, y: back.y } }] });
+    };
+    server = await startLlmServer({ fallback: scripted(intoObstacle) });
+    const { record, decisions } = await llmEpisode('u-trap', { llmUrl: server.url });
+    expect(record.failureCategories.infeasible).toBe(1);
+    expect((decisions[0].failures as { detail: string }[])[0].detail).toMatch(/is inside u-back; pick a free point/);
+    expect(server.requests[1].body.messages[3].content).toMatch(/inside u-back/);
+  });
+
   it('429 with Retry-After is retried after the wait and is no failure', async () => {
     server = await startLlmServer();
     server.push(replies.rateLimited(1));
@@ -130,6 +142,17 @@ describe('LLM planner, skills mode', () => {
     expect(user).toMatch(/t=0\.\d+ s: wait\(s=0\.5\) done/);
     expect(user).toMatch(/you reasoned: look around first/);
     expect(user).toMatch(/Feedback: Your plan is complete; the goal is not reached yet \(\d+\.\d+ m away/);
+  });
+
+  it('a failed skill is reported back in words at the next decision (closed loop)', async () => {
+    // push-around: the crate cannot be pushed straight through the wall, so a straight push fails.
+    server = await startLlmServer();
+    const { record } = await llmEpisode('push-around', { llmUrl: server.url });
+    expect(record.plannerStats.llmSkillsFailed).toBeGreaterThan(0);
+    expect(record.plannerStats.llmDecisions).toBeGreaterThan(1);
+    const feedback = server.requests[1].body.messages[1].content.match(/Feedback: (.*)/)![1];
+    expect(feedback).toMatch(/^push\(object_id="crate", x=[-\d.]+, y=[-\d.]+\) failed: crate /);
+    expect(server.requests[1].body.messages[1].content).toMatch(/Recent history:\n- t=0\.00 s: you reasoned: /);
   });
 
   it('re-plans every K seconds with llmReplanEvery', async () => {

@@ -99,13 +99,62 @@ describe('viewer in headless Chromium', () => {
     await page.waitForFunction(() => document.querySelector('#scoreboard')?.textContent?.includes('scripted-live'));
   });
 
+  it('live head-to-head: two planners on one seed side by side, with the LLM panel and imagined futures', async () => {
+    await page.goto(`${server.url}#/live`);
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'connected');
+    const prompt = 'You control a differential-drive robot. Objects: crate at (1.0, 0.5). Goal: reach (2.5, 1.0).';
+    const llmInfo = (i: number) =>
+      i % 5 === 0
+        ? {
+            llm: {
+              decision: i / 5 + 1,
+              messages: [
+                { role: 'system', content: 'skills: move_to(x, y)' },
+                { role: 'user', content: prompt },
+              ],
+              response: i === 5 ? '{"plan": [{"skill": "fly"}]}' : '{"plan": [{"skill": "move_to", "args": {"x": 2.5, "y": 1}}]}',
+              validation: i === 5 ? 'invalid_action: unknown skill "fly"' : 'ok',
+              plan: i === 5 ? undefined : [{ skill: 'move_to', args: { x: 2.5, y: 1 } }],
+              usage: { in: 120, out: 30 },
+              latencyMs: 850,
+            },
+            ...(i === 5 ? { failures: [{ category: 'invalid_action', detail: 'unknown skill "fly"' }] } : {}),
+          }
+        : {};
+    const rollouts = Array.from({ length: 20 }, (_, r) => ({ points: Array.from({ length: 8 }, (_, k) => [-2 + k * 0.3, (r - 10) * 0.05 * k, 0.05]), cost: r * 0.5, elite: r < 4 }));
+    await driveEpisode(server.observer, { scenario: 'open-field', seed: 7, planner: 'llm', steps: 20, info: llmInfo, between: () => sleep(15) });
+    await driveEpisode(server.observer, { scenario: 'open-field', seed: 7, planner: 'world-model', steps: 20, info: () => ({ imagined: { rollouts } }), between: () => sleep(15) });
+    await page.waitForFunction(() => document.querySelectorAll('.viewport-label').length === 2);
+    expect(await page.locator('.viewport-label').allTextContents()).toEqual([expect.stringMatching(/^llm/), expect.stringMatching(/^world-model/)]);
+
+    // At t = 0.8 s (step 8): the LLM's decision of step 5 is in force and was invalid.
+    await page.click('button[title^="Play / pause"]');
+    await page.locator('input[aria-label="seek"]').fill('0.85');
+    await page.waitForFunction(() => document.querySelector('.decision[data-planner="llm"] .validation') !== null);
+    const llmCard = page.locator('.decision[data-planner="llm"]');
+    expect(await llmCard.locator('.prompt').textContent()).toContain('Goal: reach (2.5, 1.0)');
+    expect(await llmCard.locator('.response').textContent()).toContain('"fly"');
+    expect(await llmCard.locator('.validation').textContent()).toContain('invalid_action');
+    expect(await page.locator('.marker-invalid').count()).toBe(1);
+    const wmCard = page.locator('.decision[data-planner="world-model"]');
+    expect(await wmCard.locator('.wm').textContent()).toMatch(/20 rollouts .* 4 elite · best cost 0\.000/);
+    const segments = await app<number[]>('a.stage.imaginedSegments()');
+    expect(segments).toEqual([0, 20 * 7]);
+    // Later, a valid plan is shown as parsed.
+    await page.locator('input[aria-label="seek"]').fill('1.15');
+    await page.waitForFunction(() => document.querySelector('.decision[data-planner="llm"] .validation.ok') !== null);
+    expect(await llmCard.locator('.plan').textContent()).toContain('move_to');
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-panels.png') });
+  });
+
   it('replays a recorded head-to-head side by side; seeking changes the frame', async () => {
     const run = (await (await fetch(`${server.url}api/runs/r1`)).json()) as { episodes: { planner: string; recording?: string }[] };
     const recs = run.episodes.map((e) => e.recording!);
     expect(recs).toHaveLength(2);
     await page.goto(`${server.url}#/replay?run=r1&eps=${recs.map(encodeURIComponent).join('|')}`);
-    await page.waitForFunction(() => document.querySelectorAll('.viewport-label').length === 2);
+    await page.waitForFunction(() => [...document.querySelectorAll('.viewport-label')].some((l) => l.textContent?.startsWith('random')));
     const labels = await page.locator('.viewport-label').allTextContents();
+    expect(labels).toHaveLength(2);
     expect(labels.some((l) => l.startsWith('random'))).toBe(true);
     expect(labels.some((l) => l.startsWith('scripted'))).toBe(true);
     expect(await page.locator('.decision h3').allTextContents()).toEqual(expect.arrayContaining(['random', 'scripted']));

@@ -87,9 +87,10 @@ export class Episode {
     }
     const failures = (s.info.failures as { category?: string; detail?: string }[] | undefined) ?? [];
     const invalid = failures.filter((f) => f && INVALID_CATEGORIES.has(String(f.category)));
-    const validation = (s.info.llm as { validation?: { ok?: boolean; errors?: unknown } } | undefined)?.validation;
+    // The LLM planner states validation as "ok" or "<category>: <reason>" (and lists the failure).
+    const validation = (s.info.llm as { validation?: unknown } | undefined)?.validation;
     if (invalid.length > 0) this.markers.push({ kind: 'invalid', t: s.t, label: invalid.map((f) => `${f.category}: ${f.detail ?? ''}`).join('; ') });
-    else if (validation && validation.ok === false) this.markers.push({ kind: 'invalid', t: s.t, label: `invalid plan: ${JSON.stringify(validation.errors ?? '')}` });
+    else if (typeof validation === 'string' && validation !== '' && validation !== 'ok') this.markers.push({ kind: 'invalid', t: s.t, label: validation });
     this.version++;
   }
 

@@ -211,6 +211,10 @@ export class SceneView {
     this.content.add(this.imagined);
   }
 
+  imaginedSegments(): number {
+    return this.imagined ? this.imagined.geometry.getAttribute('position').count / 2 : 0;
+  }
+
   /** Position of a dynamic body in the last update, for the follow camera. */
   bodyPosition(slot: number, out: THREE.Vector3): boolean {
     if (slot < 0 || slot >= this.bodyMatrices.length) return false;

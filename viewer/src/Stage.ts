@@ -114,6 +114,11 @@ export class Stage {
     }
   }
 
+  /** Line segments of imagined rollouts drawn now, per viewport (diagnostics for tests). */
+  imaginedSegments(): number[] {
+    return this.slots.map((s) => s.view.imaginedSegments());
+  }
+
   /** Puts every camera back to its overview of the arena. */
   resetCameras(): void {
     for (const s of this.slots) {

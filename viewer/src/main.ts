@@ -98,6 +98,7 @@ async function onRoute(): Promise<void> {
       if (route.run) await renderRun($('replay-page'), route.run);
       else await renderRunList($('replay-page'));
     } else if (route.page === 'replay' && route.run) {
+      setShown([]);
       setShown(await loadEpisodes(route.run, route.eps.slice(0, MAX_VIEWS)));
       timeline.seek(0);
       timeline.setPlaying(true);

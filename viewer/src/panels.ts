@@ -14,13 +14,20 @@ export function h(tag: string, attrs: Record<string, string> = {}, ...children: 
   return el;
 }
 
+/** `info.llm` as the LLM planner writes it (planners/llm/LlmPlanner.ts, `Exchange`). */
 interface LlmInfo {
+  decision?: number;
   messages?: { role?: string; content?: unknown }[];
   response?: unknown;
+  /** Skills mode: the parsed plan. */
   plan?: unknown;
-  validation?: { ok?: boolean; errors?: unknown; error?: unknown } | unknown;
-  usage?: Record<string, unknown>;
+  /** Direct mode: the parsed action. */
+  action?: unknown;
+  /** "ok", or "<category>: <reason>". */
+  validation?: unknown;
+  usage?: { in?: number; out?: number };
   latencyMs?: number;
+  calls?: number;
 }
 
 const EXCERPT = 700;
@@ -65,19 +72,21 @@ function llmBlock(llm: LlmInfo, atStep: number): HTMLElement {
   const msgs = Array.isArray(llm.messages) ? llm.messages : [];
   const lastUser = [...msgs].reverse().find((m) => m.role === 'user');
   const prompt = lastUser ? text(lastUser.content) : '';
-  const v = llm.validation as { ok?: boolean; errors?: unknown; error?: unknown } | undefined;
-  const ok = v && typeof v === 'object' ? v.ok !== false : true;
+  const v = llm.validation;
+  const ok = typeof v === 'string' ? v === 'ok' : !(v && typeof v === 'object' && (v as { ok?: boolean }).ok === false);
+  const parsed = llm.plan ?? llm.action;
+  const usage = llm.usage ? ` · ${llm.usage.in ?? 0} in / ${llm.usage.out ?? 0} out tokens` : '';
   const block = h(
     'div',
     { class: 'llm' },
-    h('h4', {}, `LLM decision (step ${atStep}${llm.latencyMs !== undefined ? `, ${Math.round(llm.latencyMs)} ms` : ''})`),
+    h('h4', {}, `LLM decision${llm.decision !== undefined ? ` #${llm.decision}` : ''} (step ${atStep}${llm.latencyMs !== undefined ? `, ${Math.round(llm.latencyMs)} ms` : ''}${usage})`),
     h('div', { class: 'label' }, 'prompt (excerpt)'),
     h('pre', { class: 'prompt' }, prompt.length > EXCERPT ? `…${prompt.slice(-EXCERPT)}` : prompt),
     h('div', { class: 'label' }, 'response'),
     h('pre', { class: 'response' }, text(llm.response).slice(0, 2 * EXCERPT)),
     h('div', { class: 'label' }, 'parsed plan'),
-    h('pre', { class: 'plan' }, llm.plan === undefined ? '—' : JSON.stringify(llm.plan, null, 1)),
-    h('div', { class: `validation ${ok ? 'ok' : 'bad'}` }, ok ? '✔ valid' : `✘ invalid: ${text(v?.errors ?? v?.error ?? '')}`),
+    h('pre', { class: 'plan' }, parsed === undefined ? '—' : shortJson(parsed)),
+    h('div', { class: `validation ${ok ? 'ok' : 'bad'}` }, ok ? '✔ valid' : `✘ ${typeof v === 'string' ? v : text(v)}`),
   );
   return block;
 }

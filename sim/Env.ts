@@ -346,6 +346,26 @@ export class SimEnv implements Environment {
     return id;
   }
 
+  /**
+   * Benchmark baseline: steps this world's Rapier pipeline `n` times with nothing else (no
+   * controllers, obstacles' paths, perturbations, events, observations or bookkeeping), so
+   * `planarena bench` can compare environment steps/s with raw Rapier steps/s on the same scene.
+   * It leaves the episode inconsistent: call `reset` afterwards.
+   */
+  benchRawSteps(n: number): void {
+    const b = this.built;
+    if (!b) throw new Error('benchRawSteps() before reset()');
+    const w = b.world;
+    const q = this.queue!;
+    for (let i = 0; i < n; i++) w.step(q);
+    q.clear();
+  }
+
+  /** Physics steps per control step (`controlPeriod / physicsDt`). */
+  get physicsStepsPerControl(): number {
+    return this.substeps;
+  }
+
   // ---------------------------------------------------------------- snapshots
 
   snapshot(): EnvSnapshot {

@@ -11,7 +11,7 @@
  */
 import type { FailureCategory } from '../planners/Planner.ts';
 import { ORACLE_BASELINE, RANDOM_BASELINE, summarize, wilson } from './summary.ts';
-import { iqm, mcnemarExact, mean, pairedBootstrap, probabilityOfImprovement, quantile, stratifiedBootstrap, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
+import { iqm, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord, SummaryRow } from './types.ts';
 
 export type ScoreKind = 'normalized' | 'success';
@@ -39,6 +39,8 @@ export interface PlannerAggregate {
   outcomes: Record<string, number>;
   failureCategories: Partial<Record<FailureCategory, number>>;
   wallSeconds: number;
+  /** Fraction of episodes scoring above each of `RunAnalysis.profile.taus`, tasks weighted equally. */
+  profile: number[];
 }
 
 export interface HeadToHead {
@@ -70,6 +72,8 @@ export interface RunAnalysis {
   headToHead: HeadToHead[];
   errors: EpisodeError[];
   bootstrap: Required<Pick<BootstrapOptions, 'reps' | 'seed'>>;
+  /** Thresholds of the performance profiles. */
+  profileTaus: number[];
 }
 
 export interface AnalysisOptions {
@@ -107,6 +111,7 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
   const scenarios = ordered(records.map((r) => r.scenario));
   const planners = ordered(records.map((r) => r.planner));
   const { kind, score } = episodeScores(records);
+  const profileTaus = profileThresholds(records.map(score));
   const of = (planner: string, scenario: string) => records.filter((r) => r.planner === planner && r.scenario === scenario);
 
   const aggregates = planners.map((planner): PlannerAggregate => {
@@ -137,6 +142,7 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
       outcomes,
       failureCategories,
       wallSeconds: mine.reduce((s, r) => s + r.wallSeconds, 0),
+      profile: performanceProfile(byTask, profileTaus),
     };
   });
 
@@ -158,7 +164,16 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
     headToHead,
     errors,
     bootstrap: boot,
+    profileTaus,
   };
+}
+
+/** 41 thresholds from min(0, lowest score) to max(1, highest score). */
+function profileThresholds(scores: readonly number[]): number[] {
+  const finite = scores.filter(Number.isFinite);
+  const lo = Math.min(0, ...finite);
+  const hi = Math.max(1, ...finite);
+  return Array.from({ length: 41 }, (_, i) => lo + ((hi - lo) * i) / 40);
 }
 
 /** Paired statistics of planner A against planner B on the seeds both ran, scenario by scenario. */

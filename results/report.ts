@@ -7,7 +7,7 @@
  * Both formats are rendered from the same tables, so they always say the same thing.
  */
 import { latencySummary, type RunAnalysis } from './analysis.ts';
-import { boxPlots, esc, intervalChart, stackedBars } from './svg.ts';
+import { boxPlots, esc, intervalChart, profileChart, stackedBars } from './svg.ts';
 import type { RunManifest } from './types.ts';
 
 export interface ReportMeta {
@@ -128,6 +128,17 @@ function tables(a: RunAnalysis): Table[] {
   return out;
 }
 
+/** Outcomes keep their colour across reports: success green, timeout amber, crashes red. */
+const OUTCOME_COLORS: Record<string, string> = {
+  success: '#3ba55c',
+  timeout: '#c9a227',
+  flipped: '#d4703b',
+  left_arena: '#7d8a99',
+  diverged: '#2aa1a8',
+  planner_error: '#a33bd4',
+  error: '#d43b6f',
+};
+
 const TOKEN_KEY = /^(?!.*estimated).*tokens/i;
 const COST_KEY = /usd/i;
 
@@ -177,7 +188,7 @@ function plots(a: RunAnalysis): string[] {
   out.push(
     intervalChart(
       a.aggregates.map((g) => ({ label: g.planner, value: g.scoreIqm.point, lo: g.scoreIqm.lo, hi: g.scoreIqm.hi, group: g.planner })),
-      { min: Math.min(0, ...scores), max: Math.max(1, ...scores), title: `IQM of ${scoreName(a)} (stratified bootstrap 95%)`, groups: a.planners },
+      { min: Math.floor(Math.min(0, ...scores) * 4) / 4, max: Math.ceil(Math.max(1, ...scores) * 4) / 4, title: `IQM of ${scoreName(a)} (stratified bootstrap 95%)`, groups: a.planners },
     ),
   );
   if (a.headToHead.length > 0) {
@@ -188,7 +199,10 @@ function plots(a: RunAnalysis): string[] {
       ),
     );
   }
-  out.push(stackedBars(a.aggregates.map((g) => ({ label: g.planner, counts: g.outcomes })), 'Episode outcomes'));
+  if (a.scoreKind === 'normalized') {
+    out.push(profileChart(a.profileTaus, a.aggregates.map((g) => ({ label: g.planner, ys: g.profile })), { title: 'Performance profile: fraction of episodes with normalised score > τ', xLabel: 'τ', groups: a.planners }));
+  }
+  out.push(stackedBars(a.aggregates.map((g) => ({ label: g.planner, counts: g.outcomes })), 'Episode outcomes', OUTCOME_COLORS));
   const cats = a.aggregates.filter((g) => Object.keys(g.failureCategories).length > 0);
   if (cats.length > 0) {
     out.push(stackedBars(cats.map((g) => ({ label: g.planner, counts: g.failureCategories as Record<string, number> })), 'Failure categories (decisions)'));

@@ -250,3 +250,13 @@ export function pairedBootstrap(diffs: readonly (readonly number[])[], opts: Boo
   const pValue = Math.min(1, Math.max(1 / reps, (2 * Math.min(below, above)) / reps));
   return { ...ci, n, pValue };
 }
+
+/**
+ * Performance profile (rliable): for each threshold τ, the fraction of scores above τ, where each
+ * task weighs the same (the per-task fractions are averaged), so a task with more episodes does
+ * not dominate.
+ */
+export function performanceProfile(groups: readonly (readonly number[])[], taus: readonly number[]): number[] {
+  const tasks = groups.filter((g) => g.length > 0);
+  return taus.map((tau) => (tasks.length === 0 ? Number.NaN : mean(tasks.map((g) => g.filter((v) => v > tau).length / g.length))));
+}

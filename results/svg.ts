@@ -71,8 +71,9 @@ export function intervalChart(items: readonly IntervalItem[], opts: { min: numbe
 }
 
 /** Horizontal stacked bars of counts per category, one bar per row, with a legend. */
-export function stackedBars(rows: readonly { label: string; counts: Record<string, number> }[], title: string): string {
+export function stackedBars(rows: readonly { label: string; counts: Record<string, number> }[], title: string, colors: Record<string, string> = {}): string {
   const categories = [...new Set(rows.flatMap((r) => Object.keys(r.counts)))].sort();
+  const colorFor = (c: string) => colors[c] ?? colorOf(categories, c);
   const labelW = 8 + 7 * Math.max(8, ...rows.map((r) => r.label.length));
   const plotW = 360;
   const rowH = 22;
@@ -90,7 +91,7 @@ export function stackedBars(rows: readonly { label: string; counts: Record<strin
       const n = row.counts[c] ?? 0;
       if (n <= 0 || total <= 0) continue;
       const w = (n / total) * plotW;
-      parts.push(`<rect x="${x}" y="${y + 3}" width="${w}" height="${rowH - 6}" fill="${colorOf(categories, c)}"><title>${esc(c)}: ${n}</title></rect>`);
+      parts.push(`<rect x="${x}" y="${y + 3}" width="${w}" height="${rowH - 6}" fill="${colorFor(c)}"><title>${esc(c)}: ${n}</title></rect>`);
       x += w;
     }
     parts.push(`<text x="${labelW + plotW + 6}" y="${y + 15}">${total}</text>`);
@@ -98,7 +99,7 @@ export function stackedBars(rows: readonly { label: string; counts: Record<strin
   categories.forEach((c, i) => {
     const lx = 4 + (i % 4) * 150;
     const ly = legendY + Math.floor(i / 4) * 18;
-    parts.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${colorOf(categories, c)}"/><text x="${lx + 14}" y="${ly + 9}">${esc(c)}</text>`);
+    parts.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${colorFor(c)}"/><text x="${lx + 14}" y="${ly + 9}">${esc(c)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ${FONT}>${parts.join('')}</svg>`;
 }
@@ -131,5 +132,35 @@ export function boxPlots(rows: readonly { label: string; values: readonly number
   const axisY = top + rowH * rows.length + 4;
   parts.push(`<path d="M${labelW} ${axisY}H${labelW + plotW}" stroke="#888"/>`);
   for (let e = lo; e <= hi; e++) parts.push(`<text x="${x(10 ** e)}" y="${axisY + 16}" text-anchor="middle" fill="#555">${10 ** e >= 1 ? 10 ** e : (10 ** e).toPrecision(1)} ${unit}</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ${FONT}>${parts.join('')}</svg>`;
+}
+
+/** Step lines y(x) for several series on shared axes x ∈ [xs[0], xs[last]], y ∈ [0, 1], with a legend. */
+export function profileChart(xs: readonly number[], series: readonly { label: string; ys: readonly number[] }[], opts: { title: string; xLabel: string; groups?: readonly string[] }): string {
+  const left = 40;
+  const plotW = 380;
+  const plotH = 180;
+  const top = 26;
+  const width = left + plotW + 170;
+  const height = top + plotH + 40;
+  const x0 = xs[0];
+  const span = xs[xs.length - 1] - x0 || 1;
+  const x = (v: number) => left + ((v - x0) / span) * plotW;
+  const y = (v: number) => top + (1 - v) * plotH;
+  const groups = opts.groups ?? series.map((s) => s.label);
+  const parts: string[] = [`<text x="4" y="16" font-weight="600">${esc(opts.title)}</text>`];
+  parts.push(`<path d="M${left} ${top}V${top + plotH}H${left + plotW}" stroke="#888" fill="none"/>`);
+  for (const v of [0, 0.5, 1]) parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`);
+  for (let k = 0; k <= 4; k++) {
+    const v = x0 + (span * k) / 4;
+    parts.push(`<text x="${x(v)}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${fmt(v)}</text>`);
+  }
+  parts.push(`<text x="${left + plotW / 2}" y="${top + plotH + 32}" text-anchor="middle" fill="#555">${esc(opts.xLabel)}</text>`);
+  series.forEach((s, i) => {
+    const color = colorOf(groups, s.label);
+    const d = xs.map((v, k) => `${k === 0 ? 'M' : 'L'}${x(v).toFixed(1)} ${y(Number.isFinite(s.ys[k]) ? s.ys[k] : 0).toFixed(1)}`).join('');
+    parts.push(`<path d="${d}" stroke="${color}" stroke-width="2" fill="none"/>`);
+    parts.push(`<rect x="${left + plotW + 14}" y="${top + i * 18}" width="10" height="10" fill="${color}"/><text x="${left + plotW + 28}" y="${top + i * 18 + 9}">${esc(s.label)}</text>`);
+  });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ${FONT}>${parts.join('')}</svg>`;
 }

@@ -38,6 +38,10 @@ describe('run analysis', () => {
     expect(llm.failureCategories).toEqual({ format_error: 3 });
     const oracle = a.aggregates.find((g) => g.planner === 'oracle')!;
     expect(oracle.scoreIqm).toEqual({ point: 1, lo: 1, hi: 1 });
+    // Performance profile at τ = 0.25 (taus run 0..1 in 40 steps): llm has a → 2/3 above, b → 0/3.
+    expect(a.profileTaus[10]).toBe(0.25);
+    expect(llm.profile[10]).toBeCloseTo((2 / 3 + 0) / 2, 12);
+    expect(oracle.profile[0]).toBe(1);
     expect(a.errors).toEqual([{ scenario: 'b', planner: 'llm', seed: 1, error: 'boom <&>' }]);
   });
 
@@ -62,7 +66,7 @@ describe('run analysis', () => {
     expect(md).toContain('| llm | costUsd | 0.0450 | 0.00750 |');
     const html = renderHtml(a, meta);
     expect(html).not.toMatch(/<script|src=|href=/);
-    expect(html.match(/<svg /g)?.length).toBe(6); // success, IQM, improvement, outcomes, categories, latency
+    expect(html.match(/<svg /g)?.length).toBe(7); // success, IQM, improvement, profile, outcomes, categories, latency
     expect(html).toContain('boom &lt;&amp;&gt;');
     checkXml(html.replace(/^<!doctype html>\n/, '').replace(/<meta charset="utf-8">/, ''));
   });

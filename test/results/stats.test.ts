@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iqm, mannWhitneyProbability, mcnemarExact, mean, pairedBootstrap, probabilityOfImprovement, quantile, stratifiedBootstrap } from '../../results/stats.ts';
+import { iqm, mannWhitneyProbability, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap } from '../../results/stats.ts';
 import { wilson } from '../../results/summary.ts';
 import { Rng } from '../../sim/rng.ts';
 
@@ -111,6 +111,13 @@ describe('paired bootstrap', () => {
     expect(r.pValue).toBeGreaterThan(0.5);
     expect(r.lo).toBeLessThan(0);
     expect(r.hi).toBeGreaterThan(0);
+  });
+});
+
+describe('performance profile', () => {
+  it('averages the per-task fraction above each threshold', () => {
+    // Task 1: 1 of 4 above 0.5; task 2: 2 of 2 → (0.25 + 1) / 2.
+    expect(performanceProfile([[0.1, 0.2, 0.3, 0.9], [0.6, 0.7]], [0, 0.5, 1])).toEqual([1, 0.625, 0]);
   });
 });
 

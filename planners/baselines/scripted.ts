@@ -10,7 +10,13 @@
  * | ee_reach             | arm               | reach(goal)                         |
  * | push                 | arm               | arm_push(object, goal)              |
  *
- * A failed skill is retried (a fresh instance re-plans from the current state) up to
+ * Mobile tasks go by a global route: A* over the observed static footprints (`RoutePlanner`)
+ * gives corner waypoints for the robot (reach) or the object (push), and the skill is called
+ * once per waypoint, moving on when the robot or object comes within 0.3 m of an intermediate
+ * one. When there is no grid route (e.g. the goal is up on a platform) the call goes straight
+ * to the goal.
+ *
+ * A failed skill is retried (a fresh instance, a fresh route) up to
  * `--set scripted-retries=N` times (default 3), after a one-second pause; then the robot
  * stops. `info.skill` = `{ name, args, status, reason? }` every step; a failure also adds
  * `info.failures`.
@@ -19,9 +25,14 @@ import type { Action, Observation, ResolvedGoal } from '../../sim/types.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { zeroAction } from '../skills/drive.ts';
 import { createSkill, SkillArgError, type Skill, type SkillContext } from '../skills/index.ts';
+import { robotRadius } from '../skills/drive.ts';
+import { footprintRadius, hypot2 } from '../skills/geometry.ts';
 import { numberSetting } from './config.ts';
+import { planRoute } from './RoutePlanner.ts';
 
 const PAUSE_SECONDS = 1;
+/** Distance (m) at which the robot or the object counts as past an intermediate waypoint. */
+const WAYPOINT_REACHED = 0.3;
 
 /** The skill call that solves a task, as the scripted planner (and tests) see it. */
 export function scriptFor(goal: ResolvedGoal, robot: Observation['robot']['type']): { name: string; args: Record<string, unknown> } {
@@ -44,6 +55,8 @@ export class ScriptedPlanner implements Planner {
   private pauseUntil = -1;
   private gaveUp: string | null = null;
   private stats = { skillCalls: 0, skillFailures: 0 };
+  /** Remaining waypoints for mobile tasks (the last is the goal); null until planned. */
+  private route: [number, number][] | null = null;
 
   constructor(private readonly retries: number) {}
 
@@ -54,6 +67,7 @@ export class ScriptedPlanner implements Planner {
     this.pauseUntil = -1;
     this.gaveUp = null;
     this.stats = { skillCalls: 0, skillFailures: 0 };
+    this.route = null;
   }
 
   async act(obs: Observation): Promise<ActResult> {
@@ -66,6 +80,7 @@ export class ScriptedPlanner implements Planner {
     if (obs.t < this.pauseUntil) return this.idle(obs, { name: 'wait', args: { s: PAUSE_SECONDS }, status: 'running' });
 
     const call = scriptFor(obs.goal, obs.robot.type);
+    if (obs.robot.type !== 'arm') this.followRoute(obs, call.args);
     if (!this.skill) {
       try {
         this.skill = createSkill(call.name, call.args, obs, this.ctx);
@@ -84,10 +99,30 @@ export class ScriptedPlanner implements Planner {
     this.skill = null;
     if (s.status === 'done') return { action: s.action, info: { skill: skillInfo } };
     this.stats.skillFailures++;
+    this.route = null;
     this.failuresLeft--;
     if (this.failuresLeft <= 0) this.gaveUp = `gave up after ${this.retries + 1} attempts; last: ${s.reason ?? 'failed'}`;
     else this.pauseUntil = obs.t + PAUSE_SECONDS;
     return { action: zeroAction(obs), info: { skill: skillInfo, failures: [{ category: 'infeasible', detail: s.reason ?? `${skillInfo.name} failed` }] } };
+  }
+
+  /** Points the call at the current waypoint, planning the route first if needed; drops the
+   * running skill when its waypoint has been passed so the next call aims at the next one. */
+  private followRoute(obs: Observation, args: Record<string, unknown>): void {
+    const goal = obs.goal;
+    const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+    const subject = pushed ?? obs.robot.pose;
+    if (!this.route) {
+      const arena = this.ctx.arena ?? [100, 100];
+      const clearance = pushed ? footprintRadius(pushed.size) + 0.15 : robotRadius(obs) + 0.12;
+      this.route = planRoute(obs, subject.x, subject.y, goal.position[0], goal.position[1], { arena, clearance, ignore: pushed ? [pushed.id] : [] }) ?? [[goal.position[0], goal.position[1]]];
+    }
+    while (this.route.length > 1 && hypot2(this.route[0][0] - subject.x, this.route[0][1] - subject.y) < WAYPOINT_REACHED) {
+      this.route.shift();
+      this.skill = null;
+    }
+    args.x = this.route[0][0];
+    args.y = this.route[0][1];
   }
 
   private idle(obs: Observation, skill: Record<string, unknown>, category?: FailureCategory): ActResult {

@@ -83,8 +83,11 @@ export class Navigator {
       this.bestDist = d;
       this.bestAt = t;
     }
-    if (t - this.bestAt > this.noProgress) {
-      return { action: zeroAction(obs), failure: `no progress towards (${fmt(tx)}, ${fmt(ty)}) for ${this.noProgress} s; closest approach ${fmt(this.bestDist)} m, now at (${fmt(pose.x)}, ${fmt(pose.y)})` };
+    // Following a boundary legitimately leads away from the target for a while (round the arm of
+    // a U): allow a longer spell without progress then.
+    const allowed = this.mode === 'follow' ? Math.max(this.noProgress, t - this.followSince + this.noProgress / 2) : this.noProgress;
+    if (t - this.bestAt > Math.min(allowed, this.noProgress * 3)) {
+      return { action: zeroAction(obs), failure: `no progress towards (${fmt(tx)}, ${fmt(ty)}) for ${fmt(t - this.bestAt)} s; closest approach ${fmt(this.bestDist)} m, now at (${fmt(pose.x)}, ${fmt(pose.y)})` };
     }
 
     const clear = new Clearance(obs, robotRadius(obs) + MARGIN, this.opts.ignore?.() ?? []);
@@ -141,8 +144,8 @@ export class Navigator {
     this.heading = heading;
 
     // Slow down near the target (for precision) and near obstacles.
-    const near = clear.nearest();
-    const speed = Math.min(this.speed, Math.max(0.15, d * 1.2), Math.max(0.25, near));
+    const gap = clear.nearest() - robotRadius(obs);
+    const speed = Math.min(this.speed, Math.max(0.15, d * 1.2), 0.3 + 1.5 * Math.max(0, gap));
     return { action: driveHeading(obs, heading, speed) };
   }
 

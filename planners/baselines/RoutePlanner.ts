@@ -1,0 +1,184 @@
+/**
+ * Global routes for the scripted baseline: A* on an occupancy grid of the observed static
+ * footprints (obstacles, walls, steps), inflated by the clearance the moving thing needs, then
+ * shortened by line-of-sight so the route is a few corner waypoints. The skills stay reactive;
+ * this is the "look past the greedy direction" part a hand-written planner adds on top
+ * (u-traps, passages off the straight line, pushing a crate round a wall).
+ */
+import type { Observation, SceneObject } from '../../sim/types.ts';
+import { boxDistance, hypot2 } from '../skills/geometry.ts';
+
+const CELL = 0.1;
+const SQRT2 = Math.SQRT2;
+
+export interface RouteOptions {
+  /** Full arena extents [x, y] (m), centred on the origin. */
+  arena: readonly [number, number];
+  /** Keep this far (m) from every blocking footprint. */
+  clearance: number;
+  /** Object ids that do not block (the crate being pushed). */
+  ignore?: readonly string[];
+}
+
+/** Waypoints from (sx, sy) to (gx, gy), excluding the start and ending at the goal; null when
+ * the grid has no route (then the caller goes straight and lets the skills cope). */
+export function planRoute(obs: Observation, sx: number, sy: number, gx: number, gy: number, opts: RouteOptions): [number, number][] | null {
+  const nx = Math.max(1, Math.round(opts.arena[0] / CELL));
+  const ny = Math.max(1, Math.round(opts.arena[1] / CELL));
+  const x0 = -opts.arena[0] / 2;
+  const y0 = -opts.arena[1] / 2;
+  const blocking = obs.objects.filter((o) => (o.kind === 'obstacle' || o.kind === 'wall' || o.kind === 'step') && !opts.ignore?.includes(o.id));
+  const blocked = new Uint8Array(nx * ny);
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const cx = x0 + (i + 0.5) * CELL;
+      const cy = y0 + (j + 0.5) * CELL;
+      if (blocking.some((o) => footprintDistance(cx, cy, o) < opts.clearance)) blocked[j * nx + i] = 1;
+    }
+  }
+  const cell = (x: number, y: number) => [clampInt(Math.floor((x - x0) / CELL), nx), clampInt(Math.floor((y - y0) / CELL), ny)] as const;
+  const [si, sj] = cell(sx, sy);
+  const [gi, gj] = cell(gx, gy);
+  // The start may sit inside the inflated margin (robot against a wall): let it out.
+  blocked[sj * nx + si] = 0;
+  if (blocked[gj * nx + gi]) return null;
+
+  // A* with octile moves.
+  const n = nx * ny;
+  const g = new Float64Array(n).fill(Infinity);
+  const parent = new Int32Array(n).fill(-1);
+  const closed = new Uint8Array(n);
+  const open = new MinHeap();
+  const h = (i: number, j: number) => {
+    const dx = Math.abs(i - gi);
+    const dy = Math.abs(j - gj);
+    return Math.max(dx, dy) + (SQRT2 - 1) * Math.min(dx, dy);
+  };
+  const start = sj * nx + si;
+  const goal = gj * nx + gi;
+  g[start] = 0;
+  open.push(start, h(si, sj));
+  while (open.size > 0) {
+    const c = open.pop();
+    if (c === goal) break;
+    if (closed[c]) continue;
+    closed[c] = 1;
+    const ci = c % nx;
+    const cj = (c - ci) / nx;
+    for (let dj = -1; dj <= 1; dj++) {
+      for (let di = -1; di <= 1; di++) {
+        if (di === 0 && dj === 0) continue;
+        const i = ci + di;
+        const j = cj + dj;
+        if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
+        const k = j * nx + i;
+        if (blocked[k] || closed[k]) continue;
+        // No corner cutting between two blocked cells.
+        if (di !== 0 && dj !== 0 && (blocked[cj * nx + i] || blocked[j * nx + ci])) continue;
+        const cost = g[c] + (di !== 0 && dj !== 0 ? SQRT2 : 1);
+        if (cost < g[k]) {
+          g[k] = cost;
+          parent[k] = c;
+          open.push(k, cost + h(i, j));
+        }
+      }
+    }
+  }
+  if (g[goal] === Infinity) return null;
+
+  const cells: number[] = [];
+  for (let c = goal; c !== -1; c = parent[c]) cells.push(c);
+  cells.reverse();
+  const centre = (c: number): [number, number] => [x0 + ((c % nx) + 0.5) * CELL, y0 + (Math.floor(c / nx) + 0.5) * CELL];
+  const free = (a: [number, number], b: [number, number]) => {
+    const steps = Math.ceil(hypot2(b[0] - a[0], b[1] - a[1]) / (CELL / 2));
+    for (let s = 0; s <= steps; s++) {
+      const [i, j] = cell(a[0] + ((b[0] - a[0]) * s) / steps, a[1] + ((b[1] - a[1]) * s) / steps);
+      if (blocked[j * nx + i] && !(i === si && j === sj)) return false;
+    }
+    return true;
+  };
+  // Line-of-sight shortening: from each kept point, jump to the farthest visible cell.
+  const route: [number, number][] = [];
+  let from: [number, number] = [sx, sy];
+  let k = 0;
+  while (k < cells.length - 1) {
+    let far = k + 1;
+    for (let m = cells.length - 1; m > k + 1; m--) {
+      if (free(from, m === cells.length - 1 ? [gx, gy] : centre(cells[m]))) {
+        far = m;
+        break;
+      }
+    }
+    from = far === cells.length - 1 ? [gx, gy] : centre(cells[far]);
+    route.push(from);
+    k = far;
+  }
+  if (route.length === 0 || route[route.length - 1][0] !== gx || route[route.length - 1][1] !== gy) route.push([gx, gy]);
+  return route;
+}
+
+function footprintDistance(x: number, y: number, o: SceneObject): number {
+  if (o.shape !== 'box') return hypot2(x - o.x, y - o.y) - o.size[0] / 2;
+  return boxDistance(x, y, o.x, o.y, o.yaw, o.size[0] / 2, o.size[1] / 2);
+}
+
+function clampInt(v: number, n: number): number {
+  return v < 0 ? 0 : v >= n ? n - 1 : v;
+}
+
+/** Binary min-heap of (item, priority); ties break on insertion order, so A* is deterministic. */
+class MinHeap {
+  private items: number[] = [];
+  private prio: number[] = [];
+  private seq: number[] = [];
+  private counter = 0;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: number, p: number): void {
+    this.items.push(item);
+    this.prio.push(p);
+    this.seq.push(this.counter++);
+    let i = this.items.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!this.less(i, up)) break;
+      this.swap(i, up);
+      i = up;
+    }
+  }
+
+  pop(): number {
+    const top = this.items[0];
+    const last = this.items.length - 1;
+    this.swap(0, last);
+    this.items.pop();
+    this.prio.pop();
+    this.seq.pop();
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.items.length && this.less(l, m)) m = l;
+      if (r < this.items.length && this.less(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+    return top;
+  }
+
+  private less(a: number, b: number): boolean {
+    return this.prio[a] < this.prio[b] || (this.prio[a] === this.prio[b] && this.seq[a] < this.seq[b]);
+  }
+
+  private swap(a: number, b: number): void {
+    [this.items[a], this.items[b]] = [this.items[b], this.items[a]];
+    [this.prio[a], this.prio[b]] = [this.prio[b], this.prio[a]];
+    [this.seq[a], this.seq[b]] = [this.seq[b], this.seq[a]];
+  }
+}

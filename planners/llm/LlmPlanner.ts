@@ -17,26 +17,22 @@
  * that decision reports `llm_error` or `timeout` and holds the robot still, and the next `act`
  * throws, so the runner records a `planner_error` with the reason and the run goes on.
  */
-import { basename } from 'node:path';
 import { UserError } from '../../cli/errors.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerInfo, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { skillsFor } from '../skills/index.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../skills/Skill.ts';
 import type { Action, Observation, StepInfo } from '../../sim/types.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, type OutputSchema } from './ChatProvider.ts';
-import { Cassette } from './Cassette.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
-import { apiKeyFromEnv, resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
+import { connectProvider, HOW_TO_CONNECT } from './connectProvider.ts';
+import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
 import { LlmStats } from './LlmStats.ts';
-import { OpenAiProvider } from './OpenAiProvider.ts';
 import { PriceTable } from './PriceTable.ts';
 import { PromptBuilder, type HistoryLine } from './PromptBuilder.ts';
 import { DEFAULT_PROMPTS_DIR, PromptTemplates } from './PromptTemplates.ts';
 import { directActionSchema, skillPlanSchema, validateDirectAction, validateSkillPlan, type SkillCall, type Validated } from './ReplyValidator.ts';
 
-export const HOW_TO_CONNECT =
-  'no LLM configured: connect one with --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 (any OpenAI-compatible server; API key, if needed, in PLANARENA_LLM_API_KEY), ' +
-  'embed one with --llm-gguf FILE.gguf, or replay a recording with --llm-cassette planners/llm/cassettes/ci.json --llm-replay; the other planners run without it';
+export { HOW_TO_CONNECT };
 
 interface Failure {
   category: FailureCategory;
@@ -338,27 +334,6 @@ function goalStatus(obs: Observation): string {
   return d <= g.tolerance ? 'reached' : `not reached yet (${d.toFixed(2)} m away, tolerance ${g.tolerance.toFixed(2)} m)`;
 }
 
-/** Builds the live provider from the config: HTTP or embedded llama.cpp; null when neither. */
-async function liveProvider(cfg: Readonly<LlmConfig>): Promise<ChatProvider | null> {
-  if (cfg.url) {
-    return new OpenAiProvider({
-      url: cfg.url,
-      apiKey: apiKeyFromEnv(),
-      timeoutMs: cfg.timeoutS * 1000,
-      retries: cfg.retries,
-      backoffMs: cfg.backoffS * 1000,
-      maxRetryWaitMs: cfg.maxRetryWaitS * 1000,
-      concurrency: cfg.concurrency,
-      responseFormat: cfg.responseFormat,
-    });
-  }
-  if (cfg.gguf) {
-    const { LlamaCppProvider } = await import('./LlamaCppProvider.ts');
-    return LlamaCppProvider.create(cfg.gguf, cfg.timeoutS * 1000);
-  }
-  return null;
-}
-
 export const factory: PlannerFactory = {
   name: 'llm',
   description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (skills or direct control)',
@@ -372,25 +347,7 @@ export const factory: PlannerFactory = {
   },
   async create(opts: PlannerOptions): Promise<Planner> {
     const cfg = resolveLlmConfig(opts.config);
-    const live = cfg.replay ? null : await liveProvider(cfg);
-    let provider: ChatProvider;
-    let model = cfg.model;
-    if (cfg.cassette && (cfg.record || cfg.replay)) {
-      const cassette = Cassette.open(cfg.cassette, cfg.replay ? 'replay' : 'record');
-      provider = new CassetteProvider(cassette, cfg.replay ? 'replay' : 'record', live);
-      if (!model) {
-        const models = cassette.models();
-        if (models.length !== 1) {
-          throw new UserError('E_LLM_CONFIG', `--llm-replay: ${cfg.cassette} holds ${models.length ? `models ${models.join(', ')}` : 'no exchanges'}; name one with --llm-model.`);
-        }
-        model = models[0];
-      }
-    } else if (live) {
-      provider = live;
-    } else {
-      throw new UserError('E_LLM_CONFIG', `llm: ${HOW_TO_CONNECT}.`);
-    }
-    if (!model) model = cfg.gguf ? basename(cfg.gguf) : 'default';
+    const { provider, model } = await connectProvider(cfg);
     const templates = PromptTemplates.load(cfg.prompts ?? DEFAULT_PROMPTS_DIR);
     const prices = PriceTable.load(cfg.prices ?? undefined);
     return new LlmPlanner(cfg, provider, model, templates, prices);

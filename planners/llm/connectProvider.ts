@@ -1,0 +1,65 @@
+/**
+ * From the resolved config to the `ChatProvider` the planner talks to, and the model name that
+ * goes into every request (and every cassette key):
+ *
+ * | config                          | provider                                             |
+ * |---------------------------------|------------------------------------------------------|
+ * | --llm-url                       | OpenAI-compatible HTTP                               |
+ * | --llm-gguf                      | embedded llama.cpp (optional node-llama-cpp)         |
+ * | --llm-cassette + --llm-record   | cassette in front of one of the above                |
+ * | --llm-cassette + --llm-replay   | cassette alone; the model defaults to the recorded one |
+ */
+import { basename } from 'node:path';
+import { UserError } from '../../cli/errors.ts';
+import type { ChatProvider } from './ChatProvider.ts';
+import { Cassette } from './Cassette.ts';
+import { CassetteProvider } from './CassetteProvider.ts';
+import { apiKeyFromEnv, type LlmConfig } from './LlmConfig.ts';
+import { OpenAiProvider } from './OpenAiProvider.ts';
+
+export const HOW_TO_CONNECT =
+  'no LLM configured: connect one with --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 (any OpenAI-compatible server; API key, if needed, in PLANARENA_LLM_API_KEY), ' +
+  'embed one with --llm-gguf FILE.gguf, or replay a recording with --llm-cassette planners/llm/cassettes/ci.json --llm-replay; the other planners run without it';
+
+export async function connectProvider(cfg: Readonly<LlmConfig>): Promise<{ provider: ChatProvider; model: string }> {
+  const live = cfg.replay ? null : await liveProvider(cfg);
+  let model = cfg.model;
+  let provider: ChatProvider;
+  if (cfg.cassette && (cfg.record || cfg.replay)) {
+    const cassette = Cassette.open(cfg.cassette, cfg.replay ? 'replay' : 'record');
+    provider = new CassetteProvider(cassette, cfg.replay ? 'replay' : 'record', live);
+    if (!model && cfg.replay) {
+      const models = cassette.models();
+      if (models.length !== 1) {
+        throw new UserError('E_LLM_CONFIG', `--llm-replay: ${cfg.cassette} holds ${models.length ? `models ${models.join(', ')}` : 'no exchanges'}; name one with --llm-model.`);
+      }
+      model = models[0];
+    }
+  } else if (live) {
+    provider = live;
+  } else {
+    throw new UserError('E_LLM_CONFIG', `llm: ${HOW_TO_CONNECT}.`);
+  }
+  return { provider, model: model ?? (cfg.gguf ? basename(cfg.gguf) : 'default') };
+}
+
+/** The live model: HTTP or embedded llama.cpp; null when neither is configured. */
+async function liveProvider(cfg: Readonly<LlmConfig>): Promise<ChatProvider | null> {
+  if (cfg.url) {
+    return new OpenAiProvider({
+      url: cfg.url,
+      apiKey: apiKeyFromEnv(),
+      timeoutMs: cfg.timeoutS * 1000,
+      retries: cfg.retries,
+      backoffMs: cfg.backoffS * 1000,
+      maxRetryWaitMs: cfg.maxRetryWaitS * 1000,
+      concurrency: cfg.concurrency,
+      responseFormat: cfg.responseFormat,
+    });
+  }
+  if (cfg.gguf) {
+    const { LlamaCppProvider } = await import('./LlamaCppProvider.ts');
+    return LlamaCppProvider.create(cfg.gguf, cfg.timeoutS * 1000);
+  }
+  return null;
+}

@@ -78,6 +78,47 @@ function checkTiming(s: Scenario, out: Problem[]): void {
   if (s.timeLimit < s.controlPeriod) {
     out.push({ path: ['timeLimit'], message: `timeLimit ${fmt(s.timeLimit)} s is shorter than one control period (${fmt(s.controlPeriod)} s); raise it` });
   }
+  checkTimeBudget(s, out);
+}
+
+/** Top speeds (m/s) of the mobile robots in the sim; nothing can be delivered faster. */
+export const MAX_SPEED = { diffdrive: 1, pusher: 1 } as const;
+
+/**
+ * A time limit shorter than the straight-line trip at top speed can never be met. Only the
+ * impossible is an error: how much slack is comfortable depends on the task.
+ */
+function checkTimeBudget(s: Scenario, out: Problem[]): void {
+  const { robot, goal } = s;
+  if (robot.type === 'arm' || goal.type === 'ee_reach') return;
+  const none: Range[] = [
+    [0, 0],
+    [0, 0],
+  ];
+  const gp = (s.randomize.goalPosition as Range[] | undefined) ?? none;
+  // Farthest start-to-goal distance over all seeds: per axis, the largest gap between intervals.
+  const farthest = (from: readonly number[], fromRanges: readonly Range[], jitter: number) =>
+    Math.hypot(
+      ...[0, 1].map((k) => Math.max(Math.abs(goal.position[k] + gp[k][1] - (from[k] + fromRanges[k][0])), Math.abs(goal.position[k] + gp[k][0] - (from[k] + fromRanges[k][1])))),
+    ) + jitter;
+  let trip: number;
+  let what: string;
+  if (goal.type === 'reach') {
+    trip = farthest(robot.start.position, s.randomize.robotPosition ?? none, 0) - goal.tolerance;
+    what = 'the robot';
+  } else {
+    const obj = s.objects.find((o) => o.id === goal.object);
+    if (!obj) return;
+    trip = farthest(obj.position, none, s.randomize.objectJitter ?? 0) - goal.tolerance;
+    what = `object "${obj.id}"`;
+  }
+  const needed = trip / MAX_SPEED[robot.type];
+  if (needed > s.timeLimit) {
+    out.push({
+      path: ['timeLimit'],
+      message: `${what} can start ${fmt(trip)} m (straight line, less the tolerance) from the goal, ${fmt(needed)} s at the ${robot.type}'s top speed of ${MAX_SPEED[robot.type]} m/s, longer than timeLimit ${fmt(s.timeLimit)} s; raise timeLimit (a competent controller needs about twice the straight-line time) or bring the goal closer`,
+    });
+  }
 }
 
 /** `1/60` rather than 0.016666666666666666 when the step is a whole fraction of a second. */

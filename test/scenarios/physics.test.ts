@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createEnv } from '../../sim/Env.ts';
 import type { SimEnv } from '../../sim/Env.ts';
 import { listScenarios, loadScenario } from '../../scenarios/load.ts';
-import { ARM_REACH, ARM_SHOULDER_HEIGHT } from '../../scenarios/semantics.ts';
+import { ARM_REACH, ARM_SHOULDER_HEIGHT, MAX_SPEED, ROBOT_SIZE } from '../../scenarios/semantics.ts';
+import { MAX_WHEEL_SPEED, PUSHER_RADIUS, WHEEL_RADIUS } from '../../sim/index.ts';
+import { MAX_SPEED as PUSHER_MAX_SPEED } from '../../sim/robots/pusher.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
 
 const SEEDS = [0, 1, 2, 3];
@@ -45,7 +47,13 @@ describe.each(listScenarios())('%s in the simulator', (id) => {
   });
 });
 
-describe('the arm model in the semantic checks', () => {
+describe('the robot model in the semantic checks', () => {
+  it('uses the simulated robots\' top speeds and the pusher\'s radius', () => {
+    expect(MAX_SPEED.diffdrive).toBeCloseTo(MAX_WHEEL_SPEED * WHEEL_RADIUS, 9);
+    expect(MAX_SPEED.pusher).toBe(PUSHER_MAX_SPEED);
+    expect(ROBOT_SIZE.pusher.radius).toBeGreaterThanOrEqual(PUSHER_RADIUS);
+  });
+
   it('matches the simulated arm: at full stretch the tip is ARM_REACH from a shoulder ARM_SHOULDER_HEIGHT up', async () => {
     const base = loadScenario('arm-reach');
     const stretched: Scenario = { ...base, robot: { ...base.robot, start: { position: [0.3, -0.2], yaw: 0 }, joints: [0, 0, 0] }, randomize: {} };

@@ -19,7 +19,7 @@ import { combineObservers } from './observers.ts';
 import { expandPlan, type RunPlan, type ScenarioCatalog } from './plan.ts';
 import { Progress } from './progress.ts';
 import { defaultRunDir, RunDir } from './runDir.ts';
-import { redactConfig, type RunSettings } from './settings.ts';
+import { DEFAULT_PORT, redactConfig, type RunSettings } from './settings.ts';
 import type { EpisodeObserver } from './types.ts';
 
 export interface LiveHandle {
@@ -87,11 +87,30 @@ export async function runSession(settings: Readonly<RunSettings>, io: SessionIo,
   }
   const plan = expandPlan({ suite: settings.suite, scenarios: settings.scenarios, planners: factories.map((f) => f.name), seeds: settings.seeds }, catalog);
 
+  // The directory is checked (and created empty) first: refusing to overwrite is instant, while
+  // creating planners may load models. A run that fails before its manifest leaves it empty.
+  const runDir = RunDir.create(settings.out ?? defaultRunDir(plan.suite ?? opts.label ?? 'run'), { force: settings.force });
   const planners = new Map<string, PlannerHandle>();
   let live: LiveHandle | undefined;
   try {
     for (const f of factories) planners.set(f.name, { planner: await f.create(plannerOptions), privileged: f.privileged === true });
-    const runDir = RunDir.create(settings.out ?? defaultRunDir(plan.suite ?? opts.label ?? 'run'), { force: settings.force });
+
+    if (settings.live) {
+      // Loaded only here: the viewer (and its client build) costs nothing to runs without --live.
+      const { startLiveServer } = await import('../viewer/server/LiveServer.ts');
+      const start = (port: number) => startLiveServer({ port, host: settings.host, runsDir: join(runDir.path, '..') });
+      try {
+        live = await start(settings.port);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        // The default port being taken (another planarena, say) should not stop a demo.
+        if (settings.port !== DEFAULT_PORT) throw new UserError('E_PORT_IN_USE', `--port ${settings.port}: ${settings.host}:${settings.port} is in use; pass another --port (0 picks a free one).`);
+        io.log(`port ${DEFAULT_PORT} is in use; the viewer takes a free port instead`);
+        live = await start(0);
+      }
+      io.log(`live viewer: ${live.url}`);
+    }
+
     const manifest = buildManifest(
       {
         suite: plan.suite,
@@ -106,13 +125,6 @@ export async function runSession(settings: Readonly<RunSettings>, io: SessionIo,
       opts.command,
     );
     runDir.writeManifest(manifest);
-
-    if (settings.live) {
-      // Loaded only here: the viewer (and its client build) costs nothing to runs without --live.
-      const { startLiveServer } = await import('../viewer/server/LiveServer.ts');
-      live = await startLiveServer({ port: settings.port, host: settings.host, runsDir: join(runDir.path, '..') });
-      io.log(`live viewer: ${live.url}`);
-    }
 
     const progress = new Progress(plan.episodes.length, io.progressStream ?? process.stderr);
     const records = await executeRun(

@@ -26,8 +26,9 @@ const ICONS = {
 };
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
-/** In follow mode the playhead never lags the newest frame by more than this (s). */
-const MAX_LIVE_LAG = 1.0;
+/** In follow mode the playhead trails the newest frame by about this much (s), so there is always
+ * a next frame to interpolate towards. */
+const LIVE_LAG = 0.15;
 
 export class Timeline {
   t = 0;
@@ -114,7 +115,10 @@ export class Timeline {
   tick(dtReal: number): number {
     const end = this.duration;
     if (this.followLive) {
-      this.t = Math.min(end, Math.max(this.t + dtReal * this.speed, end - MAX_LIVE_LAG));
+      // Play at the chosen speed, and close any larger gap smoothly: a run paced faster than real
+      // time (or a burst after a stall) is caught up in well under a second, without jumps.
+      const behind = end - LIVE_LAG - this.t;
+      this.t = Math.min(end, this.t + Math.max(dtReal * this.speed, behind * Math.min(1, dtReal * 4)));
     } else if (this.playing) {
       this.t = Math.min(end, this.t + dtReal * this.speed);
       // Replays stop at the end; a live episode keeps growing, so keep playing into it.

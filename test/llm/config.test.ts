@@ -120,6 +120,20 @@ describe('cassette', () => {
     await expect(replay.complete(req)).rejects.toThrow(/no reply for open-field seed 3 decision 9/);
   });
 
+  it('merges entries other processes saved meanwhile instead of overwriting them', async () => {
+    const fs = await import('node:fs');
+    const path = join(mkdtempSync(join(tmpdir(), 'cassette-')), 'shared.json');
+    const rec = new CassetteProvider(Cassette.open(path, 'record'), 'record', live(['mine']));
+    await rec.complete(req);
+    // Another worker process saved its own exchange to the same file in the meantime.
+    const other = { model: 'm', label: 'other worker', occurrence: 0, request: { messages: [], temperature: 0, maxTokens: 1 }, response: { content: 'theirs', usage: { promptTokens: 1, completionTokens: 1, estimated: false } }, latencyMs: 1 };
+    fs.writeFileSync(path, JSON.stringify({ format: 'planarena-llm-cassette', version: 1, entries: { ['f'.repeat(64)]: other } }));
+    await rec.dispose();
+    const saved = JSON.parse(fs.readFileSync(path, 'utf8'));
+    expect(Object.values(saved.entries).map((e) => (e as { response: { content: string } }).response.content).sort()).toEqual(['mine', 'theirs']);
+    expect(fs.existsSync(`${path}.lock`)).toBe(false);
+  });
+
   it('refuses a missing or foreign file in replay', () => {
     expect(userErrorOf(() => Cassette.open('/nonexistent/c.json', 'replay')).message).toMatch(/no such file/);
     const bad = join(mkdtempSync(join(tmpdir(), 'cassette-')), 'bad.json');

@@ -16,12 +16,15 @@ export interface EpisodeOutcome {
   record: EpisodeRecord;
   /** `info` of every decision step that asked the model (has `llm`). */
   decisions: PlannerInfo[];
+  /** `thinkMs` the planner reported for each of those steps. */
+  thinkMs: (number | undefined)[];
 }
 
 export async function llmEpisode(scenarioId: string, config: Record<string, unknown>, seed = 1, clock: Clock = 'turn'): Promise<EpisodeOutcome> {
   const scenario = loadScenario(scenarioId);
   const planner = await factory.create({ config: { llmModel: 'scripted', llmBackoff: 0.01, ...config } });
   const decisions: PlannerInfo[] = [];
+  const thinkMs: (number | undefined)[] = [];
   try {
     const { record } = await runEpisode(
       { scenario: scenarioId, planner: 'llm', seed },
@@ -35,12 +38,14 @@ export async function llmEpisode(scenarioId: string, config: Record<string, unkn
         pace: 0,
         observer: {
           onStep: (_key, step) => {
-            if (step.decision.info.llm) decisions.push(step.decision.info);
+            if (!step.decision.info.llm) return;
+            decisions.push(step.decision.info);
+            thinkMs.push(step.decision.thinkMs);
           },
         },
       },
     );
-    return { record, decisions };
+    return { record, decisions, thinkMs };
   } finally {
     await planner.dispose();
   }

@@ -86,8 +86,11 @@ describe('record and replay', () => {
     expect(existsSync(CI_CASSETTE)).toBe(true);
     const cassette = JSON.parse(readFileSync(CI_CASSETTE, 'utf8'));
     expect(cassette.note).toMatch(/not a real LLM/);
+    const recorded = Object.values(cassette.entries) as { label: string; latencyMs: number }[];
     for (const scenario of ['open-field', 'push-box', 'arm-reach']) {
-      const { record } = await llmEpisode(scenario, { llmModel: undefined, llmCassette: CI_CASSETTE, llmReplay: true }, 0);
+      const { record, thinkMs } = await llmEpisode(scenario, { llmModel: undefined, llmCassette: CI_CASSETTE, llmReplay: true }, 0);
+      // The recorded latency is what --clock realtime charges, so realtime replays are exact too.
+      expect(thinkMs[0]).toBe(recorded.find((e) => e.label === `${scenario} seed 0 decision 1`)!.latencyMs);
       expect(record.success, `${scenario}: ${record.error ?? ''} (prompts changed? re-record: npx tsx test/llm/recordCiCassette.ts)`).toBe(true);
       expect(record.plannerStats.llmReplayedCalls).toBeGreaterThan(0);
       expect(record.plannerStats.llmReplayedCalls).toBe(record.plannerStats.llmCalls);

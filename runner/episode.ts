@@ -181,7 +181,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     let point = subjectPoint(obs);
     let done = false;
     let action: Action = new Array<number>(live.actionSpace.dim).fill(0);
-    const pacedStart = performance.now();
+    let stepDue = performance.now();
 
     /** One control step with `stepAction`; returns true when the episode is over. */
     const stepOnce = async (stepAction: Action, decision: ActResult, ms: number): Promise<boolean> => {
@@ -210,10 +210,13 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
         return true;
       }
       if (steps > maxSteps + 1) throw new Error(`environment did not truncate after ${steps} steps (time limit ${scenario.timeLimit}s)`);
-      // Pacing: keep simulated time at `pace` × wall time so people can watch.
+      // Pacing: each control step takes at least controlPeriod / pace of wall time so people can
+      // watch. No catching up: after a long think (turn clock) the world resumes at the pace
+      // instead of racing through the steps it "owes".
       if (ctx.pace > 0) {
-        const ahead = (simTime / ctx.pace) * 1000 - (performance.now() - pacedStart);
-        if (ahead > 1) await sleep(ahead);
+        const now = performance.now();
+        stepDue = Math.max(stepDue, now - (controlPeriod * 1000) / ctx.pace) + (controlPeriod * 1000) / ctx.pace;
+        if (stepDue - now > 1) await sleep(stepDue - now);
       } else if (steps % 50 === 0) {
         // Let servers (live stream, signals) breathe during long unpaced episodes.
         await yieldToEventLoop();

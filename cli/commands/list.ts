@@ -1,6 +1,6 @@
 /**
- * `planarena list scenarios|suites|planners [--json]`: what can be run. Without a name, lists
- * all three.
+ * `planarena list scenarios|suites|planners [--tag T] [--json]`: what can be run. Without a
+ * name, lists all three.
  */
 import { parseFlags } from '../args.ts';
 import { UserError } from '../errors.ts';
@@ -11,13 +11,13 @@ import { plannerDescription, plannerNames } from '../../planners/registry.ts';
 const LISTS = ['scenarios', 'suites', 'planners'] as const;
 type ListName = (typeof LISTS)[number];
 
-function rows(name: ListName): Record<string, unknown>[] {
+function rows(name: ListName, tags: readonly string[]): Record<string, unknown>[] {
   switch (name) {
     case 'scenarios':
-      return listScenarios().map((id) => {
-        const s = loadScenario(id);
-        return { id, robot: s.robot.type, goal: s.goal.type, tags: [...s.tags], timeLimit: s.timeLimit, title: s.title };
-      });
+      return listScenarios()
+        .map((id) => loadScenario(id))
+        .filter((s) => tags.every((t) => s.tags.includes(t)))
+        .map((s) => ({ id: s.id, robot: s.robot.type, goal: s.goal.type, tags: [...s.tags], timeLimit: s.timeLimit, title: s.title }));
     case 'suites':
       return listSuites().map((id) => {
         const s = loadSuite(id);
@@ -51,22 +51,23 @@ export const command: Command = {
   name: 'list',
   summary: 'list scenarios, suites or planners',
   usage: [
-    'usage: planarena list [scenarios|suites|planners] [--json]',
+    'usage: planarena list [scenarios|suites|planners] [--tag T]... [--json]',
     '',
     '  scenarios   shipped scenarios: id, robot, goal type, tags, time limit, title',
     '  suites      shipped suites and their scenarios',
     '  planners    registered planners with a one-line description',
     '  (nothing)   all three',
     '',
+    '  --tag T     only scenarios carrying tag T (repeat for several: all must match)',
     '  --json      print a JSON object { scenarios?, suites?, planners? } instead of tables',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseFlags('list', argv, { json: { type: 'boolean' } });
+    const { values, positionals } = parseFlags('list', argv, { json: { type: 'boolean' }, tag: { type: 'string', multiple: true } });
     for (const p of positionals) {
       if (!(LISTS as readonly string[]).includes(p)) throw new UserError('E_BAD_ARG', `unknown list "${p}"; valid lists: ${LISTS.join(', ')}`);
     }
     const names = (positionals.length ? positionals : LISTS) as readonly ListName[];
-    const data = Object.fromEntries(names.map((n) => [n, rows(n)]));
+    const data = Object.fromEntries(names.map((n) => [n, rows(n, values.tag ?? [])]));
     if (values.json) {
       console.log(JSON.stringify(data, null, 2));
       return 0;

@@ -80,10 +80,11 @@ describe('planarena list', () => {
     expect(r.stdout).toMatch(/^oracle\s+sampling MPC/m);
   });
 
-  it('--json gives the same data to machines', () => {
-    const r = planarena('list', 'suites', 'planners', '--json');
-    const data = JSON.parse(r.stdout) as { suites: { id: string; scenarios: string[] }[]; planners: { name: string }[] };
-    expect(Object.keys(data)).toEqual(['suites', 'planners']);
+  it('--json gives the same data to machines; --tag filters scenarios', () => {
+    const r = planarena('list', 'scenarios', 'suites', 'planners', '--tag', 'dynamic', '--json');
+    const data = JSON.parse(r.stdout) as { scenarios: { id: string; tags: string[] }[]; suites: { id: string; scenarios: string[] }[]; planners: { name: string }[] };
+    expect(Object.keys(data)).toEqual(['scenarios', 'suites', 'planners']);
+    expect(data.scenarios.map((s) => s.id)).toEqual(['crossing-traffic', 'shove']);
     expect(data.suites.find((s) => s.id === 'core')?.scenarios).toHaveLength(listScenarios().length);
     expect(data.planners.map((p) => p.name)).toContain('world-model');
   });

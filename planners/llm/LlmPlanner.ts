@@ -278,6 +278,7 @@ export class LlmPlanner implements Planner {
       return res;
     } catch (e) {
       if (!(e instanceof LlmCallError)) throw e; // cassette misses and bugs end the episode loudly
+      this.stats.failedCalls++;
       turn.failures.push({ category: e.category, detail: e.message });
       ex.validation = `${e.category}: ${e.message}`;
       this.abort = `${e.category}: ${e.message}`;

@@ -9,6 +9,8 @@ import type { ChatResult } from './ChatProvider.ts';
 export class LlmStats {
   decisions = 0;
   calls = 0;
+  /** Calls that ended without a reply (timeouts, server errors, after retries). */
+  failedCalls = 0;
   /** HTTP attempts beyond the first, over all calls. */
   retries = 0;
   tokensIn = 0;
@@ -40,6 +42,7 @@ export class LlmStats {
     const out: Record<string, number> = {
       llmDecisions: this.decisions,
       llmCalls: this.calls,
+      llmFailedCalls: this.failedCalls,
       llmRetries: this.retries,
       llmTokensIn: this.tokensIn,
       llmTokensOut: this.tokensOut,

@@ -102,6 +102,7 @@ describe('LLM planner, skills mode', () => {
     expect(failed.record.success).toBe(false);
     expect(failed.record.failure).toBe('planner_error');
     expect(failed.record.failureCategories).toEqual({ llm_error: 1 });
+    expect(failed.record.plannerStats).toMatchObject({ llmCalls: 0, llmFailedCalls: 1 });
     expect(failed.record.error).toMatch(/llm_error: LLM server .* answered HTTP 500.*after 2 attempts/);
     const next = await llmEpisode('open-field', { llmUrl: server.url }, 2);
     expect(next.record.success).toBe(true);

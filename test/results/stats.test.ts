@@ -13,6 +13,24 @@ describe('interquartile mean', () => {
   });
 });
 
+describe('interquartile mean by selection', () => {
+  it('equals the sorted-and-trimmed mean on random, tied, sorted and reversed data of every size', () => {
+    const rng = Rng.fromKey('iqm');
+    const sortedIqm = (v: number[]) => {
+      const s = [...v].sort((a, b) => a - b);
+      const cut = Math.floor(s.length / 4);
+      const mid = s.slice(cut, s.length - cut);
+      return mid.reduce((t, x) => t + x, 0) / mid.length;
+    };
+    for (let n = 1; n <= 60; n++) {
+      const random = Array.from({ length: n }, () => rng.normal());
+      const tied = Array.from({ length: n }, () => rng.int(3));
+      const ascending = Array.from({ length: n }, (_, i) => i);
+      for (const v of [random, tied, ascending, [...ascending].reverse()]) expect(iqm(v)).toBeCloseTo(sortedIqm(v), 12);
+    }
+  });
+});
+
 describe('Wilson interval', () => {
   it('matches the textbook values', () => {
     const [lo, hi] = wilson(5, 10);
@@ -63,6 +81,18 @@ describe('probability of improvement', () => {
     let u = 0;
     for (const a of x) for (const b of y) u += a > b ? 1 : a === b ? 0.5 : 0;
     expect(mannWhitneyProbability(x, y)).toBeCloseTo(u / (40 * 31), 12);
+  });
+
+  it('resamples ties and spreads correctly: all ties stay ½, noisy data brackets the point', () => {
+    expect(probabilityOfImprovement([[2, 2, 2]], [[2, 2]], { reps: 200 })).toEqual({ point: 0.5, lo: 0.5, hi: 0.5 });
+    const rng = Rng.fromKey('poi');
+    const xs = [0, 1, 2].map(() => Array.from({ length: 15 }, () => rng.int(4)));
+    const ys = [0, 1, 2].map(() => Array.from({ length: 12 }, () => rng.int(4)));
+    const r = probabilityOfImprovement(xs, ys, { reps: 1000, seed: 3 });
+    expect(r.lo).toBeLessThan(r.point);
+    expect(r.hi).toBeGreaterThan(r.point);
+    expect(r.hi - r.lo).toBeLessThan(0.5);
+    expect(probabilityOfImprovement(xs, ys, { reps: 1000, seed: 3 })).toEqual(r);
   });
 
   it('averages over tasks', () => {

@@ -119,6 +119,9 @@ function safeObserver(observer: EpisodeObserver | undefined): EpisodeObserver {
   };
 }
 
+/** Lag behind the paced schedule that is caught up by running steps back to back. */
+const PACE_SLACK_MS = 250;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
@@ -210,12 +213,12 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
         return true;
       }
       if (steps > maxSteps + 1) throw new Error(`environment did not truncate after ${steps} steps (time limit ${scenario.timeLimit}s)`);
-      // Pacing: each control step takes at least controlPeriod / pace of wall time so people can
-      // watch. No catching up: after a long think (turn clock) the world resumes at the pace
-      // instead of racing through the steps it "owes".
+      // Pacing: simulated time advances at `pace` × wall time so people can watch. Timer
+      // overshoot is caught up, but at most PACE_SLACK_MS of it: after a long think (turn clock)
+      // the world resumes at the pace instead of racing through the steps it "owes".
       if (ctx.pace > 0) {
         const now = performance.now();
-        stepDue = Math.max(stepDue, now - (controlPeriod * 1000) / ctx.pace) + (controlPeriod * 1000) / ctx.pace;
+        stepDue = Math.max(stepDue, now - PACE_SLACK_MS) + (controlPeriod * 1000) / ctx.pace;
         if (stepDue - now > 1) await sleep(stepDue - now);
       } else if (steps % 50 === 0) {
         // Let servers (live stream, signals) breathe during long unpaced episodes.

@@ -77,7 +77,11 @@ const stem = (file: string) => basename(file).replace(/\.json$/i, '');
 /** Loads and checks a scenario file; throws a `UserError` listing every problem. */
 export function loadScenarioFile(file: string): Scenario {
   const abs = resolve(file);
-  const checked = checkScenarioText(readText(abs, 'scenario'), stem(abs));
+  const text = readText(abs, 'scenario');
+  if (sniffKind(text) === 'suite') {
+    throw new UserError('E_SCENARIO', `${displayPath(abs)}: is a suite file, not a scenario; pass it where a suite is expected (planarena run --suite ${displayPath(abs)})`);
+  }
+  const checked = checkScenarioText(text, stem(abs));
   if (!checked.ok) throw problemsError('E_SCENARIO', displayPath(abs), checked.problems);
   return checked.value;
 }
@@ -100,7 +104,11 @@ export function loadSuite(idOrPath: string): Suite {
     file = join(SUITE_DIR, `${idOrPath}.json`);
     if (!existsSync(file)) throw new UserError('E_UNKNOWN_SUITE', `unknown suite "${idOrPath}"; valid suites: ${listSuites().join(', ')} (or give a path to a .json file)`);
   }
-  const checked = checkSuiteText(readText(file, 'suite'), stem(file));
+  const text = readText(file, 'suite');
+  if (sniffKind(text) === 'scenario') {
+    throw new UserError('E_SUITE', `${displayPath(file)}: is a scenario file, not a suite; pass it where scenarios are expected (planarena run --scenarios ${displayPath(file)})`);
+  }
+  const checked = checkSuiteText(text, stem(file));
   if (!checked.ok) throw problemsError('E_SUITE', displayPath(file), checked.problems);
   return checked.value;
 }
@@ -135,17 +143,21 @@ export function listSuites(): string[] {
  * Unparsable files count as scenarios, the common case, so their syntax error gets reported.
  */
 export function detectKind(file: string, text: string): FileKind {
+  return sniffKind(text) ?? (basename(dirname(resolve(file))) === 'suites' ? 'suite' : 'scenario');
+}
+
+/** The kind a document's content shows, or undefined when it shows none (or does not parse). */
+export function sniffKind(text: string): FileKind | undefined {
   const parsed = parseJsonText(text);
-  if (parsed.ok && parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) {
-    const doc = parsed.value as Record<string, unknown>;
-    if ('robot' in doc || 'goal' in doc) return 'scenario';
-    if ('scenarios' in doc) return 'suite';
-    if (typeof doc.$schema === 'string') {
-      if (doc.$schema.endsWith('suite.schema.json')) return 'suite';
-      if (doc.$schema.endsWith('scenario.schema.json')) return 'scenario';
-    }
+  if (!parsed.ok || !parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return undefined;
+  const doc = parsed.value as Record<string, unknown>;
+  if ('robot' in doc || 'goal' in doc) return 'scenario';
+  if ('scenarios' in doc) return 'suite';
+  if (typeof doc.$schema === 'string') {
+    if (doc.$schema.endsWith('suite.schema.json')) return 'suite';
+    if (doc.$schema.endsWith('scenario.schema.json')) return 'scenario';
   }
-  return basename(dirname(resolve(file))) === 'suites' ? 'suite' : 'scenario';
+  return undefined;
 }
 
 /** Checks any scenario or suite file without throwing on its content (missing files still throw). */

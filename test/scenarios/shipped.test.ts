@@ -62,6 +62,11 @@ describe('loading', () => {
     expect(loadScenario(join(import.meta.dirname, 'fixtures', 'good', 'custom.json')).id).toBe('custom');
   });
 
+  it('a suite file given as a scenario (and the reverse) says which it is and where it goes', () => {
+    expect(() => loadScenario('scenarios/suites/smoke.json')).toThrow(/smoke\.json: is a suite file, not a scenario; .*--suite/);
+    expect(() => loadSuite(join(SCENARIO_DIR, 'open-field.json'))).toThrow(/open-field\.json: is a scenario file, not a suite; .*--scenarios/);
+  });
+
   it('an unknown id lists the valid ones', () => {
     expect(() => loadScenario('open-fild')).toThrow(/unknown scenario "open-fild"; valid scenarios: arm-push, .*open-field, .* \(or give a path to a \.json file\)/);
     expect(() => loadSuite('smok')).toThrow(/unknown suite "smok"; valid suites: core, demo, smoke/);

@@ -182,6 +182,19 @@ describe('viewer in headless Chromium', () => {
     const title = (await marker.getAttribute('title'))!;
     expect(await app<number>('a.timeline.t')).toBeCloseTo(Number(/t ([\d.]+) s/.exec(title)![1]), 1);
     await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-h2h.png') });
+
+    // Ghost overlay: one view, the second planner drawn over the first.
+    const sideBySide = await canvasStats();
+    await page.check('#ghost');
+    await sleep(300);
+    const boxes = await Promise.all((await page.locator('.viewport').all()).map((v) => v.boundingBox()));
+    expect(boxes[0]).toEqual(boxes[1]);
+    expect((await page.locator('.viewport-label').allTextContents()).filter((l) => l.length > 0)).toHaveLength(2);
+    const overlaid = await canvasStats();
+    expect(overlaid.hash).not.toBe(sideBySide.hash);
+    expect(overlaid.filled).toBeGreaterThan(0.3);
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-ghost.png') });
+    await page.uncheck('#ghost');
   });
 
   it('draws the results page charts from the run summary', async () => {

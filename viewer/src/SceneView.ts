@@ -57,30 +57,42 @@ export class SceneView {
   private imagined: THREE.LineSegments | null = null;
   private imaginedKey: unknown = null;
   scene: StaticScene | null = null;
+  private readonly lights: THREE.Light[];
   /** Dynamic slot of the robot's chassis, for the follow camera. */
   robotSlot = -1;
 
   constructor() {
-    this.root.background = new THREE.Color('#10151c');
-    this.root.add(new THREE.HemisphereLight('#dfe9ff', '#30261c', 1.6));
+    this.root.background = BACKGROUND;
     const sun = new THREE.DirectionalLight('#ffffff', 1.8);
     sun.position.set(4, -6, 10);
-    this.root.add(sun);
+    this.lights = [new THREE.HemisphereLight('#dfe9ff', '#30261c', 1.6), sun];
+    for (const l of this.lights) this.root.add(l);
     this.root.add(this.content);
   }
 
-  /** Builds the meshes for a scene. Cheap enough to call again when a body is spawned. */
-  setScene(scene: StaticScene, trailColor = '#ffd166'): void {
+  /**
+   * Builds the meshes for a scene. Cheap enough to call again when a body is spawned.
+   * A `ghost` view draws only the moving bodies, translucent, with its trail and imagined
+   * futures, to be rendered over another episode's view of the same scene (head-to-head overlay).
+   */
+  setScene(scene: StaticScene, trailColor = '#ffd166', ghost = false): void {
     this.clear();
     this.scene = scene;
-    this.addArena(scene);
-    this.addGoal(scene);
+    this.root.background = ghost ? null : BACKGROUND;
+    for (const light of this.lights) light.visible = !ghost;
+    if (!ghost) {
+      this.addArena(scene);
+      this.addGoal(scene);
+    }
+    const material = (color?: string) =>
+      ghost ? new THREE.MeshBasicMaterial({ color: color ?? '#ffffff', transparent: true, opacity: 0.45, depthWrite: false }) : new THREE.MeshLambertMaterial(color ? { color } : {});
 
     const perType: Record<InstType, ShapeInstance[]> = { box: [], cylinder: [], sphere: [] };
     let dyn = 0;
     this.bodyMatrices = [];
     for (const body of scene.bodies) {
       const slot = body.dynamic ? dyn++ : -1;
+      if (ghost && slot < 0) continue;
       if (slot >= 0 && body.kind === 'robot' && this.robotSlot < 0) this.robotSlot = slot;
       for (const shape of body.shapes) {
         const [ox, oy, oz, qx, qy, qz, qw] = shape.offset;
@@ -89,7 +101,7 @@ export class SceneView {
         if (shape.shape === 'capsule') {
           local.compose(_p.set(ox, oy, oz), _q.set(qx, qy, qz, qw), _s.set(1, 1, 1));
           const geo = new THREE.CapsuleGeometry(a, 2 * b, 6, 16).rotateX(Math.PI / 2);
-          const mesh = new THREE.Mesh(geo, new THREE.MeshLambertMaterial({ color: shape.color }));
+          const mesh = new THREE.Mesh(geo, material(shape.color));
           mesh.matrixAutoUpdate = false;
           this.capsules.push({ mesh, dyn: slot, local, body });
           this.content.add(mesh);
@@ -106,7 +118,7 @@ export class SceneView {
     for (const type of Object.keys(perType) as InstType[]) {
       const list = perType[type];
       if (list.length === 0) continue;
-      const mesh = new THREE.InstancedMesh(UNIT_GEOMETRY[type](), new THREE.MeshLambertMaterial(), list.length);
+      const mesh = new THREE.InstancedMesh(UNIT_GEOMETRY[type](), material(), list.length);
       mesh.instanceMatrix.setUsage(THREE.DynamicDrawUsage);
       mesh.frustumCulled = false;
       const color = new THREE.Color();
@@ -308,6 +320,7 @@ export class SceneView {
 }
 
 const EMPTY = new Float32Array(0);
+const BACKGROUND = new THREE.Color('#10151c');
 
 /** out[o..o+16] = a × b (column-major 4×4 affine matrices), written straight into an instance buffer. */
 function multiplyInto(a: ArrayLike<number>, b: ArrayLike<number>, out: Float32Array, o: number): void {

@@ -32,6 +32,8 @@ interface Slot {
   /** Keep the arena framed (on resize too) until the user moves this camera. */
   autoFit: boolean;
   fitAspect: number;
+  /** Drawn as a ghost over the first view. */
+  ghost: boolean;
 }
 
 const PLANNER_COLORS = ['#ffd166', '#ef476f', '#06d6a0', '#118ab2', '#f78c6b', '#c77dff'];
@@ -41,6 +43,8 @@ export class Stage {
   readonly renderer: THREE.WebGLRenderer;
   private slots: Slot[] = [];
   follow = false;
+  /** Head-to-head as one view: the first episode drawn whole, the others as translucent ghosts. */
+  private ghost = false;
   onPick: ((p: Pick) => void) | null = null;
 
   constructor(private readonly container: HTMLElement) {
@@ -65,7 +69,24 @@ export class Stage {
       if (!episodes.includes(s.episode)) this.dropSlot(s);
     }
     this.slots = episodes.map((ep, i) => keep.get(ep) ?? this.makeSlot(ep, PLANNER_COLORS[i % PLANNER_COLORS.length]));
+    this.slots.forEach((s, i) => this.rebuild(s, i));
     this.layout();
+  }
+
+  /** Switches between side by side and one view with ghosts. */
+  setGhost(on: boolean): void {
+    if (on === this.ghost) return;
+    this.ghost = on;
+    this.slots.forEach((s, i) => this.rebuild(s, i, true));
+    this.layout();
+  }
+
+  private rebuild(s: Slot, index: number, force = false): void {
+    const ghost = this.ghost && index > 0;
+    if (!force && s.ghost === ghost && s.scenesSeen === s.episode.scenes.length) return;
+    s.view.setScene(s.episode.scene, s.color, ghost);
+    s.ghost = ghost;
+    s.scenesSeen = s.episode.scenes.length;
   }
 
   /** Draws every viewport at simulated time `t`. */
@@ -74,12 +95,9 @@ export class Stage {
     const w = this.container.clientWidth;
     const h = this.container.clientHeight;
     r.setScissorTest(true);
-    for (const s of this.slots) {
+    this.slots.forEach((s, index) => {
       const ep = s.episode;
-      if (ep.scenes.length !== s.scenesSeen) {
-        s.view.setScene(ep.scene, s.color);
-        s.scenesSeen = ep.scenes.length;
-      }
+      this.rebuild(s, index);
       const at = ep.frameAt(t);
       if (at) {
         s.view.update(at.a, at.b, at.alpha);
@@ -87,6 +105,14 @@ export class Stage {
       }
       const im = ep.imaginedAt(t);
       s.view.setImagined(im?.rollouts ?? null, im?.step ?? null);
+      s.label.textContent = labelOf(ep, t);
+      if (s.ghost) {
+        // Drawn with the first view's camera over its picture, depth-tested against it.
+        r.autoClear = false;
+        r.render(s.view.root, this.slots[0].camera);
+        r.autoClear = true;
+        return;
+      }
       if (this.follow) this.followRobot(s);
       else s.lastFollow = null;
       s.controls.update();
@@ -104,8 +130,7 @@ export class Stage {
       }
       s.camera.updateProjectionMatrix();
       r.render(s.view.root, s.camera);
-      s.label.textContent = labelOf(ep, t);
-    }
+    });
     if (this.slots.length === 0) {
       r.setViewport(0, 0, w, h);
       r.setScissor(0, 0, w, h);
@@ -143,7 +168,7 @@ export class Stage {
     const controls = new OrbitControls(camera, overlay);
     controls.enableDamping = false;
     placeCamera(camera, controls, episode);
-    const slot: Slot = { episode, view, camera, controls, overlay, label, color, scenesSeen: episode.scenes.length, lastFollow: null, autoFit: true, fitAspect: 0 };
+    const slot: Slot = { episode, view, camera, controls, overlay, label, color, scenesSeen: episode.scenes.length, lastFollow: null, autoFit: true, fitAspect: 0, ghost: false };
     controls.addEventListener('start', () => (slot.autoFit = false));
     this.bindPicking(slot);
     return slot;
@@ -156,6 +181,19 @@ export class Stage {
   }
 
   private layout(): void {
+    if (this.ghost) {
+      // One full view; the ghosts' labels stack under the first one's.
+      this.slots.forEach((s, i) => {
+        Object.assign(s.overlay.style, { left: '0%', top: '0%', width: '100%', height: '100%', pointerEvents: i === 0 ? 'auto' : 'none', border: i === 0 ? '' : 'none' });
+        s.label.style.top = `${6 + 28 * i}px`;
+        s.label.textContent = '';
+      });
+      return;
+    }
+    for (const s of this.slots) {
+      Object.assign(s.overlay.style, { pointerEvents: 'auto', border: '' });
+      s.label.style.top = '';
+    }
     const n = this.slots.length;
     const cols = n <= 2 ? Math.max(n, 1) : Math.ceil(Math.sqrt(n));
     const rows = Math.max(1, Math.ceil(n / cols));

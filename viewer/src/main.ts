@@ -158,6 +158,7 @@ function frame(now: number): void {
   if (!$('view-page').hidden) {
     const t = timeline.tick(dt);
     stage.follow = ($('follow') as HTMLInputElement).checked;
+    stage.setGhost(($('ghost') as HTMLInputElement).checked);
     stage.render(t);
     const key = shown.map((e) => `${e.id}:${e.stepAt(t)?.step ?? -1}`).join(',');
     if (key !== panelKey) {

@@ -155,7 +155,13 @@ export class LlmPlanner implements Planner {
         this.finish(obs, step);
         continue;
       }
-      if (asked || obs.t < this.holdUntil) return this.zero;
+      if (asked) {
+        // The whole plan finished on the step it was made (e.g. "stop" while at rest): asking
+        // again at once would spend a call per control step on the same answer.
+        this.holdUntil = obs.t + Math.max(1, every);
+        return this.zero;
+      }
+      if (obs.t < this.holdUntil) return this.zero;
       asked = true;
       const plan = await this.decide(obs, turn, (reply) => validateSkillPlan(reply, this.skills, obs));
       if (!plan) return this.zero;

@@ -50,6 +50,14 @@ describe('LLM config', () => {
     expect(apiKeyFromEnv({})).toBeUndefined();
   });
 
+  it('--llm-gguf without node-llama-cpp installed says how to install it', async () => {
+    const gguf = join(mkdtempSync(join(tmpdir(), 'gguf-')), 'tiny.gguf');
+    writeFileSync(gguf, 'GGUF');
+    const err = await factory.create({ config: { llmGguf: gguf } }).catch((e) => e);
+    expect(isUserError(err) && err.code).toBe('E_LLM_GGUF');
+    expect(err.message).toMatch(/npm install node-llama-cpp/);
+  });
+
   it('unavailable() explains in one line how to connect an LLM', () => {
     const msg = factory.unavailable!({ config: {} });
     expect(msg).toMatch(/--llm-url http:\/\/127\.0\.0\.1:11434\/v1 --llm-model llama3\.1/);

@@ -156,6 +156,17 @@ describe('LLM planner, skills mode', () => {
     expect(server.requests[1].body.messages[1].content).toMatch(/Recent history:\n- t=0\.00 s: you reasoned: /);
   });
 
+  it('a plan that ends at once (stop while at rest) is not asked again on the next step', async () => {
+    server = await startLlmServer({ fallback: scripted(() => replies.json({ reasoning: 'done already?', plan: [{ skill: 'stop', args: {} }] })) });
+    const { record, decisions } = await llmEpisode('open-field', { llmUrl: server.url });
+    expect(record.success).toBe(true);
+    expect(record.plannerStats.llmDecisions).toBe(2);
+    // The second decision comes a second later, not one control step later.
+    const t = server.requests.map((r) => Number(r.body.messages[1].content.match(/Time: ([\d.]+) s/)![1]));
+    expect(t[1] - t[0]).toBeCloseTo(1, 5);
+    expect(decisions).toHaveLength(2);
+  });
+
   it('re-plans every K seconds with llmReplanEvery', async () => {
     server = await startLlmServer();
     const { record } = await llmEpisode('open-field', { llmUrl: server.url, llmReplanEvery: 2 });

@@ -41,6 +41,16 @@ describe('what the scripted planner does', () => {
     expect(ep.stats.skillFailures).toBe(0);
   });
 
+  it('routes round the U trap and pushes the crate round the wall (global waypoints)', async () => {
+    const trap = await runEpisode('u-trap', 'scripted', 0);
+    expect(trap.success).toBe(true);
+    const around = await runEpisode('push-around', 'scripted', 0);
+    expect(around.success).toBe(true);
+    // The crate went round the wall's end: the push targets changed on the way.
+    const targets = new Set(around.infos.map((i) => JSON.stringify((i.skill as { args: unknown }).args)));
+    expect(targets.size).toBeGreaterThan(1);
+  });
+
   it('slides the block with arm_push in arm-push', async () => {
     const ep = await runEpisode('arm-push', 'scripted', 0);
     expect(ep.success).toBe(true);

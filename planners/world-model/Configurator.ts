@@ -39,6 +39,11 @@ export interface PlanConfig {
   temperature: number;
   minStd: number;
   maxStd: number;
+  /** Centre the search on the actor's sequence (TD-MPC2 only mixes it in as samples); with a
+   * young model the imitation-trained actor is the better guess, and the search refines it. */
+  actorPrior: number;
+  /** Initial search width relative to maxStd when centred on the actor's sequence. */
+  priorStd: number;
   /** Discount of future costs. */
   gamma: number;
   cost: CostWeights;
@@ -80,6 +85,8 @@ const PLAN: PlanConfig = {
   temperature: 0.5,
   minStd: 0.05,
   maxStd: 1,
+  actorPrior: 1,
+  priorStd: 0.5,
   gamma: 0.97,
   cost: { goal: 1, reward: 0, failure: 5, value: 0 },
   imagined: 12,
@@ -115,14 +122,16 @@ export function defaultConfig(robot: RobotType): WorldModelConfig {
 
 /** Planner keys a user may set, prefixed `wm` in the run config so they never collide with
  * other planners' settings: `--set wm-samples=512` reaches the factory as `config.wmSamples`. */
-export const PLAN_OVERRIDES = ['horizon', 'samples', 'actorSamples', 'elites', 'iterations', 'temperature', 'minStd', 'maxStd', 'imagined'] as const;
+export const PLAN_OVERRIDES = ['horizon', 'samples', 'actorSamples', 'elites', 'iterations', 'temperature', 'minStd', 'maxStd', 'actorPrior', 'priorStd', 'imagined'] as const;
 
 /**
  * Applies planner overrides to a base (a checkpoint's stored config) and freezes the result.
  * Unknown keys are ignored here (the runner forwards every planner's flags); bad values are errors.
  */
 export function resolveConfig(base: WorldModelConfig, overrides: Record<string, unknown> = {}): Readonly<WorldModelConfig> {
-  const plan: PlanConfig = { ...base.plan, cost: { ...base.plan.cost } };
+  // Planner keys added after a checkpoint was written take today's defaults.
+  const defaults = defaultConfig(base.robot).plan;
+  const plan: PlanConfig = { ...defaults, ...base.plan, cost: { ...defaults.cost, ...base.plan.cost } };
   for (const key of PLAN_OVERRIDES) {
     const raw = overrides[`wm${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;

@@ -60,15 +60,20 @@ export class Mppi {
 
   /**
    * One decision. `proposals` are extra sequences (e.g. from the actor), laid out like samples;
-   * `stdScale` widens the initial search (the planner raises it when the robot is stuck).
+   * `stdScale` scales the initial search width (the planner widens it when the robot is stuck);
+   * `prior`, one sequence, replaces the warm start as the initial mean.
    */
-  async plan(rng: Rng, evaluate: SequenceEvaluator, proposals?: Float32Array, stdScale = 1): Promise<MppiResult> {
+  async plan(rng: Rng, evaluate: SequenceEvaluator, proposals?: Float32Array, stdScale = 1, prior?: Float32Array): Promise<MppiResult> {
     const { horizon: H, samples: N, iterations, minStd, maxStd, temperature } = this.settings;
     const A = this.actionDim;
     const L = H * A;
     const P = proposals ? Math.min(proposals.length / L, N) : 0;
     const K = Math.min(this.settings.elites, N);
     const mean = this.mean;
+    // With a prior (the actor's sequence), the search centres on it and the warm start
+    // (previous plan, shifted) stays in the population as one sample.
+    const warm = prior ? mean.slice() : null;
+    if (prior) mean.set(prior.subarray(0, L));
     const std = new Float32Array(L).fill(Math.min(maxStd * stdScale, 1));
     const seqs = new Float32Array(N * L);
     let costs = new Float32Array(N);
@@ -78,7 +83,9 @@ export class Mppi {
     for (let it = 0; it < iterations; it++) {
       // Sample actions: the mean itself, then Gaussian perturbations, then the proposals.
       seqs.set(mean, 0);
-      for (let n = 1; n < N - P; n++) {
+      const first = warm && it === 0 && N - P > 1 ? 2 : 1;
+      if (first === 2) seqs.set(warm!, L);
+      for (let n = first; n < N - P; n++) {
         const row = n * L;
         for (let j = 0; j < L; j++) seqs[row + j] = clip(mean[j] + std[j] * rng.normal());
       }

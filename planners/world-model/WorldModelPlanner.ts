@@ -120,8 +120,10 @@ class WorldModelPlanner implements Planner {
       const stuck = this.memory.stuck();
       if (stuck) this.stuckSteps++;
       this.decisions++;
-      const proposals = actorProposals(model, z0, plan.actorSamples, plan.horizon, this.rng);
-      const result = await this.mppi.plan(this.rng, (seqs, n) => sequenceCosts(model, z0, seqs, n, plan), proposals, stuck ? 2 : 1);
+      const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
+      const prior = plan.actorPrior ? proposals.subarray(0, plan.horizon * meta.actionDim) : undefined;
+      const width = stuck ? 2 : prior ? plan.priorStd : 1;
+      const result = await this.mppi.plan(this.rng, (seqs, n) => sequenceCosts(model, z0, seqs, n, plan), proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), width, prior);
 
       // Imagined futures for the viewer: the best elites, then evenly spread other samples.
       const A = meta.actionDim;

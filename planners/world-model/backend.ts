@@ -99,6 +99,10 @@ async function tryBackend(name: BackendName): Promise<BackendAttempt> {
     await quietly(() => LOADERS[name]());
     if (!(await quietly(() => tf.setBackend(name)))) return { backend: name, ok: false, reason: 'tfjs could not initialise it' };
     await tf.ready();
+    // The plain-JS backend prints a banner recommending tfjs-node on its first tensor; the
+    // selection log already says which backend runs and why.
+    const b = tf.backend() as { firstUse?: boolean };
+    if (name === 'cpu' && 'firstUse' in b) b.firstUse = false;
     return { backend: name, ok: true };
   } catch (e) {
     return { backend: name, ok: false, reason: firstLine(e) };

@@ -55,7 +55,7 @@ export interface TrainOptions {
   /** Evaluation seeds per scenario at the end (0: none). */
   evalSeeds: number;
   batch?: number;
-  /** Planner settings for the model's own collection episodes (cheaper than evaluation). */
+  /** Planner settings for the model's own collection episodes (default COLLECT_PLAN: cheaper than evaluation). */
   collectPlan?: Record<string, unknown>;
   /** Set to stop at the next step boundary (Ctrl-C). */
   signal: { stop: boolean };
@@ -94,6 +94,9 @@ interface TrainerState {
 /** Seeds for training data never overlap the evaluation seeds users run (small integers). */
 const SEED_BASE = 1_000_000;
 const COLLECT_SEED_BASE = 2_000_000;
+/** The model's own collection episodes plan with a quarter of the samples and half the
+ * iterations of evaluation: data collection needs reasonable behaviour, not the best. */
+const COLLECT_PLAN = { wmSamples: 64, wmElites: 8, wmIterations: 2 };
 
 export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   const dir = join(o.out, o.robot);
@@ -211,7 +214,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     }
     if (o.collectEvery > 0 && step % o.collectEvery === 0 && !o.signal.stop) {
       const scenario = o.scenarios[episodesCollected % o.scenarios.length];
-      const planner = plannerForModel(model, meta, o.collectPlan ?? {});
+      const planner = plannerForModel(model, meta, o.collectPlan ?? COLLECT_PLAN);
       const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics, o.signal);
       await planner.dispose();
       replay.append(ep.data);

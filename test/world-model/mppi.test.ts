@@ -56,6 +56,24 @@ describe('MPPI', () => {
     expect(Array.from(firstSample!.subarray(6, 8))).toEqual([0, 0]);
   });
 
+  it('centres the search on a prior and keeps the warm start as one sample', async () => {
+    const mppi = new Mppi({ ...settings, iterations: 1 }, 2);
+    await mppi.plan(Rng.fromKey('w'), bowl);
+    const prior = new Float32Array(8).fill(0.25);
+    let population: Float32Array | null = null;
+    const r = await mppi.plan(Rng.fromKey('p'), (s, n) => {
+      population ??= s.slice();
+      return bowl(s, n);
+    }, undefined, 0.5, prior);
+    expect(Array.from(population!.subarray(0, 8))).toEqual(Array.from(prior));
+    expect(Array.from(population!.subarray(8, 16)).some((v, j) => v !== prior[j])).toBe(true);
+    // Sampled around the prior with half the width: every sample stays near it.
+    let maxDev = 0;
+    for (let i = 2; i < 256; i++) for (let j = 0; j < 8; j++) maxDev = Math.max(maxDev, Math.abs(population![i * 8 + j] - 0.25));
+    expect(maxDev).toBeLessThan(0.5 * 6);
+    expect(r.costs).toHaveLength(256);
+  });
+
   it('sorts elites stably', () => {
     expect(argsortAscending(new Float32Array([3, 1, 2, 1]), 3)).toEqual([1, 3, 2]);
   });

@@ -1,0 +1,124 @@
+/**
+ * World-model speed: planning latency per decision at default settings (target p50 <= 50 ms on
+ * wasm) and training throughput per tfjs backend this machine can run. Backends it cannot run
+ * (no tfjs-node, no GPU adapter) are listed with the reason and value 0: GPU figures must be
+ * measured on a machine with a GPU (see docs/world-model.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendName } from '../planners/world-model/backend.ts';
+import { defaultConfig, resolveConfig } from '../planners/world-model/Configurator.ts';
+import { actorProposals, sequenceCosts } from '../planners/world-model/Imagination.ts';
+import { Mppi } from '../planners/world-model/Mppi.ts';
+import type { Batch } from '../planners/world-model/ReplayBuffer.ts';
+import { Trainer } from '../planners/world-model/Trainer.ts';
+import { WorldModel } from '../planners/world-model/WorldModel.ts';
+import { obsLength } from '../sim/observation.ts';
+import { Rng } from '../sim/rng.ts';
+import type { Bench, BenchLine } from './types.ts';
+
+const ROBOT = 'diffdrive';
+const OBS = obsLength(ROBOT);
+const ACT = 2;
+
+function batchOf(size: number, rollout: number): Batch {
+  const rng = Rng.fromKey('bench-batch');
+  const n = (k: number) => Float32Array.from({ length: k }, () => rng.normal());
+  return {
+    size,
+    rollout,
+    obs: n((rollout + 1) * size * OBS),
+    actions: n(rollout * size * ACT).map(Math.tanh),
+    rewards: n(rollout * size),
+    goalDistance: n((rollout + 1) * size).map(Math.abs),
+    failure: new Float32Array(rollout * size),
+    terminal: new Float32Array(rollout * size),
+    position: n((rollout + 1) * size * 3),
+    imitation: new Float32Array(rollout * size).fill(1),
+  };
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+/** Milliseconds per decision of the full planner loop (encode, actor proposals, MPPI, read-backs). */
+async function planLatency(decisions: number): Promise<number[]> {
+  const cfg = resolveConfig(defaultConfig(ROBOT));
+  const model = new WorldModel(cfg, { obsDim: OBS, actionDim: ACT });
+  const mppi = new Mppi(cfg.plan, ACT);
+  const rng = Rng.fromKey('bench-plan');
+  const obs = Float32Array.from({ length: OBS }, () => rng.normal());
+  const times: number[] = [];
+  for (let i = 0; i < decisions + 3; i++) {
+    const t0 = performance.now();
+    const z0 = tf.tidy(() => model.encode(tf.tensor2d(obs, [1, OBS])));
+    const proposals = actorProposals(model, z0, cfg.plan.actorSamples, cfg.plan.horizon, rng);
+    await mppi.plan(rng, (s, n) => sequenceCosts(model, z0, s, n, cfg.plan), proposals);
+    z0.dispose();
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  model.dispose();
+  return times;
+}
+
+/** Training samples (windows) per second at batch `size`, and ms per step. */
+function trainRate(size: number, steps: number): { samplesPerSec: number; msPerStep: number } {
+  const cfg = resolveConfig(defaultConfig(ROBOT));
+  const model = new WorldModel(cfg, { obsDim: OBS, actionDim: ACT });
+  const trainer = new Trainer(model, cfg.train, cfg.plan.gamma);
+  const batch = batchOf(size, cfg.train.rollout);
+  trainer.step(batch, true); // warm-up: kernels compiled, moments allocated
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) trainer.step(batch, i === steps - 1);
+  const ms = (performance.now() - t0) / steps;
+  trainer.dispose();
+  model.dispose();
+  return { samplesPerSec: (size * 1000) / ms, msPerStep: ms };
+}
+
+export const benches: Bench[] = [
+  {
+    name: 'world-model',
+    async run(): Promise<BenchLine[]> {
+      const lines: BenchLine[] = [];
+      await selectBackend('wasm');
+      const times = await planLatency(20);
+      const p50 = percentile(times, 0.5);
+      const cfg = resolveConfig(defaultConfig(ROBOT)).plan;
+      lines.push({ figure: `world-model plan p50, wasm (${cfg.samples}×${cfg.iterations} it, H=${cfg.horizon})`, value: p50, unit: 'ms', ratio: p50 / 50, target: 1, targetBelow: true });
+      lines.push({ figure: 'world-model plan p95, wasm', value: percentile(times, 0.95), unit: 'ms' });
+
+      const wasm = trainRate(256, 6);
+      lines.push({ figure: 'world-model train, wasm, batch 256', value: wasm.samplesPerSec, unit: 'samples/s' });
+      const small = trainRate(16, 6);
+      lines.push({ figure: 'world-model train step, wasm, batch 16 (≈ fixed cost)', value: small.msPerStep, unit: 'ms', baseline: { name: 'batch 256', value: wasm.msPerStep }, ratio: small.msPerStep / wasm.msPerStep });
+
+      const others: BackendName[] = ['cpu', 'webgpu', 'tensorflow'];
+      for (const name of others) {
+        let available = true;
+        let reason = '';
+        try {
+          await selectBackend(name);
+        } catch (e) {
+          available = false;
+          reason = (e as Error).message.split(': ').slice(1).join(': ').split('. Fix')[0];
+        }
+        if (!available) {
+          lines.push({ figure: `world-model train, ${name}: not available here (${reason})`, value: 0, unit: 'samples/s' });
+          continue;
+        }
+        // The plain-JS cpu backend is ~40× slower than wasm: a small batch keeps the bench short.
+        const size = name === 'cpu' ? 32 : 1024;
+        const r = trainRate(size, name === 'cpu' ? 2 : 6);
+        lines.push({ figure: `world-model train, ${name}, batch ${size}`, value: r.samplesPerSec, unit: 'samples/s', baseline: { name: 'wasm b256', value: wasm.samplesPerSec }, ratio: r.samplesPerSec / wasm.samplesPerSec, ...(name === 'cpu' ? {} : { target: 20 }) });
+        if (name !== 'cpu') {
+          const t = await planLatency(20);
+          lines.push({ figure: `world-model plan p50, ${name}`, value: percentile(t, 0.5), unit: 'ms', baseline: { name: 'wasm', value: p50 }, ratio: percentile(t, 0.5) / p50 });
+        }
+      }
+      await selectBackend('wasm');
+      return lines;
+    },
+  },
+];

@@ -75,7 +75,8 @@ export async function resolvePlanners(
 }
 
 export async function runSession(settings: Readonly<RunSettings>, io: SessionIo, opts: SessionOptions): Promise<SessionResult> {
-  const plannerOptions: PlannerOptions = { config: { ...settings.plannerConfig } };
+  // Frozen: every factory sees the same settings, and none can change them for the others.
+  const plannerOptions: PlannerOptions = Object.freeze({ config: Object.freeze({ ...settings.plannerConfig }) });
   const catalog = opts.catalog ?? { loadScenario, loadSuite };
 
   // Resolve names before anything is created or written.

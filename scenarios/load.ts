@@ -1,8 +1,8 @@
 /**
  * Loading scenario and suite files: read → strict JSON parse → zod schema → semantic checks →
  * deep freeze. Every failure is a `UserError` naming the file, the JSON path, what was expected,
- * what was found and the fix (see `problems.ts`); there is no other way in, so a `Scenario`
- * object anywhere in planarena has passed every check and cannot be mutated.
+ * what was found and the fix (see `problems.ts`). Everything that runs a scenario gets it from
+ * here, so it has passed every check and cannot be mutated.
  *
  * Shipped scenarios live in `scenarios/files/<id>.json`, suites in `scenarios/suites/<id>.json`.
  * Wherever an id is accepted, a path to a `.json` file is accepted too.
@@ -45,7 +45,11 @@ export function deepFreeze<T>(value: T): T {
 function readText(file: string, kind: string): string {
   if (!existsSync(file)) throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: no such ${kind} file; check the path`);
   if (statSync(file).isDirectory()) throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: is a directory, not a ${kind} file; name a .json file`);
-  return readFileSync(file, 'utf8');
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: cannot read this ${kind} file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
+  }
 }
 
 /** Parses and checks a document against a schema, then runs the semantic checks. */

@@ -148,16 +148,21 @@ export async function executeParallel(
       const slot: Slot = { worker, ready: false, job: null, gone: false };
       slots.add(slot);
       worker.on('message', (msg: WorkerReply) => {
-        if (msg.type === 'ready') {
-          slot.ready = true;
-        } else if (msg.type === 'done') {
-          crashes = 0;
-          finishEpisode(slot, msg.record);
-        } else if (msg.type === 'failed') {
-          const spec = episodes[msg.index];
-          finishEpisode(slot, { ...crashRecord(spec, msg.message, (performance.now() - slot.job!.started) / 1000), failure: 'planner_error' });
+        try {
+          if (msg.type === 'ready') {
+            slot.ready = true;
+          } else if (msg.type === 'done') {
+            crashes = 0;
+            finishEpisode(slot, msg.record);
+          } else if (msg.type === 'failed') {
+            const spec = episodes[msg.index];
+            finishEpisode(slot, { ...crashRecord(spec, msg.message, (performance.now() - slot.job!.started) / 1000), failure: 'planner_error' });
+          }
+          dispatch(slot);
+        } catch (e) {
+          // Writing the record failed (disk full, directory removed): stop rather than lose results silently.
+          fail(e instanceof Error ? e : new Error(String(e)));
         }
-        dispatch(slot);
       });
       let lastError: Error | undefined;
       worker.on('error', (e) => {

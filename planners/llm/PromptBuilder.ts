@@ -14,13 +14,15 @@ import type { PromptTemplates } from './PromptTemplates.ts';
 
 const ROBOT_TEXT: Record<string, string> = {
   diffdrive: 'a differential-drive wheeled robot (chassis 0.40 × 0.30 m, top speed about 1 m/s); it can turn on the spot',
-  pusher: 'a pusher robot that moves over the floor and moves objects by pushing them',
-  arm: 'a fixed-base robot arm; what matters is the position of its end effector (the tip)',
+  pusher: 'a holonomic disc robot (radius 0.20 m, top speed 1 m/s) that slides over the floor in any direction without turning and moves objects by pushing them',
+  arm: 'a fixed-base three-joint robot arm (base yaw, shoulder pitch, elbow pitch; upper arm 0.40 m, forearm 0.35 m, shoulder 0.20 m above the floor); what matters is the position of its end effector (the tip)',
 };
 
 const DIRECT_HELP: Record<string, string> = {
   diffdrive:
     'left and right are wheel speed targets: both +1 drives forward at about 1 m/s, both -1 backwards; left -1 with right +1 turns counter-clockwise (to the left) on the spot, left +1 with right -1 turns clockwise.',
+  pusher: 'vx and vy are velocity targets along the robot frame (the world frame when the robot starts at yaw 0), 1 = 1 m/s; the robot never turns.',
+  arm: 'yaw, shoulder and elbow are joint velocity targets (1 = 1.5, 1.5 and 2 rad/s); positive shoulder or elbow pitch tilts the link down; 0 holds the pose.',
 };
 
 const SECTORS = ['front', 'front-left', 'left', 'back-left', 'back', 'back-right', 'right', 'front-right'];
@@ -110,6 +112,7 @@ export class PromptBuilder {
     const speed = Math.hypot(r.vel.vx, r.vel.vy);
     let robotState = `${r.type} at (${fmt(r.pose.x)}, ${fmt(r.pose.y)}), heading ${yawDeg}°, speed ${fmt(speed)} m/s`;
     if (r.ee) robotState += `; end effector at (${fmt(r.ee.x)}, ${fmt(r.ee.y)}, ${fmt(r.ee.z)})`;
+    if (r.type === 'arm') robotState += `; joint angles ${r.joints.pos.map((a) => `${deg(a)}°`).join(', ')}`;
     const recent = this.historyLines > 0 ? history.slice(-this.historyLines) : [];
     const ask = this.mode === 'skills' ? 'Give the plan as one JSON object.' : 'Give the action as one JSON object.';
     return this.templates.render('user', {

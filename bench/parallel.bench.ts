@@ -6,6 +6,7 @@
  * cost, amortised over the thousands of episodes a real evaluation runs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildManifest } from '../results/manifest.ts';
@@ -13,39 +14,61 @@ import { executeParallel } from '../runner/parallel.ts';
 import { expandPlan } from '../runner/plan.ts';
 import { RunDir } from '../runner/runDir.ts';
 import { loadScenario, loadSuite } from '../scenarios/load.ts';
-import type { Bench, BenchLine } from './types.ts';
+import { cpuMs, type Bench, type BenchLine } from './types.ts';
 
 /** Random actions run every episode to its time limit: a steady, CPU-bound physics load. */
 const WORKLOAD = { suite: 'smoke', planners: ['random'], seeds: '24' };
 
-async function episodesPerSecond(workers: number): Promise<number> {
+interface Throughput {
+  /** Steady-state episodes per wall second. */
+  wall: number;
+  /** Episodes per CPU second of the whole process (all threads) over the same window. */
+  cpu: number;
+}
+
+async function throughput(workers: number): Promise<Throughput> {
   const plan = expandPlan(WORKLOAD, { loadScenario, loadSuite });
   const dir = mkdtempSync(join(tmpdir(), 'planarena-bench-'));
   try {
     const runDir = RunDir.create(dir);
     runDir.writeManifest(buildManifest({ suite: plan.suite, scenarios: plan.scenarios.map((s) => s.id), planners: [...plan.planners], seeds: [...plan.seeds], physics: 'deterministic', record: false, clock: 'turn', plannerConfig: {} }, ['bench']));
     const ends: number[] = [];
+    let cpuAtWarm = 0;
     await executeParallel(
       plan,
       plan.episodes,
       { workers, plannerConfig: {}, episode: { physics: 'deterministic', clock: 'turn', record: false, pace: 0 } },
       runDir,
-      { onEpisodeEnd: () => ends.push(performance.now()) },
+      {
+        onEpisodeEnd: () => {
+          ends.push(performance.now());
+          if (ends.length === workers) cpuAtWarm = cpuMs();
+        },
+      },
     );
+    const cpu = cpuMs() - cpuAtWarm;
     const warm = ends[workers - 1];
     const steady = ends.slice(workers);
-    return (steady.length * 1000) / (steady[steady.length - 1] - warm);
+    return { wall: (steady.length * 1000) / (steady[steady.length - 1] - warm), cpu: (steady.length * 1000) / cpu };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/**
+ * The wall-clock ratio is the figure the issue asks for; it needs two idle cores. On a shared
+ * machine other processes take wall time from the workers, so the bench also reports episodes per
+ * CPU-second with 2 workers ÷ 1 worker: the parallel overhead alone (1.0 = none), meaningful
+ * under load, and the wall ratio on an idle machine is at most twice it.
+ */
 async function speedup(): Promise<BenchLine[]> {
-  const one = await episodesPerSecond(1);
-  const two = await episodesPerSecond(2);
+  const one = await throughput(1);
+  const two = await throughput(2);
+  const what = `${WORKLOAD.suite}, ${WORKLOAD.planners.join(',')}`;
   return [
-    { figure: `episodes/s, 1 worker (${WORKLOAD.suite}, ${WORKLOAD.planners.join(',')})`, value: one, unit: 'episodes/s' },
-    { figure: `episodes/s, 2 workers (${WORKLOAD.suite}, ${WORKLOAD.planners.join(',')})`, value: two, unit: 'episodes/s', baseline: { name: '1 worker', value: one }, ratio: two / one, target: 1.8 },
+    { figure: `episodes/s, 1 worker (${what})`, value: one.wall, unit: 'episodes/s' },
+    { figure: `episodes/s, 2 workers (${what})`, value: two.wall, unit: 'episodes/s', baseline: { name: '1 worker', value: one.wall }, ratio: two.wall / one.wall, target: 1.8 },
+    { figure: `episodes/cpu-s, 2 workers vs 1 (parallel overhead; load avg ${os.loadavg()[0].toFixed(1)})`, value: two.cpu, unit: 'episodes/cpu-s', baseline: { name: '1 worker', value: one.cpu }, ratio: two.cpu / one.cpu, target: 0.9 },
   ];
 }
 

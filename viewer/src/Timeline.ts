@@ -58,6 +58,7 @@ export class Timeline {
     const q = (id: string) => root.querySelector(`[data-id="${id}"]`) as HTMLElement;
     this.el = { back: q('back'), play: q('play'), fwd: q('fwd'), speed: q('speed'), live: q('live'), time: q('time'), lanes: q('lanes') };
     this.slider = q('seek') as HTMLInputElement;
+    this.el.live.style.display = 'none';
     this.el.play.onclick = () => this.setPlaying(!this.playing);
     this.el.back.onclick = () => this.stepBy(-1);
     this.el.fwd.onclick = () => this.stepBy(1);
@@ -68,7 +69,8 @@ export class Timeline {
     (this.el.speed as HTMLSelectElement).onchange = () => (this.speed = Number((this.el.speed as HTMLSelectElement).value));
     this.slider.oninput = () => this.seek(Number(this.slider.value));
     window.addEventListener('keydown', (e) => {
-      if ((e.target as HTMLElement).tagName === 'INPUT' && (e.target as HTMLInputElement).type !== 'range') return;
+      const el = e.target as HTMLElement;
+      if (el.tagName === 'SELECT' || (el.tagName === 'INPUT' && (el as HTMLInputElement).type !== 'range')) return;
       if (e.key === ' ') {
         e.preventDefault();
         this.setPlaying(!this.playing);

@@ -160,6 +160,7 @@ function frame(now: number): void {
     stage.follow = ($('follow') as HTMLInputElement).checked;
     stage.setGhost(($('ghost') as HTMLInputElement).checked);
     stage.render(t);
+    $('empty').hidden = shown.length > 0 || route.page !== 'live';
     const key = shown.map((e) => `${e.id}:${e.stepAt(t)?.step ?? -1}`).join(',');
     if (key !== panelKey) {
       panelKey = key;

@@ -4,6 +4,7 @@
  * configuration and the machine.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -82,6 +83,18 @@ export function packageVersions(): Record<string, string> {
   const versions: Record<string, string> = { planarena: planarenaVersion(), node: process.version };
   for (const pkg of TRACKED_PACKAGES) versions[pkg] = installedVersion(pkg) ?? 'not installed';
   return versions;
+}
+
+/** JSON with object keys sorted at every level, so equal values give equal text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** SHA-256 of a resolved scenario's canonical JSON. */
+export function scenarioHash(scenario: unknown): string {
+  return createHash('sha256').update(canonicalJson(scenario)).digest('hex');
 }
 
 /** Builds the manifest of a run; `config` is frozen into it as given. */

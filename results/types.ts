@@ -92,5 +92,8 @@ export interface RunManifest {
     plannerConfig: Record<string, unknown>;
     /** With `--shard K/N`: this run holds only shard K (0-based) of N of the planned episodes. */
     shard?: { index: number; count: number };
+    /** SHA-256 (hex) of each scenario as resolved (defaults filled in), by id: two runs with equal
+     * hashes ran the same task definitions, whatever the files' formatting. */
+    scenarioHashes?: Record<string, string>;
   };
 }

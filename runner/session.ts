@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { UserError } from '../cli/errors.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { PlannerFactory, PlannerOptions } from '../planners/Planner.ts';
-import { buildManifest } from '../results/manifest.ts';
+import { buildManifest, scenarioHash } from '../results/manifest.ts';
 import { summarize } from '../results/summary.ts';
 import type { EpisodeRecord, RunSummary } from '../results/types.ts';
 import { loadScenario, loadSuite } from '../scenarios/load.ts';
@@ -122,6 +122,7 @@ export async function runSession(settings: Readonly<RunSettings>, io: SessionIo,
         record: settings.record,
         clock: settings.clock,
         plannerConfig: redactConfig(settings.plannerConfig),
+        scenarioHashes: Object.fromEntries(plan.scenarios.map((s) => [s.id, scenarioHash(s)])),
       },
       opts.command,
     );

@@ -53,6 +53,8 @@ describe('planarena run', () => {
     expect(manifest.git.commit === null || /^[0-9a-f]{40}$/.test(manifest.git.commit)).toBe(true);
 
     const scenarios = manifest.config.scenarios;
+    expect(Object.keys(manifest.config.scenarioHashes ?? {})).toEqual(scenarios);
+    for (const h of Object.values(manifest.config.scenarioHashes ?? {})) expect(h).toMatch(/^[0-9a-f]{64}$/);
     expect(scenarios.length).toBeGreaterThan(0);
     const records = readJsonl(join(dir, 'episodes.jsonl'));
     expect(records).toHaveLength(scenarios.length * 2 * 2);

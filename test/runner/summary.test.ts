@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizedScore, percentile, summarize, wilson } from '../../results/summary.ts';
+import { scenarioHash } from '../../results/manifest.ts';
 import { formatTable } from '../../results/table.ts';
 import type { EpisodeRecord } from '../../results/types.ts';
 
@@ -109,5 +110,13 @@ describe('summarize', () => {
     expect(lines.filter((l) => l.startsWith('a '))).toHaveLength(3);
     expect(lines.some((l) => /^b\s+llm\s+1\s+0 \[0-79\]/.test(l))).toBe(true);
     expect(lines.find((l) => l.includes('llm') && l.startsWith('a'))).toContain('0.44');
+  });
+});
+
+describe('scenarioHash', () => {
+  it('depends on content, not on key order', () => {
+    expect(scenarioHash({ a: 1, b: { c: [1, 2], d: 'x' } })).toBe(scenarioHash({ b: { d: 'x', c: [1, 2] }, a: 1 }));
+    expect(scenarioHash({ a: 1 })).not.toBe(scenarioHash({ a: 2 }));
+    expect(scenarioHash({ a: [1, 2] })).not.toBe(scenarioHash({ a: [2, 1] }));
   });
 });

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import type { Baseline } from '../../results/baseline.ts';
@@ -80,7 +79,13 @@ describe('planarena ci', () => {
 
   it("passes the project's committed smoke baseline, as the project's CI runs it", async () => {
     const junit = join(tmp, 'project.xml');
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'ci', '--suite', 'smoke', '--baseline', 'results/baselines/smoke.json', '--junit', junit, '--out', join(tmp, 'project-run')]);
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+      execFile(process.execPath, ['bin/planarena.mjs', 'ci', '--suite', 'smoke', '--baseline', 'results/baselines/smoke.json', '--junit', junit, '--out', join(tmp, 'project-run')], (err, out) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: out }),
+      ),
+    );
+    // On failure the message carries the FAIL lines; after an intended change: planarena baseline update --suite smoke.
+    expect(code, stdout).toBe(0);
     expect(stdout).toMatch(/(\d+)\/\1 passed against results\/baselines\/smoke\.json/);
     checkXml(readFileSync(junit, 'utf8'));
   });

@@ -35,7 +35,8 @@ export class CassetteProvider implements ChatProvider {
     if (hit) {
       const err = hit.response.error;
       if (err) throw new LlmCallError(err.kind, err.message, err.status);
-      return { content: hit.response.content, usage: { ...hit.response.usage }, latencyMs: hit.latencyMs, attempts: 1, replayed: true };
+      const truncated = hit.response.truncated ? { truncated: true } : {};
+      return { content: hit.response.content, usage: { ...hit.response.usage }, latencyMs: hit.latencyMs, attempts: 1, replayed: true, ...truncated };
     }
     if (this.mode === 'replay' || !this.live) {
       throw new UserError(
@@ -57,7 +58,7 @@ export class CassetteProvider implements ChatProvider {
       throw e;
     }
     const latencyMs = roundLatency(res.latencyMs);
-    this.cassette.put(key, { ...entry, response: { content: res.content, usage: res.usage }, latencyMs });
+    this.cassette.put(key, { ...entry, response: { content: res.content, usage: res.usage, ...(res.truncated ? { truncated: true } : {}) }, latencyMs });
     return { ...res, latencyMs };
   }
 

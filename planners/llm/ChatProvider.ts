@@ -43,6 +43,8 @@ export interface ChatResult {
   attempts: number;
   /** True when the reply came from a cassette. */
   replayed: boolean;
+  /** True when the server stopped at the token limit (`finish_reason: "length"`). */
+  truncated?: boolean;
 }
 
 export interface ChatProvider {

@@ -251,15 +251,16 @@ export class LlmPlanner implements Planner {
         if (v.reasoning) this.note(obs, `you reasoned: ${v.reasoning.slice(0, 200)}`);
         return v.value;
       }
-      ex.validation = `${v.category}: ${v.reason}`;
-      lastReason = v.reason;
-      turn.failures.push({ category: v.category, detail: v.reason });
+      const reason = res.truncated ? `${v.reason} (your reply was cut off at ${this.config.maxTokens} tokens: answer more briefly)` : v.reason;
+      ex.validation = `${v.category}: ${reason}`;
+      lastReason = reason;
+      turn.failures.push({ category: v.category, detail: reason });
       this.stats.invalidOutputs++;
       if (this.stats.invalidOutputs > this.config.maxInvalid) {
-        this.abort = `${v.category}: gave up after ${this.stats.invalidOutputs} invalid LLM outputs (--set llmMaxInvalid=${this.config.maxInvalid}); last: ${v.reason}`;
+        this.abort = `${v.category}: gave up after ${this.stats.invalidOutputs} invalid LLM outputs (--set llmMaxInvalid=${this.config.maxInvalid}); last: ${reason}`;
         return null;
       }
-      messages = [...messages, { role: 'assistant', content: res.content }, this.builder.correction(v.reason)];
+      messages = [...messages, { role: 'assistant', content: res.content }, this.builder.correction(reason)];
     }
     this.feedback.push(`Your previous answers could not be used (last: ${lastReason}); the robot held still.`);
     return null;

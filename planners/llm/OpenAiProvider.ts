@@ -149,7 +149,7 @@ export class OpenAiProvider implements ChatProvider {
     } catch {
       return new RetryableError('bad_response', `LLM server ${this.endpoint} sent a body that is not JSON: ${this.scrub(text).slice(0, 120)}`);
     }
-    const j = json as { choices?: { message?: { content?: unknown } }[]; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
+    const j = json as { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[]; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
     const raw = j.choices?.[0]?.message?.content;
     // Some servers send content as an array of typed parts.
     const content = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('') : null;
@@ -166,6 +166,7 @@ export class OpenAiProvider implements ChatProvider {
         : { promptTokens: estimatePromptTokens(req.messages), completionTokens: estimateTokens(content), estimated: true },
       latencyMs,
       replayed: false,
+      ...(j.choices?.[0]?.finish_reason === 'length' ? { truncated: true } : {}),
     };
   }
 

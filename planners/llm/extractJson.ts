@@ -2,15 +2,20 @@
  * Finds the JSON value in a model's reply. Models asked for JSON still wrap it in prose
  * ("Sure! Here is the plan: {...}") or Markdown fences, so we try, in order: the whole reply,
  * each fenced block, then each balanced {...} or [...] span (string-aware), and take the first
- * that parses. The error text is sent back to the model, so it says what to fix.
+ * that parses, after dropping <think>...</think> blocks. The error text is sent back to the model,
+ * so it says what to fix.
  */
 
 export type Extracted = { ok: true; value: unknown; how: 'whole' | 'fence' | 'embedded' } | { ok: false; error: string };
 
 const FENCE = /```[a-zA-Z0-9_-]*[ \t]*\r?\n?([\s\S]*?)```/g;
 
+/** Reasoning models (DeepSeek-R1, Qwen3 via Ollama or llama.cpp) think aloud in <think> tags
+ * before answering; their musings may hold braces that are not the answer. */
+const THINK = /<think>[\s\S]*?(<\/think>|$)/gi;
+
 export function extractJson(reply: string): Extracted {
-  const text = reply.trim();
+  const text = reply.replace(THINK, '').trim();
   if (text === '') return { ok: false, error: 'the reply was empty; answer with one JSON object' };
   const whole = tryParse(text);
   if (whole.ok) return { ok: true, value: whole.value, how: 'whole' };

@@ -26,6 +26,11 @@ describe('extractJson', () => {
     expect(r.ok && r.value).toEqual({ plan: [1] });
   });
 
+  it('ignores <think> blocks of reasoning models', () => {
+    const r = extractJson('<think>Maybe {"plan": ["wrong"]}? No, move first.</think>\n{"plan": [{"skill": "stop"}]}');
+    expect(r.ok && r.value).toEqual({ plan: [{ skill: 'stop' }] });
+  });
+
   it('reports a truncated reply as invalid JSON', () => {
     const r = extractJson('{"reasoning": "go", "plan": [{"skill": "move_to", "args": {"x": 1.0, "y": ');
     expect(r.ok).toBe(false);

@@ -125,6 +125,14 @@ describe('LLM planner, skills mode', () => {
     expect(record.error).toContain(`cannot reach LLM server ${url}/chat/completions`);
   });
 
+  it('a reply cut off at the token limit is a format_error that tells the model to be brief', async () => {
+    server = await startLlmServer({ fallback: scripted(() => replies.truncated()) });
+    const { record, decisions } = await llmEpisode('open-field', { llmUrl: server.url, llmMaxTokens: 64 });
+    expect(record.success).toBe(true);
+    expect(record.failureCategories).toEqual({ format_error: 1 });
+    expect((decisions[0].failures as { detail: string }[])[0].detail).toMatch(/cut off at 64 tokens: answer more briefly/);
+  });
+
   it('gives up after llmMaxInvalid invalid outputs', async () => {
     server = await startLlmServer({ fallback: () => replies.text('I think the robot should go right.') });
     const { record } = await llmEpisode('open-field', { llmUrl: server.url, llmMaxInvalid: 2, llmMaxAttempts: 2 });

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 
 export type Reply =
   /** A normal completion with this text. `usage: null` leaves usage out (token estimate path). */
-  | { kind: 'content'; content: string; delayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number } | null }
+  | { kind: 'content'; content: string; delayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number } | null; finishReason?: 'stop' | 'length' }
   /** An HTTP error status with optional headers (e.g. Retry-After) and body. */
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   /** Accepts the request and closes the socket without answering. */
@@ -116,7 +116,7 @@ function answer(res: ServerResponse, reply: Reply, body: ReceivedRequest['body']
     object: 'chat.completion',
     created: 0,
     model: body.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop' }],
+    choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: reply.finishReason ?? 'stop' }],
   };
   if (usage) payload.usage = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
   const timer = setTimeout(() => {
@@ -145,6 +145,8 @@ export const replies = {
   prose: (value: unknown): Reply => ({ kind: 'content', content: `Sure! Looking at the scene, here is my plan:\n${JSON.stringify(value)}\nLet me know how it goes.` }),
   fenced: (value: unknown): Reply => ({ kind: 'content', content: `Plan below.\n\n\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\`\n` }),
   malformed: (): Reply => ({ kind: 'content', content: '{"reasoning": "go to the goal", "plan": [{"skill": "move_to", "args": {"x": 1.0, "y": ' }),
+  /** A reply cut off by the token limit, as servers report it. */
+  truncated: (): Reply => ({ kind: 'content', content: '{"reasoning": "first I will consider every object in turn, starting with', finishReason: 'length' }),
   text: (content: string): Reply => ({ kind: 'content', content }),
   rateLimited: (retryAfterSeconds: number): Reply => ({ kind: 'status', status: 429, headers: { 'retry-after': String(retryAfterSeconds) } }),
   serverError: (status = 500): Reply => ({ kind: 'status', status }),

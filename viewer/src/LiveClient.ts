@@ -3,7 +3,11 @@
  * turns protocol events and binary frames into {@link Episode}s and sends teaching requests.
  */
 import { decodeFrame, PROTOCOL_VERSION, WS_PATH, type ClientRequest, type ServerEvent } from '../protocol.ts';
+import type { EpisodeRecord } from '../../results/types.ts';
 import { Episode } from './Episode.ts';
+
+/** Finished episodes whose frames stay in memory for scrubbing. */
+const KEEP_FINISHED = 40;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type RequestBody = DistributiveOmit<ClientRequest, 'id'>;
@@ -18,7 +22,8 @@ export interface LiveListener {
 export class LiveClient {
   /** Episodes by channel, in arrival order. */
   readonly episodes = new Map<number, Episode>();
-  readonly finished: Episode[] = [];
+  /** Records of every finished episode, for the scoreboard. */
+  readonly finished: EpisodeRecord[] = [];
   hello: Extract<ServerEvent, { type: 'hello' }> | null = null;
   dropped = { frames: 0, steps: 0 };
   private ws: WebSocket | null = null;
@@ -77,6 +82,12 @@ export class LiveClient {
     return null;
   }
 
+  /** A long run streams thousands of episodes: keep the frames of the newest finished ones only. */
+  private evict(): void {
+    const done = [...this.episodes].filter(([, e]) => e.done);
+    for (const [ch] of done.slice(0, Math.max(0, done.length - KEEP_FINISHED))) this.episodes.delete(ch);
+  }
+
   private onMessage(data: ArrayBuffer | string): void {
     if (typeof data !== 'string') {
       const f = decodeFrame(data);
@@ -112,14 +123,14 @@ export class LiveClient {
         return;
       }
       case 'episode_end': {
-        let ep = this.episodes.get(ev.channel);
-        if (!ep || ep.done) {
-          // An episode that ended before this client connected: scoreboard only.
-          ep = new Episode(`done:${this.session}:${this.finished.length}`, ev.record, emptyScene(ev.record.scenario), { instruction: '', controlPeriod: 0, maxSteps: 0, actionNames: [] }, true);
+        this.finished.push(ev.record);
+        // An episode that ended before this client connected has no Episode: scoreboard only.
+        const ep = this.episodes.get(ev.channel);
+        if (ep && !ep.done) {
+          ep.end(ev.record);
+          this.listener.onChange?.(ep);
         }
-        ep.end(ev.record);
-        this.finished.push(ep);
-        this.listener.onChange?.(ep);
+        this.evict();
         return;
       }
       case 'gap':
@@ -139,6 +150,3 @@ export class LiveClient {
   }
 }
 
-function emptyScene(scenarioId: string) {
-  return { scenarioId, arena: { size: [1, 1] as [number, number], color: '#444444' }, bodies: [], goal: { type: 'reach' as const, position: [0, 0], tolerance: 0 } };
-}

@@ -171,7 +171,7 @@ function frame(now: number): void {
   if (scoreDirty && now - lastScore > 250) {
     scoreDirty = false;
     lastScore = now;
-    if (route.page === 'live') renderScoreboard($('scoreboard'), live.finished.map((e) => e.record!), liveEpisodes());
+    if (route.page === 'live') renderScoreboard($('scoreboard'), live.finished, liveEpisodes());
     else renderScoreboard($('scoreboard'), shown.flatMap((e) => (e.record ? [e.record] : [])), []);
   }
   requestAnimationFrame(frame);

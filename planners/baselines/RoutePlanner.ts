@@ -1,15 +1,24 @@
 /**
  * Global routes for the scripted baseline: A* on an occupancy grid of the observed static
- * footprints (obstacles, walls, steps), inflated by the clearance the moving thing needs, then
- * shortened by line-of-sight so the route is a few corner waypoints. The skills stay reactive;
+ * footprints (obstacles, walls), inflated by the clearance the moving thing needs, then
+ * shortened by line-of-sight so the route is a few corner waypoints.
+ *
+ * Slopes and steps make a height map: a move between neighbouring cells is allowed when the
+ * height changes by at most MAX_RISE per cell (a 12° ramp rises 0.02 m per 0.1 m cell), and
+ * cells near a drop (a platform's edge, a ramp's side) are blocked, so the route to a goal up
+ * on a platform climbs the ramp from its low end. The skills stay reactive;
  * this is the "look past the greedy direction" part a hand-written planner adds on top
  * (u-traps, passages off the straight line, pushing a crate round a wall).
  */
 import type { Observation, SceneObject } from '../../sim/types.ts';
-import { boxDistance, hypot2 } from '../skills/geometry.ts';
+import { boxDistance, cos, hypot2, sin } from '../skills/geometry.ts';
 
 const CELL = 0.1;
 const SQRT2 = Math.SQRT2;
+/** Largest height change (m) between neighbouring cells a wheeled robot can drive over. */
+const MAX_RISE = 0.04;
+/** Steepest grade (rise/run) the robots can climb: a drop steeper than this near a cell blocks it. */
+const MAX_GRADE = 0.27;
 
 export interface RouteOptions {
   /** Full arena extents [x, y] (m), centred on the origin. */
@@ -27,15 +36,20 @@ export function planRoute(obs: Observation, sx: number, sy: number, gx: number, 
   const ny = Math.max(1, Math.round(opts.arena[1] / CELL));
   const x0 = -opts.arena[0] / 2;
   const y0 = -opts.arena[1] / 2;
-  const blocking = obs.objects.filter((o) => (o.kind === 'obstacle' || o.kind === 'wall' || o.kind === 'step') && !opts.ignore?.includes(o.id));
+  const blocking = obs.objects.filter((o) => (o.kind === 'obstacle' || o.kind === 'wall') && !opts.ignore?.includes(o.id));
+  const terrain = obs.objects.filter((o) => o.kind === 'slope' || o.kind === 'step');
   const blocked = new Uint8Array(nx * ny);
+  const height = new Float64Array(nx * ny);
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
       const cx = x0 + (i + 0.5) * CELL;
       const cy = y0 + (j + 0.5) * CELL;
       if (blocking.some((o) => footprintDistance(cx, cy, o) < opts.clearance)) blocked[j * nx + i] = 1;
+      height[j * nx + i] = terrainHeight(cx, cy, terrain);
     }
   }
+  if (terrain.length > 0) blockNearDrops(blocked, height, nx, ny, opts.clearance);
+  const climbable = (a: number, b: number) => Math.abs(height[a] - height[b]) <= MAX_RISE;
   const cell = (x: number, y: number) => [clampInt(Math.floor((x - x0) / CELL), nx), clampInt(Math.floor((y - y0) / CELL), ny)] as const;
   const [si, sj] = cell(sx, sy);
   const [gi, gj] = cell(gx, gy);
@@ -72,7 +86,7 @@ export function planRoute(obs: Observation, sx: number, sy: number, gx: number, 
         const j = cj + dj;
         if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
         const k = j * nx + i;
-        if (blocked[k] || closed[k]) continue;
+        if (blocked[k] || closed[k] || !climbable(c, k)) continue;
         // No corner cutting between two blocked cells.
         if (di !== 0 && dj !== 0 && (blocked[cj * nx + i] || blocked[j * nx + ci])) continue;
         const cost = g[c] + (di !== 0 && dj !== 0 ? SQRT2 : 1);
@@ -92,9 +106,13 @@ export function planRoute(obs: Observation, sx: number, sy: number, gx: number, 
   const centre = (c: number): [number, number] => [x0 + ((c % nx) + 0.5) * CELL, y0 + (Math.floor(c / nx) + 0.5) * CELL];
   const free = (a: [number, number], b: [number, number]) => {
     const steps = Math.ceil(hypot2(b[0] - a[0], b[1] - a[1]) / (CELL / 2));
+    let prev = -1;
     for (let s = 0; s <= steps; s++) {
       const [i, j] = cell(a[0] + ((b[0] - a[0]) * s) / steps, a[1] + ((b[1] - a[1]) * s) / steps);
-      if (blocked[j * nx + i] && !(i === si && j === sj)) return false;
+      const k = j * nx + i;
+      if (blocked[k] && !(i === si && j === sj)) return false;
+      if (prev >= 0 && !climbable(prev, k)) return false;
+      prev = k;
     }
     return true;
   };
@@ -121,6 +139,47 @@ export function planRoute(obs: Observation, sx: number, sy: number, gx: number, 
 function footprintDistance(x: number, y: number, o: SceneObject): number {
   if (o.shape !== 'box') return hypot2(x - o.x, y - o.y) - o.size[0] / 2;
   return boxDistance(x, y, o.x, o.y, o.yaw, o.size[0] / 2, o.size[1] / 2);
+}
+
+/** Ground height (m) at (x, y): a step's top inside its footprint, a ramp's surface on a slope. */
+function terrainHeight(x: number, y: number, terrain: readonly SceneObject[]): number {
+  let h = 0;
+  for (const o of terrain) {
+    const c = cos(o.yaw);
+    const s = sin(o.yaw);
+    const lx = c * (x - o.x) + s * (y - o.y);
+    const ly = -s * (x - o.x) + c * (y - o.y);
+    if (Math.abs(lx) > o.size[0] / 2 || Math.abs(ly) > o.size[1] / 2) continue;
+    // Slopes rise along their local +x from 0 to size[2]; steps are flat at size[2].
+    const here = o.kind === 'slope' ? ((lx + o.size[0] / 2) / o.size[0]) * o.size[2] : o.size[2];
+    h = Math.max(h, here);
+  }
+  return h;
+}
+
+/** Blocks cells within `clearance` of a drop steeper than the robots can drive. */
+function blockNearDrops(blocked: Uint8Array, height: Float64Array, nx: number, ny: number, clearance: number): void {
+  const r = Math.ceil(clearance / CELL);
+  const src = blocked.slice();
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const k = j * nx + i;
+      if (src[k]) continue;
+      search: for (let dj = -r; dj <= r; dj++) {
+        for (let di = -r; di <= r; di++) {
+          const ii = i + di;
+          const jj = j + dj;
+          if (ii < 0 || jj < 0 || ii >= nx || jj >= ny) continue;
+          const d = hypot2(di, dj) * CELL;
+          if (d > clearance) continue;
+          if (Math.abs(height[jj * nx + ii] - height[k]) > MAX_GRADE * d + MAX_RISE) {
+            blocked[k] = 1;
+            break search;
+          }
+        }
+      }
+    }
+  }
 }
 
 function clampInt(v: number, n: number): number {

@@ -6,7 +6,9 @@
  * Each lidar return becomes a point in the world frame; so do points every 5 cm along the
  * outline of every observed object nearby (the default lidar has only 16 rays, 22.5° apart,
  * which can miss a post between two rays). Points of ignored objects (the box being pushed) are
- * dropped, so pushing does not "avoid" its own box. Slopes are driveable and add no points.
+ * dropped, so pushing does not "avoid" its own box. Slopes are driveable and add no points;
+ * lidar returns from ramps and platform sides are dropped (a horizontal lidar sees a ramp's
+ * surface as a wall), and a platform's outline only counts while the robot is on the ground.
  */
 import type { Observation, SceneObject } from '../../sim/types.ts';
 import { atan2, boxDistance, cos, hypot2, sin } from './geometry.ts';
@@ -32,6 +34,9 @@ export class Clearance {
   ) {
     const { pose } = obs.robot;
     const { angles, ranges, maxRange } = obs.lidar;
+    const terrain = obs.objects.filter((o) => o.kind === 'slope' || o.kind === 'step');
+    // On a ramp or a platform, the platform's outline is the way on, not an obstacle.
+    const elevated = terrain.some((o) => boxDistance(pose.x, pose.y, o.x, o.y, o.yaw, o.size[0] / 2, o.size[1] / 2) < 0);
     for (let i = 0; i < ranges.length; i++) {
       const r = ranges[i];
       if (!(r < maxRange * 0.999)) continue;
@@ -41,12 +46,15 @@ export class Clearance {
       const wx = pose.x + dx;
       const wy = pose.y + dy;
       if (ignore.some((o) => boxDistance(wx, wy, o.x, o.y, o.yaw, o.size[0] / 2 + ignoreMargin, o.size[1] / 2 + ignoreMargin) < 0)) continue;
+      // Returns from a ramp's surface or a platform's side: terrain, handled by the outlines
+      // (and the route planner's height map), not by a horizontal lidar.
+      if (terrain.some((o) => boxDistance(wx, wy, o.x, o.y, o.yaw, o.size[0] / 2 + 0.05, o.size[1] / 2 + 0.05) < 0)) continue;
       this.px.push(dx);
       this.py.push(dy);
     }
     const ignored = new Set(ignore.map((o) => o.id));
     for (const o of obs.objects) {
-      if (ignored.has(o.id) || o.kind === 'slope') continue;
+      if (ignored.has(o.id) || o.kind === 'slope' || (o.kind === 'step' && elevated)) continue;
       this.addOutline(o, pose.x, pose.y);
     }
   }

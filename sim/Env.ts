@@ -112,6 +112,8 @@ export class SimEnv implements Environment {
   private readonly p2: [number, number] = [0, 0];
   private readonly kin = { x: 0, y: 0, z: 0 };
   private disposed = false;
+  /** Frozen observation entries of static objects, by index in `built.objects` (reset per install). */
+  private frozenStatics: SceneObject[] = [];
   /** Scratch list of lidar targets, refilled every observation. */
   private readonly targets: LidarTarget[] = [];
 
@@ -427,6 +429,7 @@ export class SimEnv implements Environment {
     this.queue = null;
     this.layout = layout;
     this.built = buildWorld(this.R, this.scenario, layout);
+    this.frozenStatics = [];
     this.queue = new this.R.EventQueue(false);
     this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
     this.pending = [];
@@ -497,9 +500,15 @@ export class SimEnv implements Environment {
       tp[5] = q.z;
       tp[6] = q.w;
     };
-    for (const t of b.objects) {
-      if (t.dynamic) refresh(t.obj, t.handle, t.target);
-      objects.push({ ...t.obj, size: [...t.obj.size] as [number, number, number] });
+    for (let i = 0; i < b.objects.length; i++) {
+      const t = b.objects[i];
+      if (t.dynamic) {
+        refresh(t.obj, t.handle, t.target);
+        objects.push({ ...t.obj, size: [t.obj.size[0], t.obj.size[1], t.obj.size[2]] });
+      } else {
+        // Static entries never change: one frozen copy per episode, shared by every observation.
+        objects.push((this.frozenStatics[i] ??= Object.freeze({ ...t.obj, size: Object.freeze([...t.obj.size]) as [number, number, number] })));
+      }
       targets.push(t.target);
     }
     for (const s of this.book.spawned) {

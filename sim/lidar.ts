@@ -46,23 +46,39 @@ export class LidarSensor {
     }
   }
 
-  /** Ranges from (x, y, z) with heading (c, s) = (cos yaw, sin yaw), clamped to maxRange. */
+  /** Ranges from (x, y, z) with heading (c, s) = (cos yaw, sin yaw), clamped to maxRange.
+   * Allocation-free apart from the result: this runs every control step. */
   scan(x: number, y: number, z: number, c: number, s: number, targets: readonly LidarTarget[]): number[] {
-    const out: number[] = new Array(this.rays).fill(this.maxRange);
-    for (const t of targets) {
+    const n = this.rays;
+    const out: number[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.maxRange;
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[k];
       const p = t.pose;
-      // Ray origin in the target's frame: R^T (o − p), with R from the unit quaternion.
+      const h = t.half;
+      // Inverse rotation (conjugate quaternion) takes world vectors into the target's frame.
       const qx = -p[3], qy = -p[4], qz = -p[5], qw = p[6];
-      const [ox, oy, oz] = rot(qx, qy, qz, qw, x - p[0], y - p[1], z - p[2]);
-      // Quick reject: bounding sphere farther than maxRange.
-      const br = t.shape === 'box' ? Math.sqrt(t.half[0] * t.half[0] + t.half[1] * t.half[1] + t.half[2] * t.half[2]) : t.shape === 'cylinder' ? Math.sqrt(t.half[0] * t.half[0] + t.half[1] * t.half[1]) : t.half[0];
-      const dist = Math.sqrt(ox * ox + oy * oy + oz * oz);
-      if (dist - br > this.maxRange) continue;
-      for (let i = 0; i < this.rays; i++) {
+      const vx = x - p[0], vy = y - p[1], vz = z - p[2];
+      let tx = 2 * (qy * vz - qz * vy);
+      let ty = 2 * (qz * vx - qx * vz);
+      let tz = 2 * (qx * vy - qy * vx);
+      const ox = vx + qw * tx + (qy * tz - qz * ty);
+      const oy = vy + qw * ty + (qz * tx - qx * tz);
+      const oz = vz + qw * tz + (qx * ty - qy * tx);
+      // Bounding sphere farther than maxRange: no ray can hit it.
+      const br = t.shape === 'box' ? Math.sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]) : t.shape === 'cylinder' ? Math.sqrt(h[0] * h[0] + h[1] * h[1]) : h[0];
+      if (Math.sqrt(ox * ox + oy * oy + oz * oz) - br > this.maxRange) continue;
+      for (let i = 0; i < n; i++) {
+        // World direction of ray i (horizontal), then into the target's frame.
         const wx = c * this.ca[i] - s * this.sa[i];
         const wy = s * this.ca[i] + c * this.sa[i];
-        const [dx, dy, dz] = rot(qx, qy, qz, qw, wx, wy, 0);
-        const toi = t.shape === 'box' ? rayBox(ox, oy, oz, dx, dy, dz, t.half) : t.shape === 'cylinder' ? rayCylinder(ox, oy, oz, dx, dy, dz, t.half[0], t.half[1]) : raySphere(ox, oy, oz, dx, dy, dz, t.half[0]);
+        tx = -2 * qz * wy;
+        ty = 2 * qz * wx;
+        tz = 2 * (qx * wy - qy * wx);
+        const dx = wx + qw * tx + (qy * tz - qz * ty);
+        const dy = wy + qw * ty + (qz * tx - qx * tz);
+        const dz = qw * tz + (qx * ty - qy * tx);
+        const toi = t.shape === 'box' ? rayBox(ox, oy, oz, dx, dy, dz, h) : t.shape === 'cylinder' ? rayCylinder(ox, oy, oz, dx, dy, dz, h[0], h[1]) : raySphere(ox, oy, oz, dx, dy, dz, h[0]);
         if (toi >= 0 && toi < out[i]) out[i] = toi;
       }
     }
@@ -70,27 +86,26 @@ export class LidarSensor {
   }
 }
 
-function rot(x: number, y: number, z: number, w: number, vx: number, vy: number, vz: number): [number, number, number] {
-  const tx = 2 * (y * vz - z * vy);
-  const ty = 2 * (z * vx - x * vz);
-  const tz = 2 * (x * vy - y * vx);
-  return [vx + w * tx + (y * tz - z * ty), vy + w * ty + (z * tx - x * tz), vz + w * tz + (x * ty - y * tx)];
-}
-
 /** Slab test against an axis-aligned box centred at the origin; 0 when the origin is inside; −1 on a miss. */
 export function rayBox(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, h: readonly number[]): number {
   let tmin = 0;
   let tmax = Infinity;
-  const o = [ox, oy, oz];
-  const d = [dx, dy, dz];
   for (let k = 0; k < 3; k++) {
-    if (Math.abs(d[k]) < 1e-12) {
-      if (o[k] < -h[k] || o[k] > h[k]) return -1;
+    const o = k === 0 ? ox : k === 1 ? oy : oz;
+    const d = k === 0 ? dx : k === 1 ? dy : dz;
+    const e = h[k];
+    if (d > -1e-12 && d < 1e-12) {
+      if (o < -e || o > e) return -1;
       continue;
     }
-    let t1 = (-h[k] - o[k]) / d[k];
-    let t2 = (h[k] - o[k]) / d[k];
-    if (t1 > t2) [t1, t2] = [t2, t1];
+    const inv = 1 / d;
+    let t1 = (-e - o) * inv;
+    let t2 = (e - o) * inv;
+    if (t1 > t2) {
+      const tmp = t1;
+      t1 = t2;
+      t2 = tmp;
+    }
     if (t1 > tmin) tmin = t1;
     if (t2 < tmax) tmax = t2;
     if (tmin > tmax) return -1;
@@ -114,8 +129,8 @@ export function rayCylinder(ox: number, oy: number, oz: number, dx: number, dy: 
     }
   }
   if (Math.abs(dz) > 1e-12) {
-    for (const zc of [-hh, hh]) {
-      const t = (zc - oz) / dz;
+    for (let side = -1; side <= 1; side += 2) {
+      const t = (side * hh - oz) / dz;
       if (t >= 0 && (best < 0 || t < best)) {
         const px = ox + t * dx;
         const py = oy + t * dy;

@@ -134,30 +134,40 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
   for (let i = 0; i < inp.lidar.ranges.length; i++) f[k++] = inp.lidar.ranges[i] / inp.lidar.maxRange;
 
   // K nearest objects (walls are long: their centre distance means little; lidar sees them).
-  const near: { o: SceneObject; d: number }[] = [];
+  // Selection of the K nearest by insertion (ties by id): no sort, no per-object allocation.
+  const nearO: (SceneObject | undefined)[] = [undefined, undefined, undefined];
+  const nearD = [Infinity, Infinity, Infinity];
   for (const o of inp.objects) {
     if (o.kind === 'wall') continue;
     const dx = o.x - ox;
     const dy = o.y - oy;
-    near.push({ o, d: dx * dx + dy * dy });
+    const d = dx * dx + dy * dy;
+    let j = NEAREST_K;
+    while (j > 0 && (d < nearD[j - 1] || (d === nearD[j - 1] && o.id < nearO[j - 1]!.id))) j--;
+    if (j >= NEAREST_K) continue;
+    for (let m = NEAREST_K - 1; m > j; m--) {
+      nearD[m] = nearD[m - 1];
+      nearO[m] = nearO[m - 1];
+    }
+    nearD[j] = d;
+    nearO[j] = o;
   }
-  near.sort((a, b) => a.d - b.d || (a.o.id < b.o.id ? -1 : 1));
   for (let i = 0; i < NEAREST_K; i++) {
-    const n = near[i];
-    if (!n) {
+    const o = nearO[i];
+    if (!o) {
       k += OBJ_SLOT;
       continue;
     }
-    const dx = n.o.x - ox;
-    const dy = n.o.y - oy;
+    const dx = o.x - ox;
+    const dy = o.y - oy;
     f[k++] = rx(dx, dy) / POS_SCALE;
     f[k++] = ry(dx, dy) / POS_SCALE;
-    f[k++] = n.o.size[0];
-    f[k++] = n.o.size[1];
-    f[k++] = n.o.size[2];
-    f[k++] = n.o.kind === 'movable' ? 1 : 0;
-    f[k++] = n.o.kind === 'obstacle' || n.o.kind === 'slope' || n.o.kind === 'step' ? 1 : 0;
-    f[k++] = n.o.kind === 'moving' ? 1 : 0;
+    f[k++] = o.size[0];
+    f[k++] = o.size[1];
+    f[k++] = o.size[2];
+    f[k++] = o.kind === 'movable' ? 1 : 0;
+    f[k++] = o.kind === 'obstacle' || o.kind === 'slope' || o.kind === 'step' ? 1 : 0;
+    f[k++] = o.kind === 'moving' ? 1 : 0;
   }
 
   // Push task

@@ -54,9 +54,12 @@ export function checkFailure(scenario: Scenario, robot: RobotState): Failure | n
   const p = robot.pose;
   const v = robot.vel;
   const q = robot.quat;
-  const values = [p.x, p.y, p.z, q[0], q[1], q[2], q[3], v.vx, v.vy, v.wz, ...robot.joints.pos, ...robot.joints.vel];
-  if (robot.ee) values.push(robot.ee.x, robot.ee.y, robot.ee.z);
-  if (!values.every(Number.isFinite)) return { reason: 'diverged', detail: 'non-finite robot state' };
+  // Any NaN/Inf propagates through the sum; the sum itself cannot overflow for finite physics values.
+  let sum = p.x + p.y + p.z + q[0] + q[1] + q[2] + q[3] + v.vx + v.vy + v.wz;
+  for (const x of robot.joints.pos) sum += x;
+  for (const x of robot.joints.vel) sum += x;
+  if (robot.ee) sum += robot.ee.x + robot.ee.y + robot.ee.z;
+  if (!Number.isFinite(sum)) return { reason: 'diverged', detail: 'non-finite robot state' };
   const speed = Math.sqrt(v.vx * v.vx + v.vy * v.vy);
   if (speed > DIVERGED_SPEED || Math.abs(v.wz) > DIVERGED_SPIN) return { reason: 'diverged', detail: `robot speed ${speed.toFixed(1)} m/s, spin ${v.wz.toFixed(1)} rad/s` };
   if (robot.type === 'arm') return null;

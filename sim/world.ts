@@ -213,7 +213,7 @@ export function buildWorld(R: Rapier, scenario: Scenario, layout: ResolvedLayout
 
   // Robot last.
   const ctx: BuildContext = { R, world, colliderIds };
-  const opts = { start: layout.start, joints: layout.joints };
+  const opts = { start: layout.start, joints: layout.joints, controlPeriod: scenario.controlPeriod };
   const robot = scenario.robot.type === 'diffdrive' ? buildDiffDrive(ctx, opts) : scenario.robot.type === 'pusher' ? buildPusher(ctx, opts) : buildArm(ctx, opts);
   for (const part of robot.parts) {
     const b: RigidBody = world.getRigidBody(part.handle);

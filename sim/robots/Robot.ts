@@ -41,6 +41,8 @@ export interface RobotPart {
 
 export interface RobotBuildOptions {
   start: Pose2;
+  /** Seconds between actions (controllers that track targets over one period need it). */
+  controlPeriod: number;
   /** Arm: initial joint angles (rad). */
   joints?: number[];
 }
@@ -72,11 +74,14 @@ export function addRobotCollider(ctx: BuildContext, desc: ColliderDesc, body: Ri
   ctx.colliderIds.set(c.handle, partId);
 }
 
-/** Relative angle of `child` about `axis` (given in the parent frame) with respect to `parent`,
- * assuming the two frames coincide at angle 0. Joint angles are not exposed by Rapier's JS API. */
-export function jointAngle(parent: RigidBody, child: RigidBody, axis: [number, number, number], atan2: (y: number, x: number) => number): number {
-  const p = parent.rotation();
-  const c = child.rotation();
+type Q = { x: number; y: number; z: number; w: number };
+type V = { x: number; y: number; z: number };
+
+/** Relative angle about `axis` (given in the parent frame) of a child body with rotation `c`
+ * with respect to its parent with rotation `p`, assuming the two frames coincide at angle 0.
+ * Rapier's JS API does not expose joint angles. Takes values already read from the bodies so
+ * each body is read once per control step. */
+export function jointAngle(p: Q, c: Q, axis: readonly [number, number, number], atan2: (y: number, x: number) => number): number {
   // q_rel = conj(p) · c
   const rx = p.w * c.x - p.x * c.w - p.y * c.z + p.z * c.y;
   const ry = p.w * c.y + p.x * c.z - p.y * c.w - p.z * c.x;
@@ -89,20 +94,18 @@ export function jointAngle(parent: RigidBody, child: RigidBody, axis: [number, n
   return a;
 }
 
-/** Relative angular velocity of `child` w.r.t. `parent` about `axis` (parent frame). */
-export function jointVelocity(parent: RigidBody, child: RigidBody, axis: [number, number, number]): number {
-  const q = parent.rotation();
-  const x = q.x, y = q.y, z = q.z, w = q.w;
-  // World axis = rotate(q, axis)
+/** Relative angular velocity (child `wc` − parent `wp`, world frame) about `axis` of the parent
+ * (rotation `p`). */
+export function jointVelocity(p: Q, wp: V, wc: V, axis: readonly [number, number, number]): number {
+  const x = p.x, y = p.y, z = p.z, w = p.w;
+  // World axis = rotate(p, axis)
   const tx = 2 * (y * axis[2] - z * axis[1]);
   const ty = 2 * (z * axis[0] - x * axis[2]);
   const tz = 2 * (x * axis[1] - y * axis[0]);
   const ax = axis[0] + w * tx + (y * tz - z * ty);
   const ay = axis[1] + w * ty + (z * tx - x * tz);
   const az = axis[2] + w * tz + (x * ty - y * tx);
-  const a = parent.angvel();
-  const b = child.angvel();
-  return (b.x - a.x) * ax + (b.y - a.y) * ay + (b.z - a.z) * az;
+  return (wc.x - wp.x) * ax + (wc.y - wp.y) * ay + (wc.z - wp.z) * az;
 }
 
 export type { ImpulseJoint };
@@ -116,11 +119,9 @@ export function headingOf(q: { x: number; y: number; z: number; w: number }, ata
 }
 
 /** Pose, orientation and velocity of a main body, the common part of every `RobotState`. */
-export function bodyState(body: RigidBody, atan2: (y: number, x: number) => number): Pick<RobotState, 'pose' | 'quat' | 'vel'> {
+export function bodyState(body: RigidBody, atan2: (y: number, x: number) => number, q: Q = body.rotation(), w: V = body.angvel()): Pick<RobotState, 'pose' | 'quat' | 'vel'> {
   const p = body.translation();
-  const q = body.rotation();
   const v = body.linvel();
-  const w = body.angvel();
   return {
     pose: { x: p.x, y: p.y, z: p.z, yaw: headingOf(q, atan2) },
     quat: [q.x, q.y, q.z, q.w],

@@ -78,23 +78,19 @@ class Arm implements Robot {
     for (let i = 0; i < 3; i++) this.joints[i].configureMotorVelocity(a[i] * MAX_JOINT_SPEED[i], MOTOR_GAIN);
   }
 
-  /** End-effector centre in the world frame. */
-  ee(): Vec3 {
-    const f = this.links[3];
-    const p = f.translation();
-    const r = rotate(f.rotation(), [FORE_LEN, 0, 0]);
-    return [p.x + r[0], p.y + r[1], p.z + r[2]];
-  }
-
   state(): RobotState {
+    // Each body read once: rotations and angular velocities of base, turret, upper arm, forearm.
+    const q = this.links.map((b) => b.rotation());
+    const w = this.links.map((b) => b.angvel());
     const pos: number[] = [];
     const vel: number[] = [];
     for (let i = 0; i < 3; i++) {
-      pos.push(jointAngle(this.links[i], this.links[i + 1], AXES[i], datan2));
-      vel.push(jointVelocity(this.links[i], this.links[i + 1], AXES[i]));
+      pos.push(jointAngle(q[i], q[i + 1], AXES[i], datan2));
+      vel.push(jointVelocity(q[i], w[i], w[i + 1], AXES[i]));
     }
-    const [x, y, z] = this.ee();
-    return { type: 'arm', ...bodyState(this.links[0], datan2), joints: { pos, vel }, ee: { x, y, z } };
+    const f = this.links[3].translation();
+    const r = rotate(q[3], [FORE_LEN, 0, 0]);
+    return { type: 'arm', ...bodyState(this.links[0], datan2, q[0], w[0]), joints: { pos, vel }, ee: { x: f.x + r[0], y: f.y + r[1], z: f.z + r[2] } };
   }
 
   saveController(): number[] {

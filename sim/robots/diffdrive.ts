@@ -32,6 +32,7 @@ const CASTER_RADIUS = 0.04;
 /** Chassis centre height: wheel axle at WHEEL_RADIUS, chassis centre 0.02 m above it. */
 const CHASSIS_Z = WHEEL_RADIUS + 0.02;
 const LIDAR_HEIGHT = 0.08;
+const WHEEL_AXIS: readonly [number, number, number] = [0, 1, 0];
 const S = Math.SQRT1_2;
 /** Rapier cylinders run along local y; scene cylinders along local z: −90° about x maps z to y. */
 const Z_TO_Y: [number, number, number, number] = [-S, 0, 0, S];
@@ -71,13 +72,17 @@ class DiffDrive implements Robot {
   }
 
   state(): RobotState {
-    const axis: [number, number, number] = [0, 1, 0];
+    const axis = WHEEL_AXIS;
+    const qc = this.chassis.rotation();
+    const wc = this.chassis.angvel();
+    const ql = this.wheels[0].rotation();
+    const qr = this.wheels[1].rotation();
     return {
       type: 'diffdrive',
-      ...bodyState(this.chassis, datan2),
+      ...bodyState(this.chassis, datan2, qc, wc),
       joints: {
-        pos: [jointAngle(this.chassis, this.wheels[0], axis, datan2), jointAngle(this.chassis, this.wheels[1], axis, datan2)],
-        vel: [jointVelocity(this.chassis, this.wheels[0], axis), jointVelocity(this.chassis, this.wheels[1], axis)],
+        pos: [jointAngle(qc, ql, axis, datan2), jointAngle(qc, qr, axis, datan2)],
+        vel: [jointVelocity(qc, wc, this.wheels[0].angvel(), axis), jointVelocity(qc, wc, this.wheels[1].angvel(), axis)],
       },
     };
   }

@@ -9,9 +9,10 @@
  * The robot frame is the start heading (rotations are locked, so it never changes); with the
  * default start yaw of 0 it is the world frame.
  *
- * - Control: every physics step an impulse m·(v_target − v) is applied on the ground plane,
- *   clamped to MAX_FORCE·dt: it tracks the target quickly when free, pushes light boxes, and
- *   stalls against heavy ones (a 0.6-friction box heavier than ~10 kg).
+ * - Control: each control step applies the force m·(v_target − v)/controlPeriod on the ground
+ *   plane, clamped to MAX_FORCE and held for the period: it reaches the target within one
+ *   decision when free, pushes light boxes, and stalls against heavy ones (a 0.6-friction box
+ *   heavier than ~9 kg on the default floor).
  * - Body: cylinder radius 0.2 m, height 0.2 m, 5 kg, frictionless against the floor (so its
  *   whole force budget goes into pushing), rotations locked (it cannot flip).
  * - Observation: pose, velocity; no joints. Lidar at LIDAR_HEIGHT above its centre.
@@ -38,13 +39,14 @@ class Pusher implements Robot {
   /** World-frame velocity target (m/s). */
   private tx = 0;
   private ty = 0;
-  private readonly impulse = { x: 0, y: 0, z: 0 };
 
   constructor(
     readonly parts: readonly RobotPart[],
     /** cos/sin of the (locked) heading, to turn robot-frame actions into world-frame targets. */
     private readonly c: number,
     private readonly s: number,
+    /** Control period (s): the horizon of the velocity tracking. */
+    private readonly period: number,
     world: World,
   ) {
     this.bind(world);
@@ -59,23 +61,20 @@ class Pusher implements Robot {
     const vy = a[1] * MAX_SPEED;
     this.tx = this.c * vx - this.s * vy;
     this.ty = this.s * vx + this.c * vy;
-  }
-
-  beforePhysicsStep(dt: number): void {
+    // Deadbeat velocity tracking at the control rate: the force that would reach the target in
+    // one control period, clamped to MAX_FORCE, held until the next decision. One force per
+    // control step (not an impulse per physics step) keeps the physics loop free of JS work.
     const v = this.body.linvel();
-    let jx = MASS * (this.tx - v.x);
-    let jy = MASS * (this.ty - v.y);
-    const max = MAX_FORCE * dt;
-    const n2 = jx * jx + jy * jy;
-    if (n2 > max * max) {
-      const k = max / Math.sqrt(n2);
-      jx *= k;
-      jy *= k;
+    let fx = (MASS * (this.tx - v.x)) / this.period;
+    let fy = (MASS * (this.ty - v.y)) / this.period;
+    const n2 = fx * fx + fy * fy;
+    if (n2 > MAX_FORCE * MAX_FORCE) {
+      const k = MAX_FORCE / Math.sqrt(n2);
+      fx *= k;
+      fy *= k;
     }
-    if (jx === 0 && jy === 0) return;
-    this.impulse.x = jx;
-    this.impulse.y = jy;
-    this.body.applyImpulse(this.impulse, true);
+    this.body.resetForces(false);
+    this.body.addForce({ x: fx, y: fy, z: 0 }, true);
   }
 
   state(): RobotState {
@@ -121,5 +120,5 @@ export function buildPusher(ctx: BuildContext, opts: RobotBuildOptions): Robot {
     },
   ];
   // cos/sin of the heading from the quaternion (yaw about z): c = w² − z², s = 2wz.
-  return new Pusher(parts, q[3] * q[3] - q[2] * q[2], 2 * q[2] * q[3], world);
+  return new Pusher(parts, q[3] * q[3] - q[2] * q[2], 2 * q[2] * q[3], opts.controlPeriod, world);
 }

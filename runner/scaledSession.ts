@@ -34,7 +34,7 @@ export const SCALE_FLAGS = {
   shard: { type: 'string' },
 } as const;
 
-export const SCALE_USAGE = `scale (any of these runs the episodes through runner/scaledSession.ts):
+export const SCALE_USAGE = `scale, resume and shards:
   --workers N|auto       episodes on N worker threads, each with its own Rapier (auto: one per core)
   --resume DIR           finish a stopped run: run only the episodes DIR/episodes.jsonl lacks
   --from DIR/manifest.json  run again exactly what that manifest describes (new --out DIR)

@@ -11,9 +11,9 @@
  * cannot reach the file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../cli/errors.ts';
 import type { ChatMessage, ChatRequest, ChatUsage, LlmCallErrorKind } from './ChatProvider.ts';
@@ -65,21 +65,27 @@ const OPEN = new Map<string, Cassette>();
 export class Cassette {
   private readonly entries = new Map<string, CassetteEntry>();
   private dirty = 0;
+  /** mtime of the file as last read or written here; null when there is none yet. */
+  private mtimeMs: number | null = null;
   note: string | undefined;
 
   private constructor(readonly path: string) {}
 
   /** The process-wide cassette for `path` (parallel episodes share it). Replay needs the file;
-   * record starts an empty one when it is missing. */
+   * record starts an empty one when it is missing. A long-lived process (the viewer's server)
+   * rereads the file when it changed on disk since this process last read or wrote it. */
   static open(path: string, mode: 'record' | 'replay'): Cassette {
-    let c = OPEN.get(path);
+    const key = resolve(path);
+    const onDisk = existsSync(path) ? statSync(path).mtimeMs : null;
+    let c = OPEN.get(key);
+    if (c && c.dirty === 0 && c.mtimeMs !== onDisk) c = undefined;
     if (!c) {
       c = new Cassette(path);
-      if (existsSync(path)) c.load(readCassetteFile(path));
+      if (onDisk !== null) c.load(readCassetteFile(path), onDisk);
       else if (mode === 'replay') {
         throw new UserError('E_LLM_CASSETTE', `--llm-cassette ${path}: no such file. Record one first with --llm-record (and --llm-url), or check the path.`);
       }
-      OPEN.set(path, c);
+      OPEN.set(key, c);
     }
     return c;
   }
@@ -119,10 +125,12 @@ export class Cassette {
       const tmp = `${this.path}.${process.pid}.tmp`;
       await writeFile(tmp, `${JSON.stringify(file, null, 1)}\n`);
       await rename(tmp, this.path);
+      this.mtimeMs = statSync(this.path).mtimeMs;
     });
   }
 
-  private load(file: CassetteFile): void {
+  private load(file: CassetteFile, mtimeMs: number): void {
+    this.mtimeMs = mtimeMs;
     this.note = file.note;
     for (const [k, e] of Object.entries(file.entries)) this.entries.set(k, e);
   }

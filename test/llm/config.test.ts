@@ -142,6 +142,18 @@ describe('cassette', () => {
     expect(fs.existsSync(`${path}.lock`)).toBe(false);
   });
 
+  it('rereads a cassette that changed on disk since this process used it', async () => {
+    const fs = await import('node:fs');
+    const path = join(mkdtempSync(join(tmpdir(), 'cassette-')), 'c.json');
+    const rec = new CassetteProvider(Cassette.open(path, 'record'), 'record', live(['old']));
+    await rec.complete(req);
+    await rec.dispose();
+    expect(Cassette.open(path, 'replay').size).toBe(1);
+    fs.rmSync(path);
+    const again = new CassetteProvider(Cassette.open(path, 'record'), 'record', live(['new']));
+    expect((await again.complete(req)).content).toBe('new'); // not the stale in-memory "old"
+  });
+
   it('refuses a missing or foreign file in replay', () => {
     expect(userErrorOf(() => Cassette.open('/nonexistent/c.json', 'replay')).message).toMatch(/no such file/);
     const bad = join(mkdtempSync(join(tmpdir(), 'cassette-')), 'bad.json');

@@ -95,5 +95,7 @@ export interface RunManifest {
     /** SHA-256 (hex) of each scenario as resolved (defaults filled in), by id: two runs with equal
      * hashes ran the same task definitions, whatever the files' formatting. */
     scenarioHashes?: Record<string, string>;
+    /** Planners that were asked for but could not run here, with the factory's one-line reason. */
+    skippedPlanners?: Record<string, string>;
   };
 }

@@ -123,6 +123,7 @@ export async function runSession(settings: Readonly<RunSettings>, io: SessionIo,
         clock: settings.clock,
         plannerConfig: redactConfig(settings.plannerConfig),
         scenarioHashes: Object.fromEntries(plan.scenarios.map((s) => [s.id, scenarioHash(s)])),
+        ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
       },
       opts.command,
     );

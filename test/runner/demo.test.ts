@@ -29,6 +29,7 @@ it('runs the available planners with the live viewer and exits when not on a ter
   const manifest = JSON.parse(readFileSync(join(tmp, 'demo', 'manifest.json'), 'utf8')) as RunManifest;
   expect(manifest.config.planners).toEqual(['random', 'scripted', 'oracle']);
   expect(manifest.config.seeds).toEqual([7]);
+  expect(Object.keys(manifest.config.skippedPlanners ?? {}).sort()).toEqual(['llm', 'world-model']);
   for (const planner of manifest.config.planners) expect(stdout).toMatch(new RegExp(`^arm-reach\\s+${planner}\\s+1\\s`, 'm'));
   // random and oracle both ran: the scripted row has a normalised score.
   expect(stdout).toMatch(/^arm-reach\s+random\s+1\s+\S+ \[\S+\]\s+0\.00\s/m);

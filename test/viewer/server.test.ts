@@ -151,6 +151,26 @@ describe('live stream server', () => {
     healthy.ws.close();
   });
 
+  it('a client that stops reading and comes back gets a gap notice and the newest frame', async () => {
+    const s = await start({ highWater: 64 * 1024 });
+    const c = await connectClient(s.url);
+    await c.waitFor(is('hello'));
+    c.ws.pause();
+    const rollouts = Array.from({ length: 48 }, (_, r) => ({ points: Array.from({ length: 30 }, (_, k) => [r * 0.01 + k * 0.1, k * 0.05, 0.1]), cost: r, elite: r < 8 }));
+    const driven = await driveEpisode(s.observer, { steps: 150, action: (_i, dim) => new Array(dim).fill(0), info: () => ({ imagined: { rollouts } }), between: tick });
+    c.ws.resume();
+    const gap = await c.waitFor(is('gap'));
+    expect(gap.droppedSteps).toBeGreaterThan(0);
+    await c.waitFor(is('episode_end'));
+    // Whatever was dropped on the way, the last frame it holds is the episode's final state.
+    for (let k = 0; k < 50 && c.frames[c.frames.length - 1]?.step !== 150; k++) await new Promise((r) => setTimeout(r, 20));
+    const last = c.frames[c.frames.length - 1];
+    expect(last.step).toBe(150);
+    expect(Array.from(last.transforms)).toEqual(Array.from(driven.frames[150]));
+    expect(c.frames.length).toBeLessThan(151);
+    c.ws.close();
+  });
+
   it('closes cleanly with clients connected', async () => {
     const s = await start();
     const a = await connectClient(s.url);

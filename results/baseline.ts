@@ -45,6 +45,8 @@ export const BaselineFile = z.object({
     clock: z.enum(['turn', 'realtime']),
     plannerConfig: z.record(z.string(), z.unknown()),
   }),
+  /** SHA-256 of each resolved scenario when the baseline was written (see the run manifest). */
+  scenarioHashes: z.record(z.string(), z.string()).optional(),
   /** Planner name → its factory's `deterministic` flag when the baseline was written. */
   deterministic: z.record(z.string(), z.boolean()),
   episodes: z.array(BaselineEpisode),
@@ -60,6 +62,7 @@ export function baselineFromRun(manifest: RunManifest, records: readonly Episode
     createdAt: manifest.createdAt,
     git: manifest.git,
     config: { scenarios: c.scenarios, planners: c.planners, seeds: c.seeds, physics: c.physics, clock: c.clock, plannerConfig: c.plannerConfig },
+    ...(c.scenarioHashes ? { scenarioHashes: c.scenarioHashes } : {}),
     deterministic,
     episodes: records.map((r) => ({
       scenario: r.scenario,
@@ -118,7 +121,7 @@ export interface CiCase {
 }
 
 /** Checks fresh records against the baseline, one case per scenario × planner of the baseline. */
-export function checkAgainstBaseline(baseline: Baseline, records: readonly EpisodeRecord[], opts: CompareOptions = {}): CiCase[] {
+export function checkAgainstBaseline(baseline: Baseline, records: readonly EpisodeRecord[], opts: CompareOptions & { scenarioHashes?: Record<string, string> } = {}): CiCase[] {
   const rows = compareRecords(baseline.episodes, records, opts).filter((r) => r.verdict !== 'new');
   return rows.map((row) => {
     const deterministic = baseline.deterministic[row.planner] === true;
@@ -134,7 +137,8 @@ export function checkAgainstBaseline(baseline: Baseline, records: readonly Episo
       message = `${crashed.length} episode(s) now end in an error (seed ${crashed[0].seed}: ${crashed[0].error ?? crashed[0].failure})`;
     } else if (deterministic && row.hashChanges > 0) {
       reason = 'hash_mismatch';
-      message = `deterministic planner: ${row.hashChanges} of ${row.paired} trajectory hashes differ from the baseline (${row.detail})`;
+      const edited = baseline.scenarioHashes && opts.scenarioHashes && baseline.scenarioHashes[row.scenario] !== opts.scenarioHashes[row.scenario];
+      message = `deterministic planner: ${row.hashChanges} of ${row.paired} trajectory hashes differ from the baseline${edited ? ' — the scenario definition changed since the baseline' : ''} (${row.detail})`;
     } else if (row.verdict === 'regressed') {
       reason = 'regression';
       message = `significant regression: ${row.detail}`;

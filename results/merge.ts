@@ -13,8 +13,9 @@ import { episodeKey, type LoadedRun } from './runFiles.ts';
 import { summarize } from './summary.ts';
 import type { EpisodeRecord, RunManifest } from './types.ts';
 
-/** Config fields that must agree between shards (the shard index itself may differ). */
-const SAME = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'clock', 'record', 'plannerConfig'] as const;
+/** Config fields that must agree between shards (the shard index itself may differ);
+ * `scenarioHashes` catches a scenario file edited between two shards' jobs. */
+const SAME = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'clock', 'record', 'plannerConfig', 'scenarioHashes'] as const;
 
 export interface MergeResult {
   runDir: RunDir;

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { UserError } from '../cli/errors.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { PlannerOptions } from '../planners/Planner.ts';
-import { buildManifest } from '../results/manifest.ts';
+import { buildManifest, scenarioHash } from '../results/manifest.ts';
 import { dedupeRecords, episodeKey, loadRun } from '../results/runFiles.ts';
 import { summarize } from '../results/summary.ts';
 import type { EpisodeRecord, RunManifest } from '../results/types.ts';
@@ -183,6 +183,8 @@ export async function runScaledSession(given: Readonly<RunSettings>, scale: Scal
       clock: settings.clock,
       plannerConfig: redactConfig(settings.plannerConfig),
       ...(shard && shard.count > 1 ? { shard } : {}),
+      scenarioHashes: Object.fromEntries(full.scenarios.map((s) => [s.id, scenarioHash(s)])),
+      ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
     };
     runDir.writeManifest(buildManifest(config, opts.command));
   }

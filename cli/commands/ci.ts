@@ -3,13 +3,14 @@
  * it. Deterministic planners must reproduce every trajectory hash; stochastic ones must not
  * regress significantly. Exit 0 when every scenario × planner passes, 1 otherwise.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseFlags } from '../args.ts';
 import { UserError } from '../errors.ts';
 import type { Command } from '../main.ts';
 import { checkAgainstBaseline, readBaseline, type CiCase } from '../../results/baseline.ts';
 import { toJUnit } from '../../results/junit.ts';
+import type { RunManifest } from '../../results/types.ts';
 import { rerun } from '../../results/rerun.ts';
 import { defaultRunDir } from '../../runner/runDir.ts';
 import { parseWorkers } from '../../runner/scaledSession.ts';
@@ -73,7 +74,8 @@ export const command: Command = {
     } finally {
       interrupt.dispose();
     }
-    const cases = checkAgainstBaseline(baseline, result.records, { alpha });
+    const manifest = JSON.parse(readFileSync(result.runDir.manifestPath, 'utf8')) as RunManifest;
+    const cases = checkAgainstBaseline(baseline, result.records, { alpha, scenarioHashes: manifest.config.scenarioHashes });
     const failed = cases.filter((c) => c.status === 'fail');
     process.stdout.write(`\n${cases.map(caseLine).join('\n')}\n\n`);
     process.stdout.write(`${cases.length - failed.length}/${cases.length} passed against ${baselinePath} (run directory ${result.runDir.display()})\n`);

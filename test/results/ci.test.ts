@@ -66,6 +66,9 @@ describe('CI baseline check', () => {
     const cases = checkAgainstBaseline(baseline, moved);
     expect(cases.find((c) => c.planner === 'scripted')).toMatchObject({ status: 'fail', reason: 'hash_mismatch' });
     expect(cases.find((c) => c.planner === 'llm')).toMatchObject({ status: 'pass', reason: null });
+    // When the scenario file itself changed, the message says so.
+    const edited = checkAgainstBaseline({ ...baseline, scenarioHashes: { a: 'h1' } }, moved, { scenarioHashes: { a: 'h2' } });
+    expect(edited.find((c) => c.planner === 'scripted')!.message).toContain('the scenario definition changed since the baseline');
 
     const regressed = fresh.map((r) => (r.planner === 'llm' ? { ...r, success: false, return: 0, trajectoryHash: 'z' } : r));
     expect(checkAgainstBaseline(baseline, regressed).find((c) => c.planner === 'llm')).toMatchObject({ status: 'fail', reason: 'regression' });

@@ -12,7 +12,8 @@
  *   keeps running with the previous action (zero before the first decision) for
  *   round(thinkMs / 1000 / controlPeriod) control steps; then the new action applies. thinkMs is
  *   `ActResult.thinkMs` when the planner reports it (replayed latencies stay reproducible), else
- *   the measured wall time of `act`.
+ *   the measured wall time of `act`. The next `act` gets the latest step's info with the events
+ *   of every step since the previous decision.
  *
  * Errors: anything thrown by the planner ends the episode as `planner_error`, anything else as
  * `error`; the message goes in `record.error` and the run goes on.
@@ -182,6 +183,9 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     await plannerCall('reset', () => planner.reset(task, spec.seed));
 
     let point = subjectPoint(obs);
+    /** Events of every step since the last decision: under the realtime clock a planner hears of
+     * the collisions that happened while it was thinking, not only those of the latest step. */
+    let sinceDecision: SimEvent[] = [];
     let done = false;
     let action: Action = new Array<number>(live.actionSpace.dim).fill(0);
     let stepDue = performance.now();
@@ -206,6 +210,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
       observer.onStep?.(key, { action: stepAction, decision, result, transforms, plannerMs: ms });
       obs = result.obs;
       lastInfo = result.info;
+      sinceDecision.push(...result.info.events);
       if (result.terminated || result.truncated) {
         success = result.info.success;
         failure = success ? null : (result.info.failure ?? (result.truncated ? 'timeout' : 'error'));
@@ -230,7 +235,9 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     while (!done) {
       // Decide
       const t0 = performance.now();
-      const decision = await plannerCall('act', () => planner.act(obs, steps === 0 ? undefined : lastInfo));
+      const last = steps === 0 || !lastInfo ? undefined : { ...lastInfo, events: sinceDecision };
+      sinceDecision = [];
+      const decision = await plannerCall('act', () => planner.act(obs, last));
       const ms = performance.now() - t0;
       plannerMs.push(ms);
       const next = await plannerCall('act', () => checkAction(decision?.action, live.actionSpace.dim));

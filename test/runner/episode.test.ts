@@ -13,7 +13,7 @@ import { expandPlan } from '../../runner/plan.ts';
 import { RunDir } from '../../runner/runDir.ts';
 import { loadScenario, loadSuite } from '../../scenarios/load.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
-import type { Environment, Observation } from '../../sim/types.ts';
+import type { Environment, Observation, StepInfo } from '../../sim/types.ts';
 
 /** A short version of the smoke suite's first scenario, to keep the tests fast. */
 function shortScenario(seconds: number): Scenario {
@@ -32,9 +32,12 @@ class StillPlanner implements Planner {
   async reset(task: TaskSpec): Promise<void> {
     this.dim = task.actionSpace.dim;
     this.seen.length = 0;
+    this.lastT.length = 0;
   }
-  async act(obs: Observation): Promise<ActResult> {
+  readonly lastT: (number | undefined)[] = [];
+  async act(obs: Observation, last?: StepInfo): Promise<ActResult> {
     this.seen.push(obs.t);
+    this.lastT.push(last?.t);
     return { action: new Array(this.dim).fill(0), info: {}, ...(this.thinkMs !== undefined ? { thinkMs: this.thinkMs } : {}) };
   }
   dispose(): void {}
@@ -126,6 +129,8 @@ describe('runEpisode', () => {
     expect(turnSeen[1] - turnSeen[0]).toBeCloseTo(cp, 9);
     expect(rtPlanner.seen[1] - rtPlanner.seen[0]).toBeCloseTo(4 * cp, 9);
     expect(thinking.slice(0, 8)).toEqual([true, true, true, false, true, true, true, false]);
+    // Each decision after the first hears of the latest step (its info carries that step's time).
+    expect(rtPlanner.lastT.slice(1)).toEqual(rtPlanner.seen.slice(1));
   });
 
   it('gives the oracle access only to privileged planners, without touching the live world', async () => {
@@ -184,5 +189,32 @@ describe('runEpisode', () => {
     ]);
     // Rollouts in the scratch world leave the live trajectory exactly as without them.
     expect(hashes[0]).toBe(hashes[1]);
+  });
+
+  it('tells a realtime planner about every event since its last decision', async () => {
+    // The shove scenario pushes the robot between 2.5 and 4.5 s; stop soon after.
+    const scenario = Object.freeze({ ...loadScenario('shove'), timeLimit: 5 });
+    const heard: string[] = [];
+    const happened: string[] = [];
+    class Listener extends StillPlanner {
+      override async act(obs: Observation, last?: StepInfo): Promise<ActResult> {
+        for (const e of last?.events ?? []) if (e.type === 'perturbation') heard.push(`${e.t}`);
+        return super.act(obs);
+      }
+    }
+    await runEpisode(
+      { scenario: scenario.id, planner: 'listener', seed: 0 },
+      {
+        ...options,
+        clock: 'realtime',
+        scenario,
+        planner: new Listener('listener', 5 * scenario.controlPeriod * 1000),
+        privileged: false,
+        observer: { onStep: (_k, s) => s.result.info.events.forEach((e) => e.type === 'perturbation' && happened.push(`${e.t}`)) },
+      },
+    );
+    expect(happened.length).toBeGreaterThan(0);
+    // Six steps per decision: most steps happen while the planner thinks, yet it hears of every shove.
+    expect(heard).toEqual(happened);
   });
 });

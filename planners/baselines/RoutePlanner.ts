@@ -32,25 +32,7 @@ export interface RouteOptions {
 /** Waypoints from (sx, sy) to (gx, gy), excluding the start and ending at the goal; null when
  * the grid has no route (then the caller goes straight and lets the skills cope). */
 export function planRoute(obs: Observation, sx: number, sy: number, gx: number, gy: number, opts: RouteOptions): [number, number][] | null {
-  const nx = Math.max(1, Math.round(opts.arena[0] / CELL));
-  const ny = Math.max(1, Math.round(opts.arena[1] / CELL));
-  const x0 = -opts.arena[0] / 2;
-  const y0 = -opts.arena[1] / 2;
-  const blocking = obs.objects.filter((o) => (o.kind === 'obstacle' || o.kind === 'wall') && !opts.ignore?.includes(o.id));
-  const terrain = obs.objects.filter((o) => o.kind === 'slope' || o.kind === 'step');
-  const blocked = new Uint8Array(nx * ny);
-  const height = new Float64Array(nx * ny);
-  for (let j = 0; j < ny; j++) {
-    for (let i = 0; i < nx; i++) {
-      const cx = x0 + (i + 0.5) * CELL;
-      const cy = y0 + (j + 0.5) * CELL;
-      if (blocking.some((o) => footprintDistance(cx, cy, o) < opts.clearance)) blocked[j * nx + i] = 1;
-      height[j * nx + i] = terrainHeight(cx, cy, terrain);
-    }
-  }
-  if (terrain.length > 0) blockNearDrops(blocked, height, nx, ny, opts.clearance);
-  const climbable = (a: number, b: number) => Math.abs(height[a] - height[b]) <= MAX_RISE;
-  const cell = (x: number, y: number) => [clampInt(Math.floor((x - x0) / CELL), nx), clampInt(Math.floor((y - y0) / CELL), ny)] as const;
+  const { nx, ny, x0, y0, blocked, climbable, cell } = buildGrid(obs, opts);
   const [si, sj] = cell(sx, sy);
   const [gi, gj] = cell(gx, gy);
   // The start may sit inside the inflated margin (robot against a wall): let it out.
@@ -134,6 +116,113 @@ export function planRoute(obs: Observation, sx: number, sy: number, gx: number, 
   }
   if (route.length === 0 || route[route.length - 1][0] !== gx || route[route.length - 1][1] !== gy) route.push([gx, gy]);
   return route;
+}
+
+interface Grid {
+  nx: number;
+  ny: number;
+  x0: number;
+  y0: number;
+  blocked: Uint8Array;
+  height: Float64Array;
+  climbable: (a: number, b: number) => boolean;
+  cell: (x: number, y: number) => readonly [number, number];
+}
+
+/** The occupancy grid and height map of the observed scene. */
+function buildGrid(obs: Observation, opts: RouteOptions): Grid {
+  const nx = Math.max(1, Math.round(opts.arena[0] / CELL));
+  const ny = Math.max(1, Math.round(opts.arena[1] / CELL));
+  const x0 = -opts.arena[0] / 2;
+  const y0 = -opts.arena[1] / 2;
+  const blocking = obs.objects.filter((o) => (o.kind === 'obstacle' || o.kind === 'wall') && !opts.ignore?.includes(o.id));
+  const terrain = obs.objects.filter((o) => o.kind === 'slope' || o.kind === 'step');
+  const blocked = new Uint8Array(nx * ny);
+  const height = new Float64Array(nx * ny);
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const cx = x0 + (i + 0.5) * CELL;
+      const cy = y0 + (j + 0.5) * CELL;
+      if (blocking.some((o) => footprintDistance(cx, cy, o) < opts.clearance)) blocked[j * nx + i] = 1;
+      height[j * nx + i] = terrainHeight(cx, cy, terrain);
+    }
+  }
+  if (terrain.length > 0) blockNearDrops(blocked, height, nx, ny, opts.clearance);
+  const climbable = (a: number, b: number) => Math.abs(height[a] - height[b]) <= MAX_RISE;
+  const cell = (x: number, y: number) => [clampInt(Math.floor((x - x0) / CELL), nx), clampInt(Math.floor((y - y0) / CELL), ny)] as const;
+  return { nx, ny, x0, y0, blocked, height, climbable, cell };
+}
+
+/** Path length (m) to a goal from anywhere in the arena, on the same grid as `planRoute`. */
+export interface DistanceField {
+  /** Route distance from (x, y) to the goal; cells inside the clearance margin cost 10× to cross, so
+   * the field is finite (and still points the way out) even right against a wall. */
+  at(x: number, y: number): number;
+  /** Unit direction (world frame) in which the route distance falls fastest at (x, y). */
+  downhill(x: number, y: number): [number, number];
+}
+
+const MARGIN_COST = 10;
+
+/** Dijkstra from the goal over the grid: the cost-to-go the oracle adds to its rollouts, so its
+ * short horizon is not lured into dead ends by straight-line distance. */
+export function distanceField(obs: Observation, gx: number, gy: number, opts: RouteOptions): DistanceField {
+  const { nx, ny, blocked, climbable, cell } = buildGrid(obs, opts);
+  const n = nx * ny;
+  const dist = new Float64Array(n).fill(Infinity);
+  const open = new MinHeap();
+  const [gi, gj] = cell(gx, gy);
+  dist[gj * nx + gi] = 0;
+  open.push(gj * nx + gi, 0);
+  const done = new Uint8Array(n);
+  while (open.size > 0) {
+    const c = open.pop();
+    if (done[c]) continue;
+    done[c] = 1;
+    const ci = c % nx;
+    const cj = (c - ci) / nx;
+    for (let dj = -1; dj <= 1; dj++) {
+      for (let di = -1; di <= 1; di++) {
+        if (di === 0 && dj === 0) continue;
+        const i = ci + di;
+        const j = cj + dj;
+        if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
+        const k = j * nx + i;
+        if (done[k] || !climbable(c, k)) continue;
+        const step = (di !== 0 && dj !== 0 ? SQRT2 : 1) * CELL * (blocked[k] || blocked[c] ? MARGIN_COST : 1);
+        if (dist[c] + step < dist[k]) {
+          dist[k] = dist[c] + step;
+          open.push(k, dist[k]);
+        }
+      }
+    }
+  }
+  const at = (x: number, y: number) => {
+    const [i, j] = cell(x, y);
+    const d = dist[j * nx + i];
+    // Unreachable cells (cut off by drops): straight-line distance plus a large penalty.
+    return Number.isFinite(d) ? d : hypot2(x - gx, y - gy) + 100;
+  };
+  return {
+    at,
+    downhill(x, y) {
+      const here = at(x, y);
+      let best = here;
+      let dir: [number, number] = [gx - x, gy - y];
+      for (let k = 0; k < 16; k++) {
+        const a = (k * Math.PI) / 8;
+        const px = x + 0.3 * cos(a);
+        const py = y + 0.3 * sin(a);
+        const v = at(px, py);
+        if (v < best) {
+          best = v;
+          dir = [px - x, py - y];
+        }
+      }
+      const len = hypot2(dir[0], dir[1]) || 1;
+      return [dir[0] / len, dir[1] / len];
+    },
+  };
 }
 
 function footprintDistance(x: number, y: number, o: SceneObject): number {

@@ -35,9 +35,11 @@ import { Rng } from '../../sim/rng.ts';
 import type { Action, Environment, EnvSnapshot, Observation, StepInfo } from '../../sim/types.ts';
 import type { ActResult, OracleAccess, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { robotRadius } from '../skills/drive.ts';
+import { footprintRadius } from '../skills/geometry.ts';
 import { extentAlong } from '../skills/push.ts';
 import { cloneState } from './cloneState.ts';
 import { numberSetting } from './config.ts';
+import { distanceField, type DistanceField } from './RoutePlanner.ts';
 import { ScriptedPlanner } from './scripted.ts';
 
 export interface OracleSettings {
@@ -86,6 +88,10 @@ export class OraclePlanner implements Planner {
   private mean: Action[] = [];
   private queue: Action[] = [];
   private lastInfo: Record<string, unknown> = {};
+  /** Cost-to-go of the task's subject on the ground (mobile robots), built on the first step. */
+  private field: DistanceField | null | undefined = undefined;
+  /** Straight-line subject-to-goal distance at the live state (the rewards' progress baseline). */
+  private start = 0;
   private stats = { plans: 0, rollouts: 0, simSteps: 0 };
 
   constructor(private readonly s: OracleSettings) {}
@@ -101,13 +107,26 @@ export class OraclePlanner implements Planner {
     this.plan = Array.from({ length: this.s.horizon }, () => zero.slice());
     this.mean = this.plan.map((a) => a.slice());
     this.queue = [];
+    this.field = undefined;
     this.stats = { plans: 0, rollouts: 0, simSteps: 0 };
+  }
+
+  /** Route distance to the goal for the robot (reach) or the pushed object (push), so the cost
+   * of a 1 s rollout rewards getting round obstacles, not just closer as the crow flies. */
+  private buildField(obs: Observation): DistanceField | null {
+    const goal = obs.goal;
+    if (obs.robot.type === 'arm' || goal.type === 'ee_reach') return null;
+    const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+    const clearance = pushed ? footprintRadius(pushed.size) + 0.1 : robotRadius(obs) + 0.05;
+    return distanceField(obs, goal.position[0], goal.position[1], { arena: this.task!.scenario.arena.size, clearance, ignore: pushed ? [pushed.id] : [] });
   }
 
   async act(obs: Observation): Promise<ActResult> {
     if (!this.task || !this.access) throw new Error('OraclePlanner.act called before reset');
     // The prior watches every real step, so its state (skill phase, stuck timers) stays current.
     const priorNow = this.prior ? this.prior.decide(obs) : null;
+    if (this.field === undefined) this.field = this.buildField(obs);
+    this.start = subjectDistance(obs);
     if (this.queue.length === 0) {
       const snap = this.access.snapshot();
       const scratch = this.access.scratch();
@@ -170,7 +189,7 @@ export class OraclePlanner implements Planner {
   /** Rolls a fixed action sequence out from `snap`. */
   private rollout(snap: EnvSnapshot, env: Environment, actions: Action[]): Rollout {
     env.restore(snap);
-    const run = new RolloutCost();
+    const run = new RolloutCost(this.field ?? null, this.start);
     for (const a of actions) if (run.add(env.step(a))) break;
     this.count(run.steps);
     return { actions, cost: run.total(), points: run.points };
@@ -180,7 +199,7 @@ export class OraclePlanner implements Planner {
   private rolloutPolicy(snap: EnvSnapshot, env: Environment, first: Action): Rollout {
     env.restore(snap);
     const policy = cloneState(this.prior!);
-    const run = new RolloutCost();
+    const run = new RolloutCost(this.field ?? null, this.start);
     const actions: Action[] = [];
     let a = first;
     let ended = false;
@@ -217,6 +236,11 @@ class RolloutCost {
   steps = 0;
   readonly points: [number, number, number][] = [];
 
+  constructor(
+    private readonly field: DistanceField | null,
+    private readonly startDistance: number,
+  ) {}
+
   /** Adds one step; returns true when the rollout should stop (the task ended). */
   add(r: { obs: Observation; reward: number; terminated: boolean; info: StepInfo }): boolean {
     this.reward += r.reward;
@@ -230,30 +254,61 @@ class RolloutCost {
   total(): number {
     if (!this.last) return 0;
     const { obs, info } = this.last;
-    if (info.success) return -this.reward;
-    let terminal = TERMINAL_WEIGHT * info.goalDistance;
-    const goal = obs.goal;
-    if (goal.type === 'push' && goal.object) {
-      const o = obs.objects.find((x) => x.id === goal.object);
-      if (o) {
-        // Distance of the pushing part from the staging point behind the object.
-        const gx = goal.position[0] - o.x;
-        const gy = goal.position[1] - o.y;
-        const d = Math.sqrt(gx * gx + gy * gy) || 1;
-        const ux = gx / d;
-        const uy = gy / d;
-        const arm = obs.robot.ee;
-        const r = arm ? 0.03 : robotRadius(obs);
-        const back = extentAlong(o, ux, uy) + r + 0.02;
-        const px = arm ? arm.x : obs.robot.pose.x;
-        const py = arm ? arm.y : obs.robot.pose.y;
-        const sx = o.x - ux * back - px;
-        const sy = o.y - uy * back - py;
-        terminal += APPROACH_WEIGHT * Math.sqrt(sx * sx + sy * sy);
-      }
+    if (!this.field) {
+      if (info.success) return -this.reward;
+      return -this.reward + TERMINAL_WEIGHT * info.goalDistance + this.approach(obs, null);
     }
-    return -this.reward + terminal;
+    // The rewards' progress term telescopes to (d0 − dH) in straight-line distance; swap it for
+    // the route distance-to-go.
+    const rest = this.reward - (this.startDistance - info.goalDistance);
+    if (info.success) return -rest;
+    const goal = obs.goal;
+    const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+    const subject = pushed ?? obs.robot.pose;
+    return -rest + TERMINAL_WEIGHT * this.field.at(subject.x, subject.y) + this.approach(obs, this.field);
   }
+
+  /** Push tasks: distance of the pushing part from the staging point behind the object, on the
+   * side away from where the object should go next. */
+  private approach(obs: Observation, field: DistanceField | null): number {
+    const goal = obs.goal;
+    if (goal.type !== 'push' || !goal.object) return 0;
+    const o = obs.objects.find((x) => x.id === goal.object);
+    if (!o) return 0;
+    let ux: number;
+    let uy: number;
+    if (field) {
+      [ux, uy] = field.downhill(o.x, o.y);
+    } else {
+      const gx = goal.position[0] - o.x;
+      const gy = goal.position[1] - o.y;
+      const d = Math.sqrt(gx * gx + gy * gy) || 1;
+      ux = gx / d;
+      uy = gy / d;
+    }
+    const arm = obs.robot.ee;
+    const r = arm ? 0.03 : robotRadius(obs);
+    const back = extentAlong(o, ux, uy) + r + 0.02;
+    const px = arm ? arm.x : obs.robot.pose.x;
+    const py = arm ? arm.y : obs.robot.pose.y;
+    const sx = o.x - ux * back - px;
+    const sy = o.y - uy * back - py;
+    return APPROACH_WEIGHT * Math.sqrt(sx * sx + sy * sy);
+  }
+}
+
+/** Straight-line distance of the task's subject from the goal, as `StepInfo.goalDistance`. */
+function subjectDistance(obs: Observation): number {
+  const g = obs.goal.position;
+  if (obs.goal.type === 'ee_reach') {
+    const ee = obs.robot.ee;
+    if (!ee) return 0;
+    return Math.sqrt((ee.x - g[0]) ** 2 + (ee.y - g[1]) ** 2 + (ee.z - g[2]) ** 2);
+  }
+  const goal = obs.goal;
+  const o = goal.type === 'push' ? obs.objects.find((x) => x.id === goal.object) : undefined;
+  const p = o ?? obs.robot.pose;
+  return Math.sqrt((p.x - g[0]) ** 2 + (p.y - g[1]) ** 2);
 }
 
 function clip(v: number): number {

@@ -32,6 +32,9 @@ export type SequenceEvaluator = (actions: Float32Array, n: number) => Float32Arr
 export interface MppiResult {
   /** First action of the refined mean, in [-1, 1]. */
   action: number[];
+  /** First action of the cheapest sequence of the last iteration. Averaging diverse elites can
+   * cancel their first actions (wheels commanded to ~0 while every elite moves); the best one cannot. */
+  bestAction: number[];
   /** The refined mean sequence [horizon][actionDim]. */
   mean: Float32Array;
   /** Last iteration's sequences and their costs. */
@@ -115,6 +118,7 @@ export class Mppi {
 
     const result: MppiResult = {
       action: Array.from(mean.subarray(0, A), clip),
+      bestAction: Array.from(seqs.subarray(eliteIdx[0] * L, eliteIdx[0] * L + A)),
       mean: mean.slice(),
       sequences: seqs,
       costs,

@@ -23,7 +23,7 @@ import type { Observation } from '../../sim/types.ts';
 import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './backend.ts';
 import { loadCheckpoint, type CheckpointMeta } from './Checkpoint.ts';
-import { resolveConfig, type WorldModelConfig } from './Configurator.ts';
+import { defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, sequenceCosts } from './Imagination.ts';
 import { Memory } from './Memory.ts';
 import { Mppi } from './Mppi.ts';
@@ -99,7 +99,9 @@ class WorldModelPlanner implements Planner {
       this.loaded.set(dir, entry);
     }
     this.current = entry;
-    this.config = resolveConfig(entry.meta.config, this.options);
+    // Planner settings come from today's defaults plus the run's overrides, not from the
+    // checkpoint: planning can be retuned without retraining. The model part is the checkpoint's.
+    this.config = resolveConfig({ ...entry.meta.config, plan: defaultConfig(robot).plan }, this.options);
     this.mppi = new Mppi(this.config.plan, task.actionSpace.dim);
     this.rng = Rng.stream(task.scenario.id, seed, 'planner:world-model');
     this.memory.clear();
@@ -130,24 +132,25 @@ class WorldModelPlanner implements Planner {
       const L = plan.horizon * A;
       const nElite = Math.min(result.elites.length, Math.ceil(plan.imagined / 2));
       const eliteSet = new Set(result.elites.slice(0, nElite));
-      const others: number[] = [];
-      const stride = Math.max(1, Math.floor(plan.samples / Math.max(1, plan.imagined - nElite)));
-      for (let i = 1; i < plan.samples && others.length < plan.imagined - nElite; i += stride) if (!eliteSet.has(i)) others.push(i);
+      const rest = Array.from({ length: plan.samples }, (_, i) => i).filter((i) => !eliteSet.has(i));
+      const want = Math.min(plan.imagined - nElite, rest.length);
+      const others = Array.from({ length: want }, (_, k) => rest[Math.floor((k * rest.length) / want)]);
       const chosen = [...eliteSet, ...others];
       const seqs = new Float32Array(chosen.length * L);
       chosen.forEach((idx, k) => seqs.set(result.sequences.subarray(idx * L, (idx + 1) * L), k * L));
       const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon);
       const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx) }));
 
-      const predicted = tf.tidy(() => model.next(z0, tf.tensor2d([result.action], [1, A])));
-      this.memory.act(result.action, predicted.dataSync() as Float32Array);
+      const action = plan.greedy ? result.bestAction : result.action;
+      const predicted = tf.tidy(() => model.next(z0, tf.tensor2d([action], [1, A])));
+      this.memory.act(action, predicted.dataSync() as Float32Array);
       predicted.dispose();
       const goal = tf.tidy(() => model.cost.goalDistance(z0));
       const predictedGoalDistance = round3(goal.dataSync()[0]);
       goal.dispose();
 
       return {
-        action: result.action,
+        action,
         info: {
           imagined: { rollouts },
           worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, backend: this.backend },

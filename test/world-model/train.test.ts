@@ -88,7 +88,7 @@ describe('training', () => {
   });
 
   it('the planner loads the trained checkpoint, plans deterministically under a seed and reports imagined futures', async () => {
-    const config = { checkpoint: out, wmSamples: 32, wmElites: 4, wmIterations: 2, wmImagined: 4 };
+    const config = { checkpoint: out, wmSamples: 32, wmElites: 4, wmIterations: 2, wmImagined: 4, wmActorPrior: 1 };
     expect(factory.unavailable!({ config })).toBeNull();
     expect(factory.unavailable!({ config: { checkpoint: join(out, 'missing') } })).toMatch(/does not exist/);
     const run = async () => {
@@ -120,7 +120,7 @@ describe('training', () => {
     expect(imagined.rollouts).toHaveLength(4);
     expect(imagined.rollouts.filter((r) => r.elite)).toHaveLength(2);
     for (const r of imagined.rollouts) {
-      expect(r.points).toHaveLength(1 + 6);
+      expect(r.points).toHaveLength(1 + 15); // start + diffdrive default horizon
       for (const p of r.points) expect(p.every(Number.isFinite) && p.length === 3).toBe(true);
       expect(Number.isFinite(r.cost)).toBe(true);
     }

@@ -152,7 +152,7 @@ export class SimEnv implements Environment {
     const push = this.pushObject();
     const d = goalDistance(this.layout!.goal, robot, push);
     this.book.prevDistance = d;
-    this.book.prevApproach = push ? Math.hypot(push.x - robot.pose.x, push.y - robot.pose.y) : NaN;
+    this.book.prevApproach = push ? dist2(push.x - robot.pose.x, push.y - robot.pose.y) : NaN;
     const obs = this.observe(robot);
     return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d } };
   }
@@ -228,7 +228,7 @@ export class SimEnv implements Environment {
     const push = this.pushObject();
     const goal = this.layout!.goal;
     const d = goalDistance(goal, state, push);
-    const approach = push ? Math.hypot(push.x - state.pose.x, push.y - state.pose.y) : NaN;
+    const approach = push ? dist2(push.x - state.pose.x, push.y - state.pose.y) : NaN;
     const fail = checkFailure(this.scenario, state);
     const success = !fail && isSuccess(goal, d);
     const newSuccess = success && !book.succeeded;
@@ -547,6 +547,11 @@ export class SimEnv implements Environment {
   private assertLive(): void {
     if (this.disposed) throw new Error('environment used after dispose()');
   }
+}
+
+/** Euclidean length; `Math.hypot` is not guaranteed correctly rounded, `Math.sqrt` is. */
+function dist2(dx: number, dy: number): number {
+  return Math.sqrt(dx * dx + dy * dy);
 }
 
 function copySpawned(s: Spawned): Spawned {

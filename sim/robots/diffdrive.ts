@@ -6,7 +6,7 @@
  * | 0      | left  | [-1, 1] | left wheel speed target, × MAX_WHEEL_SPEED rad/s  |
  * | 1      | right | [-1, 1] | right wheel speed target, × MAX_WHEEL_SPEED rad/s |
  *
- * - Limits: ~1 m/s top speed (both +1), turns in place at ~2.9 rad/s (left −1, right +1 turns
+ * - Limits: ~1 m/s top speed (both +1), turns in place at ~5 rad/s (left −1, right +1 turns
  *   counter-clockwise). Wheel torque limited to MAX_WHEEL_TORQUE N·m (force-based motors: the
  *   default acceleration-based model barely moves light wheels).
  * - Body: chassis 0.40 × 0.30 × 0.10 m, 3 kg; wheels radius 0.08 m, 0.3 kg each, 0.18 m

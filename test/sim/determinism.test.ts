@@ -28,6 +28,8 @@ describe('determinism', () => {
     expect(h2.hash).toBe(h1.hash);
     expect(h3.hash).toBe(h1.hash);
     expect(h2.rewards).toEqual(h1.rewards);
+    expect(h2.obsHash).toBe(h1.obsHash);
+    expect(h3.obsHash).toBe(h1.obsHash);
     const other = rollout(a, 4, actions);
     if (name === 'arm') {
       // The arm fixture has no randomisation: seeds only matter through the layout stream.

@@ -30,18 +30,20 @@ export function actionSequence(dim: number, n: number, key = 'test'): number[][]
 }
 
 /** Resets, plays `actions` (stopping at the episode's end) and returns the trajectory hash. */
-export function rollout(env: Environment, seed: number, actions: number[][]): { hash: string; steps: number; rewards: number[] } {
+export function rollout(env: Environment, seed: number, actions: number[][]): { hash: string; obsHash: string; steps: number; rewards: number[] } {
   const h = new TrajectoryHasher();
-  env.reset({ seed });
+  const o = new TrajectoryHasher();
+  o.update(env.reset({ seed }).obs.flat);
   h.update(env.transforms());
   const rewards: number[] = [];
   let steps = 0;
   for (const a of actions) {
     const r = env.step(a);
     h.update(env.transforms());
+    o.update(r.obs.flat);
     rewards.push(r.reward);
     steps++;
     if (r.terminated || r.truncated) break;
   }
-  return { hash: h.digest(), steps, rewards };
+  return { hash: h.digest(), obsHash: o.digest(), steps, rewards };
 }

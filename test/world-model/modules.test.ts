@@ -98,3 +98,15 @@ describe('short-term memory', () => {
     expect(Number.isNaN(mem.predictionError())).toBe(true);
   });
 });
+
+describe('configurator', () => {
+  it('applies wm-prefixed overrides, freezes the result and names bad values', () => {
+    const c = resolveConfig(defaultConfig('arm'), { wmSamples: 64, wmHorizon: '5', samples: 9999 });
+    expect(c.plan.samples).toBe(64);
+    expect(c.plan.horizon).toBe(5);
+    expect(Object.isFrozen(c.plan.cost)).toBe(true);
+    expect(() => resolveConfig(defaultConfig('arm'), { wmMaxStd: 'wide' })).toThrow(/--set wm-max-std must be a non-negative number/);
+    expect(() => resolveConfig(defaultConfig('arm'), { wmElites: 500 })).toThrow(/elites \(500\) must not exceed samples/);
+    expect(() => resolveConfig(defaultConfig('arm'), { wmIterations: 1.5 })).toThrow(/"iterations" must be an integer >= 1/);
+  });
+});

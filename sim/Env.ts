@@ -87,6 +87,13 @@ class Snapshot implements EnvSnapshot {
   ) {}
 }
 
+/** Live Rapier worlds and event queues owned by environments in this process (for leak tests). */
+const native = { worlds: 0, queues: 0 };
+
+export function liveNativeObjects(): { worlds: number; queues: number } {
+  return { ...native };
+}
+
 const SPAWN_SIZE = 0.3;
 const SPAWN_MASS = 2;
 
@@ -394,11 +401,13 @@ export class SimEnv implements Environment {
     if (this.layout !== snap.layout || !this.built) this.install(snap.layout);
     const built = this.built!;
     const world = this.R.World.restoreSnapshot(snap.bytes);
+    native.worlds++;
     world.timestep = this.dt;
     built.world.free();
+    native.worlds--;
     built.world = world;
-    this.queue!.free();
-    this.queue = new this.R.EventQueue(false);
+    // The queue belongs to no world: emptying it is all a restore needs.
+    this.queue!.clear();
     const book = snap.book;
     const spawnedChanged = book.spawned.length !== this.book.spawned.length || book.spawned.some((s, i) => s.id !== this.book.spawned[i].id);
     this.book = { ...book, controller: [...book.controller], spawned: book.spawned.map(copySpawned) };
@@ -413,28 +422,37 @@ export class SimEnv implements Environment {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.built?.world.free();
-    this.queue?.free();
-    this.built = null;
-    this.queue = null;
+    this.freeNative();
   }
 
   // ---------------------------------------------------------------- internals
 
   /** Builds a fresh world for `layout`, freeing the previous one. */
   private install(layout: ResolvedLayout): void {
-    this.built?.world.free();
-    this.queue?.free();
-    this.built = null;
-    this.queue = null;
+    this.freeNative();
     this.layout = layout;
     this.built = buildWorld(this.R, this.scenario, layout);
+    native.worlds++;
     this.frozenStatics = [];
     this.queue = new this.R.EventQueue(false);
+    native.queues++;
     this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
     this.pending = [];
     this.sceneVersion++;
     this.rebindBodies();
+  }
+
+  private freeNative(): void {
+    if (this.built) {
+      this.built.world.free();
+      native.worlds--;
+      this.built = null;
+    }
+    if (this.queue) {
+      this.queue.free();
+      native.queues--;
+      this.queue = null;
+    }
   }
 
   /** Refreshes the JS wrappers of every tracked body (after build, restore or spawn). */

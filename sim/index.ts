@@ -2,7 +2,7 @@
  * The simulator's public API. Everything outside `sim/` imports from here (or from the shared
  * contracts in `sim/types.ts` and `sim/rng.ts`).
  */
-export { createEnv, SimEnv, type EnvOptions, type SpawnShape } from './Env.ts';
+export { createEnv, liveNativeObjects, SimEnv, type EnvOptions, type SpawnShape } from './Env.ts';
 export { loadRapier, PHYSICS_FLAVORS, type Rapier } from './physics.ts';
 export { resolveLayout, type ResolvedLayout, type ResolvedPerturbation } from './layout.ts';
 export { obsLayout, obsLength, headingCS, DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, NEAREST_K, POS_SCALE, type ObsSegment } from './observation.ts';

@@ -4,7 +4,7 @@
  * bodies come and go with the snapshot, and native memory does not grow over many cycles.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEnv, type SimEnv } from '../../sim/Env.ts';
+import { createEnv, liveNativeObjects, type SimEnv } from '../../sim/Env.ts';
 import { TrajectoryHasher } from '../../sim/recording.ts';
 import type { Environment } from '../../sim/types.ts';
 import { actionSequence, fixture } from './helpers.ts';
@@ -131,18 +131,25 @@ describe('snapshots', () => {
       }
     };
     cycle(50); // warm up: WASM memory grows to its working size once and never shrinks
+    const live0 = liveNativeObjects();
     const rss0 = process.memoryUsage().rss;
     cycle(300);
+    // Every world and event queue created by a fork, a restore or a reset has been freed.
+    expect(liveNativeObjects()).toEqual(live0);
     const grown = process.memoryUsage().rss - rss0;
     // A leak of one world per cycle would be hundreds of MB; allow allocator noise and the
     // known ~1.7 KB/restore leak of Rapier 0.21 (dimforge/rapier#990).
     expect(grown).toBeLessThan(48 * 1024 * 1024);
   });
 
-  it('refuses use after dispose', async () => {
+  it('refuses use after dispose, and dispose frees its world and queue', async () => {
+    const before = liveNativeObjects();
     const env = await createEnv(fixture('push'));
     env.reset({ seed: 0 });
+    env.reset({ seed: 1 });
+    expect(liveNativeObjects()).toEqual({ worlds: before.worlds + 1, queues: before.queues + 1 });
     env.dispose();
+    expect(liveNativeObjects()).toEqual(before);
     env.dispose();
     expect(() => env.step([0, 0])).toThrow(/after dispose/);
   });

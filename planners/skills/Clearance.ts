@@ -16,6 +16,8 @@ import { atan2, boxDistance, cos, hypot2, sin } from './geometry.ts';
 /** Outline points farther than this from the robot (m) cannot matter to a 1 m look-ahead. */
 const OUTLINE_RANGE = 2.5;
 const SPACING = 0.05;
+/** Look-ahead times (s) at which a moving obstacle's footprint is added. */
+const PREDICT = [0.5, 1.0];
 
 export class Clearance {
   /** World-frame hit points, relative to the robot centre. */
@@ -56,6 +58,11 @@ export class Clearance {
     for (const o of obs.objects) {
       if (ignored.has(o.id) || o.kind === 'slope' || (o.kind === 'step' && elevated)) continue;
       this.addOutline(o, pose.x, pose.y);
+      // Moving obstacles also block where they will be over the next second, so the robot
+      // does not step into a mover's way.
+      if (o.kind === 'moving' && (o.vx !== 0 || o.vy !== 0)) {
+        for (const dt of PREDICT) this.addOutline({ ...o, x: o.x + o.vx * dt, y: o.y + o.vy * dt }, pose.x, pose.y);
+      }
     }
   }
 

@@ -130,6 +130,9 @@ export class Navigator {
       if (detour !== null) {
         heading = goalDir + detour;
         this.lastDetour = detour;
+      } else if (this.blockedOnlyByMovers(obs, goalDir, look)) {
+        // A mover is crossing: following its outline would chase it. Let it pass.
+        return { action: zeroAction(obs) };
       } else {
         this.mode = 'follow';
         this.hitDist = d;
@@ -147,6 +150,14 @@ export class Navigator {
     const gap = clear.nearest() - robotRadius(obs);
     const speed = Math.min(this.speed, Math.max(0.15, d * 1.2), 0.3 + 1.5 * Math.max(0, gap));
     return { action: driveHeading(obs, heading, speed) };
+  }
+
+  /** True when the way to the target is free of everything but moving obstacles. */
+  private blockedOnlyByMovers(obs: Observation, goalDir: number, look: number): boolean {
+    const movers = obs.objects.filter((o) => o.kind === 'moving');
+    if (movers.length === 0) return false;
+    const still = new Clearance(obs, robotRadius(obs) + MARGIN, [...(this.opts.ignore?.() ?? []), ...movers], 0.3);
+    return still.along(goalDir, look) >= look - 1e-6;
   }
 
   /** The smallest signed detour from `goalDir` whose corridor is free for `look` metres, or null. */

@@ -384,7 +384,7 @@ export class SimEnv implements Environment {
     return new Snapshot(this.built.world.takeSnapshot(), this.time, this.book.step, this.layout, Object.freeze(book));
   }
 
-  fork(snap?: EnvSnapshot): Environment {
+  fork(snap?: EnvSnapshot): SimEnv {
     this.assertLive();
     const s = (snap ?? this.snapshot()) as Snapshot;
     const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays);

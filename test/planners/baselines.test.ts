@@ -58,6 +58,15 @@ describe('what the scripted planner does', () => {
   });
 });
 
+describe('what the oracle does', () => {
+  it('gets round the U trap: its rollouts are judged by route distance, not straight-line distance', async () => {
+    const ep = await runEpisode('u-trap', 'oracle', 1);
+    expect(ep.success).toBe(true);
+    expect(ep.stats.plans).toBeGreaterThan(10);
+    expect(ep.stats.simSteps).toBeGreaterThan(ep.stats.plans * 10);
+  });
+});
+
 describe('determinism under a seed', () => {
   it('random: the same seed gives the same actions, another seed different ones', async () => {
     const a = await runEpisode('open-field', 'random', 3);

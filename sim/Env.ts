@@ -24,6 +24,9 @@ import { flatten, obsLength, readLidar } from './observation.ts';
 import { loadRapier, type Rapier } from './physics.ts';
 import { checkFailure, goalDistance, isSuccess } from './predicates.ts';
 import { reward } from './reward.ts';
+import { ARM_ACTIONS } from './robots/arm.ts';
+import { DIFFDRIVE_ACTIONS } from './robots/diffdrive.ts';
+import { PUSHER_ACTIONS } from './robots/pusher.ts';
 import { headingOf, type Robot } from './robots/Robot.ts';
 import type {
   Action,
@@ -94,6 +97,16 @@ export function liveNativeObjects(): { worlds: number; queues: number } {
   return { ...native };
 }
 
+function frozenSpace(s: ActionSpace): ActionSpace {
+  return Object.freeze({ dim: s.dim, names: Object.freeze([...s.names]), low: Object.freeze([...s.low]), high: Object.freeze([...s.high]) }) as ActionSpace;
+}
+
+const ACTION_SPACES: Record<Scenario['robot']['type'], ActionSpace> = {
+  diffdrive: frozenSpace(DIFFDRIVE_ACTIONS),
+  pusher: frozenSpace(PUSHER_ACTIONS),
+  arm: frozenSpace(ARM_ACTIONS),
+};
+
 const SPAWN_SIZE = 0.3;
 const SPAWN_MASS = 2;
 
@@ -139,10 +152,7 @@ export class SimEnv implements Environment {
       );
     }
     const type = scenario.robot.type;
-    this.actionSpace = { dim: type === 'arm' ? 3 : 2, names: type === 'arm' ? ['yaw', 'shoulder', 'elbow'] : type === 'pusher' ? ['vx', 'vy'] : ['left', 'right'], low: [], high: [] };
-    this.actionSpace.low = new Array(this.actionSpace.dim).fill(-1);
-    this.actionSpace.high = new Array(this.actionSpace.dim).fill(1);
-    Object.freeze(this.actionSpace);
+    this.actionSpace = ACTION_SPACES[type];
     this.clippedAction = new Float64Array(this.actionSpace.dim);
     this.lidar = type === 'arm' ? null : new LidarSensor(lidarRays);
     this.flatLength = obsLength(type, lidarRays);
@@ -170,6 +180,8 @@ export class SimEnv implements Environment {
     if (!b) throw new Error('step() before reset()');
     const book = this.book;
     const a = this.clippedAction;
+    // Missing components count as clipped (to 0), extra ones as clipped away.
+    if (action.length !== a.length) book.clipped += Math.abs(action.length - a.length);
     for (let i = 0; i < a.length; i++) {
       const v = action[i] ?? 0;
       const c = Number.isFinite(v) ? clamp(v, -1, 1) : 0;

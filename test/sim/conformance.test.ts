@@ -103,5 +103,21 @@ describe('action handling', () => {
     expect(r.obs.robot.vel.vx).toBeLessThan(1.05);
     env.reset({ seed: 1 });
     expect(env.clippedCount).toBe(0);
+    // Wrong lengths: missing components act as 0, extras are dropped; both are counted.
+    env.step([0.5]);
+    env.step([0.5, 0.5, 0.5, 0.5]);
+    expect(env.clippedCount).toBe(3);
+    expect(Object.isFrozen(env.actionSpace.low)).toBe(true);
+  });
+
+  it('benchRawSteps steps the bare world; reset restores a consistent episode', async () => {
+    const env = await createEnv(fixture('nav'));
+    envs.push(env);
+    const first = env.reset({ seed: 0 }).obs.robot.pose;
+    env.step([1, 1]);
+    env.benchRawSteps(30);
+    const { obs } = env.reset({ seed: 0 });
+    expect(obs.robot.pose).toEqual(first);
+    expect(obs.step).toBe(0);
   });
 });

@@ -37,31 +37,21 @@ import type {
   Observation,
   PhysicsFlavor,
   ResetResult,
-  SceneBody,
   SceneObject,
   SimEvent,
   StaticScene,
   StepInfo,
   StepResult,
 } from './types.ts';
-import { buildWorld, DEFAULT_COLORS, lidarTarget, type BuiltWorld } from './world.ts';
+import { buildSpawned, copySpawned, type Spawned, type SpawnShape } from './spawn.ts';
+import { buildWorld, DEFAULT_COLORS, type BuiltWorld } from './world.ts';
+
+export type { SpawnShape };
 
 export interface EnvOptions {
   physics?: PhysicsFlavor;
   /** Lidar rays for ground robots (default 16); changes the flat observation length. */
   lidarRays?: number;
-}
-
-export type SpawnShape = 'box' | 'cylinder' | 'sphere';
-
-/** A body added at run time (teaching mode). */
-interface Spawned {
-  id: string;
-  handle: number;
-  colliderHandle: number;
-  body: SceneBody;
-  obj: SceneObject;
-  target: LidarTarget;
 }
 
 /** Episode state outside the Rapier world. */
@@ -107,8 +97,6 @@ const ACTION_SPACES: Record<Scenario['robot']['type'], ActionSpace> = {
   arm: frozenSpace(ARM_ACTIONS),
 };
 
-const SPAWN_SIZE = 0.3;
-const SPAWN_MASS = 2;
 
 export class SimEnv implements Environment {
   readonly actionSpace: ActionSpace;
@@ -339,27 +327,9 @@ export class SimEnv implements Environment {
     this.assertLive();
     const b = this.built;
     if (!b) throw new Error('spawnObstacle() before reset()');
-    if (!['box', 'cylinder', 'sphere'].includes(shape)) throw new UserError('E_SPAWN', `spawn shape must be box, cylinder or sphere, got "${shape}"`);
-    if (!position.every(Number.isFinite)) throw new UserError('E_SPAWN', `spawn position must be finite numbers, got ${JSON.stringify(position)}`);
-    const R = this.R;
-    const h = SPAWN_SIZE / 2;
-    const z = position.length > 2 ? position[2]! : h;
-    const id = `spawned-${++this.book.spawnCounter}`;
-    const S = Math.SQRT1_2;
-    const desc =
-      shape === 'box' ? R.ColliderDesc.cuboid(h, h, h) : shape === 'cylinder' ? R.ColliderDesc.cylinder(h, h).setRotation({ x: S, y: 0, z: 0, w: S }) : R.ColliderDesc.ball(h);
-    const body = b.world.createRigidBody(R.RigidBodyDesc.dynamic().setTranslation(position[0], position[1], z).setLinearDamping(0.1).setAngularDamping(0.2));
-    const col = b.world.createCollider(desc.setMass(SPAWN_MASS).setFriction(0.6), body);
-    b.colliderIds.set(col.handle, id);
-    const dims: [number, number, number] = shape === 'box' ? [SPAWN_SIZE, SPAWN_SIZE, SPAWN_SIZE] : shape === 'cylinder' ? [h, SPAWN_SIZE, 0] : [h, 0, 0];
-    const sp: Spawned = {
-      id,
-      handle: body.handle,
-      colliderHandle: col.handle,
-      body: { id, kind: 'spawned', dynamic: true, shapes: [{ shape, dims, offset: [0, 0, 0, 0, 0, 0, 1], color: DEFAULT_COLORS.spawned }], pose: [position[0], position[1], z, 0, 0, 0, 1] },
-      obj: { id, kind: 'obstacle', shape, size: [SPAWN_SIZE, SPAWN_SIZE, SPAWN_SIZE], x: position[0], y: position[1], z, yaw: 0, vx: 0, vy: 0 },
-      target: lidarTarget({ shape, dims, offset: [0, 0, 0, 0, 0, 0, 1], color: '' }, [position[0], position[1], z, 0, 0, 0, 1]),
-    };
+    const sp = buildSpawned(this.R, b.world, b.colliderIds, `spawned-${this.book.spawnCounter + 1}`, shape, position);
+    const id = sp.id;
+    this.book.spawnCounter++;
     this.book.spawned = [...this.book.spawned, sp];
     this.rebindBodies();
     this.sceneVersion++;
@@ -582,10 +552,6 @@ export class SimEnv implements Environment {
 /** Euclidean length; `Math.hypot` is not guaranteed correctly rounded, `Math.sqrt` is. */
 function dist2(dx: number, dy: number): number {
   return Math.sqrt(dx * dx + dy * dy);
-}
-
-function copySpawned(s: Spawned): Spawned {
-  return { ...s, obj: { ...s.obj }, target: { ...s.target, pose: s.target.pose.slice() } };
 }
 
 /** Creates an environment for `scenario`. Call `reset({ seed })` before stepping, `dispose()` at the end. */

@@ -2,7 +2,8 @@
  * The simulator's public API. Everything outside `sim/` imports from here (or from the shared
  * contracts in `sim/types.ts` and `sim/rng.ts`).
  */
-export { createEnv, liveNativeObjects, SimEnv, type EnvOptions, type SpawnShape } from './Env.ts';
+export { createEnv, liveNativeObjects, SimEnv, type EnvOptions } from './Env.ts';
+export { SPAWN_MASS, SPAWN_SIZE, type SpawnShape } from './spawn.ts';
 export { loadRapier, PHYSICS_FLAVORS, type Rapier } from './physics.ts';
 export { resolveLayout, type ResolvedLayout, type ResolvedPerturbation } from './layout.ts';
 export { obsLayout, obsLength, headingCS, DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, NEAREST_K, POS_SCALE, type ObsSegment } from './observation.ts';

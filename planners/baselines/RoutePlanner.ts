@@ -145,6 +145,7 @@ function buildGrid(obs: Observation, opts: RouteOptions): Grid {
       const cy = y0 + (j + 0.5) * CELL;
       if (blocking.some((o) => footprintDistance(cx, cy, o) < opts.clearance)) blocked[j * nx + i] = 1;
       height[j * nx + i] = terrainHeight(cx, cy, terrain);
+      if (terrain.some((o) => o.kind === 'slope' && onRampSide(cx, cy, o, opts.clearance))) blocked[j * nx + i] = 1;
     }
   }
   if (terrain.length > 0) blockNearDrops(blocked, height, nx, ny, opts.clearance);
@@ -244,6 +245,16 @@ function terrainHeight(x: number, y: number, terrain: readonly SceneObject[]): n
     h = Math.max(h, here);
   }
   return h;
+}
+
+/** True on the strip along a ramp's open sides where a wheel would run off the edge: the drop
+ * grows all the way up, so the route keeps to the ramp's middle from its foot. */
+function onRampSide(x: number, y: number, o: SceneObject, clearance: number): boolean {
+  const c = cos(o.yaw);
+  const s = sin(o.yaw);
+  const lx = c * (x - o.x) + s * (y - o.y);
+  const ly = -s * (x - o.x) + c * (y - o.y);
+  return Math.abs(lx) <= o.size[0] / 2 && Math.abs(ly) <= o.size[1] / 2 && Math.abs(ly) > o.size[1] / 2 - 0.8 * clearance;
 }
 
 /** Blocks cells within `clearance` of a drop steeper than the robots can drive. */

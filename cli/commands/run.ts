@@ -26,7 +26,7 @@ export const usage = `usage: planarena run (--suite S | --scenarios a,b) --plann
   --pace X               simulated seconds per wall second (default 1 with --live, else unpaced; 0 = unpaced)
 
 planner settings, forwarded to every planner factory as config:
-  --llm-url URL  --llm-model NAME  --llm-mode MODE  --llm-timeout MS
+  --llm-url URL  --llm-model NAME  --llm-mode MODE  --llm-timeout SECONDS
   --llm-cassette FILE  --llm-record  --llm-replay  --llm-gguf FILE
   --checkpoint FILE      world-model checkpoint
   --set key=value        any other planner setting (repeatable; key in camelCase or with dashes)

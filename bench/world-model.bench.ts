@@ -102,7 +102,7 @@ export const benches: Bench[] = [
           await selectBackend(name);
         } catch (e) {
           available = false;
-          reason = (e as Error).message.split(': ').slice(1).join(': ').split('. Fix')[0];
+          reason = (e as Error).message.split(': ').slice(1).join(': ').split('. Fix')[0].split(' (')[0];
         }
         if (!available) {
           lines.push({ figure: `world-model train, ${name}: not available here (${reason})`, value: 0, unit: 'samples/s' });

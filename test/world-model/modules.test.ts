@@ -105,6 +105,9 @@ describe('configurator', () => {
     expect(c.plan.samples).toBe(64);
     expect(c.plan.horizon).toBe(5);
     expect(Object.isFrozen(c.plan.cost)).toBe(true);
+    expect(resolveConfig(defaultConfig('arm'), { wmCostValue: 0.5 }).plan.cost).toEqual({ goal: 1, reward: 0, failure: 5, value: 0.5 });
+    expect(defaultConfig('diffdrive').plan.cost.reward).toBe(5);
+    expect(() => resolveConfig(defaultConfig('arm'), { wmCostGoal: 'x' })).toThrow(/--set wm-cost-goal must be a number/);
     expect(() => resolveConfig(defaultConfig('arm'), { wmMaxStd: 'wide' })).toThrow(/--set wm-max-std must be a non-negative number/);
     expect(() => resolveConfig(defaultConfig('arm'), { wmElites: 500 })).toThrow(/elites \(500\) must not exceed samples/);
     expect(() => resolveConfig(defaultConfig('arm'), { wmIterations: 1.5 })).toThrow(/"iterations" must be an integer >= 1/);

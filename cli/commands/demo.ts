@@ -8,7 +8,7 @@ import { parseFlags } from '../args.ts';
 import { plannerNames } from '../../planners/registry.ts';
 import { runSession } from '../../runner/session.ts';
 import { DEFAULT_PORT, resolveRunSettings, RUN_FLAGS } from '../../runner/settings.ts';
-import { installInterrupt, printResults, serveUntilInterrupted } from './run.ts';
+import { finishSession, installInterrupt } from './run.ts';
 
 export const DEMO_SUITE = 'demo';
 export const DEMO_SEEDS = '2';
@@ -50,11 +50,6 @@ export const command: Command = {
     } finally {
       interrupt.dispose();
     }
-    printResults(result);
-    if (result.live) {
-      if (process.stdout.isTTY && !result.interrupted) await serveUntilInterrupted(result.live.url, result.live.close);
-      else await result.live.close();
-    }
-    return result.interrupted ? 130 : 0;
+    return finishSession(result);
   },
 };

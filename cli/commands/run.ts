@@ -71,6 +71,17 @@ export async function serveUntilInterrupted(url: string, close: () => Promise<vo
   await close();
 }
 
+/** Prints the results; on a terminal the live viewer keeps serving for replay until Ctrl-C.
+ * Returns the exit code: 130 when the run was stopped early, else 0. */
+export async function finishSession(result: SessionResult): Promise<number> {
+  printResults(result);
+  if (result.live) {
+    if (process.stdout.isTTY && !result.interrupted) await serveUntilInterrupted(result.live.url, result.live.close);
+    else await result.live.close();
+  }
+  return result.interrupted ? 130 : 0;
+}
+
 export const command: Command = {
   name: 'run',
   summary: 'run planners on a suite or scenarios and score them',
@@ -88,11 +99,6 @@ export const command: Command = {
     } finally {
       interrupt.dispose();
     }
-    printResults(result);
-    if (result.live) {
-      if (process.stdout.isTTY && !result.interrupted) await serveUntilInterrupted(result.live.url, result.live.close);
-      else await result.live.close();
-    }
-    return result.interrupted ? 130 : 0;
+    return finishSession(result);
   },
 };

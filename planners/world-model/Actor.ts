@@ -6,29 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../sim/rng.ts';
-import { Mlp } from './Mlp.ts';
+import { Mlp, MlpModule } from './Mlp.ts';
 
-export class Actor {
-  readonly mlp: Mlp;
-
+export class Actor extends MlpModule {
   constructor(latent: number, actionDim: number, hidden: number, rng: Rng) {
-    this.mlp = new Mlp('actor', [latent, hidden, actionDim], rng, { out: 'tanh' });
+    super(new Mlp('actor', [latent, hidden, actionDim], rng, { out: 'tanh' }));
   }
 
   /** [B, latent] → [B, actionDim]. */
   pi(z: tf.Tensor2D): tf.Tensor2D {
     return this.mlp.apply(z);
-  }
-
-  get variables(): tf.Variable[] {
-    return this.mlp.variables;
-  }
-
-  named(): [string, tf.Variable][] {
-    return this.mlp.named();
-  }
-
-  dispose(): void {
-    this.mlp.dispose();
   }
 }

@@ -92,6 +92,24 @@ export class Mlp {
 }
 
 /** LayerNorm without affine parameters (the next Linear layer absorbs scale and shift). */
+/** A learned part made of one network: owns it, exposes its variables under their names and
+ * frees it. Actor, predictor and probe differ only in what they compute with it. */
+export abstract class MlpModule {
+  constructor(readonly mlp: Mlp) {}
+
+  get variables(): tf.Variable[] {
+    return this.mlp.variables;
+  }
+
+  named(): [string, tf.Variable][] {
+    return this.mlp.named();
+  }
+
+  dispose(): void {
+    this.mlp.dispose();
+  }
+}
+
 export function layerNorm(x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);

@@ -9,29 +9,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../sim/rng.ts';
-import { Mlp } from './Mlp.ts';
+import { Mlp, MlpModule } from './Mlp.ts';
 
-export class Predictor {
-  readonly mlp: Mlp;
-
+export class Predictor extends MlpModule {
   constructor(latent: number, actionDim: number, hidden: number, rng: Rng) {
-    this.mlp = new Mlp('predictor', [latent + actionDim, hidden, hidden, latent], rng);
+    super(new Mlp('predictor', [latent + actionDim, hidden, hidden, latent], rng));
   }
 
   /** [B, latent], [B, actionDim] → [B, latent]. */
   next(z: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => tf.add(z, this.mlp.apply(tf.concat([z, action], 1))));
-  }
-
-  get variables(): tf.Variable[] {
-    return this.mlp.variables;
-  }
-
-  named(): [string, tf.Variable][] {
-    return this.mlp.named();
-  }
-
-  dispose(): void {
-    this.mlp.dispose();
   }
 }

@@ -6,29 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../sim/rng.ts';
-import { Mlp } from './Mlp.ts';
+import { Mlp, MlpModule } from './Mlp.ts';
 
-export class ProbeHead {
-  readonly mlp: Mlp;
-
+export class ProbeHead extends MlpModule {
   constructor(latent: number, hidden: number, rng: Rng) {
-    this.mlp = new Mlp('probe', [latent, hidden, 3], rng);
+    super(new Mlp('probe', [latent, hidden, 3], rng));
   }
 
   /** [B, latent] → [B, 3]. */
   position(z: tf.Tensor2D): tf.Tensor2D {
     return this.mlp.apply(z);
-  }
-
-  get variables(): tf.Variable[] {
-    return this.mlp.variables;
-  }
-
-  named(): [string, tf.Variable][] {
-    return this.mlp.named();
-  }
-
-  dispose(): void {
-    this.mlp.dispose();
   }
 }

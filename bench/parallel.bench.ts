@@ -17,7 +17,7 @@ import { loadScenario, loadSuite } from '../scenarios/load.ts';
 import { cpuMs, type Bench, type BenchLine } from './types.ts';
 
 /** Random actions run every episode to its time limit: a steady, CPU-bound physics load. */
-const WORKLOAD = { suite: 'smoke', planners: ['random'], seeds: '24' };
+const WORKLOAD = { suite: 'smoke', planners: ['random'], seeds: '80' };
 
 interface Throughput {
   /** Steady-state episodes per wall second. */

@@ -10,7 +10,7 @@ import { requestKey } from '../planners/llm/Cassette.ts';
 import { PromptBuilder } from '../planners/llm/PromptBuilder.ts';
 import { PromptTemplates } from '../planners/llm/PromptTemplates.ts';
 import { skillPlanSchema, validateSkillPlan } from '../planners/llm/ReplyValidator.ts';
-import type { TaskSpec } from '../planners/Planner.ts';
+import { taskSpec, type TaskSpec } from '../planners/Planner.ts';
 import { skillsFor } from '../planners/skills/index.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import { createEnv } from '../sim/Env.ts';
@@ -26,13 +26,7 @@ export const benches: Bench[] = [
       const env = await createEnv(scenario, { physics: 'deterministic' });
       try {
         let obs = env.reset({ seed: 1 }).obs;
-        const task: TaskSpec = {
-          scenario,
-          instruction: scenario.instruction,
-          actionSpace: env.actionSpace,
-          controlPeriod: scenario.controlPeriod,
-          maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
-        };
+        const task: TaskSpec = taskSpec(scenario, env.actionSpace);
         const skills = skillsFor(scenario.robot.type, { arena: scenario.arena.size });
         const builder = new PromptBuilder(PromptTemplates.load(), task, 'skills', skills, 0, 8);
         const schema = skillPlanSchema(skills);

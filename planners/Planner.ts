@@ -26,6 +26,19 @@ export interface TaskSpec {
   oracle?: OracleAccess;
 }
 
+/** The task of an episode of `scenario`, as every planner is told it. `oracle` only for
+ * privileged planners. */
+export function taskSpec(scenario: Scenario, actionSpace: ActionSpace, oracle?: OracleAccess): TaskSpec {
+  return {
+    scenario,
+    instruction: scenario.instruction,
+    actionSpace,
+    controlPeriod: scenario.controlPeriod,
+    maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
+    oracle,
+  };
+}
+
 /** Rollouts of the true physics for privileged planners. */
 export interface OracleAccess {
   /** A snapshot of the live environment as of the observation just passed to `act`. */

@@ -19,7 +19,7 @@
  * `error`; the message goes in `record.error` and the run goes on.
  */
 import { performance } from 'node:perf_hooks';
-import type { ActResult, FailureCategory, Planner, TaskSpec } from '../planners/Planner.ts';
+import { taskSpec, type ActResult, type FailureCategory, type Planner, type TaskSpec } from '../planners/Planner.ts';
 import type { EpisodeRecord } from '../results/types.ts';
 import { percentile } from '../results/summary.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -166,19 +166,11 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     hasher.update(first);
     if (ctx.record) recorder = new Recorder({ scenario: spec.scenario, seed: spec.seed, planner: spec.planner, physics: ctx.physics, clock: ctx.clock }, scene, first);
 
-    const task: TaskSpec = {
+    const task: TaskSpec = taskSpec(
       scenario,
-      instruction: scenario.instruction,
-      actionSpace: live.actionSpace,
-      controlPeriod,
-      maxSteps,
-      oracle: ctx.privileged
-        ? {
-            snapshot: () => live.snapshot(),
-            scratch: () => (scratch ??= live.fork()),
-          }
-        : undefined,
-    };
+      live.actionSpace,
+      ctx.privileged ? { snapshot: () => live.snapshot(), scratch: () => (scratch ??= live.fork()) } : undefined,
+    );
     observer.onEpisodeStart?.(key, scene, first, task, live);
     await plannerCall('reset', () => planner.reset(task, spec.seed));
 

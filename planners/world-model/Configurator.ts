@@ -5,6 +5,7 @@
  */
 import { UserError } from '../../cli/errors.ts';
 import type { RobotType } from '../../scenarios/schema.ts';
+import type { MppiSettings } from './Mppi.ts';
 
 /** Network sizes. Fixed at training time (stored in the checkpoint). */
 export interface ModelConfig {
@@ -24,21 +25,9 @@ export interface CostWeights {
   value: number;
 }
 
-/** MPPI settings (TD-MPC2 style). May be changed per run without retraining. */
-export interface PlanConfig {
-  /** Planning horizon in control steps. */
-  horizon: number;
-  /** Sampled action sequences per iteration (including actor proposals). */
-  samples: number;
-  /** Of which proposed by the actor (policy prior) rolled out through the predictor. */
-  actorSamples: number;
-  /** Lowest-cost sequences used to refit the sampling distribution. */
-  elites: number;
-  iterations: number;
-  /** Softness of the elite weighting, relative to the elites' cost spread. */
-  temperature: number;
-  minStd: number;
-  maxStd: number;
+/** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
+ * May be changed per run without retraining. */
+export interface PlanConfig extends MppiSettings {
   /** Centre the search on the actor's sequence (TD-MPC2 only mixes it in as samples); with a
    * young model the imitation-trained actor is the better guess, and the search refines it. */
   actorPrior: number;

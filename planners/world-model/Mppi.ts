@@ -16,11 +16,16 @@
 import type { Rng } from '../../sim/rng.ts';
 
 export interface MppiSettings {
+  /** Planning horizon in control steps. */
   horizon: number;
+  /** Sampled action sequences per iteration (including actor proposals). */
   samples: number;
+  /** Of which proposed by the actor (policy prior) rolled out through the predictor. */
   actorSamples: number;
+  /** Lowest-cost sequences used to refit the sampling distribution. */
   elites: number;
   iterations: number;
+  /** Softness of the elite weighting, relative to the elites' cost spread. */
   temperature: number;
   minStd: number;
   maxStd: number;

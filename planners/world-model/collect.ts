@@ -4,7 +4,7 @@
  * of its own rather than the runner's `runEpisode`: training needs the raw observation vectors,
  * not recordings, hashes or timing.
  */
-import type { Planner, TaskSpec } from '../Planner.ts';
+import { taskSpec, type Planner, type TaskSpec } from '../Planner.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
 import { createEnv } from '../../sim/Env.ts';
 import type { Observation, PhysicsFlavor } from '../../sim/types.ts';
@@ -25,16 +25,6 @@ export function subjectOffset(obs: Observation): [number, number, number] {
   return [s.x - g[0], s.y - g[1], s.z - (g[2] ?? 0)];
 }
 
-export function taskFor(scenario: Scenario, actionSpace: TaskSpec['actionSpace']): TaskSpec {
-  return {
-    scenario,
-    instruction: scenario.instruction,
-    actionSpace,
-    controlPeriod: scenario.controlPeriod,
-    maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
-  };
-}
-
 /**
  * Runs one episode and returns its data. With `signal.stop` set (Ctrl-C) the episode ends early
  * and what was collected so far is still returned (its last transition is not terminal).
@@ -49,7 +39,7 @@ export async function collectEpisode(
 ): Promise<CollectedEpisode> {
   const env = await createEnv(scenario, { physics });
   try {
-    const task = taskFor(scenario, env.actionSpace);
+    const task = taskSpec(scenario, env.actionSpace);
     const first = env.reset({ seed });
     await planner.reset(task, seed);
     const D = first.obs.flat.length;

@@ -3,7 +3,7 @@
  * episode ends, with `task.oracle` (live snapshot, forked scratch env) for privileged planners.
  * Returns every action so determinism can be checked exactly.
  */
-import type { TaskSpec } from '../../planners/Planner.ts';
+import { taskSpec, type TaskSpec } from '../../planners/Planner.ts';
 import { getPlannerFactory } from '../../planners/registry.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { createEnv } from '../../sim/Env.ts';
@@ -29,14 +29,7 @@ export async function runEpisode(scenarioId: string, plannerName: string, seed: 
     const reset = env.reset({ seed });
     let obs = reset.obs;
     let last: StepInfo = reset.info;
-    const task: TaskSpec = {
-      scenario,
-      instruction: scenario.instruction,
-      actionSpace: env.actionSpace,
-      controlPeriod: scenario.controlPeriod,
-      maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
-      oracle: factory.privileged ? { snapshot: () => env.snapshot(), scratch: () => (scratch ??= env.fork()) } : undefined,
-    };
+    const task: TaskSpec = taskSpec(scenario, env.actionSpace, factory.privileged ? { snapshot: () => env.snapshot(), scratch: () => (scratch ??= env.fork()) } : undefined);
     await planner.reset(task, seed);
     const out: EpisodeOutcome = { success: false, steps: 0, return: 0, finalGoalDistance: reset.info.goalDistance, actions: [], infos: [], stats: {} };
     for (let i = 0; i < task.maxSteps; i++) {

@@ -3,7 +3,7 @@
  * runner drives it (start, then beforeStep / step / onStep per control step, then end), with a
  * trivial action loop so tests control exactly how many steps run.
  */
-import type { TaskSpec } from '../../planners/Planner.ts';
+import { taskSpec, type TaskSpec } from '../../planners/Planner.ts';
 import type { EpisodeRecord } from '../../results/types.ts';
 import type { EpisodeObserver } from '../../runner/types.ts';
 import { loadScenario } from '../../scenarios/load.ts';
@@ -38,13 +38,7 @@ export async function driveEpisode(observer: EpisodeObserver, o: DriveOptions = 
   try {
     const key = { scenario: scenario.id, planner: o.planner ?? 'test', seed: o.seed ?? 1 };
     const reset = env.reset({ seed: key.seed });
-    const task: TaskSpec = {
-      scenario,
-      instruction: scenario.instruction,
-      actionSpace: env.actionSpace,
-      controlPeriod: scenario.controlPeriod,
-      maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
-    };
+    const task: TaskSpec = taskSpec(scenario, env.actionSpace);
     const frames = [env.transforms()];
     const events: string[] = [];
     o.onEnv?.(env);

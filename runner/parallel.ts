@@ -16,6 +16,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { EpisodeRecord } from '../results/types.ts';
+import { compiledRapier, loadRapier } from '../sim/physics.ts';
 import type { EpisodeOptions } from './episode.ts';
 import type { ExecuteHooks } from './executeRun.ts';
 import type { EpisodeSpec, RunPlan } from './plan.ts';
@@ -23,6 +24,12 @@ import type { RunDir } from './runDir.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker.ts';
 
 const ENTRY = new URL('./workerEntry.mjs', import.meta.url);
+
+/**
+ * Episodes handed to a worker at once: the one it runs and the next, so that a worker never idles
+ * while the coordinator (busy with a write, or waiting for a core) answers its `done`.
+ */
+const PIPELINE_DEPTH = 2;
 
 /** A worker that dies this many times in a row before finishing any episode is a bug, not bad luck. */
 const MAX_CONSECUTIVE_CRASHES = 3;
@@ -60,8 +67,8 @@ export function crashRecord(spec: EpisodeSpec, message: string, wallSeconds = 0)
 interface Slot {
   worker: Worker;
   ready: boolean;
-  /** The episode in flight: its index in `episodes` and when it started. */
-  job: { index: number; started: number } | null;
+  /** Episodes handed to the worker, in order: the first is running (since `started`), the rest wait. */
+  jobs: { index: number; started: number }[];
   /** Set once the slot's worker has been told to stop or has died. */
   gone: boolean;
 }
@@ -83,15 +90,23 @@ export async function executeParallel(
   const byIndex = new Map<number, EpisodeRecord>();
   if (episodes.length === 0) return [];
   const { observer: _ignored, ...episodeOptions } = opts.episode;
+  // Compiled here once and shared, so the workers do not each compile and optimise Rapier.
+  const physics = opts.episode.physics;
+  await loadRapier(physics);
   const init: WorkerInit = {
     scenarios: plan.scenarios.filter((s) => episodes.some((e) => e.scenario === s.id)).map((s) => structuredClone(s)),
     plannerConfig: opts.plannerConfig,
     options: episodeOptions,
     runDir: runDir.path,
+    rapierModule: compiledRapier(physics),
   };
   const count = Math.max(1, Math.min(opts.workers, episodes.length));
   let next = 0;
+  /** Episodes given back by a worker that died with them queued; handed out before `next`. */
+  const returned: number[] = [];
   let crashes = 0;
+  const remaining = () => returned.length > 0 || next < episodes.length;
+  const take = () => (returned.length > 0 ? returned.shift()! : next++);
 
   return new Promise<EpisodeRecord[]>((resolve, reject) => {
     const slots = new Set<Slot>();
@@ -99,8 +114,8 @@ export async function executeParallel(
 
     const finishIfDone = () => {
       if (settled) return;
-      const busy = [...slots].some((s) => s.job !== null);
-      const exhausted = next >= episodes.length || hooks.shouldStop?.();
+      const busy = [...slots].some((s) => s.jobs.length > 0);
+      const exhausted = !remaining() || hooks.shouldStop?.();
       if (busy || !exhausted) return;
       settled = true;
       for (const s of slots) stopSlot(s);
@@ -123,29 +138,32 @@ export async function executeParallel(
     };
 
     const finishEpisode = (s: Slot, record: EpisodeRecord) => {
-      const index = s.job!.index;
-      s.job = null;
+      const index = s.jobs.shift()!.index;
+      const queued = s.jobs[0];
+      if (queued) queued.started = performance.now(); // the worker has moved on to it
       runDir.appendEpisode(record);
       byIndex.set(index, record);
       hooks.onEpisodeEnd?.(record, index);
+      if (queued) hooks.onEpisodeStart?.(episodes[queued.index], queued.index);
     };
 
     const dispatch = (s: Slot) => {
-      if (settled || s.gone || !s.ready || s.job) return;
-      if (next >= episodes.length || hooks.shouldStop?.()) {
+      if (settled || s.gone || !s.ready) return;
+      while (s.jobs.length < PIPELINE_DEPTH && remaining() && !hooks.shouldStop?.()) {
+        const index = take();
+        s.jobs.push({ index, started: performance.now() });
+        if (s.jobs.length === 1) hooks.onEpisodeStart?.(episodes[index], index);
+        s.worker.postMessage({ type: 'run', index, spec: episodes[index] } satisfies WorkerRequest);
+      }
+      if (s.jobs.length === 0) {
         stopSlot(s);
         finishIfDone();
-        return;
       }
-      const index = next++;
-      s.job = { index, started: performance.now() };
-      hooks.onEpisodeStart?.(episodes[index], index);
-      s.worker.postMessage({ type: 'run', index, spec: episodes[index] } satisfies WorkerRequest);
     };
 
     const spawn = () => {
       const worker = new Worker(ENTRY, { workerData: init, stdout: false, stderr: false });
-      const slot: Slot = { worker, ready: false, job: null, gone: false };
+      const slot: Slot = { worker, ready: false, jobs: [], gone: false };
       slots.add(slot);
       worker.on('message', (msg: WorkerReply) => {
         try {
@@ -156,7 +174,7 @@ export async function executeParallel(
             finishEpisode(slot, msg.record);
           } else if (msg.type === 'failed') {
             const spec = episodes[msg.index];
-            finishEpisode(slot, { ...crashRecord(spec, msg.message, (performance.now() - slot.job!.started) / 1000), failure: 'planner_error' });
+            finishEpisode(slot, { ...crashRecord(spec, msg.message, (performance.now() - slot.jobs[0].started) / 1000), failure: 'planner_error' });
           }
           dispatch(slot);
         } catch (e) {
@@ -173,10 +191,14 @@ export async function executeParallel(
         const wasStopping = slot.gone;
         slot.gone = true;
         if (settled) return;
-        if (slot.job) {
-          const spec = episodes[slot.job.index];
+        if (slot.jobs.length > 0) {
+          const [running, ...waiting] = slot.jobs;
+          slot.jobs = [running];
+          // Episodes that were only queued go back to the pool, ahead of the rest, in order.
+          returned.unshift(...waiting.map((j) => j.index));
+          const spec = episodes[running.index];
           const why = lastError ? `${lastError.name}: ${lastError.message.split('\n')[0]}` : `exit code ${code}`;
-          finishEpisode(slot, crashRecord(spec, `worker crashed: ${why}`, (performance.now() - slot.job.started) / 1000));
+          finishEpisode(slot, crashRecord(spec, `worker crashed: ${why}`, (performance.now() - running.started) / 1000));
           if (++crashes > MAX_CONSECUTIVE_CRASHES) {
             fail(new Error(`episode workers crashed ${crashes} times in a row (last: ${why}); see the errors in ${runDir.display(runDir.episodesPath)}`));
             return;
@@ -185,7 +207,7 @@ export async function executeParallel(
           fail(new Error(`an episode worker failed to start: ${lastError?.message ?? `exit code ${code}`}`));
           return;
         }
-        if (!wasStopping && next < episodes.length && !hooks.shouldStop?.()) spawn();
+        if (!wasStopping && remaining() && !hooks.shouldStop?.()) spawn();
         finishIfDone();
       });
     };

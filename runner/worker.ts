@@ -12,7 +12,7 @@ import type { Planner } from '../planners/Planner.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { EpisodeRecord } from '../results/types.ts';
 import type { Scenario } from '../scenarios/schema.ts';
-import { loadRapier } from '../sim/physics.ts';
+import { adoptCompiledRapier, loadRapier } from '../sim/physics.ts';
 import { writeRecording } from '../sim/recording.ts';
 import { runEpisode, type EpisodeOptions } from './episode.ts';
 import type { EpisodeSpec } from './plan.ts';
@@ -24,6 +24,8 @@ export interface WorkerInit {
   options: Omit<EpisodeOptions, 'observer'>;
   /** Absolute path of the run directory (recordings are written under it). */
   runDir: string;
+  /** The coordinator's compiled Rapier module for `options.physics`, shared by every worker. */
+  rapierModule?: WebAssembly.Module;
 }
 
 export type WorkerRequest = { type: 'run'; index: number; spec: EpisodeSpec } | { type: 'stop' };
@@ -64,7 +66,21 @@ async function main(): Promise<void> {
 
   const send = (reply: WorkerReply) => port.postMessage(reply);
 
-  port.on('message', async (msg: WorkerRequest) => {
+  // Requests are handled one at a time, in arrival order: the coordinator sends the next episode
+  // while this one runs (so no worker waits on a round trip), and a planner serves one episode at once.
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (msg: WorkerRequest) => {
+    queue = queue
+      .then(() => handle(msg))
+      .catch((e: unknown) => {
+        // As an unhandled error it ends the thread; the coordinator records the episode in flight.
+        setImmediate(() => {
+          throw e;
+        });
+      });
+  });
+
+  const handle = async (msg: WorkerRequest): Promise<void> => {
     if (msg.type === 'stop') {
       for (const p of planners.values()) {
         try {
@@ -79,17 +95,17 @@ async function main(): Promise<void> {
     }
     const { index, spec } = msg;
     injectedFault(spec);
-    let handle: { planner: Planner; privileged: boolean };
+    let entry: { planner: Planner; privileged: boolean };
     const scenario = scenarios.get(spec.scenario);
     try {
       if (!scenario) throw new Error(`scenario ${spec.scenario} was not sent to the worker`);
-      handle = await plannerFor(spec.planner);
+      entry = await plannerFor(spec.planner);
     } catch (e) {
       planners.delete(spec.planner);
       send({ type: 'failed', index, message: `planner ${spec.planner}: ${e instanceof Error ? e.message : String(e)}` });
       return;
     }
-    const result = await runEpisode(spec, { ...init.options, scenario, planner: handle.planner, privileged: handle.privileged });
+    const result = await runEpisode(spec, { ...init.options, scenario, planner: entry.planner, privileged: entry.privileged });
     const record = result.record;
     if (result.recording) {
       const rel = runDir.recordingPath(record.scenario, record.planner, record.seed);
@@ -97,8 +113,9 @@ async function main(): Promise<void> {
       record.recording = rel;
     }
     send({ type: 'done', index, record });
-  });
+  };
   // Compile Rapier's WebAssembly before saying ready, so the first episode is not charged for it.
+  if (init.rapierModule) adoptCompiledRapier(init.options.physics ?? 'deterministic', init.rapierModule);
   await loadRapier(init.options.physics);
   send({ type: 'ready' });
 }

@@ -14,7 +14,7 @@
  * `staticScene().bodies` (kind `spawned`) and to every later `transforms()` frame, and
  * `sceneVersion` increases so viewers know to fetch the scene again.
  */
-import type { EventQueue, RigidBody } from '@dimforge/rapier3d-deterministic-compat';
+import type { EventQueue, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
 import { UserError } from '../cli/errors.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { clamp, datan2 } from './detmath.ts';
@@ -98,6 +98,32 @@ const ACTION_SPACES: Record<Scenario['robot']['type'], ActionSpace> = {
 };
 
 
+/** Placeholder event list between steps (never written: `drain.events` is set before draining). */
+const NO_EVENTS: SimEvent[] = [];
+
+/** Reads a body's pose and velocity into its observation entry and its lidar target. */
+function refreshEntry(w: World, o: SceneObject, handle: number, target: LidarTarget): void {
+  const body = w.getRigidBody(handle);
+  const p = body.translation();
+  const q = body.rotation();
+  o.x = p.x;
+  o.y = p.y;
+  o.z = p.z;
+  o.yaw = headingOf(q, datan2);
+  // Kinematic bodies report the velocity of their last scripted move.
+  const v = body.linvel();
+  o.vx = v.x;
+  o.vy = v.y;
+  const tp = target.pose;
+  tp[0] = p.x;
+  tp[1] = p.y;
+  tp[2] = p.z;
+  tp[3] = q.x;
+  tp[4] = q.y;
+  tp[5] = q.z;
+  tp[6] = q.w;
+}
+
 export class SimEnv implements Environment {
   readonly actionSpace: ActionSpace;
   /** Increases whenever `staticScene()` changes: every reset, spawn, and restore that adds or
@@ -124,6 +150,28 @@ export class SimEnv implements Environment {
   private frozenStatics: SceneObject[] = [];
   /** Scratch list of lidar targets, refilled every observation. */
   private readonly targets: LidarTarget[] = [];
+  /** What `onCollisionEvent` reads and fills while a step drains the event queue. */
+  private readonly drain: { events: SimEvent[]; t: number; collisions: number; pushId: string | undefined } = { events: NO_EVENTS, t: 0, collisions: 0, pushId: undefined };
+  /** The event-queue callback, made once (not a closure per step). Robot contacts with anything
+   * but the floor become events; touching the object being pushed is not a collision. */
+  private readonly onCollisionEvent = (h1: number, h2: number, started: boolean): void => {
+    const ids = this.built!.colliderIds;
+    let a1 = ids.get(h1);
+    let a2 = ids.get(h2);
+    if (a1 === undefined || a2 === undefined) return;
+    const r1 = a1 === 'robot' || a1.startsWith('robot:');
+    const r2 = a2 === 'robot' || a2.startsWith('robot:');
+    if (!r1 && !r2) return;
+    if (!r1) [a1, a2] = [a2, a1];
+    if (a2 === 'floor') return;
+    const d = this.drain;
+    if (started) {
+      d.events.push({ type: 'collision', t: d.t, a: a1, b: a2 });
+      if (a2 !== d.pushId) d.collisions++;
+    } else {
+      d.events.push({ type: 'contact_end', t: d.t, a: a1, b: a2 });
+    }
+  };
 
   constructor(
     private readonly R: Rapier,
@@ -209,26 +257,15 @@ export class SimEnv implements Environment {
     book.step++;
     const tNow = book.physStep * dt;
 
-    // Contacts of the robot with anything but the floor.
-    let collisions = 0;
-    const ids = b.colliderIds;
-    const pushId = this.layout!.goal.type === 'push' ? this.layout!.goal.object : undefined;
-    this.queue!.drainCollisionEvents((h1, h2, started) => {
-      let a1 = ids.get(h1);
-      let a2 = ids.get(h2);
-      if (a1 === undefined || a2 === undefined) return;
-      const r1 = a1 === 'robot' || a1.startsWith('robot:');
-      const r2 = a2 === 'robot' || a2.startsWith('robot:');
-      if (!r1 && !r2) return;
-      if (!r1) [a1, a2] = [a2, a1];
-      if (a2 === 'floor') return;
-      if (started) {
-        events.push({ type: 'collision', t: tNow, a: a1, b: a2 });
-        if (a2 !== pushId) collisions++;
-      } else {
-        events.push({ type: 'contact_end', t: tNow, a: a1, b: a2 });
-      }
-    });
+    // Contacts of the robot with anything but the floor (see `onCollisionEvent`).
+    const drain = this.drain;
+    drain.events = events;
+    drain.t = tNow;
+    drain.collisions = 0;
+    drain.pushId = this.layout!.goal.type === 'push' ? this.layout!.goal.object : undefined;
+    this.queue!.drainCollisionEvents(this.onCollisionEvent);
+    const collisions = drain.collisions;
+    drain.events = NO_EVENTS;
 
     const state = robot.state();
     const obs = this.observe(state);
@@ -479,31 +516,10 @@ export class SimEnv implements Environment {
     const objects: SceneObject[] = [];
     const targets = this.targets;
     targets.length = 0;
-    const refresh = (o: SceneObject, handle: number, target: LidarTarget) => {
-      const body = w.getRigidBody(handle);
-      const p = body.translation();
-      const q = body.rotation();
-      o.x = p.x;
-      o.y = p.y;
-      o.z = p.z;
-      o.yaw = headingOf(q, datan2);
-      // Kinematic bodies report the velocity of their last scripted move.
-      const v = body.linvel();
-      o.vx = v.x;
-      o.vy = v.y;
-      const tp = target.pose;
-      tp[0] = p.x;
-      tp[1] = p.y;
-      tp[2] = p.z;
-      tp[3] = q.x;
-      tp[4] = q.y;
-      tp[5] = q.z;
-      tp[6] = q.w;
-    };
     for (let i = 0; i < b.objects.length; i++) {
       const t = b.objects[i];
       if (t.dynamic) {
-        refresh(t.obj, t.handle, t.target);
+        refreshEntry(w, t.obj, t.handle, t.target);
         objects.push({ ...t.obj, size: [t.obj.size[0], t.obj.size[1], t.obj.size[2]] });
       } else {
         // Static entries never change: one frozen copy per episode, shared by every observation.
@@ -512,13 +528,14 @@ export class SimEnv implements Environment {
       targets.push(t.target);
     }
     for (const s of this.book.spawned) {
-      refresh(s.obj, s.handle, s.target);
+      refreshEntry(w, s.obj, s.handle, s.target);
       objects.push({ ...s.obj });
       targets.push(s.target);
     }
     const lidar = readLidar(this.lidar, b.robot, robot, targets);
     const goal = this.layout!.goal;
-    const push = goal.type === 'push' ? objects.find((o) => o.id === goal.object) : undefined;
+    let push: SceneObject | undefined;
+    if (goal.type === 'push') for (let i = 0; i < objects.length && !push; i++) if (objects[i].id === goal.object) push = objects[i];
     const flat = flatten({ robot, goal, lidar, objects, pushObject: push }, this.scenario.robot.type, this.flatLength);
     return { t: this.time, step: this.book.step, robot, objects, goal, lidar, flat };
   }
@@ -526,7 +543,9 @@ export class SimEnv implements Environment {
   private pushObject(): SceneObject | undefined {
     const goal = this.layout!.goal;
     if (goal.type !== 'push') return undefined;
-    return this.built!.objects.find((o) => o.obj.id === goal.object)?.obj;
+    const objects = this.built!.objects;
+    for (let i = 0; i < objects.length; i++) if (objects[i].obj.id === goal.object) return objects[i].obj;
+    return undefined;
   }
 
   private validateTargets(): void {

@@ -92,9 +92,8 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
   const [c, s] = headingCS(robot.quat);
   const ox = robot.pose.x;
   const oy = robot.pose.y;
-  // World vector → robot frame.
-  const rx = (dx: number, dy: number) => c * dx + s * dy;
-  const ry = (dx: number, dy: number) => -s * dx + c * dy;
+  // World vector → robot frame: (c·dx + s·dy, −s·dx + c·dy), written out (no per-call closures:
+  // this runs every control step).
   let k = 0;
 
   // Proprio
@@ -102,13 +101,13 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
     for (let i = 0; i < 3; i++) f[k++] = robot.joints.pos[i] / Math.PI;
     for (let i = 0; i < 3; i++) f[k++] = robot.joints.vel[i] / MAX_JOINT_SPEED[i];
     const e = robot.ee!;
-    f[k++] = rx(e.x - ox, e.y - oy);
-    f[k++] = ry(e.x - ox, e.y - oy);
+    f[k++] = (c * (e.x - ox) + s * (e.y - oy));
+    f[k++] = (-s * (e.x - ox) + c * (e.y - oy));
     f[k++] = e.z - robot.pose.z;
   } else {
     const top = type === 'diffdrive' ? DIFFDRIVE_TOP_SPEED : PUSHER_SPEED;
-    f[k++] = rx(robot.vel.vx, robot.vel.vy) / top;
-    f[k++] = ry(robot.vel.vx, robot.vel.vy) / top;
+    f[k++] = (c * robot.vel.vx + s * robot.vel.vy) / top;
+    f[k++] = (-s * robot.vel.vx + c * robot.vel.vy) / top;
     f[k++] = robot.vel.wz / Math.PI;
     f[k++] = s;
     f[k++] = c;
@@ -125,8 +124,8 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
   const gdx = goal.position[0] - sx;
   const gdy = goal.position[1] - sy;
   const gdz = goal.position.length > 2 ? goal.position[2] - sz : 0;
-  f[k++] = rx(gdx, gdy) / POS_SCALE;
-  f[k++] = ry(gdx, gdy) / POS_SCALE;
+  f[k++] = (c * gdx + s * gdy) / POS_SCALE;
+  f[k++] = (-s * gdx + c * gdy) / POS_SCALE;
   f[k++] = gdz / POS_SCALE;
   f[k++] = Math.sqrt(gdx * gdx + gdy * gdy + gdz * gdz) / POS_SCALE;
 
@@ -160,8 +159,8 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
     }
     const dx = o.x - ox;
     const dy = o.y - oy;
-    f[k++] = rx(dx, dy) / POS_SCALE;
-    f[k++] = ry(dx, dy) / POS_SCALE;
+    f[k++] = (c * dx + s * dy) / POS_SCALE;
+    f[k++] = (-s * dx + c * dy) / POS_SCALE;
     f[k++] = o.size[0];
     f[k++] = o.size[1];
     f[k++] = o.size[2];
@@ -174,10 +173,10 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
   const p = inp.pushObject;
   if (goal.type === 'push' && p) {
     f[k++] = 1;
-    f[k++] = rx(p.x - ox, p.y - oy) / POS_SCALE;
-    f[k++] = ry(p.x - ox, p.y - oy) / POS_SCALE;
-    f[k++] = rx(goal.position[0] - p.x, goal.position[1] - p.y) / POS_SCALE;
-    f[k++] = ry(goal.position[0] - p.x, goal.position[1] - p.y) / POS_SCALE;
+    f[k++] = (c * (p.x - ox) + s * (p.y - oy)) / POS_SCALE;
+    f[k++] = (-s * (p.x - ox) + c * (p.y - oy)) / POS_SCALE;
+    f[k++] = (c * (goal.position[0] - p.x) + s * (goal.position[1] - p.y)) / POS_SCALE;
+    f[k++] = (-s * (goal.position[0] - p.x) + c * (goal.position[1] - p.y)) / POS_SCALE;
   } else {
     k += 5;
   }

@@ -19,7 +19,7 @@ import { createEnv } from '../sim/Env.ts';
 import { resolveLayout } from '../sim/layout.ts';
 import { loadRapier } from '../sim/physics.ts';
 import { Rng } from '../sim/rng.ts';
-import type { PhysicsFlavor } from '../sim/types.ts';
+import type { LidarMethod, PhysicsFlavor } from '../sim/types.ts';
 import { buildWorld } from '../sim/world.ts';
 import { cpuMs, rate, type Bench, type BenchLine } from './types.ts';
 
@@ -44,8 +44,8 @@ interface Timing {
   ms: number[];
 }
 
-async function timeEnv(scenario: Scenario, flavor: PhysicsFlavor, acts: number[][]): Promise<Timing & { stretchSteps: number[] }> {
-  const env = await createEnv(scenario, { physics: flavor });
+async function timeEnv(scenario: Scenario, flavor: PhysicsFlavor, acts: number[][], lidar: LidarMethod = 'analytic'): Promise<Timing & { stretchSteps: number[] }> {
+  const env = await createEnv(scenario, { physics: flavor, lidar });
   const stretchSteps: number[] = [];
   const ms: number[] = [];
   try {
@@ -130,6 +130,28 @@ async function flavourLines(flavor: PhysicsFlavor): Promise<BenchLine[]> {
       baseline: { name: 'raw Rapier', value: rawRate },
       ratio: envRate / rawRate,
       target: 0.9,
+    });
+  }
+
+  // What `--lidar rapier` costs: the cluttered scene, env steps/s with Rapier ray casts vs analytic.
+  {
+    const { scenario, acts } = scenes.find((s) => s.id === 'cluttered-field')!;
+    const substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
+    let best = { analytic: Infinity, rapier: Infinity };
+    let steps = 0;
+    for (let rep = 0; rep < REPEATS; rep++) {
+      const a = await timeEnv(scenario, flavor, acts, 'analytic');
+      const r = await timeEnv(scenario, flavor, acts, 'rapier');
+      steps = a.stretchSteps.reduce((x, y) => x + y, 0) * substeps;
+      const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+      best = { analytic: Math.min(best.analytic, sum(a.ms)), rapier: Math.min(best.rapier, sum(r.ms)) };
+    }
+    lines.push({
+      figure: `env physics steps/s, cluttered-field, --lidar rapier (${flavor})`,
+      value: (steps * 1000) / best.rapier,
+      unit: 'steps/s',
+      baseline: { name: '--lidar analytic', value: (steps * 1000) / best.analytic },
+      ratio: best.analytic / best.rapier,
     });
   }
 

@@ -9,7 +9,7 @@
  * - `recordings/`    — with `--record`: one recording per episode (format in `sim/recording.ts`).
  */
 import type { FailureCategory } from '../planners/Planner.ts';
-import type { FailureReason, PhysicsFlavor } from '../sim/types.ts';
+import type { FailureReason, LidarMethod, PhysicsFlavor } from '../sim/types.ts';
 
 export interface EpisodeRecord {
   scenario: string;
@@ -87,6 +87,8 @@ export interface RunManifest {
     planners: string[];
     seeds: number[];
     physics: PhysicsFlavor;
+    /** Lidar method (absent in manifests written before it existed: analytic). */
+    lidar?: LidarMethod;
     record: boolean;
     clock: 'turn' | 'realtime';
     plannerConfig: Record<string, unknown>;

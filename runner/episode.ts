@@ -25,7 +25,7 @@ import { percentile } from '../results/summary.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Recorder, TrajectoryHasher, type Recording } from '../sim/recording.ts';
-import type { Action, Environment, Observation, PhysicsFlavor, SimEvent, StepInfo, StepResult } from '../sim/types.ts';
+import type { Action, Environment, LidarMethod, Observation, PhysicsFlavor, SimEvent, StepInfo, StepResult } from '../sim/types.ts';
 import type { EpisodeSpec } from './plan.ts';
 import type { EpisodeKey, EpisodeObserver } from './types.ts';
 
@@ -34,6 +34,8 @@ export type Clock = 'turn' | 'realtime';
 /** Settings shared by every episode of a run. */
 export interface EpisodeOptions {
   physics: PhysicsFlavor;
+  /** Lidar method (default analytic). */
+  lidar?: LidarMethod;
   clock: Clock;
   /** Keep every frame for a recording. */
   record: boolean;
@@ -154,7 +156,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
   let plannerStats: Record<string, number> = {};
 
   try {
-    const live: Environment = await createEnv(scenario, { physics: ctx.physics });
+    const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar });
     env = live;
     const reset = live.reset({ seed: spec.seed });
     let obs = reset.obs;

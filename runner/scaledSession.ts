@@ -123,6 +123,7 @@ function settingsFromManifest(manifest: RunManifest, now: Readonly<RunSettings>)
     planners: [...c.planners],
     seeds: c.seeds.join(','),
     physics: c.physics,
+    lidar: c.lidar ?? 'analytic',
     clock: c.clock,
     record: c.record,
     plannerConfig: { ...recorded, ...now.plannerConfig },
@@ -179,6 +180,7 @@ export async function runScaledSession(given: Readonly<RunSettings>, scale: Scal
       planners: [...full.planners],
       seeds: [...full.seeds],
       physics: settings.physics,
+      lidar: settings.lidar,
       record: settings.record,
       clock: settings.clock,
       plannerConfig: redactConfig(settings.plannerConfig),
@@ -191,7 +193,7 @@ export async function runScaledSession(given: Readonly<RunSettings>, scale: Scal
 
   const workers = scale.workers === 'auto' ? autoWorkers(todo.length) : Math.min(scale.workers, Math.max(1, todo.length));
   const progress = new Progress(todo.length, io.progressStream ?? process.stderr);
-  const episodeOptions = { physics: settings.physics, clock: settings.clock, record: settings.record, pace: settings.pace };
+  const episodeOptions = { physics: settings.physics, lidar: settings.lidar, clock: settings.clock, record: settings.record, pace: settings.pace };
   const hooks = {
     onEpisodeStart: (spec: EpisodeSpec) => progress.episodeStart(spec),
     onEpisodeEnd: (record: EpisodeRecord) => progress.episodeEnd(record),

@@ -5,7 +5,7 @@
  */
 import { choiceFlag, intFlag, type FlagSpec } from '../cli/args.ts';
 import { UserError } from '../cli/errors.ts';
-import type { PhysicsFlavor } from '../sim/types.ts';
+import { LIDAR_METHODS, type LidarMethod, type PhysicsFlavor } from '../sim/types.ts';
 import type { Clock } from './episode.ts';
 import { splitList } from './plan.ts';
 
@@ -38,6 +38,7 @@ export const RUN_FLAGS = {
   out: { type: 'string' },
   force: { type: 'boolean' },
   physics: { type: 'string' },
+  lidar: { type: 'string' },
   record: { type: 'boolean' },
   clock: { type: 'string' },
   live: { type: 'boolean' },
@@ -68,6 +69,7 @@ export interface RunSettings {
   out?: string;
   force: boolean;
   physics: PhysicsFlavor;
+  lidar: LidarMethod;
   record: boolean;
   clock: Clock;
   live: boolean;
@@ -128,6 +130,7 @@ export function resolveRunSettings(values: FlagValues, liveDefault = false): Rea
     out: str('out'),
     force: Boolean(values.force),
     physics: choiceFlag('physics', str('physics'), PHYSICS, 'deterministic'),
+    lidar: choiceFlag('lidar', str('lidar'), LIDAR_METHODS, 'analytic'),
     record: Boolean(values.record),
     clock: choiceFlag('clock', str('clock'), CLOCKS, 'turn'),
     live,

@@ -14,7 +14,7 @@
  * `staticScene().bodies` (kind `spawned`) and to every later `transforms()` frame, and
  * `sceneVersion` increases so viewers know to fetch the scene again.
  */
-import type { EventQueue, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
+import type { Collider, EventQueue, Ray, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
 import { UserError } from '../cli/errors.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { clamp, datan2 } from './detmath.ts';
@@ -34,6 +34,7 @@ import type {
   EnvSnapshot,
   Environment,
   FailureReason,
+  LidarMethod,
   Observation,
   PhysicsFlavor,
   ResetResult,
@@ -43,6 +44,7 @@ import type {
   StepInfo,
   StepResult,
 } from './types.ts';
+import { LIDAR_METHODS } from './types.ts';
 import { buildSpawned, copySpawned, type Spawned, type SpawnShape } from './spawn.ts';
 import { buildWorld, DEFAULT_COLORS, type BuiltWorld } from './world.ts';
 
@@ -52,6 +54,8 @@ export interface EnvOptions {
   physics?: PhysicsFlavor;
   /** Lidar rays for ground robots (default 16); changes the flat observation length. */
   lidarRays?: number;
+  /** How lidar ranges are computed: `analytic` (default) or `rapier` ray casts (see sim/lidar.ts). */
+  lidar?: LidarMethod;
 }
 
 /** Episode state outside the Rapier world. */
@@ -148,6 +152,8 @@ export class SimEnv implements Environment {
   private disposed = false;
   /** Frozen observation entries of static objects, by index in `built.objects` (reset per install). */
   private frozenStatics: SceneObject[] = [];
+  /** The reusable Rapier ray of `lidar: 'rapier'`. */
+  private lidarRay: Ray | null = null;
   /** Scratch list of lidar targets, refilled every observation. */
   private readonly targets: LidarTarget[] = [];
   /** What `onCollisionEvent` reads and fills while a step drains the event queue. */
@@ -178,6 +184,7 @@ export class SimEnv implements Environment {
     readonly scenario: Scenario,
     readonly flavor: PhysicsFlavor,
     private readonly lidarRays: number,
+    readonly lidarMethod: LidarMethod = 'analytic',
   ) {
     this.dt = scenario.physicsDt;
     this.substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
@@ -406,7 +413,7 @@ export class SimEnv implements Environment {
   fork(snap?: EnvSnapshot): SimEnv {
     this.assertLive();
     const s = (snap ?? this.snapshot()) as Snapshot;
-    const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays);
+    const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays, this.lidarMethod);
     env.restore(s);
     return env;
   }
@@ -532,12 +539,24 @@ export class SimEnv implements Environment {
       objects.push({ ...s.obj });
       targets.push(s.target);
     }
-    const lidar = readLidar(this.lidar, b.robot, robot, targets);
+    const lidar = readLidar(this.lidar, b.robot, robot, targets, this.lidarMethod === 'rapier' && this.lidar ? this.rapierLidar() : undefined);
     const goal = this.layout!.goal;
     let push: SceneObject | undefined;
     if (goal.type === 'push') for (let i = 0; i < objects.length && !push; i++) if (objects[i].id === goal.object) push = objects[i];
     const flat = flatten({ robot, goal, lidar, objects, pushObject: push }, this.scenario.robot.type, this.flatLength);
     return { t: this.time, step: this.book.step, robot, objects, goal, lidar, flat };
+  }
+
+  /** Scene colliders (not the robot's, not the floor) and a reusable ray, for `lidar: 'rapier'`. */
+  private rapierLidar(): { colliders: Collider[]; ray: Ray } {
+    const w = this.built!.world;
+    const colliders: Collider[] = [];
+    for (const [handle, id] of this.built!.colliderIds) {
+      if (id === 'floor' || id === 'robot' || id.startsWith('robot:')) continue;
+      colliders.push(w.getCollider(handle));
+    }
+    this.lidarRay ??= new this.R.Ray({ x: 0, y: 0, z: 0 }, { x: 1, y: 0, z: 0 });
+    return { colliders, ray: this.lidarRay };
   }
 
   private pushObject(): SceneObject | undefined {
@@ -579,6 +598,8 @@ export async function createEnv(scenario: Scenario, opts: EnvOptions = {}): Prom
   if (flavor !== 'deterministic' && flavor !== 'fast') throw new UserError('E_PHYSICS', `unknown physics flavour "${flavor}": use "deterministic" or "fast"`);
   const rays = opts.lidarRays ?? DEFAULT_LIDAR_RAYS;
   if (!Number.isInteger(rays) || rays < 1 || rays > 360) throw new UserError('E_LIDAR_RAYS', `lidar rays must be an integer in 1..360, got ${rays}`);
+  const lidar = opts.lidar ?? 'analytic';
+  if (!LIDAR_METHODS.includes(lidar)) throw new UserError('E_LIDAR', `unknown lidar method "${lidar}": use ${LIDAR_METHODS.map((m) => `"${m}"`).join(' or ')}`);
   const R = await loadRapier(flavor);
-  return new SimEnv(R, scenario, flavor, rays);
+  return new SimEnv(R, scenario, flavor, rays, lidar);
 }

@@ -11,7 +11,12 @@
  * them against Rapier's own `castRay` on every scenario.
  *
  * Rays ignore the robot and the floor by construction: only scene objects are targets.
+ *
+ * `--lidar rapier` (EnvOptions.lidar) computes the same scan with Rapier's own ray casts instead:
+ * `Collider.castRay` on every scene collider, which is exact Rapier geometry and also right at
+ * reset (`World.castRay` goes through the broad phase, which is empty until the first step).
  */
+import type { Collider, Ray } from '@dimforge/rapier3d-deterministic-compat';
 import { dcos, dsin } from './detmath.ts';
 
 /** A ray target: shape in its body frame (centred on the body origin) and the body's pose. */
@@ -81,6 +86,28 @@ export class LidarSensor {
         const toi = t.shape === 'box' ? rayBox(ox, oy, oz, dx, dy, dz, h) : t.shape === 'cylinder' ? rayCylinder(ox, oy, oz, dx, dy, dz, h[0], h[1]) : raySphere(ox, oy, oz, dx, dy, dz, h[0]);
         if (toi >= 0 && toi < out[i]) out[i] = toi;
       }
+    }
+    return out;
+  }
+
+  /** The same scan by Rapier ray casts against `colliders` (scene colliders: no robot, no floor).
+   * `ray` is a reusable Rapier ray; its origin and direction are overwritten. */
+  scanRapier(x: number, y: number, z: number, c: number, s: number, colliders: readonly Collider[], ray: Ray): number[] {
+    const n = this.rays;
+    const out: number[] = new Array(n);
+    ray.origin.x = x;
+    ray.origin.y = y;
+    ray.origin.z = z;
+    ray.dir.z = 0;
+    for (let i = 0; i < n; i++) {
+      ray.dir.x = c * this.ca[i] - s * this.sa[i];
+      ray.dir.y = s * this.ca[i] + c * this.sa[i];
+      let best = this.maxRange;
+      for (let k = 0; k < colliders.length; k++) {
+        const toi = colliders[k].castRay(ray, best, true);
+        if (toi >= 0 && toi < best) best = toi;
+      }
+      out[i] = best;
     }
     return out;
   }

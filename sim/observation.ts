@@ -17,6 +17,7 @@
  * | objects  | 24        | 24     | 24  | K = 3 nearest objects (walls excluded), each: dx, dy (/5 m, robot frame), size x, y, z (m), is_movable, is_static, is_moving; empty slots are zeros |
  * | push     | 5         | 5      | 5   | is_push_task, object − robot in robot frame x, y (/5 m), goal − object in robot frame x, y (/5 m) |
  */
+import type { Collider, Ray } from '@dimforge/rapier3d-deterministic-compat';
 import type { RobotType } from '../scenarios/schema.ts';
 import { DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, type LidarSensor, type LidarTarget } from './lidar.ts';
 import { MAX_WHEEL_SPEED } from './robots/diffdrive.ts';
@@ -183,10 +184,12 @@ export function flatten(inp: FlatInputs, type: RobotType, length: number): Float
   return f;
 }
 
-/** Lidar reading for a robot (empty for robots without one, e.g. the arm). */
-export function readLidar(sensor: LidarSensor | null, robot: Robot, state: RobotState, targets: readonly LidarTarget[]): Lidar {
+/** Lidar reading for a robot (empty for robots without one, e.g. the arm): analytic against
+ * `targets`, or by Rapier ray casts when `rapier` (scene colliders and a reusable ray) is given. */
+export function readLidar(sensor: LidarSensor | null, robot: Robot, state: RobotState, targets: readonly LidarTarget[], rapier?: { colliders: readonly Collider[]; ray: Ray }): Lidar {
   if (!sensor || robot.lidarHeight <= 0) return { angles: [], ranges: [], maxRange: LIDAR_MAX_RANGE };
   const [c, s] = headingCS(state.quat);
-  const ranges = sensor.scan(state.pose.x, state.pose.y, state.pose.z + robot.lidarHeight, c, s, targets);
+  const z = state.pose.z + robot.lidarHeight;
+  const ranges = rapier ? sensor.scanRapier(state.pose.x, state.pose.y, z, c, s, rapier.colliders, rapier.ray) : sensor.scan(state.pose.x, state.pose.y, z, c, s, targets);
   return { angles: sensor.angles, ranges, maxRange: sensor.maxRange };
 }

@@ -11,6 +11,12 @@ import type { RobotType, Scenario } from '../scenarios/schema.ts';
  * `fast`: SIMD build, bit-identical only on the same machine. */
 export type PhysicsFlavor = 'deterministic' | 'fast';
 
+/** How lidar ranges are computed (see sim/lidar.ts): `analytic` (default) intersects the rays in
+ * closed form with the primitives Rapier simulates; `rapier` asks Rapier (`Collider.castRay`). The
+ * two agree to within 1e-3 m (tested on every scenario); `analytic` is about 10× cheaper. */
+export type LidarMethod = 'analytic' | 'rapier';
+export const LIDAR_METHODS: readonly LidarMethod[] = ['analytic', 'rapier'];
+
 export interface Pose2 {
   x: number;
   y: number;

@@ -24,7 +24,7 @@ until Ctrl-C; elsewhere (CI, pipes) the command exits when the run ends.
   --seeds N|LIST         seeds (default ${DEMO_SEEDS})
   --planners a,b         only these planners
   --suite S              another suite instead of "${DEMO_SUITE}"
-  --out DIR, --force, --physics, --clock, --record, --pace, --host
+  --out DIR, --force, --physics, --lidar, --clock, --record, --pace, --host
   --llm-url URL ...      planner settings as for \`planarena run\` (connect an LLM: --llm-url http://127.0.0.1:8080/v1 --llm-model NAME)
 
 Every flag of \`planarena run\` is accepted; see \`planarena run --help\`.`;

@@ -94,6 +94,22 @@ describe('planarena run', () => {
     expect(hashes('b')).toEqual(hashes('a'));
   });
 
+  it('--lidar rapier (Rapier ray casts) is recorded in the manifest and gives the analytic run\'s results', async () => {
+    const r = await planarena([...RUN, '--out', 'lidar-rapier', '--lidar', 'rapier']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readManifest('lidar-rapier').config.lidar).toBe('rapier');
+    expect(readManifest('a').config.lidar).toBe('analytic');
+    const key = (e: EpisodeRecord) => `${e.scenario}/${e.planner}/${e.seed}`;
+    const base = new Map(readJsonl(join(tmp, 'a', 'episodes.jsonl')).map((e) => [key(e), e]));
+    const rapier = readJsonl(join(tmp, 'lidar-rapier', 'episodes.jsonl'));
+    expect(rapier).toHaveLength(base.size);
+    // Ranges agree to ~1e-6 m, so the same decisions follow: success and collisions are the same.
+    for (const e of rapier) {
+      expect(e.success, key(e)).toBe(base.get(key(e))!.success);
+      expect(e.collisions, key(e)).toBe(base.get(key(e))!.collisions);
+    }
+  });
+
   it('refuses to overwrite an existing run directory', async () => {
     const before = readFileSync(join(tmp, 'a', 'episodes.jsonl'), 'utf8');
     const again = await planarena([...RUN, '--out', 'a']);
@@ -135,6 +151,7 @@ describe('planarena run', () => {
     [['run', '--suite', 'smoke', '--planners', 'random', '--bogus'], /Unknown option '--bogus'.*Valid flags: --suite/],
     [['run', '--suite', 'smoke', '--planners', 'random', '--clock', 'wall'], /--clock must be one of turn, realtime; got "wall"/],
     [['run', '--suite', 'smoke', '--planners', 'random', '--seeds', 'x'], /--seeds "x"/],
+    [['run', '--suite', 'smoke', '--planners', 'random', '--lidar', 'sonar'], /--lidar must be one of analytic, rapier; got "sonar"/],
   ])('%j is a one-line error', async (args, message) => {
     const r = await planarena(args);
     expect(r.code).not.toBe(0);

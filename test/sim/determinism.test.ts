@@ -58,6 +58,23 @@ describe('determinism', () => {
     expect(stdout.trim()).toBe(here);
   });
 
+  // Another machine compiles the same WebAssembly and JavaScript to different machine code. The
+  // closest stand-in here: V8's baseline wasm compiler only, its optimising one only, and JS
+  // without optimisation. The deterministic build (and sim/detmath.ts) must not care.
+  it.each([
+    ['wasm by Liftoff only', ['--liftoff-only']],
+    ['wasm by TurboFan only', ['--no-liftoff', '--no-wasm-dynamic-tiering']],
+    ['JS unoptimised', ['--no-opt', '--no-sparkplug']],
+  ])('the deterministic flavour gives the same hash with %s', async (_what, flags) => {
+    for (const name of ['nav', 'push', 'arm'] as const) {
+      const env = await createEnv(fixture(name));
+      envs.push(env);
+      const here = rollout(env, 5, actionSequence(env.actionSpace.dim, 40, name)).hash;
+      const { stdout } = await run(process.execPath, [...flags, '--import', 'tsx', join(ROOT, 'test/sim/hashEpisode.ts'), name, '5', 'deterministic'], { cwd: ROOT });
+      expect(stdout.trim(), name).toBe(here);
+    }
+  });
+
   it.each(['nav', 'push', 'arm'] as const)('%s: the fast (SIMD) flavour runs and is deterministic on this machine', async (name) => {
     const sc = fixture(name);
     const a = await createEnv(sc, { physics: 'fast' });

@@ -59,6 +59,8 @@ describe('parallel and sharded runs', () => {
     }
     const records = loadRun(join(tmp, 'crash')).records;
     expect(records).toHaveLength(8);
+    // The dead worker's queued episode went back to the pool: every episode ran exactly once.
+    expect(new Set(records.map((r) => `${r.scenario}/${r.planner}/${r.seed}`)).size).toBe(8);
     const crashed = records.find((r) => r.scenario === 'open-field' && r.planner === 'scripted' && r.seed === 1)!;
     expect(crashed).toMatchObject({ success: false, failure: 'error' });
     expect(crashed.error).toMatch(/worker crashed: exit code 70/);

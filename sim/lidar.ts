@@ -36,6 +36,9 @@ export class LidarSensor {
   readonly angles: number[] = [];
   private readonly ca: Float64Array;
   private readonly sa: Float64Array;
+  /** Scratch: world ray directions of the scan in progress. */
+  private readonly wx: Float64Array;
+  private readonly wy: Float64Array;
 
   constructor(
     readonly rays: number = DEFAULT_LIDAR_RAYS,
@@ -43,6 +46,8 @@ export class LidarSensor {
   ) {
     this.ca = new Float64Array(rays);
     this.sa = new Float64Array(rays);
+    this.wx = new Float64Array(rays);
+    this.wy = new Float64Array(rays);
     for (let i = 0; i < rays; i++) {
       const a = (2 * Math.PI * i) / rays;
       this.angles.push(a > Math.PI ? a - 2 * Math.PI : a);
@@ -56,7 +61,14 @@ export class LidarSensor {
   scan(x: number, y: number, z: number, c: number, s: number, targets: readonly LidarTarget[]): number[] {
     const n = this.rays;
     const out: number[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.maxRange;
+    // World directions of the rays (horizontal), once per scan rather than once per target.
+    const wxs = this.wx;
+    const wys = this.wy;
+    for (let i = 0; i < n; i++) {
+      out[i] = this.maxRange;
+      wxs[i] = c * this.ca[i] - s * this.sa[i];
+      wys[i] = s * this.ca[i] + c * this.sa[i];
+    }
     for (let k = 0; k < targets.length; k++) {
       const t = targets[k];
       const p = t.pose;
@@ -73,16 +85,22 @@ export class LidarSensor {
       // Bounding sphere farther than maxRange: no ray can hit it.
       const br = t.shape === 'box' ? Math.sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]) : t.shape === 'cylinder' ? Math.sqrt(h[0] * h[0] + h[1] * h[1]) : h[0];
       if (Math.sqrt(ox * ox + oy * oy + oz * oz) - br > this.maxRange) continue;
+      // Unrotated targets (walls, most obstacles): the rotation below is the identity.
+      const unrotated = qx === 0 && qy === 0 && qz === 0;
       for (let i = 0; i < n; i++) {
-        // World direction of ray i (horizontal), then into the target's frame.
-        const wx = c * this.ca[i] - s * this.sa[i];
-        const wy = s * this.ca[i] + c * this.sa[i];
-        tx = -2 * qz * wy;
-        ty = 2 * qz * wx;
-        tz = 2 * (qx * wy - qy * wx);
-        const dx = wx + qw * tx + (qy * tz - qz * ty);
-        const dy = wy + qw * ty + (qz * tx - qx * tz);
-        const dz = qw * tz + (qx * ty - qy * tx);
+        const wx = wxs[i];
+        const wy = wys[i];
+        let dx = wx;
+        let dy = wy;
+        let dz = 0;
+        if (!unrotated) {
+          tx = -2 * qz * wy;
+          ty = 2 * qz * wx;
+          tz = 2 * (qx * wy - qy * wx);
+          dx = wx + qw * tx + (qy * tz - qz * ty);
+          dy = wy + qw * ty + (qz * tx - qx * tz);
+          dz = qw * tz + (qx * ty - qy * tx);
+        }
         const toi = t.shape === 'box' ? rayBox(ox, oy, oz, dx, dy, dz, h) : t.shape === 'cylinder' ? rayCylinder(ox, oy, oz, dx, dy, dz, h[0], h[1]) : raySphere(ox, oy, oz, dx, dy, dz, h[0]);
         if (toi >= 0 && toi < out[i]) out[i] = toi;
       }

@@ -69,7 +69,10 @@ describe('viewer in headless Chromium', () => {
   it('shows a live episode as it runs, and teaching mode shoves the robot and drops an obstacle', async () => {
     await page.goto(`${server.url}#/live`);
     await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'connected');
-    const driving = driveEpisode(server.observer, { scenario: 'open-field', planner: 'scripted-live', steps: 150, action: (_i, dim) => new Array(dim).fill(0.3), between: () => sleep(25) });
+    // The episode must still be running when the teaching requests arrive, however slow the
+    // machine: after step 60 it slows to 8 steps/s until both have been applied, then hurries on.
+    let taught = false;
+    const driving = driveEpisode(server.observer, { scenario: 'open-field', planner: 'scripted-live', steps: 150, action: (_i, dim) => new Array(dim).fill(0.3), between: (i) => sleep(taught ? 2 : i < 60 ? 25 : 125) });
     await page.waitForFunction(() => {
       const a = (window as unknown as { __planarena: { shown(): { frames: unknown[] }[] } }).__planarena;
       return a.shown().length === 1 && a.shown()[0].frames.length > 10;
@@ -90,6 +93,7 @@ describe('viewer in headless Chromium', () => {
     await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.6);
     await page.waitForFunction(() => /applied \(drop\)|refused/.test(document.querySelector('#teach-result')?.textContent ?? ''));
     expect(await page.locator('#teach-result').textContent()).toContain('applied (drop)');
+    taught = true;
     const driven = await driving;
     expect(driven.events).toContain('perturbation');
     expect(driven.events).toContain('spawn');

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { UserError } from '../cli/errors.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { PlannerOptions } from '../planners/Planner.ts';
-import { buildManifest, scenarioHash } from '../results/manifest.ts';
+import { buildManifest } from '../results/manifest.ts';
 import { dedupeRecords, episodeKey, loadRun } from '../results/runFiles.ts';
 import { summarize } from '../results/summary.ts';
 import type { EpisodeRecord, RunManifest } from '../results/types.ts';
@@ -25,7 +25,7 @@ import { expandPlan, type EpisodeSpec, type RunPlan } from './plan.ts';
 import { Progress } from './progress.ts';
 import { defaultRunDir, RunDir } from './runDir.ts';
 import { resolvePlanners, type SessionIo, type SessionOptions, type SessionResult } from './session.ts';
-import { redactConfig, type RunSettings } from './settings.ts';
+import { episodeOptionsOf, runConfig, type RunSettings } from './settings.ts';
 
 export const SCALE_FLAGS = {
   workers: { type: 'string' },
@@ -174,26 +174,12 @@ export async function runScaledSession(given: Readonly<RunSettings>, scale: Scal
   } else {
     const label = `${suite ?? opts.label ?? 'run'}${shard && shard.count > 1 ? `-shard${shard.index}of${shard.count}` : ''}`;
     runDir = RunDir.create(settings.out ?? defaultRunDir(label), { force: settings.force });
-    const config: RunManifest['config'] = {
-      suite,
-      scenarios: full.scenarios.map((s) => s.id),
-      planners: [...full.planners],
-      seeds: [...full.seeds],
-      physics: settings.physics,
-      lidar: settings.lidar,
-      record: settings.record,
-      clock: settings.clock,
-      plannerConfig: redactConfig(settings.plannerConfig),
-      ...(shard && shard.count > 1 ? { shard } : {}),
-      scenarioHashes: Object.fromEntries(full.scenarios.map((s) => [s.id, scenarioHash(s)])),
-      ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
-    };
-    runDir.writeManifest(buildManifest(config, opts.command));
+    runDir.writeManifest(buildManifest(runConfig(settings, { ...full, suite }, skipped, shard), opts.command));
   }
 
   const workers = scale.workers === 'auto' ? autoWorkers(todo.length) : Math.min(scale.workers, Math.max(1, todo.length));
   const progress = new Progress(todo.length, io.progressStream ?? process.stderr);
-  const episodeOptions = { physics: settings.physics, lidar: settings.lidar, clock: settings.clock, record: settings.record, pace: settings.pace };
+  const episodeOptions = episodeOptionsOf(settings);
   const hooks = {
     onEpisodeStart: (spec: EpisodeSpec) => progress.episodeStart(spec),
     onEpisodeEnd: (record: EpisodeRecord) => progress.episodeEnd(record),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { UserError } from '../cli/errors.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { PlannerFactory, PlannerOptions } from '../planners/Planner.ts';
-import { buildManifest, scenarioHash } from '../results/manifest.ts';
+import { buildManifest } from '../results/manifest.ts';
 import { summarize } from '../results/summary.ts';
 import type { EpisodeRecord, RunSummary } from '../results/types.ts';
 import { loadScenario, loadSuite } from '../scenarios/load.ts';
@@ -19,7 +19,7 @@ import { combineObservers } from './observers.ts';
 import { expandPlan, type RunPlan, type ScenarioCatalog } from './plan.ts';
 import { Progress } from './progress.ts';
 import { defaultRunDir, RunDir } from './runDir.ts';
-import { DEFAULT_PORT, redactConfig, type RunSettings } from './settings.ts';
+import { DEFAULT_PORT, episodeOptionsOf, runConfig, type RunSettings } from './settings.ts';
 import type { EpisodeObserver } from './types.ts';
 
 export interface LiveHandle {
@@ -112,30 +112,14 @@ export async function runSession(settings: Readonly<RunSettings>, io: SessionIo,
       io.log(`live viewer: ${live.url}`);
     }
 
-    const manifest = buildManifest(
-      {
-        suite: plan.suite,
-        scenarios: plan.scenarios.map((s) => s.id),
-        planners: [...plan.planners],
-        seeds: [...plan.seeds],
-        physics: settings.physics,
-        lidar: settings.lidar,
-        record: settings.record,
-        clock: settings.clock,
-        plannerConfig: redactConfig(settings.plannerConfig),
-        scenarioHashes: Object.fromEntries(plan.scenarios.map((s) => [s.id, scenarioHash(s)])),
-        ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
-      },
-      opts.command,
-    );
-    runDir.writeManifest(manifest);
+    runDir.writeManifest(buildManifest(runConfig(settings, plan, skipped), opts.command));
 
     const progress = new Progress(plan.episodes.length, io.progressStream ?? process.stderr);
     const records = await executeRun(
       plan,
       plan.episodes,
       planners,
-      { physics: settings.physics, lidar: settings.lidar, clock: settings.clock, record: settings.record, pace: settings.pace, observer: combineObservers(live?.observer, progress.observer(), opts.observer) },
+      { ...episodeOptionsOf(settings), observer: combineObservers(live?.observer, progress.observer(), opts.observer) },
       runDir,
       {
         onEpisodeStart: (spec) => progress.episodeStart(spec),

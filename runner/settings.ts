@@ -6,8 +6,10 @@
 import { choiceFlag, intFlag, type FlagSpec } from '../cli/args.ts';
 import { UserError } from '../cli/errors.ts';
 import { LIDAR_METHODS, type LidarMethod, type PhysicsFlavor } from '../sim/types.ts';
-import type { Clock } from './episode.ts';
-import { splitList } from './plan.ts';
+import { scenarioHash } from '../results/manifest.ts';
+import type { RunManifest } from '../results/types.ts';
+import type { Clock, EpisodeOptions } from './episode.ts';
+import { splitList, type RunPlan } from './plan.ts';
 
 export const PHYSICS: readonly PhysicsFlavor[] = ['deterministic', 'fast'];
 export const CLOCKS: readonly Clock[] = ['turn', 'realtime'];
@@ -149,4 +151,32 @@ const SECRET = /key|token|secret|password|auth/i;
 /** The planner config as written to the manifest: secrets replaced by "***". */
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, SECRET.test(k) ? '***' : v]));
+}
+
+/** The run's resolved configuration as the manifest records it (planner secrets redacted). */
+export function runConfig(
+  settings: Readonly<RunSettings>,
+  plan: Pick<RunPlan, 'suite' | 'scenarios' | 'planners' | 'seeds'>,
+  skipped: readonly { planner: string; reason: string }[],
+  shard?: { index: number; count: number },
+): RunManifest['config'] {
+  return {
+    suite: plan.suite,
+    scenarios: plan.scenarios.map((s) => s.id),
+    planners: [...plan.planners],
+    seeds: [...plan.seeds],
+    physics: settings.physics,
+    lidar: settings.lidar,
+    record: settings.record,
+    clock: settings.clock,
+    plannerConfig: redactConfig(settings.plannerConfig),
+    ...(shard && shard.count > 1 ? { shard } : {}),
+    scenarioHashes: Object.fromEntries(plan.scenarios.map((s) => [s.id, scenarioHash(s)])),
+    ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
+  };
+}
+
+/** The per-episode options every episode of the run shares. */
+export function episodeOptionsOf(settings: Readonly<RunSettings>): EpisodeOptions {
+  return { physics: settings.physics, lidar: settings.lidar, clock: settings.clock, record: settings.record, pace: settings.pace };
 }

@@ -2,7 +2,8 @@
  * Replay buffer on disk: append-only, one chunk file per collected episode.
  *
  *     <dir>/ep-000001.bin   "PAWR" · u32 header length · header JSON · padding to 4 bytes ·
- *                           float32 body [obs | actions | rewards | goalDistance | failure | terminal | position]
+ *                           float32 body [obs | actions | rewards | goalDistance | failure | terminal | position
+ *                           | expert (header version 2 with "expert": true only)]
  *
  * A chunk is written to a temporary name, fsynced and renamed, so a crash or Ctrl-C leaves only
  * complete chunks (temporary leftovers are ignored). The header carries the body's SHA-256; a
@@ -16,8 +17,10 @@ import { UserError } from '../../cli/errors.ts';
 import type { Rng } from '../../sim/rng.ts';
 import { writeFileAtomic } from './files.ts';
 
-/** Who chose the actions: decides whether the actor imitates them. */
-export type DataSource = 'random' | 'scripted' | 'world-model';
+/** Who chose the actions: decides whether the actor imitates them. `scripted-explore`: the
+ * scripted controller with bursts of random actions (DART-style noise injection), labelled with
+ * what the controller would have done. */
+export type DataSource = 'random' | 'scripted' | 'scripted-explore' | 'world-model';
 
 export interface EpisodeData {
   scenario: string;
@@ -34,6 +37,9 @@ export interface EpisodeData {
   /** 1 where the episode terminated (success or failure): no bootstrapping past it. */
   terminal: Float32Array; // length
   position: Float32Array; // (length + 1) × 3
+  /** Optional imitation labels: the scripted controller's action in each visited state, whoever
+   * acted (DAgger). NaN where it had none (pausing after a failed skill). length × actionDim. */
+  expert?: Float32Array;
 }
 
 /** A batch of `size` windows of `rollout` transitions, step-major ([t][b][...]) for the rollout loss. */
@@ -49,10 +55,16 @@ export interface Batch {
   position: Float32Array; // (R+1) × B × 3
   /** Imitation weight of each action for the actor (0 for random data). */
   imitation: Float32Array; // R × B
+  /** What the actor imitates where its weight is 1: the expert label, else the action taken.
+   * Absent: the actions themselves. */
+  imitationActions?: Float32Array; // R × B × A
 }
 
 const MAGIC = 'PAWR';
-const IMITATION: Record<DataSource, number> = { random: 0, scripted: 1, 'world-model': 1 };
+/** The actor imitates the scripted controllers only: they are near the oracle, while the model's
+ * own (young) planner is far from it, and distilling it taught the actor its mistakes. The
+ * planner's episodes still train the dynamics, cost heads and critic (their state coverage). */
+const IMITATION: Record<DataSource, number> = { random: 0, scripted: 1, 'scripted-explore': 0, 'world-model': 0 };
 
 export class ReplayBuffer {
   readonly episodes: EpisodeData[] = [];
@@ -84,7 +96,7 @@ export class ReplayBuffer {
 
   /** Appends an episode: durable on disk before this returns. */
   append(ep: EpisodeData): void {
-    if (ep.obs.length !== (ep.length + 1) * this.obsDim || ep.actions.length !== ep.length * this.actionDim) {
+    if (ep.obs.length !== (ep.length + 1) * this.obsDim || ep.actions.length !== ep.length * this.actionDim || (ep.expert && ep.expert.length !== ep.length * this.actionDim)) {
       throw new Error(`replay: episode arrays do not match length ${ep.length} (obs ${ep.obs.length}, actions ${ep.actions.length})`);
     }
     const name = `ep-${String(this.nextId++).padStart(6, '0')}.bin`;
@@ -142,6 +154,7 @@ export class ReplayBuffer {
       terminal: new Float32Array(R * size),
       position: new Float32Array((R + 1) * size * 3),
       imitation: new Float32Array(R * size),
+      imitationActions: new Float32Array(R * size * A),
     };
     for (let i = 0; i < size; i++) {
       const k = rng.int(total);
@@ -158,15 +171,22 @@ export class ReplayBuffer {
         b.rewards[t * size + i] = ep.rewards[s + t];
         b.failure[t * size + i] = ep.failure[s + t];
         b.terminal[t * size + i] = ep.terminal[s + t];
-        b.imitation[t * size + i] = IMITATION[ep.source] ?? 0;
+        const at = (t * size + i) * A;
+        if (ep.expert && Number.isFinite(ep.expert[(s + t) * A])) {
+          b.imitation[t * size + i] = 1;
+          b.imitationActions!.set(ep.expert.subarray((s + t) * A, (s + t + 1) * A), at);
+        } else {
+          b.imitation[t * size + i] = ep.expert ? 0 : (IMITATION[ep.source] ?? 0);
+          b.imitationActions!.set(ep.actions.subarray((s + t) * A, (s + t + 1) * A), at);
+        }
       }
     }
     return b;
   }
 }
 
-function sections(T: number, D: number, A: number): [keyof EpisodeData, number][] {
-  return [
+function sections(T: number, D: number, A: number, expert = false): [keyof EpisodeData, number][] {
+  const secs: [keyof EpisodeData, number][] = [
     ['obs', (T + 1) * D],
     ['actions', T * A],
     ['rewards', T],
@@ -175,10 +195,11 @@ function sections(T: number, D: number, A: number): [keyof EpisodeData, number][
     ['terminal', T],
     ['position', (T + 1) * 3],
   ];
+  return expert ? [...secs, ['expert', T * A]] : secs;
 }
 
 function encode(ep: EpisodeData, D: number, A: number): Uint8Array {
-  const secs = sections(ep.length, D, A);
+  const secs = sections(ep.length, D, A, !!ep.expert);
   const body = new Float32Array(secs.reduce((s, [, n]) => s + n, 0));
   let off = 0;
   for (const [key, n] of secs) {
@@ -186,7 +207,7 @@ function encode(ep: EpisodeData, D: number, A: number): Uint8Array {
     off += n;
   }
   const bodyBytes = new Uint8Array(body.buffer);
-  const header = Buffer.from(JSON.stringify({ version: 1, scenario: ep.scenario, seed: ep.seed, source: ep.source, length: ep.length, obsDim: D, actionDim: A, sha256: sha(bodyBytes) }));
+  const header = Buffer.from(JSON.stringify({ version: ep.expert ? 2 : 1, ...(ep.expert ? { expert: true } : {}), scenario: ep.scenario, seed: ep.seed, source: ep.source, length: ep.length, obsDim: D, actionDim: A, sha256: sha(bodyBytes) }));
   const headLen = 8 + header.length;
   const pad = (4 - (headLen % 4)) % 4;
   const out = new Uint8Array(headLen + pad + bodyBytes.length);
@@ -201,14 +222,14 @@ function encode(ep: EpisodeData, D: number, A: number): Uint8Array {
 function decode(bytes: Uint8Array, D: number, A: number): EpisodeData {
   if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 4)).toString() !== MAGIC) throw new Error('not a replay chunk (bad magic)');
   const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  const h = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString()) as { scenario: string; seed: number; source: DataSource; length: number; obsDim: number; actionDim: number; sha256: string };
+  const h = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString()) as { scenario: string; seed: number; source: DataSource; length: number; obsDim: number; actionDim: number; sha256: string; expert?: boolean };
   if (h.obsDim !== D || h.actionDim !== A) throw new Error(`shape ${h.obsDim}/${h.actionDim} differs from ${D}/${A} (simulator changed; delete the buffer or use a new --out)`);
   const bodyBytes = bytes.slice(8 + hlen);
   if (sha(bodyBytes) !== h.sha256) throw new Error('body does not match its SHA-256 (damaged chunk)');
   const body = new Float32Array(bodyBytes.buffer, bodyBytes.byteOffset, bodyBytes.byteLength / 4);
   const ep = { scenario: h.scenario, seed: h.seed, source: h.source, length: h.length } as EpisodeData;
   let off = 0;
-  for (const [key, n] of sections(h.length, D, A)) {
+  for (const [key, n] of sections(h.length, D, A, h.expert === true)) {
     if (off + n > body.length) throw new Error('truncated body');
     (ep as unknown as Record<string, Float32Array>)[key] = body.slice(off, off + n);
     off += n;

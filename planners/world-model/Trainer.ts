@@ -5,7 +5,8 @@
  *   for t in 0..R−1 (weights ρᵗ):
  *     reward    r̂(ẑₜ, aₜ) ≈ rₜ
  *     critic    V_k(ẑₜ) ≈ rₜ + γ(1 − doneₜ)·V̄_target(z*ₜ₊₁)       (TD, ensemble)
- *     actor     π(sg ẑₜ) ≈ aₜ   (imitation of scripted and planner actions only)
+ *     actor     π(ẑₜ) ≈ aₜ   (imitation of the scripted controllers' actions only; its gradient
+ *               reaches encoder and predictor, so the latent keeps what the action depends on)
  *     ẑₜ₊₁ = P(ẑₜ, aₜ)
  *     JEPA      ‖ẑₜ₊₁ − z*ₜ₊₁‖²                                     (multi-step rollout loss)
  *     goal      ĝ(ẑₜ₊₁) ≈ dₜ₊₁;  failure p̂(ẑₜ₊₁) ≈ failₜ;  probe(sg ẑ) ≈ positionₜ₊₁
@@ -59,6 +60,7 @@ export class Trainer {
       const done = tf.tensor2d(batch.terminal, [R, B]);
       const pos = tf.tensor3d(batch.position, [R + 1, B, 3]);
       const imit = tf.tensor2d(batch.imitation, [R, B]);
+      const imitActions = batch.imitationActions ? (tf.unstack(tf.tensor3d(batch.imitationActions, [R, B, A])) as tf.Tensor2D[]) : actions;
 
       // Targets: the target encoder's embeddings and TD targets, outside the gradient.
       const targetZ = m.targetEncoder.encode(obs.slice([1, 0, 0], [R, B, D]).reshape([R * B, D]) as tf.Tensor2D);
@@ -95,7 +97,7 @@ export class Trainer {
           rewardL = tf.add(rewardL, tf.mul(tf.losses.meanSquaredError(rT[t], m.cost.rewardOf(z, actions[t])), w));
           const vs = m.cost.values(z);
           valueL = tf.add(valueL, tf.mul(tf.mean(tf.square(tf.sub(vs, tdT[t].expandDims(0)))), w));
-          const imitErr = tf.sum(tf.square(tf.sub(m.pi(stopGradient(z) as tf.Tensor2D), actions[t])), 1);
+          const imitErr = tf.sum(tf.square(tf.sub(m.pi(z), imitActions[t])), 1);
           actorL = tf.add(actorL, tf.mul(tf.div(tf.sum(tf.mul(imitErr, iT[t])), tf.add(tf.sum(iT[t]), 1e-6)), w));
           z = m.next(z, actions[t]);
           jepa = tf.add(jepa, tf.mul(tf.mean(tf.square(tf.sub(z, zStar[t]))), w));

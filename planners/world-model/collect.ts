@@ -8,7 +8,20 @@ import { taskSpec, type Planner, type TaskSpec } from '../Planner.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
 import { createEnv } from '../../sim/Env.ts';
 import type { Observation, PhysicsFlavor } from '../../sim/types.ts';
+import type { Rng } from '../../sim/rng.ts';
 import type { DataSource, EpisodeData } from './ReplayBuffer.ts';
+
+export interface CollectOptions {
+  /** Labels every visited state with this planner's action (`EpisodeData.expert`), whoever acts
+   * (DAgger). It may be the acting planner itself (with `explore`). */
+  teacher?: Planner;
+  /** Exploration bursts (DART-style): with probability `prob` per step, the next `hold` steps
+   * execute uniform random actions instead of the planner's; the teacher keeps labelling. */
+  explore?: { prob: number; hold: number; rng: Rng };
+}
+
+/** Skills that mean the teacher has nothing to teach (pausing after a failure, given up). */
+const NO_LABEL = new Set(['wait', 'stop']);
 
 export interface CollectedEpisode {
   data: EpisodeData;
@@ -36,18 +49,23 @@ export async function collectEpisode(
   source: DataSource,
   physics: PhysicsFlavor = 'deterministic',
   signal?: { stop: boolean },
+  opts: CollectOptions = {},
 ): Promise<CollectedEpisode> {
+  const { teacher, explore } = opts;
   const env = await createEnv(scenario, { physics });
   try {
     const task = taskSpec(scenario, env.actionSpace);
     const first = env.reset({ seed });
     await planner.reset(task, seed);
+    if (teacher && teacher !== planner) await teacher.reset(task, seed);
     const D = first.obs.flat.length;
     const A = env.actionSpace.dim;
     const obs: number[] = Array.from(first.obs.flat);
     const dist: number[] = [first.info.goalDistance];
     const pos: number[] = subjectOffset(first.obs);
     const actions: number[] = [];
+    const expert: number[] = [];
+    let burst = 0;
     const rewards: number[] = [];
     const failure: number[] = [];
     const terminal: number[] = [];
@@ -57,8 +75,22 @@ export async function collectEpisode(
     let success = first.info.success;
     let failed: string | null = first.info.failure;
     for (let t = 0; t < task.maxSteps && !success && !failed; t++) {
-      const { action } = await planner.act(current, t === 0 ? undefined : last);
-      const clipped = action.slice(0, A).map((v) => (Number.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0));
+      const prev = t === 0 ? undefined : last;
+      const acted = await planner.act(current, prev);
+      const action = acted.action;
+      let clipped = clip(action, A);
+      if (teacher) {
+        const taught = teacher === planner ? acted : await teacher.act(current, prev);
+        const skill = (taught.info as { skill?: { name?: string } } | undefined)?.skill?.name;
+        expert.push(...(skill && NO_LABEL.has(skill) ? new Array<number>(A).fill(Number.NaN) : clip(taught.action, A)));
+      }
+      if (explore) {
+        if (burst === 0 && explore.rng.uniform(0, 1) < explore.prob) burst = explore.hold;
+        if (burst > 0) {
+          clipped = Array.from({ length: A }, () => explore.rng.uniform(-1, 1));
+          burst--;
+        }
+      }
       const r = env.step(clipped);
       actions.push(...clipped);
       rewards.push(r.reward);
@@ -94,6 +126,7 @@ export async function collectEpisode(
         failure: Float32Array.from(failure),
         terminal: Float32Array.from(terminal),
         position: Float32Array.from(pos),
+        ...(teacher ? { expert: Float32Array.from(expert) } : {}),
       },
       success,
       failure: failed,
@@ -103,4 +136,8 @@ export async function collectEpisode(
   } finally {
     env.dispose();
   }
+}
+
+function clip(action: readonly number[], A: number): number[] {
+  return Array.from({ length: A }, (_, i) => (Number.isFinite(action[i]) ? Math.max(-1, Math.min(1, action[i])) : 0));
 }

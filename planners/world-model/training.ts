@@ -1,9 +1,12 @@
 /**
  * Training of one robot type's world model: the loop behind `planarena train world-model`.
  *
- *   seed data   scripted and random episodes on every scenario of the robot (once)
+ *   seed data   scripted, random and scripted-explore episodes on every scenario of the robot
+ *               (once); scripted-explore = the scripted controller with bursts of random
+ *               actions, every state labelled with the controller's action (DART)
  *   repeat      gradient steps on replayed windows (Trainer)
- *               every `collectEvery` steps: one episode with the model's own planner
+ *               every `collectEvery` steps: one episode with the model's own planner, every
+ *               state labelled with the scripted controller's action (DAgger)
  *               every `saveEvery` steps: checkpoint + optimiser + state (resumable)
  *   finally     evaluation episodes, checkpoint with metrics, plot
  *
@@ -97,6 +100,22 @@ const COLLECT_SEED_BASE = 2_000_000;
 /** The model's own collection episodes plan with a quarter of the samples and half the
  * iterations of evaluation: data collection needs reasonable behaviour, not the best. */
 const COLLECT_PLAN = { wmSamples: 64, wmElites: 8, wmIterations: 2 };
+/** The scripted controller as a teacher (imitation labels for states others visit) keeps
+ * retrying its skills rather than giving up, so that it always has an answer. */
+const TEACHER_RETRIES = 100;
+/** Exploration bursts of the `scripted-explore` seed episodes: ground robots get on average one
+ * burst of five random actions every ~30 steps, each followed by the controller's recovery; the
+ * arm, whose scripted episodes last only ~5 steps, short bursts often. */
+const EXPLORE: Record<RobotType, { prob: number; hold: number }> = {
+  diffdrive: { prob: 0.04, hold: 5 },
+  pusher: { prob: 0.04, hold: 5 },
+  arm: { prob: 0.3, hold: 2 },
+};
+
+async function scriptedTeacher(): Promise<Planner> {
+  const { factory } = await import('../baselines/scripted.ts');
+  return factory.create({ config: { scriptedRetries: TEACHER_RETRIES } });
+}
 
 export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   const dir = join(o.out, o.robot);
@@ -117,7 +136,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   const log = (row: LogRow) => appendLineSync(logFile, JSON.stringify(row));
 
   // Seed data: scripted (good behaviour) and random (coverage), once per buffer.
-  const seedTarget = o.scenarios.length * o.seedEpisodes * 2;
+  const seedTarget = o.scenarios.length * o.seedEpisodes * 3;
   if (replay.episodes.filter((e) => e.seed >= SEED_BASE && e.seed < COLLECT_SEED_BASE).length < seedTarget) {
     const have = new Set(replay.episodes.map((e) => `${e.scenario}/${e.source}/${e.seed}`));
     const { factory: scripted } = await import('../baselines/scripted.ts');
@@ -125,6 +144,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     const planners: [DataSource, Planner][] = [
       ['scripted', await scripted.create({ config: {} })],
       ['random', await random.create({ config: { randomHold: 3 } })],
+      ['scripted-explore', await scripted.create({ config: { scriptedRetries: TEACHER_RETRIES } })],
     ];
     let done = 0;
     for (const scenario of o.scenarios) {
@@ -132,7 +152,10 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
         for (const [source, planner] of planners) {
           const seed = SEED_BASE + k;
           if (o.signal.stop) break;
-          if (!have.has(`${scenario.id}/${source}/${seed}`)) replay.append((await collectEpisode(scenario, planner, seed, source, o.physics, o.signal)).data);
+          if (!have.has(`${scenario.id}/${source}/${seed}`)) {
+            const opts = source === 'scripted-explore' ? { teacher: planner, explore: { ...EXPLORE[o.robot], rng: Rng.fromKey(`world-model\u0000explore\u0000${scenario.id}\u0000${seed}`) } } : {};
+            replay.append((await collectEpisode(scenario, planner, seed, source, o.physics, o.signal, opts)).data);
+          }
           await yieldToEventLoop();
           o.progress(`[${o.robot}] seed data ${++done}/${seedTarget} episodes, ${replay.transitions} transitions`);
         }
@@ -215,8 +238,10 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     if (o.collectEvery > 0 && step % o.collectEvery === 0 && !o.signal.stop) {
       const scenario = o.scenarios[episodesCollected % o.scenarios.length];
       const planner = plannerForModel(model, meta, o.collectPlan ?? COLLECT_PLAN);
-      const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics, o.signal);
+      const teacher = await scriptedTeacher();
+      const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics, o.signal, { teacher });
       await planner.dispose();
+      await teacher.dispose();
       replay.append(ep.data);
       episodesCollected++;
       log({ kind: 'collect', step, scenario: scenario.id, success: ep.success, return: round(ep.return), steps: ep.data.length, finalGoalDistance: round(ep.finalGoalDistance) });

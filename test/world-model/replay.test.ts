@@ -28,6 +28,22 @@ describe('replay buffer', () => {
     expect(readdirSync(dir)).toContain('ep-000003.bin');
   });
 
+  it('stores expert labels (DAgger) and imitates them, not the actions taken; NaN labels weigh 0', () => {
+    const dir = tmp();
+    const buf = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    const ep = pointEpisode(1, 8, 'world-model');
+    ep.expert = Float32Array.from({ length: 8 * ACTION_DIM }, (_, k) => (k < 2 ? Number.NaN : 0.5));
+    buf.append(ep);
+    const again = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    expect(again.episodes[0].expert).toEqual(ep.expert);
+    const b = again.sample(Rng.fromKey('expert'), 32, 2);
+    for (let i = 0; i < 2 * 32; i++) {
+      const labelled = b.imitation[i] === 1;
+      expect(Array.from(b.imitationActions!.subarray(i * ACTION_DIM, (i + 1) * ACTION_DIM))).toEqual(labelled ? [0.5, 0.5] : Array.from(b.actions.subarray(i * ACTION_DIM, (i + 1) * ACTION_DIM)));
+    }
+    expect(new Set(b.imitation)).toEqual(new Set([0, 1]));
+  });
+
   it('skips damaged chunks and temporary leftovers, and reports the damage', () => {
     const dir = tmp();
     const buf = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
@@ -50,7 +66,8 @@ describe('replay buffer', () => {
     const buf = ReplayBuffer.open(tmp(), OBS_DIM, ACTION_DIM);
     buf.append(pointEpisode(1, 6, 'random'));
     buf.append(pointEpisode(2, 2, 'scripted')); // shorter than the window: never sampled
-    buf.append(pointEpisode(3, 9, 'world-model'));
+    buf.append(pointEpisode(3, 9, 'scripted'));
+    buf.append(pointEpisode(4, 7, 'world-model')); // the actor imitates scripted actions only
     const b = buf.sample(Rng.fromKey('sample'), 64, 3);
     expect(b.obs.length).toBe(4 * 64 * OBS_DIM);
     for (let i = 0; i < 64; i++) {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../planners/world-model/backend.ts';
 import { collectEpisode } from '../../planners/world-model/collect.ts';
+import { ReplayBuffer } from '../../planners/world-model/ReplayBuffer.ts';
+import { obsLength } from '../../sim/observation.ts';
 import { trainRobot, type TrainOptions } from '../../planners/world-model/training.ts';
 import { factory } from '../../planners/world-model/WorldModelPlanner.ts';
 import { loadScenario } from '../../scenarios/load.ts';
@@ -50,7 +52,7 @@ describe('training', () => {
     const first = await trainRobot(options({ steps: 4 }));
     const dir = join(out, 'diffdrive');
     expect(first.step).toBe(4);
-    expect(readdirSync(join(dir, 'replay'))).toHaveLength(2); // one scripted, one random seed episode
+    expect(readdirSync(join(dir, 'replay'))).toHaveLength(3); // one scripted, one random, one scripted-explore seed episode
     const state = JSON.parse(readFileSync(join(dir, 'trainer', 'state.json'), 'utf8'));
     expect(state.step).toBe(4);
     const log = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -81,7 +83,10 @@ describe('training', () => {
     expect(resumed.step).toBe(stopped.step + 2);
     expect(resumed.stopped).toBe(false);
     // The collection at step stopped+1 ran the model's own planner and appended its episode.
-    expect(readdirSync(join(dir, 'replay'))).toHaveLength(3);
+    expect(readdirSync(join(dir, 'replay'))).toHaveLength(4);
+    // ... labelled by the scripted teacher (DAgger): one expert action per transition.
+    const own = ReplayBuffer.open(join(dir, 'replay'), obsLength('diffdrive'), 2).episodes.find((e) => e.source === 'world-model');
+    expect(own?.expert?.length).toBe(own!.length * 2);
     const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(meta.training.step).toBe(stopped.step + 2);
     expect(meta.training.backend).toBe('wasm');

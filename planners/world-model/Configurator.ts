@@ -17,12 +17,17 @@ export interface ModelConfig {
   critics: number;
 }
 
-/** Cost = Σ_t γ^t (goal·ĝ(ẑ_{t+1}) − reward·r̂(ẑ_t,a_t) + failure·p̂_fail(ẑ_{t+1})) − value·γ^H·V̄(ẑ_H). */
+/** Cost = Σ_t γ^t (goal·ĝ(ẑ_{t+1}) − reward·r̂(ẑ_t,a_t) + failure·p̂_fail(ẑ_{t+1})
+ *          + prior·‖a_t − π(ẑ_t)‖²) − value·γ^H·V̄(ẑ_H). */
 export interface CostWeights {
   goal: number;
   reward: number;
   failure: number;
   value: number;
+  /** Behaviour prior: penalises leaving the actor's proposal at each imagined step, so the
+   * search refines the actor's plan where the learned cost is trustworthy and stays near it
+   * where it is not (as MBOP and other policy-constrained planners do). 0: off. */
+  prior: number;
 }
 
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
@@ -80,7 +85,7 @@ const PLAN: PlanConfig = {
   priorStd: 0.5,
   greedy: 1,
   gamma: 0.97,
-  cost: { goal: 1, reward: 0, failure: 5, value: 0 },
+  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0 },
   imagined: 12,
 };
 
@@ -101,7 +106,7 @@ const PER_ROBOT: Record<RobotType, { plan?: Partial<PlanConfig> }> = {
   // goal at 45°. 1.5 s with half the samples costs the same.
   // The reward head adds what goal distance lacks (contact and control costs, measured progress);
   // on open-field seeds 0-1 it turned returns of -0.4/-0.6 into +2.4/+2.9 (see checkpoints/TRAINING.md).
-  diffdrive: { plan: { horizon: 15, samples: 128, elites: 16, iterations: 3, cost: { goal: 1, reward: 5, failure: 5, value: 0 } } },
+  diffdrive: { plan: { horizon: 15, samples: 128, elites: 16, iterations: 3, cost: { goal: 1, reward: 5, failure: 5, value: 0, prior: 0 } } },
   pusher: { plan: { horizon: 12, samples: 128, elites: 16, iterations: 3 } },
   arm: { plan: { horizon: 8, maxStd: 0.8 } },
 };
@@ -137,7 +142,7 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of ['goal', 'reward', 'failure', 'value'] as const) {
+  for (const key of ['goal', 'reward', 'failure', 'value', 'prior'] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;

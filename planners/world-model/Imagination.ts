@@ -30,6 +30,11 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
     for (let t = 0; t < H; t++) {
       const next = model.next(z, steps[t]);
       cost = tf.add(cost, model.cost.stepCost(z, steps[t], next, plan.cost, plan.gamma ** t));
+      if (plan.cost.prior) {
+        // Behaviour prior: distance from what the actor would do in this imagined state.
+        const gap = tf.sum(tf.square(tf.sub(steps[t], model.pi(z))), 1);
+        cost = tf.add(cost, tf.mul(gap, plan.cost.prior * plan.gamma ** t));
+      }
       z = next;
     }
     if (plan.cost.value) cost = tf.sub(cost, tf.mul(model.cost.value(z), plan.cost.value * plan.gamma ** H));

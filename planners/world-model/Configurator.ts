@@ -100,31 +100,36 @@ const TRAIN: TrainConfig = {
   consistencyWeight: 1,
 };
 
-/** The planner acts on the actor's sequence: one sample (the actor's, rolled out through the
- * predictor and costed), no search around it. */
-const ACTOR_LED: Partial<PlanConfig> = { actorPrior: 1, samples: 1, actorSamples: 0, elites: 1, iterations: 1 };
+/** The planner acts on the actor's sequence alone: one sample (the actor's, rolled out through
+ * the predictor and costed), no search. Not a default; the ablation `--set wm-samples=1
+ * --set wm-elites=1 --set wm-iterations=1 --set wm-actor-samples=0 --set wm-cost-prior=0`. */
+export const ACTOR_ONLY: Partial<PlanConfig> = { actorPrior: 1, samples: 1, actorSamples: 0, elites: 1, iterations: 1 };
+
+/**
+ * The default search: MPPI in latent space centred on the actor's sequence (σ 0.2 of the action
+ * range), 64 samples (8 of them the actor's own, with noise) × 2 iterations, warm-started, ranked
+ * by the learned cost plus the behaviour prior `cost.prior` = 40 (λ·Σ‖a_t − π(ẑ_t)‖²).
+ *
+ * Why the prior: the actor imitates the scripted controller (DART/DAgger labels) and is the better
+ * decision-maker, while the learned cost misranks sequences near it. Without the prior, MPPI lost
+ * to the actor's own sequence (diffdrive, seeds 0-2: narrow-passage 15.9 for the actor vs 1.8-2.4
+ * searched; arm-push 0.30 vs -1.03). With λ = 40, on seeds 0-19 of the 11 core scenarios it
+ * matches the actor (navigation mean normalised 0.50 searched vs 0.51 actor only; every scenario
+ * within ±0.04, see results/world-model/README.md) at 35-46 ms per decision on wasm, and the
+ * search still decides: on diffdrive it leaves the actor's plan where the cost is confident. On
+ * pusher and arm, whose costs span less, the prior dominates and the choices equal the actor's.
+ */
+const SEARCH_NEAR_ACTOR: Partial<PlanConfig> = { actorPrior: 1, priorStd: 0.2, samples: 64, elites: 8, iterations: 2, actorSamples: 8 };
+const PRIOR_WEIGHT = 40;
 
 /** Per-robot adjustments. */
 const PER_ROBOT: Record<RobotType, { plan?: Partial<PlanConfig> }> = {
   // Wheeled robots must turn before they gain: a 0.6 s horizon prefers driving straight past a
-  // goal at 45°. 1.5 s with half the samples costs the same.
-  // The reward head adds what goal distance lacks (contact and control costs, measured progress);
-  // on open-field seeds 0-1 it turned returns of -0.4/-0.6 into +2.4/+2.9 (see checkpoints/TRAINING.md).
-  //
-  // Since the actor imitates the scripted controller with DART/DAgger labels, it is the better
-  // decision-maker: on diffdrive (checkpoint at step 5750, seeds 0-2 of open-field,
-  // narrow-passage, cluttered-field) the actor's own sequence returned 11.4 / 15.9 / 8.1, while
-  // MPPI centred on it (32 samples, σ 0.2, H 8) and ranked by the learned cost returned
-  // 7.8 / 2.4 / 5.4, and the full search (128×3, H 15) 2.9 on open-field. The learned cost
-  // misranks sequences near the actor's, so by default the planner acts on the actor's sequence
-  // (ACTOR_LED) and the world model imagines its future (cost and path for the viewer). The
-  // search is one flag away: --set wm-samples=128 --set wm-elites=16 --set wm-iterations=3.
-  diffdrive: { plan: { horizon: 15, samples: 128, elites: 16, iterations: 3, cost: { goal: 1, reward: 5, failure: 5, value: 0, prior: 0 }, ...ACTOR_LED } },
-  pusher: { plan: { horizon: 12, samples: 128, elites: 16, iterations: 3, ...ACTOR_LED } },
-  // Arm (step 3279, seeds 0-2): the actor's sequence reached the goal in 3/3 arm-reach episodes
-  // (return 10.31) and returned 0.30 on arm-push; the 256×4 search also 3/3 on arm-reach but
-  // -1.03 on arm-push, at 129 ms per decision.
-  arm: { plan: { horizon: 8, maxStd: 0.8, ...ACTOR_LED } },
+  // goal at 45°; 1.5 s does not. The reward head adds what goal distance lacks (contact and
+  // control costs, measured progress); see checkpoints/TRAINING.md.
+  diffdrive: { plan: { horizon: 15, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 5, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
+  pusher: { plan: { horizon: 12, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
+  arm: { plan: { horizon: 8, maxStd: 0.8, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
 };
 
 /** The typed defaults for a robot. */

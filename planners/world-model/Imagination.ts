@@ -71,8 +71,12 @@ export function actorProposals(model: WorldModel, z0: tf.Tensor2D, count: number
   return Float32Array.from(out);
 }
 
-/** Decodes each sequence's imagined path to world positions: [n][horizon + 1][3] (the start included). */
-export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, horizon: number): [number, number, number][][] {
+/**
+ * Decodes each sequence's imagined path to world positions: [n][horizon + 1][3] (the start
+ * included). The probe head predicts the subject's offset from the goal (`subjectOffset` in
+ * collect.ts), so `goal` (the goal's world position) is added back.
+ */
+export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, horizon: number, goal: readonly number[]): [number, number, number][][] {
   if (n === 0) return [];
   const A = model.shape.actionDim;
   const pos = tf.tidy(() => {
@@ -92,7 +96,7 @@ export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32
     const path: [number, number, number][] = [];
     for (let t = 0; t <= horizon; t++) {
       const o = (i * (horizon + 1) + t) * 3;
-      path.push([round(flat[o]), round(flat[o + 1]), round(flat[o + 2])]);
+      path.push([round(flat[o] + goal[0]), round(flat[o + 1] + goal[1]), round(flat[o + 2] + (goal[2] ?? 0))]);
     }
     paths.push(path);
   }

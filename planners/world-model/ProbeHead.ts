@@ -1,6 +1,6 @@
 /**
- * Probe head: latent → the task subject's world position [x, y, z] (robot chassis; the end
- * effector for the arm). It exists for people, not for planning: the viewer draws imagined
+ * Probe head: latent → the task subject's position [x, y, z] relative to the goal (robot
+ * chassis; the end effector for the arm); `decodePaths` adds the goal back for the viewer. It exists for people, not for planning: the viewer draws imagined
  * futures by decoding predicted latents through it. Trained on stop-gradient latents so it
  * reads the representation without shaping it.
  */

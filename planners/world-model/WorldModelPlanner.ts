@@ -138,7 +138,7 @@ class WorldModelPlanner implements Planner {
       const chosen = [...eliteSet, ...others];
       const seqs = new Float32Array(chosen.length * L);
       chosen.forEach((idx, k) => seqs.set(result.sequences.subarray(idx * L, (idx + 1) * L), k * L));
-      const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon);
+      const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon, obs.goal.position);
       const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx) }));
 
       const action = plan.greedy ? result.bestAction : result.action;

@@ -13,7 +13,7 @@ import { loadScenario } from '../scenarios/load.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Observation } from '../sim/types.ts';
-import type { Bench, BenchLine } from './types.ts';
+import { fastestTotal, sum, type Bench, type BenchLine } from './types.ts';
 
 const SCENES = ['open-field', 'push-box'];
 const EPISODES = 4;
@@ -84,20 +84,19 @@ async function lines(): Promise<BenchLine[]> {
   for (const id of SCENES) {
     await runnerTimes(id);
     await bareTimes(id);
-    const runnerBest = new Array<number>(EPISODES).fill(Infinity);
-    const bareBest = new Array<number>(EPISODES).fill(Infinity);
+    const runnerRuns: number[][] = [];
+    const bareRuns: number[][] = [];
     let steps = 0;
     for (let i = 0; i < REPEATS; i++) {
       const r = await runnerTimes(id);
       const b = await bareTimes(id);
       if (r.steps.some((n, k) => n !== b.steps[k])) throw new Error(`runner bench: runner and bare loop diverged on ${id}`);
-      steps = r.steps.reduce((a, c) => a + c, 0);
-      r.ms.forEach((ms, k) => (runnerBest[k] = Math.min(runnerBest[k], ms)));
-      b.ms.forEach((ms, k) => (bareBest[k] = Math.min(bareBest[k], ms)));
+      steps = sum(r.steps);
+      runnerRuns.push(r.ms);
+      bareRuns.push(b.ms);
     }
-    const sum = (xs: number[]) => xs.reduce((a, c) => a + c, 0);
-    const runner = (steps * 1000) / sum(runnerBest);
-    const bare = (steps * 1000) / sum(bareBest);
+    const runner = (steps * 1000) / fastestTotal(runnerRuns);
+    const bare = (steps * 1000) / fastestTotal(bareRuns);
     out.push({ figure: `runner control steps/s, ${id}`, value: runner, unit: 'steps/s', baseline: { name: 'bare env loop', value: bare }, ratio: runner / bare, target: 0.9 });
   }
   return out;

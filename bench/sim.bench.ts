@@ -21,7 +21,7 @@ import { loadRapier } from '../sim/physics.ts';
 import { Rng } from '../sim/rng.ts';
 import type { LidarMethod, PhysicsFlavor } from '../sim/types.ts';
 import { buildWorld } from '../sim/world.ts';
-import { cpuMs, rate, type Bench, type BenchLine } from './types.ts';
+import { fastestTotal, rate, sum, type Bench, type BenchLine } from './types.ts';
 
 /** Scenes: a light one per robot type and a cluttered one. */
 const SCENES = ['open-field', 'cluttered-field', 'push-box', 'arm-reach'];
@@ -110,19 +110,18 @@ async function flavourLines(flavor: PhysicsFlavor): Promise<BenchLine[]> {
   for (const { id, scenario, acts } of scenes) {
     // Alternate env and raw on exactly the same stretches; keep each stretch's fastest run.
     const substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
-    const envBest = new Array<number>(ROUNDS).fill(Infinity);
-    const rawBest = new Array<number>(ROUNDS).fill(Infinity);
+    const envRuns: number[][] = [];
+    const rawRuns: number[][] = [];
     let steps = 0;
     for (let rep = 0; rep < REPEATS; rep++) {
       const env = await timeEnv(scenario, flavor, acts);
       const raw = await timeRaw(scenario, flavor, acts, env.stretchSteps);
-      steps = env.stretchSteps.reduce((a, b) => a + b, 0) * substeps;
-      env.ms.forEach((ms, r) => (envBest[r] = Math.min(envBest[r], ms)));
-      raw.ms.forEach((ms, r) => (rawBest[r] = Math.min(rawBest[r], ms)));
+      steps = sum(env.stretchSteps) * substeps;
+      envRuns.push(env.ms);
+      rawRuns.push(raw.ms);
     }
-    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const envRate = (steps * 1000) / sum(envBest);
-    const rawRate = (steps * 1000) / sum(rawBest);
+    const envRate = (steps * 1000) / fastestTotal(envRuns);
+    const rawRate = (steps * 1000) / fastestTotal(rawRuns);
     lines.push({
       figure: `env physics steps/s, ${id} (${flavor})`,
       value: envRate,
@@ -137,21 +136,23 @@ async function flavourLines(flavor: PhysicsFlavor): Promise<BenchLine[]> {
   {
     const { scenario, acts } = scenes.find((s) => s.id === 'cluttered-field')!;
     const substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
-    let best = { analytic: Infinity, rapier: Infinity };
+    const analyticRuns: number[][] = [];
+    const rapierRuns: number[][] = [];
     let steps = 0;
     for (let rep = 0; rep < REPEATS; rep++) {
       const a = await timeEnv(scenario, flavor, acts, 'analytic');
-      const r = await timeEnv(scenario, flavor, acts, 'rapier');
-      steps = a.stretchSteps.reduce((x, y) => x + y, 0) * substeps;
-      const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
-      best = { analytic: Math.min(best.analytic, sum(a.ms)), rapier: Math.min(best.rapier, sum(r.ms)) };
+      rapierRuns.push((await timeEnv(scenario, flavor, acts, 'rapier')).ms);
+      analyticRuns.push(a.ms);
+      steps = sum(a.stretchSteps) * substeps;
     }
+    const analytic = fastestTotal(analyticRuns);
+    const rapier = fastestTotal(rapierRuns);
     lines.push({
       figure: `env physics steps/s, cluttered-field, --lidar rapier (${flavor})`,
-      value: (steps * 1000) / best.rapier,
+      value: (steps * 1000) / rapier,
       unit: 'steps/s',
-      baseline: { name: '--lidar analytic', value: (steps * 1000) / best.analytic },
-      ratio: best.analytic / best.rapier,
+      baseline: { name: '--lidar analytic', value: (steps * 1000) / analytic },
+      ratio: analytic / rapier,
     });
   }
 

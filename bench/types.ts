@@ -50,3 +50,19 @@ export function rate(fn: () => void, minMs = 1000, warmup = 20): number {
   }
   return (calls * 1000) / elapsed;
 }
+
+/**
+ * Total milliseconds of a set of stretches, each taken at its fastest over several runs
+ * (`runs[r][s]`: stretch s in run r). Other work on the machine can only slow a stretch down,
+ * so its fastest run is the steadiest estimate of what the code itself costs.
+ */
+export function fastestTotal(runs: readonly (readonly number[])[]): number {
+  let total = 0;
+  for (let s = 0; s < runs[0].length; s++) total += Math.min(...runs.map((r) => r[s]));
+  return total;
+}
+
+/** Sum of the numbers. */
+export function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}

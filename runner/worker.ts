@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     send({ type: 'done', index, record });
   };
   // Compile Rapier's WebAssembly before saying ready, so the first episode is not charged for it.
-  if (init.rapierModule) adoptCompiledRapier(init.options.physics ?? 'deterministic', init.rapierModule);
+  if (init.rapierModule) adoptCompiledRapier(init.options.physics, init.rapierModule);
   await loadRapier(init.options.physics);
   send({ type: 'ready' });
 }

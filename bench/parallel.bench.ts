@@ -14,10 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest } from '../results/manifest.ts';
+import { buildManifest } from '../core/manifest.ts';
 import { executeParallel } from '../runner/parallel.ts';
 import { expandPlan } from '../runner/plan.ts';
-import { RunDir } from '../runner/runDir.ts';
+import { RunDir } from '../core/runStore.ts';
 import { loadScenario, loadSuite } from '../scenarios/load.ts';
 import { cpuMs, type Bench, type BenchLine } from './types.ts';
 

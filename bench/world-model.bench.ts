@@ -5,13 +5,13 @@
  * measured on a machine with a GPU (see docs/world-model.md).
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendName } from '../planners/world-model/backend.ts';
+import { selectBackend, type BackendName } from '../planners/world-model/io/backend.ts';
 import { defaultConfig, resolveConfig } from '../planners/world-model/Configurator.ts';
-import { actorProposals, sequenceCosts } from '../planners/world-model/Imagination.ts';
-import { Mppi } from '../planners/world-model/Mppi.ts';
-import type { Batch } from '../planners/world-model/ReplayBuffer.ts';
-import { Trainer } from '../planners/world-model/Trainer.ts';
-import { WorldModel } from '../planners/world-model/WorldModel.ts';
+import { actorProposals, sequenceCosts } from '../planners/world-model/planning/Imagination.ts';
+import { Mppi } from '../planners/world-model/planning/Mppi.ts';
+import type { Batch } from '../planners/world-model/training/ReplayBuffer.ts';
+import { Trainer } from '../planners/world-model/training/Trainer.ts';
+import { WorldModel } from '../planners/world-model/model/WorldModel.ts';
 import { obsLength } from '../sim/observation.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Bench, BenchLine } from './types.ts';

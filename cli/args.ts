@@ -3,7 +3,7 @@
  * exceptions into one-line `UserError`s listing the valid flags.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError } from './errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 

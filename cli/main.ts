@@ -3,7 +3,7 @@
  * `command: Command`; commands are loaded lazily so that `planarena validate` never pays for
  * tfjs or the viewer build.
  */
-import { isUserError } from './errors.ts';
+import { isUserError } from '../core/errors.ts';
 
 export interface Command {
   name: string;

@@ -3,7 +3,7 @@
  * and know none of them by name. A planner module registers itself by being listed below;
  * factories are loaded lazily so that listing planners never loads tfjs.
  */
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { PlannerFactory } from './Planner.ts';
 
 interface Entry {

@@ -20,8 +20,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { taskSpec, type ActResult, type FailureCategory, type Planner, type TaskSpec } from '../planners/Planner.ts';
-import type { EpisodeRecord } from '../results/types.ts';
-import { percentile } from '../results/summary.ts';
+import type { EpisodeRecord } from '../core/records.ts';
+import { percentile } from '../evaluation/summary.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Recorder, TrajectoryHasher, type Recording } from '../sim/recording.ts';

@@ -4,11 +4,11 @@
  * contract over worker processes.
  */
 import type { Planner } from '../planners/Planner.ts';
-import type { EpisodeRecord } from '../results/types.ts';
+import type { EpisodeRecord } from '../core/records.ts';
 import { writeRecording } from '../sim/recording.ts';
 import { runEpisode, type EpisodeOptions } from './episode.ts';
 import type { EpisodeSpec, RunPlan } from './plan.ts';
-import type { RunDir } from './runDir.ts';
+import type { RunDir } from '../core/runStore.ts';
 
 export interface PlannerHandle {
   planner: Planner;

@@ -15,12 +15,12 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { EpisodeRecord } from '../results/types.ts';
+import type { EpisodeRecord } from '../core/records.ts';
 import { compiledRapier, loadRapier } from '../sim/physics.ts';
 import type { EpisodeOptions } from './episode.ts';
 import type { ExecuteHooks } from './executeRun.ts';
 import type { EpisodeSpec, RunPlan } from './plan.ts';
-import type { RunDir } from './runDir.ts';
+import type { RunDir } from '../core/runStore.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker.ts';
 
 const ENTRY = new URL('./workerEntry.mjs', import.meta.url);

@@ -7,7 +7,7 @@
  * back to back, which is what a head-to-head viewer wants to show, and what a shard split by
  * position keeps paired.
  */
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { Scenario, Suite } from '../scenarios/schema.ts';
 
 export interface EpisodeSpec {

@@ -2,7 +2,7 @@
  * Run progress on stderr. On a terminal: one bar redrawn in place, with the episode running now
  * and its step count. Elsewhere (CI logs, tests, pipes): one plain line per finished episode.
  */
-import type { EpisodeRecord } from '../results/types.ts';
+import type { EpisodeRecord } from '../core/records.ts';
 import type { EpisodeSpec } from './plan.ts';
 import type { EpisodeKey, EpisodeObserver } from './types.ts';
 

@@ -10,20 +10,20 @@
  * `$SLURM_ARRAY_TASK_ID` with `--array=0-(N-1)` and Kubernetes' `$JOB_COMPLETION_INDEX`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { PlannerOptions } from '../planners/Planner.ts';
-import { buildManifest } from '../results/manifest.ts';
-import { dedupeRecords, episodeKey, loadRun } from '../results/runFiles.ts';
-import { summarize } from '../results/summary.ts';
-import type { EpisodeRecord, RunManifest } from '../results/types.ts';
+import { buildManifest } from '../core/manifest.ts';
+import { dedupeRecords, episodeKey, loadRun } from '../core/runStore.ts';
+import { summarize } from '../evaluation/summary.ts';
+import type { EpisodeRecord, RunManifest } from '../core/records.ts';
 import { loadScenario, loadSuite } from '../scenarios/load.ts';
 import { executeRun, type PlannerHandle } from './executeRun.ts';
 import { combineObservers } from './observers.ts';
 import { autoWorkers, executeParallel } from './parallel.ts';
 import { expandPlan, type EpisodeSpec, type RunPlan } from './plan.ts';
 import { Progress } from './progress.ts';
-import { defaultRunDir, RunDir } from './runDir.ts';
+import { defaultRunDir, RunDir } from '../core/runStore.ts';
 import { resolvePlanners, type SessionIo, type SessionOptions, type SessionResult } from './session.ts';
 import { episodeOptionsOf, runConfig, type RunSettings } from './settings.ts';
 

@@ -7,18 +7,18 @@
  * that cannot be created) is refused before the first episode starts.
  */
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { PlannerFactory, PlannerOptions } from '../planners/Planner.ts';
-import { buildManifest } from '../results/manifest.ts';
-import { summarize } from '../results/summary.ts';
-import type { EpisodeRecord, RunSummary } from '../results/types.ts';
+import { buildManifest } from '../core/manifest.ts';
+import { summarize } from '../evaluation/summary.ts';
+import type { EpisodeRecord, RunSummary } from '../core/records.ts';
 import { loadScenario, loadSuite } from '../scenarios/load.ts';
 import { executeRun, type PlannerHandle } from './executeRun.ts';
 import { combineObservers } from './observers.ts';
 import { expandPlan, type RunPlan, type ScenarioCatalog } from './plan.ts';
 import { Progress } from './progress.ts';
-import { defaultRunDir, RunDir } from './runDir.ts';
+import { defaultRunDir, RunDir } from '../core/runStore.ts';
 import { DEFAULT_PORT, episodeOptionsOf, runConfig, type RunSettings } from './settings.ts';
 import type { EpisodeObserver } from './types.ts';
 

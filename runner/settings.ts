@@ -4,10 +4,10 @@
  * each factory picks the keys it understands.
  */
 import { choiceFlag, intFlag, type FlagSpec } from '../cli/args.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { LIDAR_METHODS, type LidarMethod, type PhysicsFlavor } from '../sim/types.ts';
-import { scenarioHash } from '../results/manifest.ts';
-import type { RunManifest } from '../results/types.ts';
+import { scenarioHash } from '../core/manifest.ts';
+import type { RunManifest } from '../core/records.ts';
 import type { Clock, EpisodeOptions } from './episode.ts';
 import { splitList, type RunPlan } from './plan.ts';
 

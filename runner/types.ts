@@ -4,7 +4,7 @@
  * never throw into the runner: the simulation never waits on them.
  */
 import type { ActResult, TaskSpec } from '../planners/Planner.ts';
-import type { EpisodeRecord } from '../results/types.ts';
+import type { EpisodeRecord } from '../core/records.ts';
 import type { Action, Environment, StaticScene, StepResult } from '../sim/types.ts';
 
 export interface EpisodeKey {

@@ -10,13 +10,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Planner } from '../planners/Planner.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
-import type { EpisodeRecord } from '../results/types.ts';
+import type { EpisodeRecord } from '../core/records.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { adoptCompiledRapier, loadRapier } from '../sim/physics.ts';
 import { writeRecording } from '../sim/recording.ts';
 import { runEpisode, type EpisodeOptions } from './episode.ts';
 import type { EpisodeSpec } from './plan.ts';
-import { RunDir } from './runDir.ts';
+import { RunDir } from '../core/runStore.ts';
 
 export interface WorkerInit {
   scenarios: Scenario[];

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { parseJsonText } from './jsonText.ts';
 import { problemsError, type Problem } from './problems.ts';
 import { ScenarioSpec, SuiteSpec, type Scenario, type Suite } from './schema.ts';

@@ -3,7 +3,7 @@
  * Every check (JSON syntax, schema, semantics) reports problems in this one shape so that
  * `planarena validate` can print all of them and the loaders can throw one `UserError`.
  */
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export interface Problem {
   /** Where in the document: keys and array indices from the root, e.g. ["obstacles", 2, "size"]. */

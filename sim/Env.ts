@@ -15,7 +15,7 @@
  * `sceneVersion` increases so viewers know to fetch the scene again.
  */
 import type { Collider, EventQueue, Ray, RigidBody, World } from '@dimforge/rapier3d-deterministic-compat';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { clamp, datan2 } from './detmath.ts';
 import { resolveLayout, type ResolvedLayout } from './layout.ts';

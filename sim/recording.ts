@@ -24,7 +24,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { PhysicsFlavor, SimEvent, StaticScene } from './types.ts';
 
 export const RECORDING_FORMAT = 'planarena-recording';

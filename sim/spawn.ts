@@ -5,7 +5,7 @@
  * them in its snapshots.
  */
 import type { World } from '@dimforge/rapier3d-deterministic-compat';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { LidarTarget } from './lidar.ts';
 import type { Rapier } from './physics.ts';
 import type { SceneBody, SceneObject } from './types.ts';

@@ -16,7 +16,7 @@
  * Episodes are addressed by a `channel`: a small integer the server assigns at `episode_start`
  * and reuses nowhere else in the session; binary frames carry it in their header.
  */
-import type { EpisodeRecord, RunSummary } from '../results/types.ts';
+import type { EpisodeRecord, RunSummary } from '../core/records.ts';
 import type { SimEvent, StaticScene } from '../sim/types.ts';
 
 export const PROTOCOL_VERSION = 1;

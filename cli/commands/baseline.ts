@@ -3,13 +3,13 @@
  * and writes the CI baseline `results/baselines/S.json` that `planarena ci` checks against.
  */
 import { choiceFlag, parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { getPlannerFactory } from '../../planners/registry.ts';
-import { baselineFromRun, writeBaseline } from '../../results/baseline.ts';
-import { loadRun } from '../../results/runFiles.ts';
-import { rerun } from '../../results/rerun.ts';
-import { defaultRunDir } from '../../runner/runDir.ts';
+import { baselineFromRun, writeBaseline } from '../../evaluation/baseline.ts';
+import { loadRun } from '../../core/runStore.ts';
+import { rerun } from '../../evaluation/rerun.ts';
+import { defaultRunDir } from '../../core/runStore.ts';
 import { expandPlan, splitList } from '../../runner/plan.ts';
 import { CLOCKS, PHYSICS } from '../../runner/settings.ts';
 import { parseWorkers } from '../../runner/scaledSession.ts';

@@ -6,10 +6,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import type { Bench, BenchLine } from '../../bench/types.ts';
-import { machineInfo, PROJECT_ROOT } from '../../results/manifest.ts';
+import { machineInfo, PROJECT_ROOT } from '../../core/manifest.ts';
 
 const BENCH_DIR = join(PROJECT_ROOT, 'bench');
 

@@ -3,10 +3,10 @@
  * scenario × planner, paired on seeds, with significance.
  */
 import { intFlag, parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
-import { compareRecords, formatComparison } from '../../results/compare.ts';
-import { loadRun } from '../../results/runFiles.ts';
+import { compareRecords, formatComparison } from '../../evaluation/compare.ts';
+import { loadRun } from '../../core/runStore.ts';
 
 export const usage = `usage: planarena compare DIR_A DIR_B [flags]
 

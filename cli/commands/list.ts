@@ -3,7 +3,7 @@
  * name, lists all three.
  */
 import { parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { listScenarios, listSuites, loadScenario, loadSuite } from '../../scenarios/load.ts';
 import { plannerDescription, plannerNames } from '../../planners/registry.ts';

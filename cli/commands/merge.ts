@@ -1,11 +1,11 @@
 /** `planarena merge DIR... --out DIR`: joins shards (or partial runs) into one run directory. */
 import { parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
-import { mergeRuns } from '../../results/merge.ts';
-import { loadRun } from '../../results/runFiles.ts';
-import { formatTable } from '../../results/table.ts';
-import { summarize } from '../../results/summary.ts';
+import { mergeRuns } from '../../evaluation/merge.ts';
+import { loadRun } from '../../core/runStore.ts';
+import { formatTable } from '../../evaluation/table.ts';
+import { summarize } from '../../evaluation/summary.ts';
 
 export const usage = `usage: planarena merge DIR... --out DIR [--force] [--require-complete]
 

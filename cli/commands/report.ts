@@ -5,11 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { intFlag, parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
-import { analyze } from '../../results/analysis.ts';
-import { renderHtml, renderMarkdown } from '../../results/report.ts';
-import { loadRun } from '../../results/runFiles.ts';
+import { analyze } from '../../evaluation/analysis.ts';
+import { renderHtml, renderMarkdown } from '../../evaluation/report.ts';
+import { loadRun } from '../../core/runStore.ts';
 
 export const usage = `usage: planarena report DIR [--html FILE] [--md FILE] [flags]
 

@@ -4,7 +4,7 @@
  */
 import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
-import { formatTable } from '../../results/table.ts';
+import { formatTable } from '../../evaluation/table.ts';
 import { resolveScale, runScaledSession, SCALE_FLAGS, SCALE_USAGE } from '../../runner/scaledSession.ts';
 import { runSession, type SessionResult } from '../../runner/session.ts';
 import { DEFAULT_PORT, resolveRunSettings, RUN_FLAGS } from '../../runner/settings.ts';

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { displayPath, SCENARIO_DIR } from '../../scenarios/load.ts';
 import { schemaFiles } from '../../scenarios/jsonSchema.ts';

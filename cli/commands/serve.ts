@@ -4,7 +4,7 @@
  */
 import type { Command } from '../main.ts';
 import { intFlag, parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 const USAGE = `usage: planarena serve [--port 8080] [--host 127.0.0.1] [--runs DIR] [--no-teaching]
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { choiceFlag, intFlag, parseFlags } from '../args.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { loadScenario, loadSuite, loadSuiteScenarios } from '../../scenarios/load.ts';
 import type { RobotType, Scenario } from '../../scenarios/schema.ts';
@@ -66,7 +66,7 @@ export const command: Command = {
       throw new UserError('E_BAD_FLAG', `planarena train: what to train? Only "world-model" is trainable: planarena train world-model --suite <suite>.`);
     }
     if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'planarena train world-model: give --suite <id> or --scenarios <ids>.');
-    const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/backend.ts');
+    const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/io/backend.ts');
     const backendChoice = choiceFlag('backend', values.backend, BACKENDS, 'auto');
     const physics = choiceFlag<PhysicsFlavor>('physics', values.physics, ['deterministic', 'fast'], 'deterministic');
     const suiteId = values.suite ?? 'custom';
@@ -104,7 +104,7 @@ export const command: Command = {
       else if (final || /\d+\/\d+ {2}loss/.test(line)) process.stderr.write(line + '\n');
     };
 
-    const { trainRobot } = await import('../../planners/world-model/training.ts');
+    const { trainRobot } = await import('../../planners/world-model/training/training.ts');
     try {
       for (const robot of robots) {
         const r = await trainRobot({

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFlags } from '../args.ts';
-import { isUserError } from '../errors.ts';
+import { isUserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { checkFile, displayPath, shippedFiles } from '../../scenarios/load.ts';
 import { formatPath, formatProblem, type Problem } from '../../scenarios/problems.ts';

@@ -3,7 +3,7 @@
  * same config (all `--set key=value` pairs), so each baseline reads only keys under its own
  * prefix (`oracleSamples`, from `--set oracle-samples=64`) and ignores the rest.
  */
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 /** A number setting `key` from `config`, an integer when `integer`, within [min, max]. */
 export function numberSetting(config: Record<string, unknown>, key: string, fallback: number, min: number, max: number, integer = false): number {

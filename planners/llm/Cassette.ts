@@ -15,7 +15,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { ChatMessage, ChatRequest, ChatUsage, LlmCallErrorKind } from './ChatProvider.ts';
 
 export const CASSETTE_FORMAT = 'planarena-llm-cassette';

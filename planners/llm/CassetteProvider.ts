@@ -3,7 +3,7 @@
  * the file when it can and from the live provider otherwise, storing what it gets. One per
  * planner instance, because occurrences are counted per episode.
  */
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { LlmCallError, type ChatProvider, type ChatRequest, type ChatResult } from './ChatProvider.ts';
 import { Cassette, requestKey, roundLatency } from './Cassette.ts';
 

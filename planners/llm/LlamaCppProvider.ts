@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatRequest, type ChatResult } from './ChatProvider.ts';
 import { ConcurrencyLimit } from './ConcurrencyLimit.ts';
 

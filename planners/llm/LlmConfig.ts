@@ -7,7 +7,7 @@
  * never stored here, because the resolved config is written into every run's manifest.
  */
 import { existsSync } from 'node:fs';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { ResponseFormatMode } from './OpenAiProvider.ts';
 
 export type LlmMode = 'skills' | 'direct';

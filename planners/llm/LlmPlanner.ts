@@ -17,7 +17,7 @@
  * that decision reports `llm_error` or `timeout` and holds the robot still, and the next `act`
  * throws, so the runner records a `planner_error` with the reason and the run goes on.
  */
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerInfo, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { skillsFor } from '../skills/index.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../skills/Skill.ts';

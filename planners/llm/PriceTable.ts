@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 export const DEFAULT_PRICES = fileURLToPath(new URL('./prices.json', import.meta.url));
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 export const DEFAULT_PROMPTS_DIR = fileURLToPath(new URL('./prompts/', import.meta.url));
 

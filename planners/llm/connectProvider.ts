@@ -10,7 +10,7 @@
  * | --llm-cassette + --llm-replay   | cassette alone; the model defaults to the recorded one |
  */
 import { basename } from 'node:path';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { ChatProvider } from './ChatProvider.ts';
 import { Cassette } from './Cassette.ts';
 import { CassetteProvider } from './CassetteProvider.ts';

@@ -3,9 +3,9 @@
  * robot type, one resolve step that validates user overrides, and a frozen result. Nothing
  * downstream mutates a resolved config; it is written into every checkpoint and every run.
  */
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { RobotType } from '../../scenarios/schema.ts';
-import type { MppiSettings } from './Mppi.ts';
+import type { MppiSettings } from './planning/Mppi.ts';
 
 /** Network sizes. Fixed at training time (stored in the checkpoint). */
 export interface ModelConfig {

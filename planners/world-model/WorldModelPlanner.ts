@@ -16,19 +16,19 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { RobotType } from '../../scenarios/schema.ts';
 import { Rng } from '../../sim/rng.ts';
 import type { Observation } from '../../sim/types.ts';
 import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
-import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './backend.ts';
-import { loadCheckpoint, type CheckpointMeta } from './Checkpoint.ts';
+import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './io/backend.ts';
+import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
-import { actorProposals, decodePaths, sequenceCosts } from './Imagination.ts';
-import { Memory } from './Memory.ts';
-import { Mppi } from './Mppi.ts';
-import { observationLayout } from './observationLayout.ts';
-import type { WorldModel } from './WorldModel.ts';
+import { actorProposals, decodePaths, sequenceCosts } from './planning/Imagination.ts';
+import { Memory } from './model/Memory.ts';
+import { Mppi } from './planning/Mppi.ts';
+import { observationLayout } from './io/observationLayout.ts';
+import type { WorldModel } from './model/WorldModel.ts';
 
 /** Where shipped checkpoints live: one directory per robot type. */
 export const SHIPPED_CHECKPOINTS = fileURLToPath(new URL('./checkpoints/', import.meta.url));

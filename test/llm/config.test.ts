@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../../cli/errors.ts';
+import { isUserError } from '../../core/errors.ts';
 import { Cassette, requestKey } from '../../planners/llm/Cassette.ts';
 import { CassetteProvider } from '../../planners/llm/CassetteProvider.ts';
 import type { ChatProvider, ChatRequest } from '../../planners/llm/ChatProvider.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { factory } from '../../planners/llm/LlmPlanner.ts';
 import type { PlannerInfo } from '../../planners/Planner.ts';
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import { runEpisode, type Clock } from '../../runner/episode.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { competentPolicy, replies, type ReceivedRequest, type Reply } from '../support/llmServer.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import { startLlmServer } from '../support/llmServer.ts';
 import { llmEpisode, scripted, variant } from './harness.ts';
 import { CI_CASSETTE, CI_MODEL } from './recordCiCassette.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, episodeScores } from '../../results/analysis.ts';
-import { buildManifest } from '../../results/manifest.ts';
-import { renderHtml, renderMarkdown } from '../../results/report.ts';
+import { analyze, episodeScores } from '../../evaluation/analysis.ts';
+import { buildManifest } from '../../core/manifest.ts';
+import { renderHtml, renderMarkdown } from '../../evaluation/report.ts';
 import { config, record } from './records.ts';
 import { checkXml } from './xml.ts';
 

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baselineFromRun, checkAgainstBaseline, readBaseline, writeBaseline } from '../../results/baseline.ts';
-import { compareRecords } from '../../results/compare.ts';
-import { toJUnit } from '../../results/junit.ts';
-import { buildManifest } from '../../results/manifest.ts';
-import { mergeRuns } from '../../results/merge.ts';
-import { loadRun } from '../../results/runFiles.ts';
+import { baselineFromRun, checkAgainstBaseline, readBaseline, writeBaseline } from '../../evaluation/baseline.ts';
+import { compareRecords } from '../../evaluation/compare.ts';
+import { toJUnit } from '../../evaluation/junit.ts';
+import { buildManifest } from '../../core/manifest.ts';
+import { mergeRuns } from '../../evaluation/merge.ts';
+import { loadRun } from '../../core/runStore.ts';
 import { config, record, writeRun } from './records.ts';
 import { checkXml } from './xml.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
-import type { Baseline } from '../../results/baseline.ts';
+import type { Baseline } from '../../evaluation/baseline.ts';
 import { checkXml } from './xml.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'planarena-ci-'));

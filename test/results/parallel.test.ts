@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { loadRun } from '../../results/runFiles.ts';
-import type { EpisodeRecord } from '../../results/types.ts';
+import { loadRun } from '../../core/runStore.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'planarena-parallel-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 /** Hand-made episode records and run directories for the evaluation tests. */
-import { RunDir } from '../../runner/runDir.ts';
-import { buildManifest } from '../../results/manifest.ts';
-import type { EpisodeRecord, RunManifest } from '../../results/types.ts';
+import { RunDir } from '../../core/runStore.ts';
+import { buildManifest } from '../../core/manifest.ts';
+import type { EpisodeRecord, RunManifest } from '../../core/records.ts';
 
 export function record(scenario: string, planner: string, seed: number, over: Partial<EpisodeRecord> = {}): EpisodeRecord {
   return {

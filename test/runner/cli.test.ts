@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EpisodeRecord, RunManifest, RunSummary } from '../../results/types.ts';
+import type { EpisodeRecord, RunManifest, RunSummary } from '../../core/records.ts';
 import { readRecording } from '../../sim/recording.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

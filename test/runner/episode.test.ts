@@ -10,7 +10,7 @@ import type { ActResult, OracleAccess, Planner, TaskSpec } from '../../planners/
 import { runEpisode, type EpisodeOptions } from '../../runner/episode.ts';
 import { executeRun } from '../../runner/executeRun.ts';
 import { expandPlan } from '../../runner/plan.ts';
-import { RunDir } from '../../runner/runDir.ts';
+import { RunDir } from '../../core/runStore.ts';
 import { loadScenario, loadSuite } from '../../scenarios/load.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
 import type { Environment, Observation, StepInfo } from '../../sim/types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../../cli/errors.ts';
+import { isUserError } from '../../core/errors.ts';
 import { expandPlan, parseSeeds, type ScenarioCatalog } from '../../runner/plan.ts';
 import { camelCase, parseValue, plannerConfigFromFlags, redactConfig, resolveRunSettings } from '../../runner/settings.ts';
 import type { Scenario, Suite } from '../../scenarios/schema.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { normalizedScore, percentile, summarize, wilson } from '../../results/summary.ts';
-import { scenarioHash } from '../../results/manifest.ts';
-import { formatTable } from '../../results/table.ts';
-import type { EpisodeRecord } from '../../results/types.ts';
+import { normalizedScore, percentile, summarize, wilson } from '../../evaluation/summary.ts';
+import { scenarioHash } from '../../core/manifest.ts';
+import { formatTable } from '../../evaluation/table.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 
 function rec(over: Partial<EpisodeRecord>): EpisodeRecord {
   return {

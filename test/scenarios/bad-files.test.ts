@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../../cli/errors.ts';
+import { isUserError } from '../../core/errors.ts';
 import { checkFile, loadScenarioFile, loadSuite } from '../../scenarios/load.ts';
 import { formatProblem } from '../../scenarios/problems.ts';
 

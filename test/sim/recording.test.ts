@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isUserError } from '../../cli/errors.ts';
+import { isUserError } from '../../core/errors.ts';
 import { createEnv } from '../../sim/Env.ts';
 import { readRecording, Recorder, TrajectoryHasher, writeRecording, type Recording } from '../../sim/recording.ts';
 import { actionSequence, fixture } from './helpers.ts';

@@ -4,7 +4,7 @@
  * trivial action loop so tests control exactly how many steps run.
  */
 import { taskSpec, type TaskSpec } from '../../planners/Planner.ts';
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import type { EpisodeObserver } from '../../runner/types.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { createEnv } from '../../sim/Env.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSelection, selectBackend } from '../../planners/world-model/backend.ts';
+import { describeSelection, selectBackend } from '../../planners/world-model/io/backend.ts';
 import * as tf from '@tensorflow/tfjs';
 
 describe('backend selection', () => {

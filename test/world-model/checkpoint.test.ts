@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../planners/world-model/backend.ts';
-import { loadCheckpoint, saveCheckpoint } from '../../planners/world-model/Checkpoint.ts';
+import { selectBackend } from '../../planners/world-model/io/backend.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../planners/world-model/io/Checkpoint.ts';
 import { defaultConfig, resolveConfig } from '../../planners/world-model/Configurator.ts';
-import { sequenceCosts } from '../../planners/world-model/Imagination.ts';
-import { Mppi } from '../../planners/world-model/Mppi.ts';
-import { WorldModel } from '../../planners/world-model/WorldModel.ts';
+import { sequenceCosts } from '../../planners/world-model/planning/Imagination.ts';
+import { Mppi } from '../../planners/world-model/planning/Mppi.ts';
+import { WorldModel } from '../../planners/world-model/model/WorldModel.ts';
 import { Rng } from '../../sim/rng.ts';
 import { ACTION_DIM, OBS_DIM } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 /** Small deterministic data for world-model tests: a 2-D point robot that moves by its action. */
 import { Rng } from '../../sim/rng.ts';
-import type { Batch, EpisodeData } from '../../planners/world-model/ReplayBuffer.ts';
+import type { Batch, EpisodeData } from '../../planners/world-model/training/ReplayBuffer.ts';
 
 export const OBS_DIM = 6;
 export const ACTION_DIM = 2;

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../planners/world-model/backend.ts';
+import { selectBackend } from '../../planners/world-model/io/backend.ts';
 import { defaultConfig, resolveConfig } from '../../planners/world-model/Configurator.ts';
-import { Memory } from '../../planners/world-model/Memory.ts';
-import { Trainer } from '../../planners/world-model/Trainer.ts';
-import { WorldModel } from '../../planners/world-model/WorldModel.ts';
+import { Memory } from '../../planners/world-model/model/Memory.ts';
+import { Trainer } from '../../planners/world-model/training/Trainer.ts';
+import { WorldModel } from '../../planners/world-model/model/WorldModel.ts';
 import { ACTION_DIM, OBS_DIM, randomBatch } from './fixtures.ts';
 
 const cfg = resolveConfig({ ...defaultConfig('diffdrive'), model: { latent: 16, hidden: 32, critics: 2 } });

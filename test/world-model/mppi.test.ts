@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Mppi, argsortAscending } from '../../planners/world-model/Mppi.ts';
+import { Mppi, argsortAscending } from '../../planners/world-model/planning/Mppi.ts';
 import { Rng } from '../../sim/rng.ts';
 
 const settings = { horizon: 4, samples: 256, actorSamples: 0, elites: 32, iterations: 6, temperature: 0.5, minStd: 0.02, maxStd: 1 };

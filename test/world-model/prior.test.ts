@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig, resolveConfig } from '../../planners/world-model/Configurator.ts';
-import { actorProposals, sequenceCosts } from '../../planners/world-model/Imagination.ts';
-import { Mppi } from '../../planners/world-model/Mppi.ts';
-import { WorldModel } from '../../planners/world-model/WorldModel.ts';
+import { actorProposals, sequenceCosts } from '../../planners/world-model/planning/Imagination.ts';
+import { Mppi } from '../../planners/world-model/planning/Mppi.ts';
+import { WorldModel } from '../../planners/world-model/model/WorldModel.ts';
 import { Rng } from '../../sim/rng.ts';
 import { ACTION_DIM, OBS_DIM } from './fixtures.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ReplayBuffer } from '../../planners/world-model/ReplayBuffer.ts';
+import { ReplayBuffer } from '../../planners/world-model/training/ReplayBuffer.ts';
 import { Rng } from '../../sim/rng.ts';
 import { ACTION_DIM, OBS_DIM, pointEpisode } from './fixtures.ts';
 

@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../planners/world-model/backend.ts';
-import { collectEpisode } from '../../planners/world-model/collect.ts';
-import { ReplayBuffer } from '../../planners/world-model/ReplayBuffer.ts';
+import { selectBackend } from '../../planners/world-model/io/backend.ts';
+import { collectEpisode } from '../../planners/world-model/training/collect.ts';
+import { ReplayBuffer } from '../../planners/world-model/training/ReplayBuffer.ts';
 import { obsLength } from '../../sim/observation.ts';
-import { trainRobot, type TrainOptions } from '../../planners/world-model/training.ts';
+import { trainRobot, type TrainOptions } from '../../planners/world-model/training/training.ts';
 import { factory } from '../../planners/world-model/WorldModelPlanner.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 

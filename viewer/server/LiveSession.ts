@@ -7,7 +7,7 @@
  * Everything here runs synchronously inside the runner's episode loop and never throws into it.
  */
 import type { EpisodeKey as RunnerKey, EpisodeObserver } from '../../runner/types.ts';
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import type { Environment, StaticScene } from '../../sim/types.ts';
 import { encodeFrame, trimPlannerInfo, type ClientRequest, type SpawnShape, type EpisodeTask, type ServerEvent, type StepData } from '../protocol.ts';
 import type { ClientStream } from './ClientStream.ts';

@@ -3,7 +3,7 @@
  * the viewer's {@link EpisodeData}. Kept apart so the viewer follows the recording format in one
  * place; the sim's reader checks the file (format, version, trajectory hash) first.
  */
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import type { Recording } from '../../sim/recording.ts';
 import { trimPlannerInfo, type EpisodeData, type EpisodeTask } from '../protocol.ts';

@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { EpisodeRecord, RunManifest, RunSummary } from '../../results/types.ts';
+import type { EpisodeRecord, RunManifest, RunSummary } from '../../core/records.ts';
 import { readRecording } from '../../sim/recording.ts';
 import type { EpisodeData, RunDetail, RunListing } from '../protocol.ts';
 import { HttpError } from './HttpError.ts';

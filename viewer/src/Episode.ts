@@ -3,7 +3,7 @@
  * step, a replay fills it at once from a recording. Everything the views draw at a time `t`
  * (interpolated transforms, the decision in force, timeline markers) is read from here.
  */
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import type { SimEvent, StaticScene } from '../../sim/types.ts';
 import type { EpisodeData, EpisodeKey, EpisodeTask, ImaginedRollout, StepData } from '../protocol.ts';
 

@@ -3,7 +3,7 @@
  * turns protocol events and binary frames into {@link Episode}s and sends teaching requests.
  */
 import { decodeFrame, PROTOCOL_VERSION, WS_PATH, type ClientRequest, type ServerEvent } from '../protocol.ts';
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import { Episode } from './Episode.ts';
 
 /** Finished episodes whose frames stay in memory for scrubbing. */

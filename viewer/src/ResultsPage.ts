@@ -17,7 +17,7 @@ import {
   type ChartDataset,
   type Plugin,
 } from 'chart.js';
-import type { EpisodeRecord, SummaryRow } from '../../results/types.ts';
+import type { EpisodeRecord, SummaryRow } from '../../core/records.ts';
 import type { RunDetail } from '../protocol.ts';
 import { h } from './panels.ts';
 

@@ -3,7 +3,7 @@
  * excerpt, response, parsed plan and validation; world-model imagined futures with costs) and
  * the scoreboard. Text from planners (LLM output) is inserted as text, never as HTML.
  */
-import type { EpisodeRecord } from '../../results/types.ts';
+import type { EpisodeRecord } from '../../core/records.ts';
 import type { Episode } from './Episode.ts';
 
 /** Tiny DOM builder: children are nodes or text. */

@@ -13,7 +13,7 @@
  * code is tested against analytic costs and runs the latent world model in production.
  * Noise comes from a seeded `Rng`, one `Float32Array` per iteration, one read-back of costs.
  */
-import type { Rng } from '../../sim/rng.ts';
+import type { Rng } from '../../../sim/rng.ts';
 
 export interface MppiSettings {
   /** Planning horizon in control steps. */

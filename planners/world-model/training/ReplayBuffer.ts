@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../cli/errors.ts';
-import type { Rng } from '../../sim/rng.ts';
-import { writeFileAtomic } from './files.ts';
+import { UserError } from '../../../core/errors.ts';
+import type { Rng } from '../../../sim/rng.ts';
+import { writeFileAtomic } from '../io/files.ts';
 
 /** Who chose the actions: decides whether the actor imitates them. `scripted-explore`: the
  * scripted controller with bursts of random actions (DART-style noise injection), labelled with

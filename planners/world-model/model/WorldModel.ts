@@ -6,9 +6,9 @@
  * Every variable has a stable name (`predictor/l1/w`, ...) by which checkpoints store it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../sim/rng.ts';
+import { Rng } from '../../../sim/rng.ts';
 import { Actor } from './Actor.ts';
-import type { WorldModelConfig } from './Configurator.ts';
+import type { WorldModelConfig } from '../Configurator.ts';
 import { Cost } from './Cost.ts';
 import { Encoder } from './Encoder.ts';
 import { Predictor } from './Predictor.ts';

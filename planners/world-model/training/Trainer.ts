@@ -21,9 +21,9 @@
  * sync point, which dominates small steps on a GPU).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from './Configurator.ts';
+import type { TrainConfig } from '../Configurator.ts';
 import type { Batch } from './ReplayBuffer.ts';
-import type { WorldModel } from './WorldModel.ts';
+import type { WorldModel } from '../model/WorldModel.ts';
 
 export const LOSS_NAMES = ['total', 'jepa', 'vicreg', 'goal', 'reward', 'failure', 'value', 'actor', 'probe'] as const;
 export type Losses = Record<(typeof LOSS_NAMES)[number], number>;

@@ -5,7 +5,7 @@
  * reads the representation without shaping it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../sim/rng.ts';
+import type { Rng } from '../../../sim/rng.ts';
 import { Mlp, MlpModule } from './Mlp.ts';
 
 export class ProbeHead extends MlpModule {

@@ -7,7 +7,7 @@
  * it by exponential moving average and provides the embeddings the predictor must hit.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../sim/rng.ts';
+import type { Rng } from '../../../sim/rng.ts';
 import { Mlp } from './Mlp.ts';
 
 export class Encoder {

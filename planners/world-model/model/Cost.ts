@@ -10,8 +10,8 @@
  *   planning uses their mean at the end of the horizon.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../sim/rng.ts';
-import type { CostWeights } from './Configurator.ts';
+import type { Rng } from '../../../sim/rng.ts';
+import type { CostWeights } from '../Configurator.ts';
 import { Mlp } from './Mlp.ts';
 
 export class Cost {

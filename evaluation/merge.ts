@@ -7,11 +7,11 @@
  */
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.ts';
-import { RunDir } from '../runner/runDir.ts';
-import { episodeKey, type LoadedRun } from './runFiles.ts';
+import { UserError } from '../core/errors.ts';
+import { RunDir } from '../core/runStore.ts';
+import { episodeKey, type LoadedRun } from '../core/runStore.ts';
 import { summarize } from './summary.ts';
-import type { EpisodeRecord, RunManifest } from './types.ts';
+import type { EpisodeRecord, RunManifest } from '../core/records.ts';
 
 /** Config fields that must agree between shards (the shard index itself may differ);
  * `scenarioHashes` catches a scenario file edited between two shards' jobs. */

@@ -2,11 +2,11 @@
  * Per scenario × planner summary of a run's episode records: success rate with its Wilson
  * interval, mean return, normalised score against the random and oracle baselines, and costs.
  *
- * The evaluation helper's `results/stats.ts` builds the richer statistics (bootstrap, IQM,
+ * The evaluation helper's `evaluation/stats.ts` builds the richer statistics (bootstrap, IQM,
  * paired tests); this file is the quick, dependency-free summary written next to every run.
  */
 import type { FailureCategory } from '../planners/Planner.ts';
-import type { EpisodeRecord, RunSummary, SummaryRow } from './types.ts';
+import type { EpisodeRecord, RunSummary, SummaryRow } from '../core/records.ts';
 
 /** Two-sided 95% normal quantile. */
 const Z95 = 1.959963984540054;

@@ -14,11 +14,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../cli/errors.ts';
-import type { RobotType } from '../../scenarios/schema.ts';
+import { UserError } from '../../../core/errors.ts';
+import type { RobotType } from '../../../scenarios/schema.ts';
 import { writeFileAtomic } from './files.ts';
-import type { WorldModelConfig } from './Configurator.ts';
-import { WorldModel } from './WorldModel.ts';
+import type { WorldModelConfig } from '../Configurator.ts';
+import { WorldModel } from '../model/WorldModel.ts';
 
 export const CHECKPOINT_FORMAT = 'planarena-world-model';
 export const CHECKPOINT_VERSION = 1;

@@ -8,7 +8,7 @@
  */
 import { latencySummary, type RunAnalysis } from './analysis.ts';
 import { boxPlots, esc, intervalChart, profileChart, stackedBars } from './svg.ts';
-import type { RunManifest } from './types.ts';
+import type { RunManifest } from '../core/records.ts';
 
 export interface ReportMeta {
   title: string;

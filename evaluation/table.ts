@@ -2,7 +2,7 @@
  * The results table printed at the end of `planarena run` and `planarena demo`: fixed-width,
  * one row per scenario × planner, readable in a terminal and in a CI log.
  */
-import type { RunSummary, SummaryRow } from './types.ts';
+import type { RunSummary, SummaryRow } from '../core/records.ts';
 
 interface Column {
   title: string;

@@ -11,7 +11,7 @@
  * - `missing` / `new`: the row is only in the first / second set, or seeds went missing.
  */
 import { mcnemarExact, pairedBootstrap, type McNemarResult, type PairedDifference } from './stats.ts';
-import type { EpisodeRecord } from './types.ts';
+import type { EpisodeRecord } from '../core/records.ts';
 
 /** The fields a comparison reads: full episode records and baseline entries both have them. */
 export type ComparableRecord = Pick<EpisodeRecord, 'scenario' | 'planner' | 'seed' | 'success' | 'return' | 'trajectoryHash'>;

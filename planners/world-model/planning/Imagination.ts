@@ -9,9 +9,9 @@
  * [horizon][n][actionDim] so that each step is one contiguous [n, actionDim] slice.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../sim/rng.ts';
-import type { PlanConfig } from './Configurator.ts';
-import type { WorldModel } from './WorldModel.ts';
+import type { Rng } from '../../../sim/rng.ts';
+import type { PlanConfig } from '../Configurator.ts';
+import type { WorldModel } from '../model/WorldModel.ts';
 
 function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
   const out = new Float32Array(actions.length);

@@ -8,7 +8,7 @@
  * to the next.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../sim/rng.ts';
+import type { Rng } from '../../../sim/rng.ts';
 import { Mlp, MlpModule } from './Mlp.ts';
 
 export class Predictor extends MlpModule {

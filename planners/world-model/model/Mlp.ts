@@ -7,7 +7,7 @@
  * with the same seed is bit-identical on every backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../sim/rng.ts';
+import type { Rng } from '../../../sim/rng.ts';
 
 export interface MlpOptions {
   /** Activation of the output layer. */

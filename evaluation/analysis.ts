@@ -12,7 +12,7 @@
 import type { FailureCategory } from '../planners/Planner.ts';
 import { ORACLE_BASELINE, RANDOM_BASELINE, summarize, wilson } from './summary.ts';
 import { iqm, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
-import type { EpisodeRecord, SummaryRow } from './types.ts';
+import type { EpisodeRecord, SummaryRow } from '../core/records.ts';
 
 export type ScoreKind = 'normalized' | 'success';
 

@@ -25,21 +25,21 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../cli/errors.ts';
-import type { RobotType, Scenario } from '../../scenarios/schema.ts';
-import { Rng } from '../../sim/rng.ts';
-import type { PhysicsFlavor } from '../../sim/types.ts';
-import type { Planner } from '../Planner.ts';
-import { loadCheckpoint, readTensors, saveCheckpoint, writeTensors, type CheckpointMeta, type TensorEntry } from './Checkpoint.ts';
+import { UserError } from '../../../core/errors.ts';
+import type { RobotType, Scenario } from '../../../scenarios/schema.ts';
+import { Rng } from '../../../sim/rng.ts';
+import type { PhysicsFlavor } from '../../../sim/types.ts';
+import type { Planner } from '../../Planner.ts';
+import { loadCheckpoint, readTensors, saveCheckpoint, writeTensors, type CheckpointMeta, type TensorEntry } from '../io/Checkpoint.ts';
 import { collectEpisode, type CollectedEpisode } from './collect.ts';
-import { defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
-import { appendLineSync, writeFileAtomic } from './files.ts';
-import { observationLayout } from './observationLayout.ts';
+import { defaultConfig, resolveConfig, type WorldModelConfig } from '../Configurator.ts';
+import { appendLineSync, writeFileAtomic } from '../io/files.ts';
+import { observationLayout } from '../io/observationLayout.ts';
 import { lossPlotSvg, type LogRow } from './plot.ts';
 import { ReplayBuffer, type DataSource } from './ReplayBuffer.ts';
 import { Trainer, type Losses } from './Trainer.ts';
-import { plannerForModel } from './WorldModelPlanner.ts';
-import { WorldModel } from './WorldModel.ts';
+import { plannerForModel } from '../WorldModelPlanner.ts';
+import { WorldModel } from '../model/WorldModel.ts';
 
 export interface TrainOptions {
   robot: RobotType;
@@ -113,7 +113,7 @@ const EXPLORE: Record<RobotType, { prob: number; hold: number }> = {
 };
 
 async function scriptedTeacher(): Promise<Planner> {
-  const { factory } = await import('../baselines/scripted.ts');
+  const { factory } = await import('../../baselines/scripted.ts');
   return factory.create({ config: { scriptedRetries: TEACHER_RETRIES } });
 }
 
@@ -139,8 +139,8 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   const seedTarget = o.scenarios.length * o.seedEpisodes * 3;
   if (replay.episodes.filter((e) => e.seed >= SEED_BASE && e.seed < COLLECT_SEED_BASE).length < seedTarget) {
     const have = new Set(replay.episodes.map((e) => `${e.scenario}/${e.source}/${e.seed}`));
-    const { factory: scripted } = await import('../baselines/scripted.ts');
-    const { factory: random } = await import('../baselines/random.ts');
+    const { factory: scripted } = await import('../../baselines/scripted.ts');
+    const { factory: random } = await import('../../baselines/random.ts');
     const planners: [DataSource, Planner][] = [
       ['scripted', await scripted.create({ config: {} })],
       ['random', await random.create({ config: { randomHold: 3 } })],
@@ -302,7 +302,7 @@ export async function evaluate(model: WorldModel, meta: CheckpointMeta, o: Pick<
 }
 
 async function shapeOf(scenario: Scenario, physics: PhysicsFlavor): Promise<{ obsDim: number; actionDim: number }> {
-  const { createEnv } = await import('../../sim/Env.ts');
+  const { createEnv } = await import('../../../sim/Env.ts');
   const env = await createEnv(scenario, { physics });
   try {
     return { obsDim: env.reset({ seed: SEED_BASE }).obs.flat.length, actionDim: env.actionSpace.dim };

@@ -7,7 +7,7 @@
 import { runScaledSession } from '../runner/scaledSession.ts';
 import type { SessionResult } from '../runner/session.ts';
 import { resolveRunSettings } from '../runner/settings.ts';
-import type { RunManifest } from './types.ts';
+import type { RunManifest } from '../core/records.ts';
 
 export type RerunConfig = Pick<RunManifest['config'], 'scenarios' | 'planners' | 'seeds' | 'physics' | 'clock' | 'plannerConfig'> & { record?: boolean };
 

@@ -4,11 +4,11 @@
  * of its own rather than the runner's `runEpisode`: training needs the raw observation vectors,
  * not recordings, hashes or timing.
  */
-import { taskSpec, type Planner, type TaskSpec } from '../Planner.ts';
-import type { Scenario } from '../../scenarios/schema.ts';
-import { createEnv } from '../../sim/Env.ts';
-import type { Observation, PhysicsFlavor } from '../../sim/types.ts';
-import type { Rng } from '../../sim/rng.ts';
+import { taskSpec, type Planner, type TaskSpec } from '../../Planner.ts';
+import type { Scenario } from '../../../scenarios/schema.ts';
+import { createEnv } from '../../../sim/Env.ts';
+import type { Observation, PhysicsFlavor } from '../../../sim/types.ts';
+import type { Rng } from '../../../sim/rng.ts';
 import type { DataSource, EpisodeData } from './ReplayBuffer.ts';
 
 export interface CollectOptions {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunManifest } from './types.ts';
+import type { RunManifest } from './records.ts';
 
 /** The repository root (this file lives in `<root>/results/`). */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

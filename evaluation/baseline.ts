@@ -14,9 +14,9 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { compareRecords, type CompareOptions, type RowComparison } from './compare.ts';
-import type { EpisodeRecord, RunManifest } from './types.ts';
+import type { EpisodeRecord, RunManifest } from '../core/records.ts';
 
 export const BASELINE_FORMAT = 'planarena-baseline/1';
 

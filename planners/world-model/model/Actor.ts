@@ -5,7 +5,7 @@
  * actions (TD-MPC2 distils planning into its prior in the same spirit).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../sim/rng.ts';
+import type { Rng } from '../../../sim/rng.ts';
 import { Mlp, MlpModule } from './Mlp.ts';
 
 export class Actor extends MlpModule {

@@ -10,7 +10,7 @@
  * (0/1) otherwise. `scoreKind` says which, and the report prints it.
  */
 import type { FailureCategory } from '../planners/Planner.ts';
-import { ORACLE_BASELINE, RANDOM_BASELINE, summarize, wilson } from './summary.ts';
+import { ORACLE_BASELINE, RANDOM_BASELINE, summarize, wilson } from '../core/summary.ts';
 import { iqm, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord, SummaryRow } from '../core/records.ts';
 

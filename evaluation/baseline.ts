@@ -9,7 +9,7 @@
  *
  * The check: a deterministic planner (its factory says `deterministic: true`) must reproduce
  * every trajectory hash exactly; a stochastic one must not regress significantly (McNemar on
- * success, paired bootstrap on return; `results/compare.ts`). A missing episode fails too.
+ * success, paired bootstrap on return; `evaluation/compare.ts`). A missing episode fails too.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { UserError } from '../core/errors.ts';
 import { compareRecords, type CompareOptions, type RowComparison } from './compare.ts';
 import type { EpisodeRecord, RunManifest } from '../core/records.ts';
+import type { RunConfig } from '../core/runConfig.ts';
 
 export const BASELINE_FORMAT = 'planarena-baseline/1';
 
@@ -37,13 +38,17 @@ export const BaselineFile = z.object({
   suite: z.string().nullable(),
   createdAt: z.string(),
   git: z.object({ commit: z.string().nullable(), dirty: z.boolean().nullable() }),
+  /** The run configuration to repeat (`core/runConfig.ts`); `lidar` and `record` were added
+   * later and default to what older baselines ran with. */
   config: z.object({
     scenarios: z.array(z.string()).min(1),
     planners: z.array(z.string()).min(1),
     seeds: z.array(z.number().int().nonnegative()).min(1),
     physics: z.enum(['deterministic', 'fast']),
+    lidar: z.enum(['analytic', 'rapier']).optional(),
     clock: z.enum(['turn', 'realtime']),
-    plannerConfig: z.record(z.string(), z.unknown()),
+    record: z.boolean().optional(),
+    plannerConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   }),
   /** SHA-256 of each resolved scenario when the baseline was written (see the run manifest). */
   scenarioHashes: z.record(z.string(), z.string()).optional(),
@@ -61,7 +66,7 @@ export function baselineFromRun(manifest: RunManifest, records: readonly Episode
     suite: c.suite,
     createdAt: manifest.createdAt,
     git: manifest.git,
-    config: { scenarios: c.scenarios, planners: c.planners, seeds: c.seeds, physics: c.physics, clock: c.clock, plannerConfig: c.plannerConfig },
+    config: { scenarios: c.scenarios, planners: c.planners, seeds: c.seeds, physics: c.physics, ...(c.lidar !== 'analytic' ? { lidar: c.lidar } : {}), clock: c.clock, plannerConfig: c.plannerConfig },
     ...(c.scenarioHashes ? { scenarioHashes: c.scenarioHashes } : {}),
     deterministic,
     episodes: records.map((r) => ({
@@ -74,6 +79,23 @@ export function baselineFromRun(manifest: RunManifest, records: readonly Episode
       return: r.return,
       trajectoryHash: r.trajectoryHash,
     })),
+  };
+}
+
+/** The run configuration a baseline repeats. */
+export function baselineRunConfig(b: Baseline): RunConfig {
+  const c = b.config;
+  return {
+    suite: b.suite,
+    scenarios: [...c.scenarios],
+    planners: [...c.planners],
+    seeds: [...c.seeds],
+    physics: c.physics,
+    lidar: c.lidar ?? 'analytic',
+    record: c.record ?? false,
+    clock: c.clock,
+    plannerConfig: { ...c.plannerConfig },
+    scenarioHashes: { ...(b.scenarioHashes ?? {}) },
   };
 }
 

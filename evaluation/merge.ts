@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { RunDir } from '../core/runStore.ts';
 import { episodeKey, type LoadedRun } from '../core/runStore.ts';
-import { summarize } from './summary.ts';
+import { summarize } from '../core/summary.ts';
 import type { EpisodeRecord, RunManifest } from '../core/records.ts';
 
 /** Config fields that must agree between shards (the shard index itself may differ);

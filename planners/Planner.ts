@@ -56,14 +56,8 @@ export interface OracleAccess {
 export type PlannerInfo = Record<string, unknown>;
 
 /** Failure categories of a planner decision (the LLM taxonomy; others may use them too). */
-export type FailureCategory =
-  | 'format_error'
-  | 'invalid_action'
-  | 'hallucinated_object'
-  | 'collision'
-  | 'infeasible'
-  | 'timeout'
-  | 'llm_error';
+export type { FailureCategory } from '../core/records.ts';
+import type { FailureCategory } from '../core/records.ts';
 
 export interface ActResult {
   action: Action;

@@ -21,7 +21,7 @@
 import { performance } from 'node:perf_hooks';
 import { taskSpec, type ActResult, type FailureCategory, type Planner, type TaskSpec } from '../planners/Planner.ts';
 import type { EpisodeRecord } from '../core/records.ts';
-import { percentile } from '../evaluation/summary.ts';
+import { percentile } from '../core/summary.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Recorder, TrajectoryHasher, type Recording } from '../sim/recording.ts';

@@ -28,8 +28,10 @@ export interface PlanRequest {
   /** Scenario ids; exclusive with `suite`. */
   scenarios?: string[];
   planners: string[];
-  /** `--seeds` as typed: a count "N" (seeds 0..N-1) or a list "3,7,9" / "0-4,10"; the suite's default count when absent. */
-  seeds?: string;
+  /** `--seeds` as typed: a count "N" (seeds 0..N-1) or a list "3,7,9" / "0-4,10"; or the seed
+   * list of a recorded run (never turned back into text: "3" would read as a count); the suite's
+   * default count when absent. */
+  seeds?: string | readonly number[];
 }
 
 export interface RunPlan {
@@ -48,8 +50,9 @@ const MAX_SEED = 2 ** 31 - 1;
  * `--seeds` syntax: a bare count `N` means seeds 0..N-1; a comma list of seeds and inclusive
  * ranges (`3,7,9`, `0-4,10`, `7-7` for seed 7 alone) names them explicitly.
  */
-export function parseSeeds(value: string | undefined, fallbackCount: number): number[] {
+export function parseSeeds(value: string | readonly number[] | undefined, fallbackCount: number): number[] {
   if (value === undefined) return range(0, fallbackCount - 1);
+  if (typeof value !== 'string') return seedList(value);
   const text = value.trim();
   const bad = (why: string) =>
     new UserError('E_BAD_FLAG', `--seeds "${value}": ${why}. Use a count (--seeds 5 = seeds 0..4) or a list (--seeds 3,7,9 or 0-4,10).`);
@@ -72,6 +75,16 @@ export function parseSeeds(value: string | undefined, fallbackCount: number): nu
   const dup = seeds.find((s, i) => seeds.indexOf(s) !== i);
   if (dup !== undefined) throw bad(`seed ${dup} appears twice`);
   return seeds;
+}
+
+/** A recorded seed list, checked as the text form is. */
+function seedList(seeds: readonly number[]): number[] {
+  const bad = seeds.find((s) => !Number.isInteger(s) || s < 0 || s > MAX_SEED);
+  if (bad !== undefined) throw new UserError('E_BAD_FLAG', `seed ${bad} is not an integer from 0 to ${MAX_SEED}.`);
+  const dup = seeds.find((s, i) => seeds.indexOf(s) !== i);
+  if (dup !== undefined) throw new UserError('E_BAD_FLAG', `seed ${dup} appears twice in the seed list.`);
+  if (seeds.length === 0) throw new UserError('E_BAD_FLAG', 'the seed list is empty.');
+  return [...seeds];
 }
 
 function range(lo: number, hi: number): number[] {

@@ -21,7 +21,7 @@
  * not it is recorded.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.ts';
@@ -147,8 +147,14 @@ export async function writeRecording(path: string, rec: Recording): Promise<void
     trajectoryHash: rec.trajectoryHash,
   });
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, path.endsWith('.gz') ? gzipSync(json) : json);
+  // Atomic: a reader (or a run killed mid-write) sees the whole recording or none of it.
+  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
+  await writeFile(tmp, path.endsWith('.gz') ? gzipSync(json) : json);
+  await rename(tmp, path);
 }
+
+/** Distinguishes temp files of concurrent writes in one process. */
+let tmpCounter = 0;
 
 /** Reads and checks a recording (gzip detected from the content). Throws `UserError` E_RECORDING on anything malformed. */
 export async function readRecording(path: string): Promise<Recording> {

@@ -5,7 +5,7 @@ import type { Command } from '../main.ts';
 import { mergeRuns } from '../../evaluation/merge.ts';
 import { loadRun } from '../../core/runStore.ts';
 import { formatTable } from '../../evaluation/table.ts';
-import { summarize } from '../../evaluation/summary.ts';
+import { summarize } from '../../core/summary.ts';
 
 export const usage = `usage: planarena merge DIR... --out DIR [--force] [--require-complete]
 

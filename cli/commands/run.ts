@@ -4,40 +4,39 @@
  */
 import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
+import { parseRunFlags, RUN_FLAGS, settingsUsage } from '../runFlags.ts';
 import { formatTable } from '../../evaluation/table.ts';
-import { resolveScale, runScaledSession, SCALE_FLAGS, SCALE_USAGE } from '../../runner/scaledSession.ts';
-import { runSession, type SessionResult } from '../../runner/session.ts';
-import { DEFAULT_PORT, resolveRunSettings, RUN_FLAGS } from '../../runner/settings.ts';
+import { DEFAULT_PORT, runPipeline, type RunResult } from '../../runner/pipeline.ts';
 
 export const usage = `usage: planarena run (--suite S | --scenarios a,b) --planners a,b [flags]
 
   --suite S              a suite id (scenarios/suites/S.json) or a path to a suite file
   --scenarios a,b        scenario ids or paths to scenario files (instead of --suite)
   --planners a,b         planners to run (planarena list planners); unavailable ones are skipped with the reason
-  --seeds N|LIST         N = seeds 0..N-1; LIST = 3,7,9 or 0-4,10 (default: the suite's defaultSeeds, else 5)
+  --seeds N|LIST         N = seeds 0..N-1; LIST = 3,7,9 or 0-4,10 (7-7 is seed 7 alone) (default: the suite's defaultSeeds, else 5)
   --out DIR              run directory (default runs/<suite>-<UTC time>); must be new or empty
   --force                replace the results in an existing --out DIR
   --physics F            deterministic (default, bit-identical across machines) | fast (SIMD, same machine only)
-  --lidar M              analytic (default: closed-form rays against Rapier's shapes) | rapier (Rapier ray casts, ~10x slower, same ranges)
+  --lidar M              analytic (default: closed-form rays against Rapier's shapes) | rapier (Rapier ray casts, same ranges, ~2.4x slower env)
   --clock C              turn (default: the world waits for the planner) | realtime (thinking costs simulated time)
   --record               write a recording of every episode under DIR/recordings/
-  --live                 stream episodes to the live viewer (prints its URL)
+  --live                 stream episodes to the live viewer (prints its URL); one worker only
   --port N               live viewer port (default ${DEFAULT_PORT}; 0 = any free port)
   --host H               live viewer address (default 127.0.0.1)
   --pace X               simulated seconds per wall second (default 1 with --live, else unpaced; 0 = unpaced)
 
-planner settings, forwarded to every planner factory as config:
-  --llm-url URL  --llm-model NAME  --llm-mode MODE  --llm-timeout SECONDS
-  --llm-cassette FILE  --llm-record  --llm-replay  --llm-gguf FILE
-  --checkpoint FILE      world-model checkpoint
-  --set key=value        any other planner setting (repeatable; key in camelCase or with dashes)
+scale, resume and shards:
+  --workers N|auto       episodes on N worker threads, each with its own Rapier (auto: one per core)
+  --resume DIR           finish a stopped run: run only the episodes DIR/episodes.jsonl lacks
+  --from DIR/manifest.json  run again exactly what that manifest describes (new --out DIR)
+  --shard K/N            run only shard K of N (K = 0..N-1); join shards with planarena merge
 
-${SCALE_USAGE}
+${settingsUsage()}
 
 Exits 0 when the run completes, whatever the episodes' outcomes; 130 when stopped by Ctrl-C.`;
 
 /** Prints the table and where the files went. */
-export function printResults(result: SessionResult, write: (s: string) => void = (s) => process.stdout.write(s)): void {
+export function printResults(result: RunResult, write: (s: string) => void = (s) => process.stdout.write(s)): void {
   const { runDir, records, summary } = result;
   write(`\n${formatTable(summary)}\n\n`);
   const dir = runDir.display();
@@ -74,7 +73,7 @@ export async function serveUntilInterrupted(url: string, close: () => Promise<vo
 
 /** Prints the results; on a terminal the live viewer keeps serving for replay until Ctrl-C.
  * Returns the exit code: 130 when the run was stopped early, else 0. */
-export async function finishSession(result: SessionResult): Promise<number> {
+export async function finishSession(result: RunResult): Promise<number> {
   printResults(result);
   if (result.live) {
     if (process.stdout.isTTY && !result.interrupted) await serveUntilInterrupted(result.live.url, result.live.close);
@@ -88,15 +87,13 @@ export const command: Command = {
   summary: 'run planners on a suite or scenarios and score them',
   usage,
   async run(argv) {
-    const { values } = parseFlags('run', argv, { ...RUN_FLAGS, ...SCALE_FLAGS }, false);
-    const settings = resolveRunSettings(values);
-    const scale = resolveScale(values);
+    const { values } = parseFlags('run', argv, RUN_FLAGS, false);
+    const { source, exec } = parseRunFlags(values);
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const interrupt = installInterrupt(log);
-    let result: SessionResult;
+    let result: RunResult;
     try {
-      const session = { command: ['planarena', 'run', ...argv], shouldStop: interrupt.stopped };
-      result = scale ? await runScaledSession(settings, scale, { log }, session) : await runSession(settings, { log }, session);
+      result = await runPipeline(source, exec, { log }, { command: ['planarena', 'run', ...argv], shouldStop: interrupt.stopped });
     } finally {
       interrupt.dispose();
     }

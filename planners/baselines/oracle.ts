@@ -18,7 +18,7 @@
  * deterministic. `info.imagined` carries the robot (arm: end-effector) paths of the best few
  * rollouts and a few others for the viewer.
  *
- * Settings (`--set oracle-<name>=value`), defaults chosen so a smoke run stays fast
+ * Settings (`--set oracle-<name>=value`, declared in `settings.ts`), defaults chosen so a smoke run stays fast
  * (≈ samples × iterations × horizon = 160 simulated control steps per decision):
  *
  * | setting     | default | meaning                                                    |
@@ -38,7 +38,8 @@ import { robotRadius } from '../skills/drive.ts';
 import { footprintRadius } from '../skills/geometry.ts';
 import { extentAlong } from '../skills/push.ts';
 import { cloneState } from './cloneState.ts';
-import { numberSetting } from './config.ts';
+import { readSettings } from '../../core/settings.ts';
+import { ORACLE_SETTINGS } from './settings.ts';
 import { distanceField, type DistanceField } from './RoutePlanner.ts';
 import { ScriptedPlanner } from './scripted.ts';
 
@@ -52,17 +53,19 @@ export interface OracleSettings {
   prior: boolean;
 }
 
+/** The oracle's settings (declared in `settings.ts`) from a planner config. */
 export function oracleSettings(config: Record<string, unknown>): OracleSettings {
-  const s = {
-    horizon: numberSetting(config, 'oracleHorizon', 10, 1, 200, true),
-    repeat: numberSetting(config, 'oracleRepeat', 2, 1, 50, true),
-    samples: numberSetting(config, 'oracleSamples', 16, 2, 4096, true),
-    iterations: numberSetting(config, 'oracleIterations', 1, 1, 50, true),
-    elites: numberSetting(config, 'oracleElites', 4, 1, 4096, true),
-    std: numberSetting(config, 'oracleStd', 0.5, 0.01, 2),
-    prior: numberSetting(config, 'oraclePrior', 1, 0, 1, true) === 1,
+  const v = readSettings(ORACLE_SETTINGS.settings, config);
+  const samples = v.oracleSamples as number;
+  return {
+    horizon: v.oracleHorizon as number,
+    repeat: v.oracleRepeat as number,
+    samples,
+    iterations: v.oracleIterations as number,
+    elites: Math.min(v.oracleElites as number, samples),
+    std: v.oracleStd as number,
+    prior: v.oraclePrior as boolean,
   };
-  return { ...s, elites: Math.min(s.elites, s.samples) };
 }
 
 /** Weight of the terminal shaping terms, relative to the summed rewards (metres ≈ reward units). */

@@ -1,14 +1,16 @@
 /**
- * The LLM planner's configuration: typed defaults with a doc line each, resolved once from
- * `PlannerOptions.config` (CLI flags --llm-* and `--set key=value`, whose values arrive as
- * strings), validated, then frozen. Errors name the flag and the fix.
+ * The LLM planner's configuration: the settings declared in `settings.ts` (defaults and doc lines
+ * live there), resolved once from `PlannerOptions.config`, checked for how they combine, then
+ * frozen. Errors name the flag and the fix.
  *
  * The API key is not configuration: it is read from the environment by `apiKeyFromEnv` and
  * never stored here, because the resolved config is written into every run's manifest.
  */
 import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors.ts';
+import { readSettings } from '../../core/settings.ts';
 import type { ResponseFormatMode } from './OpenAiProvider.ts';
+import { LLM_SETTINGS } from './settings.ts';
 
 export type LlmMode = 'skills' | 'direct';
 
@@ -59,69 +61,38 @@ export interface LlmConfig {
   history: number;
 }
 
-const DEFAULTS: LlmConfig = {
-  url: null,
-  model: null,
-  mode: 'skills',
-  cassette: null,
-  record: false,
-  replay: false,
-  gguf: null,
-  timeoutS: 60,
-  replanEvery: 0,
-  maxInvalid: 10,
-  maxAttempts: 3,
-  concurrency: 4,
-  retries: 3,
-  backoffS: 1,
-  maxRetryWaitS: 60,
-  prices: null,
-  temperature: 0,
-  maxTokens: 600,
-  responseFormat: 'auto',
-  prompts: null,
-  history: 8,
-};
-
 /** Default K for direct mode when llmReplanEvery is not set: one decision per 10 control steps. */
 export const DIRECT_DEFAULT_EVERY = 10;
 
-/** How each setting is spelled by the user, for error messages. */
-const FLAG: Record<string, string> = {
-  llmUrl: '--llm-url',
-  llmModel: '--llm-model',
-  llmMode: '--llm-mode',
-  llmCassette: '--llm-cassette',
-  llmRecord: '--llm-record',
-  llmReplay: '--llm-replay',
-  llmGguf: '--llm-gguf',
-  llmTimeout: '--llm-timeout',
-};
-const flag = (key: string) => FLAG[key] ?? `--set ${key}`;
-
+/** Resolves the declared settings (`planners/llm/settings.ts`) into the typed config, then checks
+ * how they combine. */
 export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConfig> {
-  const c: LlmConfig = { ...DEFAULTS };
-  c.url = str(raw, 'llmUrl');
-  c.model = str(raw, 'llmModel');
-  c.mode = choice(raw, 'llmMode', ['skills', 'direct'], DEFAULTS.mode);
-  c.cassette = str(raw, 'llmCassette');
-  c.record = bool(raw, 'llmRecord');
-  c.replay = bool(raw, 'llmReplay');
-  c.gguf = str(raw, 'llmGguf');
-  c.timeoutS = seconds(raw, 'llmTimeout', DEFAULTS.timeoutS);
-  c.replanEvery = num(raw, 'llmReplanEvery', c.mode === 'direct' ? DIRECT_DEFAULT_EVERY : DEFAULTS.replanEvery, 0);
-  c.maxInvalid = int(raw, 'llmMaxInvalid', DEFAULTS.maxInvalid, 0);
-  c.maxAttempts = int(raw, 'llmMaxAttempts', DEFAULTS.maxAttempts, 1);
-  c.concurrency = int(raw, 'llmConcurrency', DEFAULTS.concurrency, 1);
-  c.retries = int(raw, 'llmRetries', DEFAULTS.retries, 0);
-  c.backoffS = num(raw, 'llmBackoff', DEFAULTS.backoffS, 0);
-  c.maxRetryWaitS = num(raw, 'llmMaxRetryWait', DEFAULTS.maxRetryWaitS, 0);
-  c.prices = str(raw, 'llmPrices');
-  c.temperature = num(raw, 'llmTemperature', DEFAULTS.temperature, 0);
-  c.maxTokens = int(raw, 'llmMaxTokens', DEFAULTS.maxTokens, 16);
-  c.responseFormat = choice(raw, 'llmResponseFormat', ['auto', 'json_schema', 'json_object', 'none'], DEFAULTS.responseFormat);
-  c.prompts = str(raw, 'llmPrompts');
-  c.history = int(raw, 'llmHistory', DEFAULTS.history, 0);
+  const s = readSettings(LLM_SETTINGS.settings, raw);
+  const text = (k: string) => (s[k] === null || s[k] === '' ? null : (s[k] as string));
+  const mode = s.llmMode as LlmMode;
+  const c: LlmConfig = {
+    url: text('llmUrl'),
+    model: text('llmModel'),
+    mode,
+    cassette: text('llmCassette'),
+    record: s.llmRecord as boolean,
+    replay: s.llmReplay as boolean,
+    gguf: text('llmGguf'),
+    timeoutS: s.llmTimeout as number,
+    replanEvery: (s.llmReplanEvery as number | null) ?? (mode === 'direct' ? DIRECT_DEFAULT_EVERY : 0),
+    maxInvalid: s.llmMaxInvalid as number,
+    maxAttempts: s.llmMaxAttempts as number,
+    concurrency: s.llmConcurrency as number,
+    retries: s.llmRetries as number,
+    backoffS: s.llmBackoff as number,
+    maxRetryWaitS: s.llmMaxRetryWait as number,
+    prices: text('llmPrices'),
+    temperature: s.llmTemperature as number,
+    maxTokens: s.llmMaxTokens as number,
+    responseFormat: s.llmResponseFormat as ResponseFormatMode,
+    prompts: text('llmPrompts'),
+    history: s.llmHistory as number,
+  };
 
   if (c.mode === 'direct' && (c.replanEvery < 1 || !Number.isInteger(c.replanEvery))) {
     throw new UserError('E_LLM_CONFIG', `--set llmReplanEvery must be a whole number of control steps >= 1 in direct mode; got ${c.replanEvery}.`);
@@ -154,55 +125,4 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
 /** The API key from PLANARENA_LLM_API_KEY, falling back to OPENAI_API_KEY. Local servers need none. */
 export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.PLANARENA_LLM_API_KEY || env.OPENAI_API_KEY || undefined;
-}
-
-function str(raw: Record<string, unknown>, key: string): string | null {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string') throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a string; got ${JSON.stringify(v)}.`);
-  return v;
-}
-
-function bool(raw: Record<string, unknown>, key: string): boolean {
-  const v = raw[key];
-  if (v === undefined || v === null || v === false || v === 'false' || v === '0') return false;
-  if (v === true || v === 'true' || v === '1' || v === '') return true;
-  throw new UserError('E_LLM_CONFIG', `${flag(key)} is a switch (true or false); got ${JSON.stringify(v)}.`);
-}
-
-function num(raw: Record<string, unknown>, key: string, fallback: number, min: number): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  if (!Number.isFinite(n) || n < min) throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a number >= ${min}; got ${JSON.stringify(v)}.`);
-  return n;
-}
-
-/** Seconds, or a number with a unit: "30", "30s", "500ms". */
-function seconds(raw: Record<string, unknown>, key: string, fallback: number): number {
-  const v = raw[key];
-  if (typeof v === 'string') {
-    const m = v.trim().match(/^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?$/);
-    if (m) {
-      const n = Number(m[1]) / (m[2] === 'ms' ? 1000 : 1);
-      if (n > 0) return n;
-    }
-    if (v.trim() !== '') throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a time in seconds (e.g. 30, 30s or 500ms); got ${JSON.stringify(v)}.`);
-  }
-  return num(raw, key, fallback, 0.001);
-}
-
-function int(raw: Record<string, unknown>, key: string, fallback: number, min: number): number {
-  const n = num(raw, key, fallback, min);
-  if (!Number.isInteger(n)) throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a whole number >= ${min}; got ${JSON.stringify(raw[key])}.`);
-  return n;
-}
-
-function choice<C extends string>(raw: Record<string, unknown>, key: string, choices: readonly C[], fallback: C): C {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
-    throw new UserError('E_LLM_CONFIG', `${flag(key)} must be one of ${choices.join(', ')}; got ${JSON.stringify(v)}.`);
-  }
-  return v as C;
 }

@@ -40,7 +40,7 @@ describe('LLM config', () => {
     expect(userErrorOf(() => resolveLlmConfig({ llmReplay: true })).message).toMatch(/needs --llm-cassette FILE/);
     expect(userErrorOf(() => resolveLlmConfig({ llmCassette: 'x.json', llmRecord: true, llmReplay: true })).message).toMatch(/exclude each other/);
     expect(userErrorOf(() => resolveLlmConfig({ llmCassette: 'x.json', llmRecord: true })).message).toMatch(/--llm-record needs a live model/);
-    expect(userErrorOf(() => resolveLlmConfig({ llmMaxInvalid: '2.5' })).message).toMatch(/--set llmMaxInvalid must be a whole number/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmMaxInvalid: '2.5' })).message).toMatch(/--set llm-max-invalid must be an integer >= 0/);
     expect(userErrorOf(() => resolveLlmConfig({ llmUrl: 'http://user:pw@host/v1', llmModel: 'm' })).message).toMatch(/PLANARENA_LLM_API_KEY/);
   });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../../core/errors.ts';
 import { expandPlan, parseSeeds, type ScenarioCatalog } from '../../runner/plan.ts';
-import { camelCase, parseValue, plannerConfigFromFlags, redactConfig, resolveRunSettings } from '../../runner/settings.ts';
+import { parseRunFlags, plannerConfigFromFlags } from '../../cli/runFlags.ts';
+import { camelCase, dashed, redactSettings, validateSettings } from '../../core/settings.ts';
+import { PLANNER_SETTINGS } from '../../planners/registry.ts';
 import type { Scenario, Suite } from '../../scenarios/schema.ts';
 
 const catalog: ScenarioCatalog = {
@@ -65,29 +67,41 @@ describe('expandPlan', () => {
 });
 
 describe('run settings', () => {
-  it('forwards planner flags and --set as camelCase config', () => {
+  it('forwards planner flags and --set under their declared keys', () => {
     const config = plannerConfigFromFlags({
       'llm-url': 'http://127.0.0.1:1/v1',
       'llm-timeout': '3000',
       'llm-replay': true,
-      checkpoint: 'wm.json',
-      set: ['max-std=0.8', 'imagined=true', 'note=hi there'],
+      checkpoint: 'wm-dir',
+      set: ['wm-max-std=0.8', 'oracle_prior=false', 'llmHistory=3'],
     });
-    expect(config).toEqual({ llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: 3000, llmReplay: true, checkpoint: 'wm.json', maxStd: 0.8, imagined: true, note: 'hi there' });
-    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['novalue'] }))).toMatch(/--set "novalue": expected key=value/);
+    expect(config).toEqual({ llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: '3000', llmReplay: true, checkpoint: 'wm-dir', wmMaxStd: '0.8', oraclePrior: 'false', llmHistory: '3' });
+    // Typed by the declarations: numbers are numbers, booleans are booleans.
+    expect(validateSettings(PLANNER_SETTINGS, config)).toEqual({ llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: 3000, llmReplay: true, checkpoint: 'wm-dir', wmMaxStd: 0.8, oraclePrior: false, llmHistory: 3 });
+    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['novalue'] }))).toMatch(/--set "novalue": expected key=value, e\.g\. --set wm-samples=128/);
   });
-  it('converts values and keys', () => {
-    expect(camelCase('actor-samples')).toBe('actorSamples');
-    expect(parseValue('1e3')).toBe(1000);
-    expect(parseValue('0.5.1')).toBe('0.5.1');
-    expect(redactConfig({ apiKey: 'sk-1', llmUrl: 'u' })).toEqual({ apiKey: '***', llmUrl: 'u' });
+  it('refuses an unknown --set key, naming it and the closest known one', () => {
+    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['wm-samplez=2'] }))).toMatch(/--set wm-samplez: unknown planner setting; did you mean "wm-samples"\?/);
+    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['samples=256'] }))).toMatch(/--set samples: unknown planner setting/);
+    expect(userErrorOf(() => validateSettings(PLANNER_SETTINGS, { wmSamplez: 2 }))).toMatch(/unknown planner setting "wm-samplez"; did you mean "wm-samples"\?/);
+    expect(userErrorOf(() => validateSettings(PLANNER_SETTINGS, { oraclePrior: 'maybe' }))).toMatch(/--set oracle-prior must be true or false \(default true\); got "maybe"/);
+    expect(userErrorOf(() => validateSettings(PLANNER_SETTINGS, { wmSamples: '2.5' }))).toMatch(/--set wm-samples must be an integer >= 1/);
+  });
+  it('declares every setting once, with a doc line and a planner prefix', () => {
+    const keys = PLANNER_SETTINGS.flatMap((g) => g.settings.map((s) => s.key));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const g of PLANNER_SETTINGS) for (const s of g.settings) expect(s.doc.length).toBeGreaterThan(10);
+    expect(camelCase('wm-actor-samples')).toBe('wmActorSamples');
+    expect(dashed('wmActorSamples')).toBe('wm-actor-samples');
+    expect(redactSettings(PLANNER_SETTINGS, { llmApiKey: 'sk-1', llmUrl: 'u' })).toEqual({ llmApiKey: '***', llmUrl: 'u' });
   });
   it('validates choices and defaults pacing to real time only when live', () => {
-    expect(resolveRunSettings({ planners: 'random' }).pace).toBe(0);
-    expect(resolveRunSettings({ planners: 'random', live: true }).pace).toBe(1);
-    expect(resolveRunSettings({ planners: 'random' }, true).live).toBe(true);
-    expect(resolveRunSettings({ planners: 'random', 'no-live': true }, true).live).toBe(false);
-    expect(userErrorOf(() => resolveRunSettings({ clock: 'wall' }))).toMatch(/--clock must be one of turn, realtime; got "wall"/);
-    expect(userErrorOf(() => resolveRunSettings({ physics: 'x' }))).toMatch(/--physics must be one of deterministic, fast/);
+    expect(parseRunFlags({ planners: 'random' }).exec.pace).toBe(0);
+    expect(parseRunFlags({ planners: 'random', live: true }).exec.pace).toBe(1);
+    expect(parseRunFlags({ planners: 'random' }, true).exec.live).toBeDefined();
+    expect(parseRunFlags({ planners: 'random', 'no-live': true }, true).exec.live).toBeUndefined();
+    expect(userErrorOf(() => parseRunFlags({ clock: 'wall' }))).toMatch(/--clock must be one of turn, realtime; got "wall"/);
+    expect(userErrorOf(() => parseRunFlags({ physics: 'x' }))).toMatch(/--physics must be one of deterministic, fast/);
+    expect(userErrorOf(() => parseRunFlags({ from: 'x/manifest.json', seeds: '3' }))).toMatch(/--from runs what the manifest recorded; drop --seeds/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizedScore, percentile, summarize, wilson } from '../../evaluation/summary.ts';
+import { normalizedScore, percentile, summarize, wilson } from '../../core/summary.ts';
 import { scenarioHash } from '../../core/manifest.ts';
 import { formatTable } from '../../evaluation/table.ts';
 import type { EpisodeRecord } from '../../core/records.ts';

@@ -5,8 +5,7 @@
  * The evaluation helper's `evaluation/stats.ts` builds the richer statistics (bootstrap, IQM,
  * paired tests); this file is the quick, dependency-free summary written next to every run.
  */
-import type { FailureCategory } from '../planners/Planner.ts';
-import type { EpisodeRecord, RunSummary, SummaryRow } from '../core/records.ts';
+import type { EpisodeRecord, FailureCategory, RunSummary, SummaryRow } from './records.ts';
 
 /** Two-sided 95% normal quantile. */
 const Z95 = 1.959963984540054;

@@ -1,0 +1,318 @@
+/**
+ * The run pipeline — the one path every run takes, whether `planarena run`, `demo`, `ci`,
+ * `baseline update`, `run --from` or `run --resume` started it:
+ *
+ *     request or manifest ─▶ RunConfig ─▶ plan ─▶ shard / resume filter ─▶ executor ─▶ summary
+ *
+ * - The **config** comes from the request (flags) or from a manifest (`--from`, `--resume`),
+ *   through `core/runConfig.ts` only; planner settings are validated against their declarations.
+ * - The **plan** expands (scenarios × seeds × planners); `--shard K/N` keeps one slice of its
+ *   (scenario, seed) units; `--resume` drops the episodes the run directory already holds.
+ * - The **executor** runs the episodes in this process or on worker threads (`--workers N`);
+ *   both write each record (and its recording, first) to the run directory as it ends.
+ * - **Observers** — the live viewer, the progress line, tests — watch episodes in this process.
+ *   They cannot cross threads, so `--live` with more than one worker is refused.
+ *
+ * Everything that can be refused (unknown names, bad settings, an existing run directory, a
+ * planner that cannot be created) is refused before the first episode starts.
+ */
+import { join } from 'node:path';
+import { UserError } from '../core/errors.ts';
+import { buildManifest, scenarioHash } from '../core/manifest.ts';
+import type { EpisodeRecord, RunSummary } from '../core/records.ts';
+import { manifestConfig, parseRunConfig, usablePlannerConfig, type Clock, type LidarMethod, type PhysicsFlavor, type RunConfig, type Shard } from '../core/runConfig.ts';
+import { dedupeRecords, defaultRunDir, episodeKey, loadRun, RunDir } from '../core/runStore.ts';
+import { redactSettings, validateSettings, type SettingValue } from '../core/settings.ts';
+import { summarize } from '../core/summary.ts';
+import { getPlannerFactory, PLANNER_SETTINGS } from '../planners/registry.ts';
+import type { PlannerFactory, PlannerOptions } from '../planners/Planner.ts';
+import { loadScenario, loadSuite } from '../scenarios/load.ts';
+import type { EpisodeOptions } from './episode.ts';
+import { executeRun, type PlannerHandle } from './executeRun.ts';
+import { combineObservers } from './observers.ts';
+import { autoWorkers, executeParallel } from './parallel.ts';
+import { expandPlan, type EpisodeSpec, type RunPlan, type ScenarioCatalog } from './plan.ts';
+import { Progress } from './progress.ts';
+import type { EpisodeObserver } from './types.ts';
+
+/** The live viewer's default port; when it is taken, a free one is used instead. */
+export const DEFAULT_PORT = 8765;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** What to run, as the user asked for it. */
+export interface RunRequest {
+  suite?: string;
+  /** Scenario ids or paths; exclusive with `suite`. */
+  scenarios?: readonly string[];
+  planners: readonly string[];
+  /** `--seeds` as typed ("5" = seeds 0-4, "3,7", "0-4"), or the list of a recorded run. */
+  seeds?: string | readonly number[];
+  physics: PhysicsFlavor;
+  lidar: LidarMethod;
+  clock: Clock;
+  record: boolean;
+  /** Planner settings by key (`llmUrl`, `wmSamples`); validated against their declarations. */
+  plannerConfig: Readonly<Record<string, unknown>>;
+}
+
+/** Where the request comes from: given now, or the manifest of an earlier run. */
+export type RunSource =
+  | { kind: 'request'; request: RunRequest }
+  /** Finish a stopped run in its own directory; `plannerConfig` adds settings the manifest could
+   * not keep (secrets) or overrides them. */
+  | { kind: 'resume'; dir: string; plannerConfig?: Readonly<Record<string, unknown>> }
+  /** Run again exactly what a manifest describes, into a new directory. */
+  | { kind: 'from'; manifest: string; plannerConfig?: Readonly<Record<string, unknown>> };
+
+/** How to run it: none of this changes an episode's result. */
+export interface ExecutionOptions {
+  out?: string;
+  force?: boolean;
+  /** Worker threads; 1 runs in this process. */
+  workers?: number | 'auto';
+  shard?: Shard;
+  /** Stream episodes to the live viewer. */
+  live?: { port: number; host: string };
+  /** Simulated seconds per wall second (1 = real time); 0 = as fast as possible. */
+  pace?: number;
+}
+
+export interface LiveHandle {
+  url: string;
+  observer: EpisodeObserver;
+  close(): Promise<void>;
+}
+
+export interface RunIo {
+  /** Human messages: skipped planners, the viewer URL, resume state. */
+  log(line: string): void;
+  progressStream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+}
+
+export interface RunOptions {
+  /** The command line, for the manifest. */
+  command: string[];
+  catalog?: ScenarioCatalog;
+  /** Name used for the default run directory when there is no suite. */
+  label?: string;
+  /** Extra observer (tests); in-process runs only. */
+  observer?: EpisodeObserver;
+  /** Return true to stop after the running episodes (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface RunResult {
+  runDir: RunDir;
+  config: RunConfig;
+  plan: RunPlan;
+  /** Every episode of the run directory in plan order (a resumed run: the earlier ones too). */
+  records: EpisodeRecord[];
+  summary: RunSummary;
+  skipped: { planner: string; reason: string }[];
+  /** True when Ctrl-C stopped the run before every planned episode ran. */
+  interrupted: boolean;
+  /** The live server, still serving (the caller closes it). */
+  live?: LiveHandle;
+}
+
+/** The request a recorded configuration stands for, with `plannerConfig` layered over its settings. */
+export function requestOf(config: RunConfig, plannerConfig: Readonly<Record<string, unknown>> = {}): RunRequest {
+  return {
+    // Scenarios by id, not by suite: a suite edited since the run cannot change what is repeated.
+    scenarios: [...config.scenarios],
+    planners: [...config.planners],
+    seeds: [...config.seeds],
+    physics: config.physics,
+    lidar: config.lidar,
+    clock: config.clock,
+    record: config.record,
+    plannerConfig: { ...usablePlannerConfig(config.plannerConfig), ...plannerConfig },
+  };
+}
+
+/** Looks up factories; drops (and reports) those that say they are unavailable. */
+export async function resolvePlanners(names: readonly string[], opts: PlannerOptions): Promise<{ factories: PlannerFactory[]; skipped: { planner: string; reason: string }[] }> {
+  const factories: PlannerFactory[] = [];
+  const skipped: { planner: string; reason: string }[] = [];
+  for (const name of names) {
+    const factory = await getPlannerFactory(name);
+    const reason = factory.unavailable?.(opts) ?? null;
+    if (reason) skipped.push({ planner: name, reason });
+    else factories.push(factory);
+  }
+  return { factories, skipped };
+}
+
+export async function runPipeline(source: RunSource, exec: ExecutionOptions, io: RunIo, opts: RunOptions): Promise<RunResult> {
+  const catalog = opts.catalog ?? { loadScenario, loadSuite };
+
+  // Config: the request, or the recorded run's.
+  let request: RunRequest;
+  let recordedSuite: string | null | undefined;
+  let shard = exec.shard;
+  let resumeDir: RunDir | undefined;
+  let done: EpisodeRecord[] = [];
+  if (source.kind === 'request') {
+    request = source.request;
+  } else {
+    const run = loadRun(source.kind === 'resume' ? source.dir : source.manifest, source.kind === 'resume' ? '--resume' : '--from');
+    request = requestOf(run.config, source.plannerConfig);
+    recordedSuite = run.config.suite;
+    if (source.kind === 'resume') {
+      if (exec.shard) throw new UserError('E_BAD_FLAG', '--resume keeps the shard of the run it resumes; drop --shard.');
+      shard = run.config.shard;
+      resumeDir = run.dir;
+      for (const note of run.dir.repairEpisodes()) io.log(note);
+      done = dedupeRecords(run.dir.readEpisodes());
+    } else {
+      shard ??= run.config.shard;
+    }
+  }
+
+  const workersAsked = exec.workers ?? 1;
+  if (exec.live && workersAsked !== 1) {
+    throw new UserError('E_BAD_FLAG', `--live shows episodes as they run in this process; it cannot watch worker threads. Drop --workers ${workersAsked} (or pass --workers 1).`);
+  }
+
+  // Planner settings: typed by their declarations; a typo is an error, not a silent default.
+  const plannerConfig: Record<string, SettingValue> = Object.freeze(validateSettings(PLANNER_SETTINGS, request.plannerConfig));
+  const plannerOptions: PlannerOptions = Object.freeze({ config: plannerConfig });
+
+  // Plan, before anything is created or written.
+  if (request.planners.length === 0) throw new UserError('E_BAD_FLAG', 'no planners: pass --planners a,b (see `planarena list planners`).');
+  const { factories, skipped } = await resolvePlanners(request.planners, plannerOptions);
+  for (const s of skipped) io.log(`skipping planner ${s.planner}: ${s.reason}`);
+  if (factories.length === 0) throw new UserError('E_NO_PLANNERS', `none of the planners ${request.planners.join(', ')} can run here (reasons above).`);
+  const full = expandPlan({ suite: request.suite, scenarios: request.scenarios ? [...request.scenarios] : undefined, planners: factories.map((f) => f.name), seeds: request.seeds }, catalog);
+  const suite = recordedSuite !== undefined ? recordedSuite : full.suite;
+  const planned = shardEpisodes(full.episodes, shard);
+  const have = new Set(done.map(episodeKey));
+  const todo = planned.filter((e) => !have.has(episodeKey(e)));
+  const plan: RunPlan = Object.freeze({ ...full, suite, episodes: Object.freeze(planned) });
+  const config: RunConfig = Object.freeze(
+    manifestConfig({
+      suite,
+      scenarios: plan.scenarios.map((s) => s.id),
+      planners: [...plan.planners],
+      seeds: [...plan.seeds],
+      physics: request.physics,
+      lidar: request.lidar,
+      record: request.record,
+      clock: request.clock,
+      plannerConfig: redactSettings(PLANNER_SETTINGS, plannerConfig) as RunConfig['plannerConfig'],
+      ...(shard && shard.count > 1 ? { shard } : {}),
+      scenarioHashes: Object.fromEntries(plan.scenarios.map((s) => [s.id, scenarioHash(s)])),
+      ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
+    }),
+  );
+
+  // The directory is checked (and created empty) first: refusing to overwrite is instant, while
+  // creating planners may load models. A run that fails before its manifest leaves it empty.
+  let runDir: RunDir;
+  if (resumeDir) {
+    runDir = resumeDir;
+    io.log(`resuming ${runDir.display()}: ${planned.length - todo.length} of ${planned.length} episodes already done`);
+  } else {
+    const label = `${suite ?? opts.label ?? 'run'}${shard && shard.count > 1 ? `-shard${shard.index}of${shard.count}` : ''}`;
+    runDir = RunDir.create(exec.out ?? defaultRunDir(label), { force: exec.force });
+  }
+
+  const workers = workersAsked === 'auto' ? autoWorkers(todo.length) : Math.min(workersAsked, Math.max(1, todo.length));
+  const handles = new Map<string, PlannerHandle>();
+  let live: LiveHandle | undefined;
+  try {
+    // In this process every planner is created before the first episode (a model that fails to
+    // load stops the run here); workers create their own on first use.
+    if (workers <= 1) {
+      for (const f of factories) {
+        if (todo.some((e) => e.planner === f.name)) handles.set(f.name, { planner: await f.create(plannerOptions), privileged: f.privileged === true });
+      }
+    }
+    if (exec.live) live = await startLive(exec.live, runDir, io);
+    if (!resumeDir) runDir.writeManifest(buildManifest(config, opts.command));
+
+    const progress = new Progress(todo.length, io.progressStream ?? process.stderr);
+    const episode: EpisodeOptions = {
+      physics: request.physics,
+      lidar: request.lidar,
+      clock: request.clock,
+      record: request.record,
+      pace: exec.pace ?? (exec.live ? 1 : 0),
+      observer: combineObservers(live?.observer, progress.observer(), opts.observer),
+    };
+    const hooks = {
+      onEpisodeStart: (spec: EpisodeSpec) => progress.episodeStart(spec),
+      onEpisodeEnd: (record: EpisodeRecord) => progress.episodeEnd(record),
+      shouldStop: opts.shouldStop,
+    };
+    if (workers > 1) {
+      io.log(`${todo.length} episodes on ${workers} workers`);
+      await executeParallel(plan, todo, { workers, plannerConfig, episode }, runDir, hooks);
+    } else {
+      await executeRun(plan, todo, handles, episode, runDir, hooks);
+    }
+    progress.finish();
+
+    // The summary covers every planned episode in the directory: resumed ones and new ones.
+    const order = new Map(planned.map((e, i) => [episodeKey(e), i]));
+    const records = dedupeRecords(runDir.readEpisodes())
+      .filter((r) => order.has(episodeKey(r)))
+      .sort((a, b) => order.get(episodeKey(a))! - order.get(episodeKey(b))!);
+    const summary = summarize(records, suite);
+    runDir.writeSummary(summary);
+    return { runDir, config, plan, records, summary, skipped, interrupted: records.length < planned.length, live };
+  } catch (e) {
+    await live?.close();
+    throw e;
+  } finally {
+    for (const { planner } of handles.values()) {
+      try {
+        await planner.dispose();
+      } catch (e) {
+        // The results are written; a planner that fails to clean up is worth a line, not a crash.
+        io.log(`planner ${planner.name}: dispose failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+}
+
+async function startLive(opts: { port: number; host: string }, runDir: RunDir, io: RunIo): Promise<LiveHandle> {
+  // Loaded only here: the viewer (and its client build) costs nothing to runs without --live.
+  const { startLiveServer } = await import('../viewer/server/LiveServer.ts');
+  const start = (port: number) => startLiveServer({ port, host: opts.host, runsDir: join(runDir.path, '..') });
+  let live: LiveHandle;
+  try {
+    live = await start(opts.port);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    // The default port being taken (another planarena, say) should not stop a demo.
+    if (opts.port !== DEFAULT_PORT) throw new UserError('E_PORT_IN_USE', `--port ${opts.port}: ${opts.host}:${opts.port} is in use; pass another --port (0 picks a free one).`);
+    io.log(`port ${DEFAULT_PORT} is in use; the viewer takes a free port instead`);
+    live = await start(0);
+  }
+  io.log(`live viewer: ${live.url}`);
+  return live;
+}
+
+/**
+ * The episodes of shard `shard`: the plan's (scenario, seed) units, in plan order, dealt
+ * round-robin — unit j goes to shard j mod N — and every planner of a unit stays in its shard, so
+ * head-to-head pairs are never split and shards differ by at most one unit. K is 0-based
+ * (0..N-1), like `$SLURM_ARRAY_TASK_ID` with `--array=0-(N-1)` and Kubernetes'
+ * `$JOB_COMPLETION_INDEX`.
+ */
+export function shardEpisodes(episodes: readonly EpisodeSpec[], shard: Shard | undefined): EpisodeSpec[] {
+  if (!shard || shard.count === 1) return [...episodes];
+  const units: string[] = [];
+  for (const e of episodes) {
+    const u = `${e.scenario}\u0000${e.seed}`;
+    if (units[units.length - 1] !== u && !units.includes(u)) units.push(u);
+  }
+  const mine = new Set(units.filter((_, j) => j % shard.count === shard.index));
+  return episodes.filter((e) => mine.has(`${e.scenario}\u0000${e.seed}`));
+}
+
+/** A recorded run's config from its manifest (for callers that only read). */
+export function configOf(manifestJson: unknown, where: string): RunConfig {
+  return parseRunConfig((manifestJson as { config?: unknown } | null)?.config, where);
+}

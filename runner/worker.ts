@@ -13,8 +13,8 @@ import { getPlannerFactory } from '../planners/registry.ts';
 import type { EpisodeRecord } from '../core/records.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { adoptCompiledRapier, loadRapier } from '../sim/physics.ts';
-import { writeRecording } from '../sim/recording.ts';
 import { runEpisode, type EpisodeOptions } from './episode.ts';
+import { saveRecording } from './executeRun.ts';
 import type { EpisodeSpec } from './plan.ts';
 import { RunDir } from '../core/runStore.ts';
 
@@ -106,12 +106,9 @@ async function main(): Promise<void> {
       return;
     }
     const result = await runEpisode(spec, { ...init.options, scenario, planner: entry.planner, privileged: entry.privileged });
-    const record = result.record;
-    if (result.recording) {
-      const rel = runDir.recordingPath(record.scenario, record.planner, record.seed);
-      writeRecording(runDir.prepare(rel), result.recording);
-      record.recording = rel;
-    }
+    // The recording is on disk before the coordinator appends the line that points at it; a
+    // failed write ends the thread like any other worker fault (the episode is recorded as an error).
+    const record = await saveRecording(runDir, result);
     send({ type: 'done', index, record });
   };
   // Compile Rapier's WebAssembly before saying ready, so the first episode is not charged for it.

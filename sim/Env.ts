@@ -27,7 +27,7 @@ import { reward } from './reward.ts';
 import { ARM_ACTIONS } from './robots/arm.ts';
 import { DIFFDRIVE_ACTIONS } from './robots/diffdrive.ts';
 import { PUSHER_ACTIONS } from './robots/pusher.ts';
-import { headingOf, type Robot } from './robots/Robot.ts';
+import { headingOf, isRobotPart, type Robot } from './robots/Robot.ts';
 import type {
   Action,
   ActionSpace,
@@ -165,15 +165,17 @@ export class SimEnv implements Environment {
     let a1 = ids.get(h1);
     let a2 = ids.get(h2);
     if (a1 === undefined || a2 === undefined) return;
-    const r1 = a1 === 'robot' || a1.startsWith('robot:');
-    const r2 = a2 === 'robot' || a2.startsWith('robot:');
+    const r1 = isRobotPart(a1);
+    const r2 = isRobotPart(a2);
     if (!r1 && !r2) return;
     if (!r1) [a1, a2] = [a2, a1];
     if (a2 === 'floor') return;
     const d = this.drain;
     if (started) {
       d.events.push({ type: 'collision', t: d.t, a: a1, b: a2 });
-      if (a2 !== d.pushId) d.collisions++;
+      // The robot touching itself is not a collision (jointed bodies do not report contacts, but
+      // nothing else should have to know that).
+      if (a2 !== d.pushId && !r2) d.collisions++;
     } else {
       d.events.push({ type: 'contact_end', t: d.t, a: a1, b: a2 });
     }
@@ -214,7 +216,7 @@ export class SimEnv implements Environment {
     this.book.prevDistance = d;
     this.book.prevApproach = push ? dist2(push.x - robot.pose.x, push.y - robot.pose.y) : NaN;
     const obs = this.observe(robot);
-    return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d } };
+    return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d, collisions: 0, ...this.points(robot, push) } };
   }
 
   step(action: Action): StepResult {
@@ -306,7 +308,7 @@ export class SimEnv implements Environment {
     book.prevApproach = approach;
     const terminated = success || fail !== null;
     const truncated = !terminated && tNow >= this.scenario.timeLimit - 1e-9;
-    const info: StepInfo = { t: tNow, step: book.step, events, success, failure: fail ? fail.reason : null, goalDistance: d };
+    const info: StepInfo = { t: tNow, step: book.step, events, success, failure: fail ? fail.reason : null, goalDistance: d, collisions, ...this.points(state, push) };
     return { obs, reward: r, terminated, truncated, info };
   }
 
@@ -552,11 +554,18 @@ export class SimEnv implements Environment {
     const w = this.built!.world;
     const colliders: Collider[] = [];
     for (const [handle, id] of this.built!.colliderIds) {
-      if (id === 'floor' || id === 'robot' || id.startsWith('robot:')) continue;
+      if (id === 'floor' || isRobotPart(id)) continue;
       colliders.push(w.getCollider(handle));
     }
     this.lidarRay ??= new this.R.Ray({ x: 0, y: 0, z: 0 }, { x: 1, y: 0, z: 0 });
     return { colliders, ray: this.lidarRay };
+  }
+
+  /** The robot's working point and the task's subject (see `StepInfo`). */
+  private points(robot: ReturnType<Robot['state']>, push: SceneObject | undefined): Pick<StepInfo, 'robotPoint' | 'subject'> {
+    const ee = robot.ee;
+    const robotPoint: [number, number, number] = robot.type === 'arm' && ee ? [ee.x, ee.y, ee.z] : [robot.pose.x, robot.pose.y, robot.pose.z];
+    return { robotPoint, subject: push ? [push.x, push.y, push.z] : robotPoint };
   }
 
   private pushObject(): SceneObject | undefined {

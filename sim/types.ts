@@ -87,7 +87,8 @@ export type { FailureReason } from '../core/records.ts';
 import type { FailureReason } from '../core/records.ts';
 
 export type SimEvent =
-  /** A contact pair started touching. `a` is always the robot (or its part) when the robot is involved. */
+  /** A contact pair started touching. `a` is always the robot (or its part) when the robot is
+   * involved (`isRobotPart` in sim/robots/Robot.ts says which ids are the robot's). */
   | { type: 'collision'; t: number; a: string; b: string }
   | { type: 'contact_end'; t: number; a: string; b: string }
   | { type: 'perturbation'; t: number; target: string; impulse: [number, number, number]; source: 'scenario' | 'user' }
@@ -103,6 +104,15 @@ export interface StepInfo {
   failure: FailureReason | null;
   /** Distance from the task's subject (robot, object or end effector) to the goal. */
   goalDistance: number;
+  /** Collisions of the robot that started during this step: contact starts of any robot body
+   * with anything but the floor and the object a push task is about (touching it is the task).
+   * The one count every consumer (reward, metrics, planners) uses. */
+  collisions: number;
+  /** The robot's working point: the arm's end effector, else the chassis centre. Its travel is
+   * the episode's path length. */
+  robotPoint: [number, number, number];
+  /** The task's subject: the pushed object's centre for push tasks, else `robotPoint`. */
+  subject: [number, number, number];
 }
 
 export interface ResetResult {

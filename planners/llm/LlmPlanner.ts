@@ -21,6 +21,7 @@ import { UserError } from '../../core/errors.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerInfo, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { skillsFor } from '../skills/index.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../skills/Skill.ts';
+import { isRobotPart } from '../../sim/robots/Robot.ts';
 import type { Action, Observation, StepInfo } from '../../sim/types.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, type OutputSchema } from './ChatProvider.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
@@ -295,7 +296,7 @@ export class LlmPlanner implements Planner {
 
   private noteCollisions(obs: Observation, last?: StepInfo): void {
     for (const ev of last?.events ?? []) {
-      if (ev.type !== 'collision' || !ev.a.startsWith('robot') || ev.b.startsWith('robot') || this.collided.has(ev.b)) continue;
+      if (ev.type !== 'collision' || !isRobotPart(ev.a) || isRobotPart(ev.b) || this.collided.has(ev.b)) continue;
       // Touching the object a skill is pushing is the skill working, not news.
       if (this.current && Object.values(this.current.args).includes(ev.b)) continue;
       this.collided.add(ev.b);

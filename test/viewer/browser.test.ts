@@ -3,12 +3,13 @@
  * recorded by the real CLI, a live episode in real Rapier, the page driven like a user would.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../core/records.ts';
 import { startLiveServer, type LiveServerHandle } from '../../viewer/server/LiveServer.ts';
 import { driveEpisode } from './realEpisode.ts';
 
@@ -212,6 +213,26 @@ describe('viewer in headless Chromium', () => {
     }
     expect(await page.locator('table.summary tr').count()).toBe(3);
     await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-results.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the same statistics as summary.json, and the same again while a run has no summary yet', async () => {
+    // Three seeds, so means and percentiles of per-episode latencies differ.
+    const run = join(dir, 'runs', 'r3');
+    await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'arm-reach', '--planners', 'random,scripted', '--seeds', '3', '--out', run]);
+    const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as RunSummary;
+    const expected = summary.rows.map((r) => [r.scenario, r.planner, r.episodes, [r.successRate, ...r.ci95], r.meanReturn, r.normalizedScore, r.meanSteps, r.meanCollisions, r.plannerMsP50, r.plannerMsP95]);
+    const shown = async () => {
+      await page.goto('about:blank'); // a hash change alone would not load the page again
+      await page.goto(`${server.url}#/results?run=r3`);
+      await page.waitForFunction(() => document.querySelectorAll('table.summary td[data-value]').length > 0);
+      return page.evaluate(() => [...document.querySelectorAll('table.summary tr')].slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => JSON.parse(td.dataset.value!) as unknown)));
+    };
+    expect(await shown()).toEqual(expected);
+    renameSync(join(run, 'summary.json'), join(run, 'summary.json.bak'));
+    expect(await shown()).toEqual(expected);
+    expect(await page.locator('text=no summary.json yet').count()).toBe(1);
+    renameSync(join(run, 'summary.json.bak'), join(run, 'summary.json'));
     expect(errors).toEqual([]);
   });
 });

@@ -6,9 +6,11 @@ import { parseFlags } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { listScenarios, listSuites, loadScenario, loadSuite } from '../../scenarios/load.ts';
-import { plannerDescription, plannerNames } from '../../planners/registry.ts';
+import { describeType, dashed } from '../../core/settings.ts';
+import { plannerDescription, plannerNames, PLANNER_SETTINGS } from '../../planners/registry.ts';
+import { settingsMarkdown } from '../runFlags.ts';
 
-const LISTS = ['scenarios', 'suites', 'planners'] as const;
+const LISTS = ['scenarios', 'suites', 'planners', 'settings'] as const;
 type ListName = (typeof LISTS)[number];
 
 function rows(name: ListName, tags: readonly string[]): Record<string, unknown>[] {
@@ -25,6 +27,10 @@ function rows(name: ListName, tags: readonly string[]): Record<string, unknown>[
       });
     case 'planners':
       return plannerNames().map((n) => ({ name: n, description: plannerDescription(n) }));
+    case 'settings':
+      return PLANNER_SETTINGS.flatMap((g) =>
+        g.settings.map((s) => ({ planner: g.planners.join(','), setting: s.flag ? `--${dashed(s.key)}` : `--set ${dashed(s.key)}`, type: describeType(s), default: s.default, doc: s.doc })),
+      );
   }
 }
 
@@ -44,6 +50,8 @@ function render(name: ListName, items: Record<string, unknown>[]): string {
       return table(['ID', 'SEEDS', 'SCENARIOS'], items.map((r) => [str(r.id), str(r.defaultSeeds), (r.scenarios as string[]).join(', ')]));
     case 'planners':
       return table(['NAME', 'DESCRIPTION'], items.map((r) => [str(r.name), str(r.description)]));
+    case 'settings':
+      return table(['PLANNER', 'SETTING', 'DEFAULT', 'WHAT IT DOES'], items.map((r) => [str(r.planner), str(r.setting), r.default === null ? '-' : str(r.default), str(r.doc)]));
   }
 }
 
@@ -51,22 +59,29 @@ export const command: Command = {
   name: 'list',
   summary: 'list scenarios, suites or planners',
   usage: [
-    'usage: planarena list [scenarios|suites|planners] [--tag T]... [--json]',
+    'usage: planarena list [scenarios|suites|planners|settings] [--tag T]... [--json | --markdown]',
     '',
     '  scenarios   shipped scenarios: id, robot, goal type, tags, time limit, title',
     '  suites      shipped suites and their scenarios',
     '  planners    registered planners with a one-line description',
-    '  (nothing)   all three',
+    '  settings    every planner setting: flag or --set key, default, what it does',
+    '  (nothing)   all four',
     '',
     '  --tag T     only scenarios carrying tag T (repeat for several: all must match)',
-    '  --json      print a JSON object { scenarios?, suites?, planners? } instead of tables',
+    '  --json      print a JSON object { scenarios?, suites?, planners?, settings? } instead of tables',
+    '  --markdown  with settings: the Markdown table of docs/settings.md',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseFlags('list', argv, { json: { type: 'boolean' }, tag: { type: 'string', multiple: true } });
+    const { values, positionals } = parseFlags('list', argv, { json: { type: 'boolean' }, markdown: { type: 'boolean' }, tag: { type: 'string', multiple: true } });
     for (const p of positionals) {
       if (!(LISTS as readonly string[]).includes(p)) throw new UserError('E_BAD_ARG', `unknown list "${p}"; valid lists: ${LISTS.join(', ')}`);
     }
     const names = (positionals.length ? positionals : LISTS) as readonly ListName[];
+    if (values.markdown) {
+      if (names.length !== 1 || names[0] !== 'settings') throw new UserError('E_BAD_FLAG', '--markdown is for `planarena list settings --markdown` (the text of docs/settings.md).');
+      process.stdout.write(settingsMarkdown());
+      return 0;
+    }
     const data = Object.fromEntries(names.map((n) => [n, rows(n, values.tag ?? [])]));
     if (values.json) {
       console.log(JSON.stringify(data, null, 2));

@@ -92,7 +92,16 @@ describe('planarena list', () => {
   it('an unknown list is a one-line error naming the valid lists', () => {
     const r = planarena('list', 'robots');
     expect(r.code).toBe(1);
-    expect(r.lines).toEqual(['planarena list: unknown list "robots"; valid lists: scenarios, suites, planners']);
+    expect(r.lines).toEqual(['planarena list: unknown list "robots"; valid lists: scenarios, suites, planners, settings']);
+  });
+
+  it('lists every planner setting, and docs/settings.md is exactly what the declarations generate', () => {
+    const r = planarena('list', 'settings');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^world-model\s+--set wm-samples\s+-\s+action sequences sampled per MPPI iteration/m);
+    expect(r.stdout).toMatch(/^llm\s+--llm-url\s+-\s+OpenAI-compatible base URL/m);
+    const md = planarena('list', 'settings', '--markdown');
+    expect(md.stdout).toBe(readFileSync(join(ROOT, 'docs', 'settings.md'), 'utf8'));
   });
 });
 

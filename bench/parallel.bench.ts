@@ -22,7 +22,7 @@ import { loadScenario, loadSuite } from '../scenarios/load.ts';
 import { cpuMs, type Bench, type BenchLine } from './types.ts';
 
 /** Random actions run every episode to its time limit: a steady, CPU-bound physics load. */
-const WORKLOAD = { suite: 'smoke', planners: ['random'], seeds: '100' };
+const WORKLOAD = { suite: 'smoke', planners: ['random'], seeds: Array.from({ length: 100 }, (_, i) => i) };
 
 /** Episodes per worker before the clock starts (see the header). */
 const WARMUP_PER_WORKER = 20;

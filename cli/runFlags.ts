@@ -9,7 +9,7 @@ import { CLOCKS, LIDAR_METHODS, PHYSICS, type Shard } from '../core/runConfig.ts
 import { camelCase, dashed, describeType, didYouMean, settingsIndex, type SettingSpec } from '../core/settings.ts';
 import { PLANNER_SETTINGS } from '../planners/registry.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, type ExecutionOptions, type RunRequest, type RunSource } from '../runner/pipeline.ts';
-import { splitList } from '../runner/plan.ts';
+import { parseSeeds, splitList } from './args.ts';
 import { choiceFlag, intFlag, type FlagSpec } from './args.ts';
 
 /** Settings that have a flag of their own (`--llm-url URL`, `--llm-record`). */
@@ -152,7 +152,7 @@ export function requestFromFlags(values: RunFlagValues): RunRequest {
     suite: str(values, 'suite'),
     scenarios: scenarios.length > 0 ? scenarios : undefined,
     planners: splitList(str(values, 'planners')),
-    seeds: str(values, 'seeds'),
+    seeds: str(values, 'seeds') === undefined ? undefined : parseSeeds(str(values, 'seeds')!),
     physics: choiceFlag('physics', str(values, 'physics'), PHYSICS, 'deterministic'),
     lidar: choiceFlag('lidar', str(values, 'lidar'), LIDAR_METHODS, 'analytic'),
     clock: choiceFlag('clock', str(values, 'clock'), CLOCKS, 'turn'),

@@ -45,8 +45,8 @@ export interface RunRequest {
   /** Scenario ids or paths; exclusive with `suite`. */
   scenarios?: readonly string[];
   planners: readonly string[];
-  /** `--seeds` as typed ("5" = seeds 0-4, "3,7", "0-4"), or the list of a recorded run. */
-  seeds?: string | readonly number[];
+  /** The seeds; absent: the suite's default count (seeds 0..n-1). */
+  seeds?: readonly number[];
   physics: PhysicsFlavor;
   lidar: LidarMethod;
   clock: Clock;

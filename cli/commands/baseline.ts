@@ -11,7 +11,7 @@ import { loadRun } from '../../core/runStore.ts';
 import { defaultRunDir } from '../../core/runStore.ts';
 import { CLOCKS, LIDAR_METHODS, PHYSICS } from '../../core/runConfig.ts';
 import { runPipeline } from '../../runner/pipeline.ts';
-import { splitList } from '../../runner/plan.ts';
+import { parseSeeds, splitList } from '../args.ts';
 import { parseWorkers } from '../runFlags.ts';
 
 /** Cheap, deterministic planners: a CI baseline that runs in seconds on two cores. */
@@ -67,7 +67,7 @@ export const command: Command = {
           request: {
             suite: values.suite,
             planners: splitList(values.planners ?? DEFAULT_BASELINE_PLANNERS),
-            seeds: values.seeds ?? DEFAULT_BASELINE_SEEDS,
+            seeds: parseSeeds(values.seeds ?? DEFAULT_BASELINE_SEEDS),
             physics: choiceFlag('physics', values.physics, PHYSICS, 'deterministic'),
             lidar: choiceFlag('lidar', values.lidar, LIDAR_METHODS, 'analytic'),
             clock: choiceFlag('clock', values.clock, CLOCKS, 'turn'),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../../core/errors.ts';
-import { expandPlan, parseSeeds, type ScenarioCatalog } from '../../runner/plan.ts';
+import { parseSeeds } from '../../cli/args.ts';
+import { expandPlan, type ScenarioCatalog } from '../../runner/plan.ts';
 import { parseRunFlags, plannerConfigFromFlags } from '../../cli/runFlags.ts';
 import { camelCase, dashed, redactSettings, validateSettings } from '../../core/settings.ts';
 import { PLANNER_SETTINGS } from '../../planners/registry.ts';
@@ -26,17 +27,16 @@ function userErrorOf(fn: () => unknown): string {
 
 describe('parseSeeds', () => {
   it('reads counts, lists and ranges', () => {
-    expect(parseSeeds('3', 5)).toEqual([0, 1, 2]);
-    expect(parseSeeds('3,7,9', 5)).toEqual([3, 7, 9]);
-    expect(parseSeeds('0-2,10', 5)).toEqual([0, 1, 2, 10]);
-    expect(parseSeeds('7-7', 5)).toEqual([7]);
-    expect(parseSeeds(undefined, 2)).toEqual([0, 1]);
+    expect(parseSeeds('3')).toEqual([0, 1, 2]);
+    expect(parseSeeds('3,7,9')).toEqual([3, 7, 9]);
+    expect(parseSeeds('0-2,10')).toEqual([0, 1, 2, 10]);
+    expect(parseSeeds('7-7')).toEqual([7]);
   });
   it('rejects bad seeds with the flag and the syntax', () => {
-    expect(userErrorOf(() => parseSeeds('0', 5))).toMatch(/--seeds "0".*--seeds 3,7,9/);
-    expect(userErrorOf(() => parseSeeds('a,b', 5))).toMatch(/"a" is not a seed/);
-    expect(userErrorOf(() => parseSeeds('1,1', 5))).toMatch(/seed 1 appears twice/);
-    expect(userErrorOf(() => parseSeeds('5-2', 5))).toMatch(/backwards/);
+    expect(userErrorOf(() => parseSeeds('0'))).toMatch(/--seeds "0".*--seeds 3,7,9/);
+    expect(userErrorOf(() => parseSeeds('a,b'))).toMatch(/"a" is not a seed/);
+    expect(userErrorOf(() => parseSeeds('1,1'))).toMatch(/seed 1 appears twice/);
+    expect(userErrorOf(() => parseSeeds('5-2'))).toMatch(/backwards/);
   });
 });
 
@@ -52,7 +52,7 @@ describe('expandPlan', () => {
     expect(Object.isFrozen(plan.episodes)).toBe(true);
   });
   it('takes explicit scenarios and seeds', () => {
-    const plan = expandPlan({ scenarios: ['two'], planners: ['random'], seeds: '4,2' }, catalog);
+    const plan = expandPlan({ scenarios: ['two'], planners: ['random'], seeds: [4, 2] }, catalog);
     expect(plan.suite).toBeNull();
     expect(plan.episodes).toEqual([
       { scenario: 'two', planner: 'random', seed: 4 },

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/errors.ts';
+import { loadRun, type LoadedRun } from '../core/runStore.ts';
 import { MAX_SEED } from '../runner/plan.ts';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
@@ -78,3 +79,13 @@ export function splitList(value: string | undefined): string[] {
   return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
 }
 
+
+/**
+ * Opens a run directory for a command that reads it, saying on stderr which lines of
+ * episodes.jsonl were skipped (one line each, with the line number) instead of failing.
+ */
+export function openRun(path: string, flag?: string): LoadedRun {
+  const run = loadRun(path, flag);
+  for (const c of run.corrupt) process.stderr.write(`warning: ${run.dir.display(run.dir.episodesPath)}:${c.line}: ${c.message}; skipped (planarena run --resume ${run.dir.display()} runs that episode again)\n`);
+  return run;
+}

@@ -2,7 +2,7 @@
  * Joining run directories — the shards of one run (`--shard K/N`), or a run and its resumed
  * parts — into one run directory with one record per episode, in plan order, and its summary.
  *
- * Shards must come from the same run configuration (scenarios, planners, seeds, physics, clock,
+ * Shards must come from the same run configuration (scenarios, planners, seeds, physics, lidar, clock,
  * planner settings); anything else is refused, naming the field that differs.
  */
 import { cpSync, existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import type { EpisodeRecord, RunManifest } from '../core/records.ts';
 
 /** Config fields that must agree between shards (the shard index itself may differ);
  * `scenarioHashes` catches a scenario file edited between two shards' jobs. */
-const SAME = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'clock', 'record', 'plannerConfig', 'scenarioHashes'] as const;
+const SAME = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'lidar', 'clock', 'record', 'plannerConfig', 'scenarioHashes'] as const;
 
 export interface MergeResult {
   runDir: RunDir;

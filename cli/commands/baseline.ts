@@ -2,16 +2,14 @@
  * `planarena baseline update --suite S`: runs the suite (or reads an existing run with --from)
  * and writes the CI baseline `results/baselines/S.json` that `planarena ci` checks against.
  */
-import { choiceFlag, parseFlags } from '../args.ts';
+import { choiceFlag, openRun, parseFlags, parseSeeds, splitList } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { getPlannerFactory } from '../../planners/registry.ts';
 import { baselineFromRun, writeBaseline } from '../../evaluation/baseline.ts';
-import { loadRun } from '../../core/runStore.ts';
 import { defaultRunDir } from '../../core/runStore.ts';
 import { CLOCKS, LIDAR_METHODS, PHYSICS } from '../../core/runConfig.ts';
 import { runPipeline } from '../../runner/pipeline.ts';
-import { parseSeeds, splitList } from '../args.ts';
 import { parseWorkers } from '../runFlags.ts';
 
 /** Cheap, deterministic planners: a CI baseline that runs in seconds on two cores. */
@@ -58,7 +56,7 @@ export const command: Command = {
     }
     let run;
     if (values.from) {
-      run = loadRun(values.from, '--from');
+      run = openRun(values.from, '--from');
     } else {
       if (!values.suite) throw new UserError('E_BAD_FLAG', 'baseline update needs --suite S (or --from DIR).');
       const result = await runPipeline(
@@ -80,7 +78,7 @@ export const command: Command = {
         { command: ['planarena', 'baseline', ...argv] },
       );
       if (result.interrupted) return 130;
-      run = loadRun(result.runDir.path);
+      run = openRun(result.runDir.path);
     }
     const suite = values.suite ?? run.manifest.config.suite;
     if (!suite && !values.out) throw new UserError('E_BAD_FLAG', 'the run has no suite: pass --out FILE for the baseline.');

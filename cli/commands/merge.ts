@@ -1,9 +1,8 @@
 /** `planarena merge DIR... --out DIR`: joins shards (or partial runs) into one run directory. */
-import { parseFlags } from '../args.ts';
+import { openRun, parseFlags } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { mergeRuns } from '../../evaluation/merge.ts';
-import { loadRun } from '../../core/runStore.ts';
 import { formatTable } from '../../evaluation/table.ts';
 import { summarize } from '../../core/summary.ts';
 
@@ -32,7 +31,7 @@ export const command: Command = {
     const { values, positionals } = parseFlags('merge', argv, FLAGS);
     if (positionals.length === 0) throw new UserError('E_BAD_FLAG', 'merge needs run directories: planarena merge DIR... --out DIR.');
     if (!values.out) throw new UserError('E_BAD_FLAG', 'merge needs --out DIR for the merged run.');
-    const runs = positionals.map((p) => loadRun(p));
+    const runs = positionals.map((p) => openRun(p));
     const result = mergeRuns(runs, positionals, values.out, { force: values.force, command: ['planarena', 'merge', ...argv] });
     process.stdout.write(`${formatTable(summarize(result.records, runs[0].manifest.config.suite))}\n\n`);
     process.stdout.write(`merged ${positionals.length} runs, ${result.records.length} episodes → ${result.runDir.display()}\n`);

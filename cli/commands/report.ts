@@ -4,12 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { intFlag, parseFlags } from '../args.ts';
+import { intFlag, openRun, parseFlags } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { analyze } from '../../evaluation/analysis.ts';
 import { renderHtml, renderMarkdown } from '../../evaluation/report.ts';
-import { loadRun } from '../../core/runStore.ts';
 
 export const usage = `usage: planarena report DIR [--html FILE] [--md FILE] [flags]
 
@@ -40,7 +39,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags('report', argv, FLAGS);
     if (positionals.length !== 1) throw new UserError('E_BAD_FLAG', `report takes one run directory, got ${positionals.length}. Usage: planarena report DIR [--html FILE].`);
-    const run = loadRun(positionals[0]);
+    const run = openRun(positionals[0]);
     if (run.records.length === 0) throw new UserError('E_EMPTY_RUN', `${positionals[0]} has no finished episodes (episodes.jsonl is empty); nothing to report.`);
     const analysis = analyze(run.records, {
       reps: intFlag('reps', values.reps, 2000, 100),

@@ -42,13 +42,13 @@ async function throughput(workers: number): Promise<Throughput> {
   const dir = mkdtempSync(join(tmpdir(), 'planarena-bench-'));
   try {
     const runDir = RunDir.create(dir);
-    runDir.writeManifest(buildManifest({ suite: plan.suite, scenarios: plan.scenarios.map((s) => s.id), planners: [...plan.planners], seeds: [...plan.seeds], physics: 'deterministic', lidar: 'analytic', record: false, clock: 'turn', plannerConfig: {}, scenarioHashes: {} }, ['bench']));
+    runDir.writeManifest(buildManifest({ suite: plan.suite, scenarios: plan.scenarios.map((s) => s.id), planners: [...plan.planners], seeds: [...plan.seeds], physics: 'deterministic', lidar: 'analytic', observation: 'state', record: false, clock: 'turn', plannerConfig: {}, scenarioHashes: {} }, ['bench']));
     const ends: number[] = [];
     let cpuAtWarm = 0;
     await executeParallel(
       plan,
       plan.episodes,
-      { workers, plannerConfig: {}, episode: { physics: 'deterministic', clock: 'turn', record: false, pace: 0 } },
+      { workers, plannerConfig: {}, episode: { physics: 'deterministic', observation: 'state', clock: 'turn', record: false, pace: 0 } },
       runDir,
       {
         onEpisodeEnd: () => {

@@ -5,7 +5,7 @@
  * planner's declarations (`planners/registry.ts` → `PLANNER_SETTINGS`).
  */
 import { UserError } from '../core/errors.ts';
-import { CLOCKS, LIDAR_METHODS, PHYSICS, type Shard } from '../core/runConfig.ts';
+import { CLOCKS, LIDAR_METHODS, OBSERVATION_TIERS, PHYSICS, type Shard } from '../core/runConfig.ts';
 import { camelCase, dashed, describeType, didYouMean, settingsIndex, type SettingSpec } from '../core/settings.ts';
 import { PLANNER_SETTINGS } from '../planners/registry.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, type ExecutionOptions, type RunRequest, type RunSource } from '../runner/pipeline.ts';
@@ -24,6 +24,7 @@ const BASE_FLAGS = {
   force: { type: 'boolean' },
   physics: { type: 'string' },
   lidar: { type: 'string' },
+  observation: { type: 'string' },
   record: { type: 'boolean' },
   clock: { type: 'string' },
   live: { type: 'boolean' },
@@ -155,6 +156,7 @@ export function requestFromFlags(values: RunFlagValues): RunRequest {
     seeds: str(values, 'seeds') === undefined ? undefined : parseSeeds(str(values, 'seeds')!),
     physics: choiceFlag('physics', str(values, 'physics'), PHYSICS, 'deterministic'),
     lidar: choiceFlag('lidar', str(values, 'lidar'), LIDAR_METHODS, 'analytic'),
+    observation: choiceFlag('observation', str(values, 'observation'), OBSERVATION_TIERS, 'state'),
     clock: choiceFlag('clock', str(values, 'clock'), CLOCKS, 'turn'),
     record: Boolean(values.record),
     plannerConfig: plannerConfigFromFlags(values),
@@ -162,7 +164,7 @@ export function requestFromFlags(values: RunFlagValues): RunRequest {
 }
 
 /** Flags that describe what to run; with --resume or --from the manifest says it instead. */
-const REQUEST_FLAGS = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'lidar', 'clock', 'record'] as const;
+const REQUEST_FLAGS = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'lidar', 'observation', 'clock', 'record'] as const;
 
 /**
  * All of `run`'s flags → where the run comes from and how to execute it. `liveDefault` is the

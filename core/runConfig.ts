@@ -26,6 +26,13 @@ export const PHYSICS: readonly PhysicsFlavor[] = ['deterministic', 'fast'];
 export type LidarMethod = 'analytic' | 'rapier';
 export const LIDAR_METHODS: readonly LidarMethod[] = ['analytic', 'rapier'];
 
+/** What observations hold, for every planner alike (docs/observations.md):
+ * - `state` (default): the pose, size and velocity of every object in the scene, as the LLM reads them;
+ * - `sensor`: only objects within the lidar's range (5 m) of the robot, plus the object a push
+ *   task names; the lidar and proprioception as always. */
+export type ObservationTier = 'state' | 'sensor';
+export const OBSERVATION_TIERS: readonly ObservationTier[] = ['state', 'sensor'];
+
 /** `turn`: the world waits while a planner thinks. `realtime`: thinking costs simulated time. */
 export type Clock = 'turn' | 'realtime';
 export const CLOCKS: readonly Clock[] = ['turn', 'realtime'];
@@ -53,6 +60,7 @@ export const RunConfigSchema = z
     seeds: z.array(z.number().int().min(0).max(SEED_MAX)).min(1),
     physics: z.enum(['deterministic', 'fast']),
     lidar: z.enum(['analytic', 'rapier']).default('analytic'),
+    observation: z.enum(['state', 'sensor']).default('state'),
     record: z.boolean(),
     clock: z.enum(['turn', 'realtime']),
     plannerConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
@@ -73,6 +81,8 @@ export interface RunConfig {
   seeds: number[];
   physics: PhysicsFlavor;
   lidar: LidarMethod;
+  /** What every planner observes (see `ObservationTier`). */
+  observation: ObservationTier;
   /** Whether every episode was recorded. */
   record: boolean;
   clock: Clock;
@@ -114,6 +124,7 @@ function orderedConfig(c: RunConfig): RunConfig {
     seeds: [...c.seeds],
     physics: c.physics,
     lidar: c.lidar,
+    observation: c.observation,
     record: c.record,
     clock: c.clock,
     plannerConfig: { ...c.plannerConfig },

@@ -6,37 +6,51 @@
  * Life cycle per episode: `reset(task, seed)` → `act(obs)` once per control step until the
  * episode ends → (next episode: `reset` again) → `dispose()` once at the end of the run.
  */
-import type { Scenario } from '../scenarios/schema.ts';
+import type { RobotType, Scenario } from '../scenarios/schema.ts';
 import type { Action, ActionSpace, Environment, EnvSnapshot, Observation, StepInfo } from '../sim/types.ts';
 
-/** What a planner is told about the task at the start of an episode. */
+/**
+ * What a planner is told about the task at the start of an episode: the public task view. It is
+ * built from the scenario by `taskSpec` and holds only what every planner may know — which robot,
+ * the arena's size, the instruction, the time budget — never the scenario file itself (object
+ * list, moving obstacles' paths, the shove schedule, randomisation ranges). What the world looks
+ * like comes through observations, at the run's observation tier, equally for every planner.
+ */
 export interface TaskSpec {
-  scenario: Scenario;
-  /** The natural-language instruction (same as `scenario.instruction`). */
-  instruction: string;
-  actionSpace: ActionSpace;
+  /** The scenario's id: a label (planners key their seeded random streams by it), not its content. */
+  readonly scenarioId: string;
+  readonly robot: RobotType;
+  readonly arena: { readonly size: readonly [number, number] };
+  /** The natural-language instruction: what to do, never how. */
+  readonly instruction: string;
+  readonly actionSpace: ActionSpace;
   /** Seconds between decisions. */
-  controlPeriod: number;
+  readonly controlPeriod: number;
+  /** Simulated seconds before truncation. */
+  readonly timeLimit: number;
   /** Control steps before truncation. */
-  maxSteps: number;
+  readonly maxSteps: number;
   /**
    * Access to the true simulator, given only to planners whose factory sets
    * `privileged: true` (the oracle). Learned and language planners never see it.
    */
-  oracle?: OracleAccess;
+  readonly oracle?: OracleAccess;
 }
 
-/** The task of an episode of `scenario`, as every planner is told it. `oracle` only for
+/** The public task view of an episode of `scenario` (see `TaskSpec`). `oracle` only for
  * privileged planners. */
 export function taskSpec(scenario: Scenario, actionSpace: ActionSpace, oracle?: OracleAccess): TaskSpec {
-  return {
-    scenario,
+  return Object.freeze({
+    scenarioId: scenario.id,
+    robot: scenario.robot.type,
+    arena: Object.freeze({ size: Object.freeze([scenario.arena.size[0], scenario.arena.size[1]] as const) }),
     instruction: scenario.instruction,
     actionSpace,
     controlPeriod: scenario.controlPeriod,
+    timeLimit: scenario.timeLimit,
     maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
-    oracle,
-  };
+    ...(oracle ? { oracle } : {}),
+  });
 }
 
 /** Rollouts of the true physics for privileged planners. */

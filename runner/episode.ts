@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { EpisodeRecord, FailureCategory } from '../core/records.ts';
-import type { Clock, LidarMethod, PhysicsFlavor } from '../core/runConfig.ts';
+import type { Clock, LidarMethod, ObservationTier, PhysicsFlavor } from '../core/runConfig.ts';
 import { percentile } from '../core/summary.ts';
 import { taskSpec, type Planner, type TaskSpec } from '../planners/Planner.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -30,6 +30,8 @@ export interface EpisodeOptions {
   physics: PhysicsFlavor;
   /** Lidar method (default analytic). */
   lidar?: LidarMethod;
+  /** What observations hold (default state). */
+  observation?: ObservationTier;
   clock: Clock;
   /** Keep every frame for a recording. */
   record: boolean;
@@ -165,7 +167,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
   let error: string | undefined;
 
   try {
-    const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar });
+    const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar, observation: ctx.observation });
     env = live;
     const reset = live.reset({ seed: spec.seed });
     metrics = new EpisodeMetrics(reset.info);

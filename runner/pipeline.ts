@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { buildManifest, scenarioHash } from '../core/manifest.ts';
 import type { EpisodeRecord, RunSummary } from '../core/records.ts';
-import { manifestConfig, parseRunConfig, usablePlannerConfig, type Clock, type LidarMethod, type PhysicsFlavor, type RunConfig, type Shard } from '../core/runConfig.ts';
+import { manifestConfig, parseRunConfig, usablePlannerConfig, type Clock, type LidarMethod, type ObservationTier, type PhysicsFlavor, type RunConfig, type Shard } from '../core/runConfig.ts';
 import { dedupeRecords, defaultRunDir, episodeKey, loadRun, RunDir } from '../core/runStore.ts';
 import { redactSettings, validateSettings, type SettingValue } from '../core/settings.ts';
 import { summarize } from '../core/summary.ts';
@@ -49,6 +49,7 @@ export interface RunRequest {
   seeds?: readonly number[];
   physics: PhysicsFlavor;
   lidar: LidarMethod;
+  observation: ObservationTier;
   clock: Clock;
   record: boolean;
   /** Planner settings by key (`llmUrl`, `wmSamples`); validated against their declarations. */
@@ -124,6 +125,7 @@ export function requestOf(config: RunConfig, plannerConfig: Readonly<Record<stri
     seeds: [...config.seeds],
     physics: config.physics,
     lidar: config.lidar,
+    observation: config.observation,
     clock: config.clock,
     record: config.record,
     plannerConfig: { ...usablePlannerConfig(config.plannerConfig), ...plannerConfig },
@@ -197,6 +199,7 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
       seeds: [...plan.seeds],
       physics: request.physics,
       lidar: request.lidar,
+      observation: request.observation,
       record: request.record,
       clock: request.clock,
       plannerConfig: redactSettings(PLANNER_SETTINGS, plannerConfig) as RunConfig['plannerConfig'],
@@ -235,6 +238,7 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
     const episode: EpisodeOptions = {
       physics: request.physics,
       lidar: request.lidar,
+      observation: request.observation,
       clock: request.clock,
       record: request.record,
       pace: exec.pace ?? (exec.live ? 1 : 0),

@@ -19,7 +19,7 @@ import { UserError } from '../core/errors.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { clamp, datan2 } from './detmath.ts';
 import { resolveLayout, type ResolvedLayout } from './layout.ts';
-import { DEFAULT_LIDAR_RAYS, LidarSensor, type LidarTarget } from './lidar.ts';
+import { DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, LidarSensor, type LidarTarget } from './lidar.ts';
 import { flatten, obsLength, readLidar } from './observation.ts';
 import { loadRapier, type Rapier } from './physics.ts';
 import { checkFailure, goalDistance, isSuccess } from './predicates.ts';
@@ -44,7 +44,7 @@ import type {
   StepInfo,
   StepResult,
 } from './types.ts';
-import { LIDAR_METHODS } from './types.ts';
+import { LIDAR_METHODS, OBSERVATION_TIERS, type ObservationTier } from './types.ts';
 import { buildSpawned, copySpawned, type Spawned, type SpawnShape } from './spawn.ts';
 import { buildWorld, DEFAULT_COLORS, type BuiltWorld } from './world.ts';
 
@@ -56,6 +56,8 @@ export interface EnvOptions {
   lidarRays?: number;
   /** How lidar ranges are computed: `analytic` (default) or `rapier` ray casts (see sim/lidar.ts). */
   lidar?: LidarMethod;
+  /** Which objects observations list: all (`state`, default) or those the robot senses (`sensor`). */
+  observation?: ObservationTier;
 }
 
 /** Episode state outside the Rapier world. */
@@ -187,6 +189,7 @@ export class SimEnv implements Environment {
     readonly flavor: PhysicsFlavor,
     private readonly lidarRays: number,
     readonly lidarMethod: LidarMethod = 'analytic',
+    readonly observationTier: ObservationTier = 'state',
   ) {
     this.dt = scenario.physicsDt;
     this.substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
@@ -415,7 +418,7 @@ export class SimEnv implements Environment {
   fork(snap?: EnvSnapshot): SimEnv {
     this.assertLive();
     const s = (snap ?? this.snapshot()) as Snapshot;
-    const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays, this.lidarMethod);
+    const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays, this.lidarMethod, this.observationTier);
     env.restore(s);
     return env;
   }
@@ -543,6 +546,7 @@ export class SimEnv implements Environment {
     }
     const lidar = readLidar(this.lidar, b.robot, robot, targets, this.lidarMethod === 'rapier' && this.lidar ? this.rapierLidar() : undefined);
     const goal = this.layout!.goal;
+    if (this.observationTier === 'sensor') sensed(objects, robot, goal);
     let push: SceneObject | undefined;
     if (goal.type === 'push') for (let i = 0; i < objects.length && !push; i++) if (objects[i].id === goal.object) push = objects[i];
     const flat = flatten({ robot, goal, lidar, objects, pushObject: push }, this.scenario.robot.type, this.flatLength);
@@ -596,6 +600,25 @@ export class SimEnv implements Environment {
   }
 }
 
+/** How far the `sensor` observation tier sees: the lidar's range. */
+export const SENSOR_RANGE = LIDAR_MAX_RANGE;
+
+/**
+ * The `sensor` tier: keeps, in place and in order, the objects whose footprint comes within
+ * SENSOR_RANGE of the robot's working point, and the object a push task names (the instruction
+ * names it, so the robot is told what it looks like and tracks it).
+ */
+function sensed(objects: SceneObject[], robot: ReturnType<Robot['state']>, goal: { type: string; object?: string }): void {
+  const p = robot.type === 'arm' && robot.ee ? robot.ee : robot.pose;
+  let k = 0;
+  for (const o of objects) {
+    const reach = 0.5 * Math.sqrt(o.size[0] * o.size[0] + o.size[1] * o.size[1]);
+    const d = dist2(o.x - p.x, o.y - p.y) - reach;
+    if (d <= SENSOR_RANGE || (goal.type === 'push' && o.id === goal.object)) objects[k++] = o;
+  }
+  objects.length = k;
+}
+
 /** Euclidean length; `Math.hypot` is not guaranteed correctly rounded, `Math.sqrt` is. */
 function dist2(dx: number, dy: number): number {
   return Math.sqrt(dx * dx + dy * dy);
@@ -609,6 +632,8 @@ export async function createEnv(scenario: Scenario, opts: EnvOptions = {}): Prom
   if (!Number.isInteger(rays) || rays < 1 || rays > 360) throw new UserError('E_LIDAR_RAYS', `lidar rays must be an integer in 1..360, got ${rays}`);
   const lidar = opts.lidar ?? 'analytic';
   if (!LIDAR_METHODS.includes(lidar)) throw new UserError('E_LIDAR', `unknown lidar method "${lidar}": use ${LIDAR_METHODS.map((m) => `"${m}"`).join(' or ')}`);
+  const observation = opts.observation ?? 'state';
+  if (!OBSERVATION_TIERS.includes(observation)) throw new UserError('E_OBSERVATION', `unknown observation tier "${observation}": use ${OBSERVATION_TIERS.map((m) => `"${m}"`).join(' or ')}`);
   const R = await loadRapier(flavor);
-  return new SimEnv(R, scenario, flavor, rays, lidar);
+  return new SimEnv(R, scenario, flavor, rays, lidar, observation);
 }

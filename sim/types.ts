@@ -8,7 +8,7 @@
 import type { RobotType, Scenario } from '../scenarios/schema.ts';
 
 /** Physics flavour and lidar method are run settings, defined with the run configuration. */
-export { LIDAR_METHODS, type LidarMethod, type PhysicsFlavor } from '../core/runConfig.ts';
+export { LIDAR_METHODS, OBSERVATION_TIERS, type LidarMethod, type ObservationTier, type PhysicsFlavor } from '../core/runConfig.ts';
 import type { PhysicsFlavor } from '../core/runConfig.ts';
 
 export interface Pose2 {

@@ -68,6 +68,7 @@ export const command: Command = {
             seeds: parseSeeds(values.seeds ?? DEFAULT_BASELINE_SEEDS),
             physics: choiceFlag('physics', values.physics, PHYSICS, 'deterministic'),
             lidar: choiceFlag('lidar', values.lidar, LIDAR_METHODS, 'analytic'),
+            observation: 'state',
             clock: choiceFlag('clock', values.clock, CLOCKS, 'turn'),
             record: false,
             plannerConfig: {},

@@ -103,7 +103,7 @@ export class OraclePlanner implements Planner {
     if (!task.oracle) throw new Error('the oracle planner needs TaskSpec.oracle (the runner gives it to factories with privileged: true)');
     this.task = task;
     this.access = task.oracle;
-    this.rng = Rng.stream(task.scenario.id, seed, 'planner:oracle');
+    this.rng = Rng.stream(task.scenarioId, seed, 'planner:oracle');
     this.prior = this.s.prior ? new ScriptedPlanner(3) : null;
     await this.prior?.reset(task);
     const zero = new Array<number>(task.actionSpace.dim).fill(0);
@@ -121,7 +121,7 @@ export class OraclePlanner implements Planner {
     if (obs.robot.type === 'arm' || goal.type === 'ee_reach') return null;
     const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
     const clearance = pushed ? footprintRadius(pushed.size) + 0.1 : robotRadius(obs) + 0.05;
-    return distanceField(obs, goal.position[0], goal.position[1], { arena: this.task!.scenario.arena.size, clearance, ignore: pushed ? [pushed.id] : [] });
+    return distanceField(obs, goal.position[0], goal.position[1], { arena: this.task!.arena.size, clearance, ignore: pushed ? [pushed.id] : [] });
   }
 
   async act(obs: Observation): Promise<ActResult> {

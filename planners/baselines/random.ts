@@ -23,7 +23,7 @@ export class RandomPlanner implements Planner {
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
     this.task = task;
-    this.rng = Rng.stream(task.scenario.id, seed, 'planner:random');
+    this.rng = Rng.stream(task.scenarioId, seed, 'planner:random');
     this.held = 0;
   }
 

@@ -62,7 +62,7 @@ export class ScriptedPlanner implements Planner {
   constructor(private readonly retries: number) {}
 
   async reset(task: TaskSpec): Promise<void> {
-    this.ctx = { arena: task.scenario.arena.size };
+    this.ctx = { arena: task.arena.size };
     this.skill = null;
     this.failuresLeft = this.retries + 1;
     this.pauseUntil = -1;

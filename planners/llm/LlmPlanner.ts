@@ -96,9 +96,9 @@ export class LlmPlanner implements Planner {
     this.task = task;
     this.seed = seed;
     const cfg = this.config;
-    this.skills = cfg.mode === 'skills' ? skillsFor(task.scenario.robot.type, { arena: task.scenario.arena.size }) : [];
+    this.skills = cfg.mode === 'skills' ? skillsFor(task.robot, { arena: task.arena.size }) : [];
     if (cfg.mode === 'skills' && this.skills.length === 0) {
-      throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${task.scenario.robot.type} robot; use --llm-mode direct.`);
+      throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${task.robot} robot; use --llm-mode direct.`);
     }
     this.builder = new PromptBuilder(this.templates, task, cfg.mode, this.skills, cfg.replanEvery, cfg.history);
     this.schema = cfg.mode === 'skills' ? skillPlanSchema(this.skills) : directActionSchema(task.actionSpace);
@@ -240,7 +240,7 @@ export class LlmPlanner implements Planner {
     turn.exchange = ex;
     let lastReason = '';
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
-      const res = await this.call(messages, `${this.task.scenario.id} seed ${this.seed} decision ${n}${attempt ? ` correction ${attempt}` : ''}`, turn, ex);
+      const res = await this.call(messages, `${this.task.scenarioId} seed ${this.seed} decision ${n}${attempt ? ` correction ${attempt}` : ''}`, turn, ex);
       if (!res) return null;
       ex.messages = messages;
       ex.response = res.content;

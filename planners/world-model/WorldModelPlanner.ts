@@ -89,7 +89,7 @@ class WorldModelPlanner implements Planner {
   ) {}
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
-    const robot = task.scenario.robot.type;
+    const robot = task.robot;
     const dir = this.fixed ? '(in memory)' : checkpointDir(robot, this.options);
     let entry = this.fixed ?? this.loaded.get(dir);
     if (this.fixed && this.fixed.meta.robot !== robot) throw new Error(`world-model: in-memory model is for ${this.fixed.meta.robot}, scenario uses ${robot}`);
@@ -103,7 +103,7 @@ class WorldModelPlanner implements Planner {
     // checkpoint: planning can be retuned without retraining. The model part is the checkpoint's.
     this.config = resolveConfig({ ...entry.meta.config, plan: defaultConfig(robot).plan }, this.options);
     this.mppi = new Mppi(this.config.plan, task.actionSpace.dim);
-    this.rng = Rng.stream(task.scenario.id, seed, 'planner:world-model');
+    this.rng = Rng.stream(task.scenarioId, seed, 'planner:world-model');
     this.memory.clear();
     this.stuckSteps = 0;
     this.decisions = 0;

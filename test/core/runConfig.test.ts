@@ -44,6 +44,7 @@ const BASE: RunConfig = {
   seeds: [3],
   physics: 'deterministic',
   lidar: 'analytic',
+  observation: 'state',
   record: false,
   clock: 'turn',
   plannerConfig: {},
@@ -56,7 +57,7 @@ describe('manifest -> config -> manifest', () => {
       BASE,
       { ...BASE, suite: 'smoke', seeds: [0, 1, 2] },
       { ...BASE, seeds: [7, 3, 11] },
-      { ...BASE, lidar: 'rapier', physics: 'fast', clock: 'realtime', record: true },
+      { ...BASE, lidar: 'rapier', physics: 'fast', clock: 'realtime', record: true, observation: 'sensor' },
       { ...BASE, plannerConfig: { wmSamples: 64, oraclePrior: false, llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: 2.5 } },
       { ...BASE, shard: { index: 1, count: 3 }, skippedPlanners: { llm: 'no LLM configured' } },
     ];
@@ -82,8 +83,8 @@ describe('manifest -> config -> manifest', () => {
   });
 
   it('reads manifests written before lidar and scenario hashes existed', () => {
-    const { lidar: _l, scenarioHashes: _h, ...old } = BASE;
-    expect(parseRunConfig(old, 'm.json')).toMatchObject({ lidar: 'analytic', scenarioHashes: {} });
+    const { lidar: _l, scenarioHashes: _h, observation: _o, ...old } = BASE;
+    expect(parseRunConfig(old, 'm.json')).toMatchObject({ lidar: 'analytic', observation: 'state', scenarioHashes: {} });
   });
 
   it('keeps a single seed, lidar, clock and planner settings through run --from and --resume', async () => {

@@ -11,6 +11,7 @@
  * `error`; the message goes in `record.error` and the run goes on.
  */
 import { performance } from 'node:perf_hooks';
+import { isRunAbort } from '../core/errors.ts';
 import type { EpisodeRecord, FailureCategory } from '../core/records.ts';
 import type { Clock, LidarMethod, ObservationTier, PhysicsFlavor } from '../core/runConfig.ts';
 import { percentile } from '../core/summary.ts';
@@ -196,6 +197,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     failure = metrics.failure;
     error = metrics.error;
   } catch (e) {
+    if (isRunAbort(e)) throw e; // the finally block still frees the worlds
     failure = e instanceof PlannerFault ? 'planner_error' : 'error';
     error = messageOf(e);
   } finally {

@@ -19,9 +19,11 @@
  *   of every step since the previous decision.
  *
  * Errors thrown by the planner (or an action that is not `dim` finite numbers) come out of the
- * loop as `PlannerFault`, so callers can tell them from simulator failures.
+ * loop as `PlannerFault`, so callers can tell them from simulator failures; a `RunAbort` comes
+ * out as itself and stops the run.
  */
 import { performance } from 'node:perf_hooks';
+import { isRunAbort } from '../core/errors.ts';
 import type { Clock } from '../core/runConfig.ts';
 import type { ActResult, Planner, TaskSpec } from '../planners/Planner.ts';
 import type { Action, Environment, Observation, SimEvent, StepInfo, StepResult } from '../sim/types.ts';
@@ -63,6 +65,7 @@ async function plannerCall<T>(what: string, fn: () => Promise<T> | T): Promise<T
   try {
     return await fn();
   } catch (e) {
+    if (isRunAbort(e)) throw e; // stops the run, not just this episode
     throw new PlannerFault(what, e);
   }
 }

@@ -42,7 +42,7 @@ async function throughput(workers: number): Promise<Throughput> {
   const dir = mkdtempSync(join(tmpdir(), 'planarena-bench-'));
   try {
     const runDir = RunDir.create(dir);
-    runDir.writeManifest(buildManifest({ suite: plan.suite, scenarios: plan.scenarios.map((s) => s.id), planners: [...plan.planners], seeds: [...plan.seeds], physics: 'deterministic', lidar: 'analytic', observation: 'state', record: false, clock: 'turn', plannerConfig: {}, scenarioHashes: {} }, ['bench']));
+    runDir.writeManifest(buildManifest({ suite: plan.suite, scenarios: plan.scenarios.map((s) => s.id), planners: [...plan.planners], seeds: [...plan.seeds], physics: 'deterministic', lidar: 'analytic', observation: 'state', record: false, clock: 'turn', plannerConfig: {}, scenarioHashes: {}, inputHashes: {} }, ['bench']));
     const ends: number[] = [];
     let cpuAtWarm = 0;
     await executeParallel(

@@ -37,6 +37,8 @@ const BASE_FLAGS = {
   resume: { type: 'string' },
   from: { type: 'string' },
   shard: { type: 'string' },
+  'allow-drift': { type: 'boolean' },
+  'allow-planner-errors': { type: 'boolean' },
 } as const satisfies FlagSpec;
 
 /** Every flag `run` accepts: the run's own, then one per planner setting that has a flag. */
@@ -193,6 +195,7 @@ export function parseRunFlags(values: RunFlagValues, liveDefault = false): { sou
     shard: values.shard === undefined ? undefined : parseShard(String(values.shard)),
     live: live ? { port, host: str(values, 'host') ?? DEFAULT_HOST } : undefined,
     pace: numberFlag('pace', str(values, 'pace'), live ? 1 : 0, 0),
+    allowDrift: Boolean(values['allow-drift']),
   };
   const plannerConfig = plannerConfigFromFlags(values);
   const source: RunSource =

@@ -56,6 +56,7 @@ export const RunConfigSchema = z
   .object({
     suite: z.string().nullable(),
     scenarios: z.array(z.string().min(1)).min(1),
+    scenarioFiles: z.record(z.string(), z.string()).optional(),
     planners: z.array(z.string().min(1)).min(1),
     seeds: z.array(z.number().int().min(0).max(SEED_MAX)).min(1),
     physics: z.enum(['deterministic', 'fast']),
@@ -66,6 +67,7 @@ export const RunConfigSchema = z
     plannerConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     shard: shardSchema.optional(),
     scenarioHashes: z.record(z.string(), z.string()).default({}),
+    inputHashes: z.record(z.string(), z.string()).default({}),
     skippedPlanners: z.record(z.string(), z.string()).optional(),
   })
   .strict();
@@ -74,8 +76,11 @@ export const RunConfigSchema = z
 export interface RunConfig {
   /** The suite the scenarios came from, or null when they were listed. */
   suite: string | null;
-  /** Scenario ids (or paths of scenario files), in plan order. */
+  /** Scenario ids, in plan order. */
   scenarios: string[];
+  /** Where scenarios given as files (not shipped ids) were read from, by id (absolute paths), so
+   * `--from` and `--resume` find them again. */
+  scenarioFiles?: Record<string, string>;
   /** Planners that ran, in plan order (planners that could not run are in `skippedPlanners`). */
   planners: string[];
   seeds: number[];
@@ -93,6 +98,9 @@ export interface RunConfig {
   /** SHA-256 (hex) of each scenario as resolved (defaults filled in), by id: two runs with equal
    * hashes ran the same task definitions, whatever the files' formatting. */
   scenarioHashes: Record<string, string>;
+  /** SHA-256 of every other input that shapes results, by `<planner>:<label>` (checkpoints, prompt
+   * templates, a replayed cassette, price tables; see `PlannerFactory.inputs`). */
+  inputHashes: Record<string, string>;
   /** Planners that were asked for but could not run here, with the factory's one-line reason. */
   skippedPlanners?: Record<string, string>;
 }
@@ -120,6 +128,7 @@ function orderedConfig(c: RunConfig): RunConfig {
   return {
     suite: c.suite,
     scenarios: [...c.scenarios],
+    ...(c.scenarioFiles && Object.keys(c.scenarioFiles).length > 0 ? { scenarioFiles: { ...c.scenarioFiles } } : {}),
     planners: [...c.planners],
     seeds: [...c.seeds],
     physics: c.physics,
@@ -130,6 +139,7 @@ function orderedConfig(c: RunConfig): RunConfig {
     plannerConfig: { ...c.plannerConfig },
     ...(c.shard && c.shard.count > 1 ? { shard: { index: c.shard.index, count: c.shard.count } } : {}),
     scenarioHashes: { ...c.scenarioHashes },
+    inputHashes: { ...c.inputHashes },
     ...(c.skippedPlanners && Object.keys(c.skippedPlanners).length > 0 ? { skippedPlanners: { ...c.skippedPlanners } } : {}),
   };
 }

@@ -53,6 +53,8 @@ export const BaselineFile = z.object({
   }),
   /** SHA-256 of each resolved scenario when the baseline was written (see the run manifest). */
   scenarioHashes: z.record(z.string(), z.string()).optional(),
+  /** SHA-256 of the planners' other inputs (checkpoints, prompts; see the run manifest). */
+  inputHashes: z.record(z.string(), z.string()).optional(),
   /** Planner name → its factory's `deterministic` flag when the baseline was written. */
   deterministic: z.record(z.string(), z.boolean()),
   episodes: z.array(BaselineEpisode),
@@ -69,6 +71,7 @@ export function baselineFromRun(manifest: RunManifest, records: readonly Episode
     git: manifest.git,
     config: { scenarios: c.scenarios, planners: c.planners, seeds: c.seeds, physics: c.physics, ...(c.lidar !== 'analytic' ? { lidar: c.lidar } : {}), ...(c.observation !== 'state' ? { observation: c.observation } : {}), clock: c.clock, plannerConfig: c.plannerConfig },
     ...(c.scenarioHashes ? { scenarioHashes: c.scenarioHashes } : {}),
+    ...(Object.keys(c.inputHashes).length > 0 ? { inputHashes: c.inputHashes } : {}),
     deterministic,
     episodes: records.map((r) => ({
       scenario: r.scenario,
@@ -98,6 +101,7 @@ export function baselineRunConfig(b: Baseline): RunConfig {
     clock: c.clock,
     plannerConfig: { ...c.plannerConfig },
     scenarioHashes: { ...(b.scenarioHashes ?? {}) },
+    inputHashes: { ...(b.inputHashes ?? {}) },
   };
 }
 

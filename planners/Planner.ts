@@ -110,5 +110,19 @@ export interface PlannerFactory {
   /** Returns null when the planner can run; otherwise a one-line reason and how to enable it
    * (e.g. no LLM configured). The runner then skips it with that message. */
   unavailable?(opts: PlannerOptions): string | null;
+  /**
+   * The files whose content shapes this planner's results on these robots — checkpoints, prompt
+   * templates, a replayed cassette, a price table — by label. Each entry is a list of file or
+   * directory paths, or one `sha256:<hex>` when the content hash is already known (a verified
+   * model download). Their SHA-256 go into the manifest (`config.inputHashes`), and `--from` and
+   * `--resume` refuse to run when one changed.
+   */
+  inputs?(opts: PlannerOptions, robots: readonly RobotType[]): Record<string, readonly string[]>;
+  /**
+   * Checks the planner's artefacts before the first episode (a checkpoint's shapes and weights,
+   * say) and throws a `UserError` naming the file and what is wrong, so a broken artefact fails
+   * the run at once instead of every episode.
+   */
+  preflight?(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> | void;
   create(opts: PlannerOptions): Promise<Planner>;
 }

@@ -16,12 +16,12 @@
  * Everything that can be refused (unknown names, bad settings, an existing run directory, a
  * planner that cannot be created) is refused before the first episode starts.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
-import { buildManifest, scenarioHash } from '../core/manifest.ts';
+import { buildManifest, gitState, hashInputs, scenarioHash } from '../core/manifest.ts';
 import type { EpisodeRecord, RunSummary } from '../core/records.ts';
-import { manifestConfig, parseRunConfig, usablePlannerConfig, type Clock, type LidarMethod, type ObservationTier, type PhysicsFlavor, type RunConfig, type Shard } from '../core/runConfig.ts';
-import { dedupeRecords, defaultRunDir, episodeKey, loadRun, RunDir } from '../core/runStore.ts';
+import { manifestConfig, usablePlannerConfig, type Clock, type LidarMethod, type ObservationTier, type PhysicsFlavor, type RunConfig, type Shard } from '../core/runConfig.ts';
+import { dedupeRecords, defaultRunDir, episodeKey, loadRun, RunDir, type LoadedRun } from '../core/runStore.ts';
 import { redactSettings, validateSettings, type SettingValue } from '../core/settings.ts';
 import { summarize } from '../core/summary.ts';
 import { getPlannerFactory, PLANNER_SETTINGS } from '../planners/registry.ts';
@@ -76,6 +76,9 @@ export interface ExecutionOptions {
   live?: { port: number; host: string };
   /** Simulated seconds per wall second (1 = real time); 0 = as fast as possible. */
   pace?: number;
+  /** Run `--from`/`--resume` even when scenarios, planner inputs, settings or code changed since
+   * the recorded run (the differences are logged). */
+  allowDrift?: boolean;
 }
 
 export interface LiveHandle {
@@ -119,8 +122,9 @@ export interface RunResult {
 /** The request a recorded configuration stands for, with `plannerConfig` layered over its settings. */
 export function requestOf(config: RunConfig, plannerConfig: Readonly<Record<string, unknown>> = {}): RunRequest {
   return {
-    // Scenarios by id, not by suite: a suite edited since the run cannot change what is repeated.
-    scenarios: [...config.scenarios],
+    // Scenarios by id (or the file they came from), not by suite: a suite edited since the run
+    // cannot change what is repeated.
+    scenarios: config.scenarios.map((id) => config.scenarioFiles?.[id] ?? id),
     planners: [...config.planners],
     seeds: [...config.seeds],
     physics: config.physics,
@@ -154,10 +158,11 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
   let shard = exec.shard;
   let resumeDir: RunDir | undefined;
   let done: EpisodeRecord[] = [];
+  let recorded: LoadedRun | undefined;
   if (source.kind === 'request') {
     request = source.request;
   } else {
-    const run = loadRun(source.kind === 'resume' ? source.dir : source.manifest, source.kind === 'resume' ? '--resume' : '--from');
+    const run = (recorded = loadRun(source.kind === 'resume' ? source.dir : source.manifest, source.kind === 'resume' ? '--resume' : '--from'));
     request = requestOf(run.config, source.plannerConfig);
     recordedSuite = run.config.suite;
     if (source.kind === 'resume') {
@@ -191,10 +196,16 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
   const have = new Set(done.map(episodeKey));
   const todo = planned.filter((e) => !have.has(episodeKey(e)));
   const plan: RunPlan = Object.freeze({ ...full, suite, episodes: Object.freeze(planned) });
+  const robots = [...new Set(plan.scenarios.map((s) => s.robot.type))];
+  const inputHashes: Record<string, string> = {};
+  for (const f of factories) {
+    for (const [label, paths] of Object.entries(f.inputs?.(plannerOptions, robots) ?? {})) inputHashes[`${f.name}:${label}`] = hashInputs(paths);
+  }
   const config: RunConfig = Object.freeze(
     manifestConfig({
       suite,
       scenarios: plan.scenarios.map((s) => s.id),
+      scenarioFiles: scenarioFilesOf(request, plan),
       planners: [...plan.planners],
       seeds: [...plan.seeds],
       physics: request.physics,
@@ -205,9 +216,23 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
       plannerConfig: redactSettings(PLANNER_SETTINGS, plannerConfig) as RunConfig['plannerConfig'],
       ...(shard && shard.count > 1 ? { shard } : {}),
       scenarioHashes: Object.fromEntries(plan.scenarios.map((s) => [s.id, scenarioHash(s)])),
+      inputHashes,
       ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
     }),
   );
+
+  if (recorded) {
+    const drift = driftOf(recorded, config, source.kind === 'resume');
+    if (drift.length > 0) {
+      const what = `${source.kind === 'resume' ? '--resume' : '--from'} ${recorded.dir.display()}`;
+      if (!exec.allowDrift) {
+        throw new UserError('E_DRIFT', `${what}: ${drift.join('; ')}. The results would not be comparable: run it afresh, or pass --allow-drift to go on knowingly (the differences are then logged).`);
+      }
+      io.log(`${what}: going on despite drift (--allow-drift): ${drift.join('; ')}`);
+    }
+  }
+  // Artefacts are checked before anything is written: a broken checkpoint fails the run here.
+  for (const f of factories) await f.preflight?.(plannerOptions, robots);
 
   // The directory is checked (and created empty) first: refusing to overwrite is instant, while
   // creating planners may load models. A run that fails before its manifest leaves it empty.
@@ -316,7 +341,38 @@ export function shardEpisodes(episodes: readonly EpisodeSpec[], shard: Shard | u
   return episodes.filter((e) => mine.has(`${e.scenario}\u0000${e.seed}`));
 }
 
-/** A recorded run's config from its manifest (for callers that only read). */
-export function configOf(manifestJson: unknown, where: string): RunConfig {
-  return parseRunConfig((manifestJson as { config?: unknown } | null)?.config, where);
+/** Absolute paths of the scenarios the request named by file rather than by id. */
+function scenarioFilesOf(request: RunRequest, plan: RunPlan): Record<string, string> {
+  const out: Record<string, string> = {};
+  (request.scenarios ?? []).forEach((typed, i) => {
+    const id = plan.scenarios[i]?.id;
+    if (id !== undefined && typed !== id) out[id] = resolve(typed);
+  });
+  return out;
+}
+
+/**
+ * What differs between a recorded run and the same configuration now: scenario files, planner
+ * inputs (checkpoints, prompts, cassettes), planner settings given again with other values, and —
+ * for a resume, whose episodes join the recorded ones — the code's commit. One phrase each.
+ */
+export function driftOf(recorded: LoadedRun, now: RunConfig, resume: boolean): string[] {
+  const was = recorded.config;
+  const out: string[] = [];
+  const short = (h: string | undefined) => (h ? h.slice(0, 12) : 'none');
+  for (const [id, h] of Object.entries(was.scenarioHashes)) {
+    if (now.scenarioHashes[id] !== undefined && now.scenarioHashes[id] !== h) out.push(`scenario ${id} changed (hash ${short(h)} → ${short(now.scenarioHashes[id])})`);
+  }
+  for (const key of new Set([...Object.keys(was.inputHashes), ...Object.keys(now.inputHashes)])) {
+    if (was.inputHashes[key] !== now.inputHashes[key]) out.push(`${key} changed (hash ${short(was.inputHashes[key])} → ${short(now.inputHashes[key])})`);
+  }
+  for (const [key, v] of Object.entries(now.plannerConfig)) {
+    const before = was.plannerConfig[key];
+    if (before !== '***' && before !== v) out.push(`setting ${key} is ${JSON.stringify(v)}, was ${before === undefined ? 'unset' : JSON.stringify(before)}`);
+  }
+  const commit = gitState().commit;
+  if (resume && recorded.manifest.git.commit && commit && recorded.manifest.git.commit !== commit) {
+    out.push(`the code is at commit ${commit.slice(0, 12)}, the run was made at ${recorded.manifest.git.commit.slice(0, 12)}`);
+  }
+  return out;
 }

@@ -53,6 +53,6 @@ export const command: Command = {
     } finally {
       interrupt.dispose();
     }
-    return finishSession(result);
+    return finishSession(result, Boolean(values['allow-planner-errors']));
   },
 };

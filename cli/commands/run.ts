@@ -31,10 +31,17 @@ scale, resume and shards:
   --resume DIR           finish a stopped run: run only the episodes DIR/episodes.jsonl lacks
   --from DIR/manifest.json  run again exactly what that manifest describes (new --out DIR)
   --shard K/N            run only shard K of N (K = 0..N-1); join shards with planarena merge
+  --allow-drift          with --from/--resume: go on although scenarios, checkpoints, prompts, settings
+                         or (resume) the code changed since the recorded run; the differences are logged
+
+exit status:
+  --allow-planner-errors exit 0 even when episodes ended in a planner error or crashed
 
 ${settingsUsage()}
 
-Exits 0 when the run completes, whatever the episodes' outcomes; 130 when stopped by Ctrl-C.`;
+Exits 0 when the run completes, whatever the episodes' outcomes (success, failure, timeout); 3 when
+any episode ended in a planner error or crashed (the results are written; --allow-planner-errors
+makes that 0); 1 on bad input; 130 when stopped by Ctrl-C.`;
 
 /** Prints the table and where the files went. */
 export function printResults(result: RunResult, write: (s: string) => void = (s) => process.stdout.write(s)): void {
@@ -72,15 +79,28 @@ export async function serveUntilInterrupted(url: string, close: () => Promise<vo
   await close();
 }
 
+/** Exit status of a completed run whose episodes crashed or hit planner errors. */
+export const EXIT_PLANNER_ERRORS = 3;
+
 /** Prints the results; on a terminal the live viewer keeps serving for replay until Ctrl-C.
- * Returns the exit code: 130 when the run was stopped early, else 0. */
-export async function finishSession(result: RunResult): Promise<number> {
+ * Returns the exit code: 130 when the run was stopped early; 3 when episodes ended in a planner
+ * error or crashed (unless `allowErrors`); else 0. */
+export async function finishSession(result: RunResult, allowErrors = false): Promise<number> {
   printResults(result);
+  const broken = result.records.filter((r) => r.failure === 'planner_error' || r.failure === 'error');
+  if (broken.length > 0) {
+    const first = broken[0];
+    process.stderr.write(
+      `${broken.length} of ${result.records.length} episodes ended in a planner error or crashed (first: ${first.scenario}/${first.planner}/seed ${first.seed}: ${first.error ?? first.failure}); ` +
+        `their results are written${allowErrors ? '' : `, exit status ${EXIT_PLANNER_ERRORS} (--allow-planner-errors makes it 0)`}.\n`,
+    );
+  }
   if (result.live) {
     if (process.stdout.isTTY && !result.interrupted) await serveUntilInterrupted(result.live.url, result.live.close);
     else await result.live.close();
   }
-  return result.interrupted ? 130 : 0;
+  if (result.interrupted) return 130;
+  return broken.length > 0 && !allowErrors ? EXIT_PLANNER_ERRORS : 0;
 }
 
 export const command: Command = {
@@ -98,6 +118,6 @@ export const command: Command = {
     } finally {
       interrupt.dispose();
     }
-    return finishSession(result);
+    return finishSession(result, Boolean(values['allow-planner-errors']));
   },
 };

@@ -28,7 +28,7 @@ import { CassetteProvider } from './CassetteProvider.ts';
 import { connectProvider, HOW_TO_CONNECT } from './connectProvider.ts';
 import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
 import { LlmStats } from './LlmStats.ts';
-import { PriceTable } from './PriceTable.ts';
+import { DEFAULT_PRICES, PriceTable } from './PriceTable.ts';
 import { PromptBuilder, type HistoryLine } from './PromptBuilder.ts';
 import { DEFAULT_PROMPTS_DIR, PromptTemplates } from './PromptTemplates.ts';
 import { directActionSchema, skillPlanSchema, validateDirectAction, validateSkillPlan, type SkillCall, type Validated } from './ReplyValidator.ts';
@@ -353,6 +353,15 @@ export const factory: PlannerFactory = {
     const has = (k: string) => c[k] !== undefined && c[k] !== null && c[k] !== '' && c[k] !== false;
     if (has('llmUrl') || has('llmGguf') || (has('llmCassette') && has('llmReplay'))) return null;
     return HOW_TO_CONNECT;
+  },
+  inputs(opts: PlannerOptions): Record<string, readonly string[]> {
+    const cfg = resolveLlmConfig(opts.config);
+    return {
+      prompts: [cfg.prompts ?? DEFAULT_PROMPTS_DIR],
+      prices: [cfg.prices ?? DEFAULT_PRICES],
+      // A replayed cassette is an input; a recorded one is an output.
+      ...(cfg.replay && cfg.cassette ? { cassette: [cfg.cassette] } : {}),
+    };
   },
   async create(opts: PlannerOptions): Promise<Planner> {
     const cfg = resolveLlmConfig(opts.config);

@@ -201,6 +201,12 @@ export const factory: PlannerFactory = {
     }
     return null;
   },
+  inputs(opts: PlannerOptions, robots: readonly RobotType[]): Record<string, readonly string[]> {
+    return Object.fromEntries(robots.map((robot) => {
+      const dir = checkpointDir(robot, opts.config);
+      return [`checkpoint:${robot}`, [join(dir, 'model.json'), join(dir, 'weights.bin')]];
+    }));
+  },
   async create(opts: PlannerOptions): Promise<Planner> {
     const selection = await selectBackend(backendOf(opts.config));
     if (process.env.PLANARENA_VERBOSE) console.error(`world-model: tfjs backend ${describeSelection(selection)}`);

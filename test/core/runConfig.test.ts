@@ -49,6 +49,7 @@ const BASE: RunConfig = {
   clock: 'turn',
   plannerConfig: {},
   scenarioHashes: { 'arm-reach': 'a'.repeat(64) },
+  inputHashes: {},
 };
 
 describe('manifest -> config -> manifest', () => {
@@ -59,7 +60,8 @@ describe('manifest -> config -> manifest', () => {
       { ...BASE, seeds: [7, 3, 11] },
       { ...BASE, lidar: 'rapier', physics: 'fast', clock: 'realtime', record: true, observation: 'sensor' },
       { ...BASE, plannerConfig: { wmSamples: 64, oraclePrior: false, llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: 2.5 } },
-      { ...BASE, shard: { index: 1, count: 3 }, skippedPlanners: { llm: 'no LLM configured' } },
+      { ...BASE, shard: { index: 1, count: 3 }, skippedPlanners: { llm: 'no LLM configured' }, inputHashes: { 'world-model:checkpoint:arm': 'b'.repeat(64) } },
+      { ...BASE, scenarioFiles: { 'arm-reach': '/tmp/elsewhere/arm-reach.json' } },
     ];
     for (const c of variants) {
       const json = JSON.parse(JSON.stringify(manifestConfig(c)));
@@ -83,8 +85,8 @@ describe('manifest -> config -> manifest', () => {
   });
 
   it('reads manifests written before lidar and scenario hashes existed', () => {
-    const { lidar: _l, scenarioHashes: _h, observation: _o, ...old } = BASE;
-    expect(parseRunConfig(old, 'm.json')).toMatchObject({ lidar: 'analytic', observation: 'state', scenarioHashes: {} });
+    const { lidar: _l, scenarioHashes: _h, observation: _o, inputHashes: _i, ...old } = BASE;
+    expect(parseRunConfig(old, 'm.json')).toMatchObject({ lidar: 'analytic', observation: 'state', scenarioHashes: {}, inputHashes: {} });
   });
 
   it('keeps a single seed, lidar, clock and planner settings through run --from and --resume', async () => {
@@ -159,5 +161,30 @@ describe('the pipeline', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/--set wm-samplez: unknown planner setting; did you mean "wm-samples"\?/);
     expect(existsSync(join(tmp, 'typo'))).toBe(false);
+  });
+});
+
+describe('provenance', () => {
+  it("hashes the planners' inputs into the manifest; --from and --resume refuse drift unless --allow-drift", async () => {
+    const base = join(tmp, 'drift');
+    const scenario = join(tmp, 'mine.json');
+    writeFileSync(scenario, readFileSync(join('scenarios', 'files', 'arm-reach.json'), 'utf8').replace('"id": "arm-reach"', '"id": "mine"'));
+    const args = ['run', '--scenarios', scenario, '--planners', 'random,world-model', '--seeds', '1', '--out', base];
+    expect((await quiet(args)).code).toBe(0);
+    const m = manifestOf(base);
+    expect(Object.keys(m.config.inputHashes)).toEqual(['world-model:checkpoint:arm']);
+    for (const h of Object.values(m.config.inputHashes)) expect(h).toMatch(/^[0-9a-f]{64}$/);
+
+    // Edit the scenario file: both --from and --resume name what changed and refuse.
+    writeFileSync(scenario, readFileSync(scenario, 'utf8').replace('"timeLimit": 10', '"timeLimit": 11'));
+    const from = await quiet(['run', '--from', base, '--out', join(tmp, 'drift-again')]);
+    expect(from.code).toBe(1);
+    expect(from.err).toMatch(/--from .*: scenario mine changed \(hash [0-9a-f]{12} → [0-9a-f]{12}\)\. The results would not be comparable/);
+    const resume = await quiet(['run', '--resume', base]);
+    expect(resume.code).toBe(1);
+    expect(resume.err).toMatch(/scenario mine changed/);
+    const allowed = await quiet(['run', '--from', base, '--out', join(tmp, 'drift-allowed'), '--allow-drift']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toMatch(/going on despite drift \(--allow-drift\): scenario mine changed/);
   });
 });

@@ -29,6 +29,7 @@ const PLANNER_FLAGS = {
   'llm-replay': { key: 'llmReplay', kind: 'presence' },
   'llm-gguf': { key: 'llmGguf', kind: 'text' },
   'llm-timeout': { key: 'llmTimeout', kind: 'value' },
+  'llm-hints': { key: 'llmHints', kind: 'presence' },
   checkpoint: { key: 'checkpoint', kind: 'text' },
 } as const;
 
@@ -56,6 +57,7 @@ export const RUN_FLAGS = {
   'llm-replay': { type: 'boolean' },
   'llm-gguf': { type: 'string' },
   'llm-timeout': { type: 'string' },
+  'llm-hints': { type: 'boolean' },
   checkpoint: { type: 'string' },
   set: { type: 'string', multiple: true },
 } as const satisfies FlagSpec;

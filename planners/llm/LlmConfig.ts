@@ -57,6 +57,9 @@ export interface LlmConfig {
   prompts: string | null;
   /** Lines of recent history shown to the model (llmHistory). */
   history: number;
+  /** Append the scenario's strategy `hint`, when it has one, to the instruction (--llm-hints,
+   * llmHints). An ablation: instructions state the task only; a hint says how. */
+  hints: boolean;
 }
 
 const DEFAULTS: LlmConfig = {
@@ -81,6 +84,7 @@ const DEFAULTS: LlmConfig = {
   responseFormat: 'auto',
   prompts: null,
   history: 8,
+  hints: false,
 };
 
 /** Default K for direct mode when llmReplanEvery is not set: one decision per 10 control steps. */
@@ -96,6 +100,7 @@ const FLAG: Record<string, string> = {
   llmReplay: '--llm-replay',
   llmGguf: '--llm-gguf',
   llmTimeout: '--llm-timeout',
+  llmHints: '--llm-hints',
 };
 const flag = (key: string) => FLAG[key] ?? `--set ${key}`;
 
@@ -122,6 +127,7 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
   c.responseFormat = choice(raw, 'llmResponseFormat', ['auto', 'json_schema', 'json_object', 'none'], DEFAULTS.responseFormat);
   c.prompts = str(raw, 'llmPrompts');
   c.history = int(raw, 'llmHistory', DEFAULTS.history, 0);
+  c.hints = bool(raw, 'llmHints');
 
   if (c.mode === 'direct' && (c.replanEvery < 1 || !Number.isInteger(c.replanEvery))) {
     throw new UserError('E_LLM_CONFIG', `--set llmReplanEvery must be a whole number of control steps >= 1 in direct mode; got ${c.replanEvery}.`);

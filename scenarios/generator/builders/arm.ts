@@ -18,6 +18,8 @@ import { COLOR_NAMES, COLORS, instruction, VOCAB, WORD_SETS, type ColorName } fr
 import { dist, polar, segmentDistance, type Pt } from '../plane.ts';
 
 const MAX_REACH = 0.7;
+/** The end effector at the arm's home pose (shoulder -30°, elbow 60°): metres out along the heading, and up. */
+const HOME_EE = [0.649, 0.225] as const;
 const MIN_RADIUS = 0.28;
 const ITEMS = {
   block: { r: 0.057, fields: { shape: 'box', size: [0.08, 0.08, 0.08], mass: 0.2, friction: 0.4 }, top: 0.08 },
@@ -82,6 +84,9 @@ export const arm: Builder<ArmFactors> = {
         where = vocab.above;
       }
       if (shoulderDistance(target, z) > MAX_REACH) return reject(`goal ${mm(shoulderDistance(target, z))} m from the shoulder, beyond ${MAX_REACH} m`);
+      // Not where the tip already is at the home pose (0.649 m out along the heading, 0.225 m up).
+      const home = polar(base, HOME_EE[0], heading);
+      if (Math.sqrt(dist(home, target) ** 2 + (z - HOME_EE[1]) ** 2) < 0.15) return reject('goal next to where the tip starts');
       goal = { type: 'ee_reach', position: [target[0], target[1], z], tolerance: 0.05 };
       keepOut = (p, r) => dist(p, target) > r + 0.12;
     } else {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listScenarios } from '../../scenarios/load.ts';
+import { listFamilies, listScenarios, listSuites } from '../../scenarios/load.ts';
 import { schemaFiles } from '../../scenarios/jsonSchema.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -30,7 +30,7 @@ describe('planarena validate', () => {
       expect.stringMatching(new RegExp(`^${FIX}/bad/bad-suite.json: \\$\\.scenarios\\[1\\]: unknown scenario "open-feild"`)),
       `${FIX}/bad/bad-suite.json: $.scenarios[2]: scenario "open-field" is listed twice; remove one (use --seeds for more episodes)`,
       `${FIX}/bad/trailing-comma.json: line 65, column 1: invalid JSON: trailing comma before "}"; delete it (JSON allows no trailing commas)`,
-      `${FIX}/bad/missing.json: no such scenario or suite file; check the path`,
+      `${FIX}/bad/missing.json: no such scenario, suite or family file; check the path`,
       '4 of 6 files have problems',
     ]);
   });
@@ -40,13 +40,14 @@ describe('planarena validate', () => {
     expect(r.code).toBe(0);
     expect(r.lines).toContain('ok scenarios/files/u-trap.json');
     expect(r.lines).toContain('ok scenarios/suites/core.json');
-    expect(r.lines.length).toBe(listScenarios().length + 3);
+    expect(r.lines).toContain('ok scenarios/families/rooms.json');
+    expect(r.lines.length).toBe(listScenarios().length + listSuites().length + listFamilies().length);
   });
 
   it('a folder stands for the .json files in it', () => {
     const r = planarena('validate', `${FIX}/good`, 'scenarios/suites');
     expect(r.code).toBe(0);
-    expect(r.lines).toEqual([`ok ${FIX}/good/custom.json`, 'ok scenarios/suites/core.json', 'ok scenarios/suites/demo.json', 'ok scenarios/suites/smoke.json']);
+    expect(r.lines).toEqual([`ok ${FIX}/good/custom.json`, ...listSuites().map((id) => `ok scenarios/suites/${id}.json`)]);
   });
 
   it('--json reports every file with its kind, problems, paths and text positions', () => {
@@ -92,7 +93,7 @@ describe('planarena list', () => {
   it('an unknown list is a one-line error naming the valid lists', () => {
     const r = planarena('list', 'robots');
     expect(r.code).toBe(1);
-    expect(r.lines).toEqual(['planarena list: unknown list "robots"; valid lists: scenarios, suites, planners']);
+    expect(r.lines).toEqual(['planarena list: unknown list "robots"; valid lists: scenarios, suites, families, planners']);
   });
 });
 

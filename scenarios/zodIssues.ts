@@ -151,6 +151,7 @@ function choiceNoun(path: Path): string {
   const parent = path.length >= 2 ? path[path.length - 2] : undefined;
   if (key === 'type' && parent === 'robot') return 'robot';
   if (key === 'type' && parent === 'goal') return 'goal type';
+  if (key === 'builder' || key === 'split') return key;
   return key ? `"${key}" value` : 'value';
 }
 

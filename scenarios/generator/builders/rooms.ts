@@ -165,23 +165,32 @@ export const rooms: Builder<RoomsFactors> = {
       }
     }
 
-    // Start room, then the goal room `hops` doors away (breadth-first over the doors).
-    const start = d.int([0, n - 1]);
-    const depth = new Array<number>(n).fill(-1);
-    depth[start] = 0;
-    const queue = [start];
-    while (queue.length) {
-      const r = queue.shift()!;
-      edges.forEach((e, k) => {
-        if (!door.has(k)) return;
-        const other = e.a === r ? e.b : e.b === r ? e.a : -1;
-        if (other >= 0 && depth[other] < 0) {
-          depth[other] = depth[r] + 1;
-          queue.push(other);
-        }
-      });
-    }
-    const hops = Math.min(hopsWanted, Math.max(...depth));
+    // Start room, then the goal room `hops` doors away (breadth-first over the doors): the start
+    // is drawn among the rooms that have a room that far away, if any.
+    const depthFrom = (from: number) => {
+      const depth = new Array<number>(n).fill(-1);
+      depth[from] = 0;
+      const queue = [from];
+      while (queue.length) {
+        const r = queue.shift()!;
+        edges.forEach((e, k) => {
+          if (!door.has(k)) return;
+          const other = e.a === r ? e.b : e.b === r ? e.a : -1;
+          if (other >= 0 && depth[other] < 0) {
+            depth[other] = depth[r] + 1;
+            queue.push(other);
+          }
+        });
+      }
+      return depth;
+    };
+    const depths = Array.from({ length: n }, (_, r) => depthFrom(r));
+    const reach = depths.map((dd) => Math.max(...dd));
+    const far = reach.map((v, r) => ({ v, r })).filter((x) => x.v >= hopsWanted);
+    const start = far.length ? d.pick(far).r : reach.indexOf(Math.max(...reach));
+    const depth = depths[start];
+    const hops = Math.min(hopsWanted, reach[start]);
+    if (hops < f.hops[0]) return reject(`the doors allow at most ${hops} hops, fewer than ${f.hops[0]}`);
     const goalRoom = d.pick(depth.map((v, r) => ({ v, r })).filter((x) => x.v === hops)).r;
     const inRoom = (r: number, clearance: number): Pt | null => {
       const [x0, y0] = cornerOf(r);

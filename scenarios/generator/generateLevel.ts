@@ -29,21 +29,22 @@ const cache = new WeakMap<Family, Map<string, Scenario>>();
 
 /** The level, generated (or from this process's cache: levels are immutable and frozen). */
 export function generateLevel(family: Family, split: Split, level: number): Scenario {
-  if (!Number.isInteger(level) || level < 0) throw new UserError('E_GENERATE', `level ${level}: levels are whole numbers from 0`);
-  if (split === 'train' && level >= family.trainLevels) {
-    throw new UserError('E_GENERATE', `family "${family.id}" has ${family.trainLevels} train levels (0-${family.trainLevels - 1}); level ${level} is not one of them. Use split "test" for more levels from the same ranges`);
-  }
   let levels = cache.get(family);
   if (!levels) cache.set(family, (levels = new Map()));
   const key = `${split}/${level}`;
   const hit = levels.get(key);
   if (hit) return hit;
-  const scenario = build(family, split, level);
+  const scenario = buildLevel(family, split, level);
   levels.set(key, scenario);
   return scenario;
 }
 
-function build(family: Family, split: Split, level: number): Scenario {
+/** The level, generated afresh (no cache): what `generateLevel` does on a miss, and what the bench times. */
+export function buildLevel(family: Family, split: Split, level: number): Scenario {
+  if (!Number.isInteger(level) || level < 0) throw new UserError('E_GENERATE', `level ${level}: levels are whole numbers from 0`);
+  if (split === 'train' && level >= family.trainLevels) {
+    throw new UserError('E_GENERATE', `family "${family.id}" has ${family.trainLevels} train levels (0-${family.trainLevels - 1}); level ${level} is not one of them. Use split "test" for more levels from the same ranges`);
+  }
   const builder = BUILDERS[family.builder];
   const factors = split === 'ood' ? family.splits.ood : family.splits.train;
   const id = levelId(family.id, split, level);

@@ -79,6 +79,21 @@ describe('planarena list', () => {
     expect(r.stdout).toMatch(/^arm-push\s+arm\s+push\s+arm,pushing\s+20s\s+Arm push$/m);
     expect(r.stdout).toMatch(/^smoke\s+10\s+open-field, push-box, arm-reach$/m);
     expect(r.stdout).toMatch(/^oracle\s+sampling MPC/m);
+    expect(r.stdout).toMatch(/^open-test\s+1\s+rooms test 0-49, clutter test 0-49, corridor test 0-49, pushing test 0-49, arm test 0-49 \(250 scenarios\)$/m);
+    expect(r.stdout).toMatch(/^rooms\s+diffdrive\s+200 levels\s+cols,rows,doorWidth,furniture,hops,words\s+Rooms and doors: /m);
+    expect(r.stdout).toMatch(/^pushing\s+pusher\s+200 levels\s+.*shapes,colors,words\s+Pushing among distractors: /m);
+  });
+
+  it('--json lists families with their robot, train split and ood factors', () => {
+    const data = JSON.parse(planarena('list', 'families', '--json').stdout) as { families: { id: string; robot: string; trainLevels: number; novel: string[] }[] };
+    expect(data.families.map((f) => [f.id, f.robot, f.trainLevels])).toEqual([
+      ['arm', 'arm', 200],
+      ['clutter', 'diffdrive', 200],
+      ['corridor', 'diffdrive', 200],
+      ['pushing', 'pusher', 200],
+      ['rooms', 'diffdrive', 200],
+    ]);
+    expect(data.families.find((f) => f.id === 'clutter')?.novel).toEqual(['arena', 'density', 'shapes', 'words']);
   });
 
   it('--json gives the same data to machines; --tag filters scenarios', () => {

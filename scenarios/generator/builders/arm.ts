@@ -45,7 +45,7 @@ export const ArmFactors = z
   });
 export type ArmFactors = z.infer<typeof ArmFactors>;
 
-const shoulderDistance = (p: readonly number[], z: number) => Math.sqrt(p[0] * p[0] + p[1] * p[1] + (z - ARM_SHOULDER_HEIGHT) ** 2);
+const shoulderDistance = (p: readonly number[], z: number) => Math.sqrt(p[0] * p[0] + p[1] * p[1] + (z - ARM_SHOULDER_HEIGHT) * (z - ARM_SHOULDER_HEIGHT));
 const radiusOf = (p: readonly number[]) => Math.sqrt(p[0] * p[0] + p[1] * p[1]);
 
 export const arm: Builder<ArmFactors> = {
@@ -86,7 +86,9 @@ export const arm: Builder<ArmFactors> = {
       if (shoulderDistance(target, z) > MAX_REACH) return reject(`goal ${mm(shoulderDistance(target, z))} m from the shoulder, beyond ${MAX_REACH} m`);
       // Not where the tip already is at the home pose (0.649 m out along the heading, 0.225 m up).
       const home = polar(base, HOME_EE[0], heading);
-      if (Math.sqrt(dist(home, target) ** 2 + (z - HOME_EE[1]) ** 2) < 0.15) return reject('goal next to where the tip starts');
+      const dh = dist(home, target);
+      const dz = z - HOME_EE[1];
+      if (Math.sqrt(dh * dh + dz * dz) < 0.15) return reject('goal next to where the tip starts');
       goal = { type: 'ee_reach', position: [target[0], target[1], z], tolerance: 0.05 };
       keepOut = (p, r) => dist(p, target) > r + 0.12;
     } else {

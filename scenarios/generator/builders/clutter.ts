@@ -12,7 +12,7 @@ import { deg, mm } from '../Draw.ts';
 import { choices, realRange } from '../factors.ts';
 import { fmtTol, instruction, VOCAB, WORD_SETS } from '../language.ts';
 import { Occupancy } from '../Occupancy.ts';
-import { polar, type Pt } from '../plane.ts';
+import { dist, polar, type Pt } from '../plane.ts';
 
 export const CLUTTER_SHAPES = ['box', 'cylinder', 'sphere', 'ell'] as const;
 const TOLERANCE = 0.3;
@@ -80,7 +80,7 @@ export const clutter: Builder<ClutterFactors> = {
     }
     const route = occ.route(s, g, CLEARANCE.diffRoute);
     if (!route) return reject(`no route for the diffdrive (clearance ${CLEARANCE.diffRoute} m) through the clutter`);
-    const straight = Math.sqrt((g[0] - s[0]) ** 2 + (g[1] - s[1]) ** 2);
+    const straight = dist(s, g);
     const where = d.pick([` across the ${vocab.field}`, ` on the far side of the ${vocab.field}`, '']);
     return {
       description: `A ${W} × ${H} m ${vocab.field === 'field' ? 'field' : 'yard'} with ${placed} obstacles (${f.shapes.join(', ')}, up to ${mm(size)} m); route ${mm(route.length)} m against ${mm(straight)} m straight.`,

@@ -5,9 +5,9 @@
  * A cell is free for clearance c when its centre is at least c from every footprint and from
  * the arena's edge (walls stand just outside the floor; without walls, leaving is a failure).
  * Routes move between the centres of free cells, 8-connected, never cutting the corner between
- * two blocked cells. This is conservative, which is what a solvability check wants: a route
- * found here is one a disc of radius c can follow, with at least cell/2 to spare in
- * the worst diagonal step once the caller adds the margin it wants to c.
+ * two blocked cells. Distance is 1-Lipschitz, so every point of a step lies within cell/√2 of a
+ * free centre: a disc of radius c - 0.071 m (0.1 m cells) can follow the whole polyline, and a
+ * disc of radius c fits at every cell centre on it (where a diffdrive would turn on the spot).
  *
  * Only `+ - * /`, `Math.sqrt`, `Math.abs`, `Math.floor` and deterministic trig (`sim/detmath.ts`)
  * are used, so every machine finds the same routes and so redraws the same levels.

@@ -136,7 +136,11 @@ function tables(a: RunAnalysis): Table[] {
 
 const interval = (i: { point: number; lo: number; hi: number }) => `${pct(i.point)} [${pct(i.lo)}, ${pct(i.hi)}]`;
 const signed = (i: { point: number; lo: number; hi: number }) => {
-  const p = (x: number) => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${(100 * x).toFixed(0)}` : '–');
+  const p = (x: number) => {
+    if (!Number.isFinite(x)) return '–';
+    const v = Math.round(100 * x);
+    return v === 0 ? '0' : `${v > 0 ? '+' : ''}${v}`;
+  };
   return `${p(i.point)} pp [${p(i.lo)}, ${p(i.hi)}]`;
 };
 

@@ -16,8 +16,9 @@ export interface Command {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   run: { summary: 'run planners on a suite or scenarios and score them', load: () => import('./commands/run.ts') },
   demo: { summary: 'the demo head-to-head with the live viewer (what `npm start` runs)', load: () => import('./commands/demo.ts') },
-  validate: { summary: 'check scenario or suite files', load: () => import('./commands/validate.ts') },
-  list: { summary: 'list scenarios, suites or planners', load: () => import('./commands/list.ts') },
+  validate: { summary: 'check scenario, suite or family files', load: () => import('./commands/validate.ts') },
+  generate: { summary: 'write generated levels of a procedural family as scenario files', load: () => import('./commands/generate.ts') },
+  list: { summary: 'list scenarios, suites, families or planners', load: () => import('./commands/list.ts') },
   schema: { summary: 'write the JSON Schema of scenario files', load: () => import('./commands/schema.ts') },
   train: { summary: 'train the world-model planner', load: () => import('./commands/train.ts') },
   serve: { summary: 'serve the viewer and the live stream', load: () => import('./commands/serve.ts') },

@@ -13,6 +13,7 @@ import type { FailureCategory } from '../planners/Planner.ts';
 import { ORACLE_BASELINE, RANDOM_BASELINE, summarize, wilson } from '../core/summary.ts';
 import { iqm, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord, SummaryRow } from '../core/records.ts';
+import { generalisation, type Generalisation } from './generalisation.ts';
 
 export type ScoreKind = 'normalized' | 'success';
 
@@ -74,6 +75,8 @@ export interface RunAnalysis {
   bootstrap: Required<Pick<BootstrapOptions, 'reps' | 'seed'>>;
   /** Thresholds of the performance profiles. */
   profileTaus: number[];
+  /** Success per split of generated levels and the gaps to train (null without generated levels). */
+  generalisation: Generalisation | null;
 }
 
 export interface AnalysisOptions {
@@ -165,6 +168,7 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
     errors,
     bootstrap: boot,
     profileTaus,
+    generalisation: generalisation(records, boot),
   };
 }
 

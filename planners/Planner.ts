@@ -23,6 +23,9 @@ export interface TaskSpec {
   readonly arena: { readonly size: readonly [number, number] };
   /** The natural-language instruction: what to do, never how. */
   readonly instruction: string;
+  /** Strategy advice the scenario's author wrote, when there is some. Planners use it only as an
+   * ablation (the LLM with `--llm-hints`); the instruction alone is the task. */
+  readonly hint?: string;
   readonly actionSpace: ActionSpace;
   /** Seconds between decisions. */
   readonly controlPeriod: number;
@@ -45,6 +48,7 @@ export function taskSpec(scenario: Scenario, actionSpace: ActionSpace, oracle?: 
     robot: scenario.robot.type,
     arena: Object.freeze({ size: Object.freeze([scenario.arena.size[0], scenario.arena.size[1]] as const) }),
     instruction: scenario.instruction,
+    ...(scenario.hint ? { hint: scenario.hint } : {}),
     actionSpace,
     controlPeriod: scenario.controlPeriod,
     timeLimit: scenario.timeLimit,

@@ -182,7 +182,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
       live.actionSpace,
       ctx.privileged ? { snapshot: () => live.snapshot(), scratch: () => (scratch ??= live.fork()) } : undefined,
     );
-    observer.onEpisodeStart?.(key, scene, first, task, live);
+    observer.onEpisodeStart?.(key, scene, first, task, live, scenario);
     const pace = pacer(ctx.pace, scenario.controlPeriod);
     const loop = episodeLoop(live, planner, task, spec.seed, reset.obs, { clock: ctx.clock, maxSteps: task.maxSteps, beforeStep: () => observer.beforeStep?.(key, live) });
     for await (const s of loop) {

@@ -155,6 +155,23 @@ export const GoalSpec = z.discriminatedUnion('type', [
 ]);
 export type GoalSpec = z.infer<typeof GoalSpec>;
 
+/** The splits of a procedural family: train levels are a fixed set; test levels come from the
+ * same factor ranges but other streams; ood levels from factor values never seen in training. */
+export const SPLITS = ['train', 'test', 'ood'] as const;
+export type Split = (typeof SPLITS)[number];
+
+/** Where a generated scenario comes from (see scenarios/generator/). */
+export const GeneratedInfo = z
+  .object({
+    family: id.describe('The family (scenarios/families/<family>.json) that generated this level.'),
+    split: z.enum(SPLITS).describe('train, test or ood.'),
+    level: z.number().int().nonnegative().describe('Level number within the split.'),
+    difficulty: num.describe("Mean of the family's difficulty knobs, each scaled to 0 (easiest) .. 1 (hardest) over the train range; ood levels may fall outside 0..1."),
+    factors: z.record(z.string(), z.union([num, z.string()])).describe('The factor values drawn for this level.'),
+  })
+  .strict();
+export type GeneratedInfo = z.infer<typeof GeneratedInfo>;
+
 /** Randomisation per seed, drawn from the layout stream. Offsets are added to the file's values. */
 export const RandomizeSpec = z
   .object({
@@ -175,9 +192,12 @@ export const ScenarioSpec = z
     title: z.string().min(1).describe('Short display title.'),
     description: z.string().min(1).describe('What the task tests, for people and reports.'),
     /** Natural-language task statement given to language planners. */
-    instruction: z.string().min(1).describe('Natural-language task statement given to language planners.'),
+    instruction: z.string().min(1).describe('Natural-language task statement given to language planners: what to do, never how.'),
+    /** Strategy advice; reaches language planners only with --llm-hints (an ablation, never the default). */
+    hint: z.string().min(1).optional().describe('Optional strategy advice ("go round the outside of the wall"); a language planner sees it only with --llm-hints, an ablation.'),
     /** Free tags for grouping in reports, e.g. ["navigation"], ["pushing"], ["arm"]. */
     tags: z.array(z.string()).default([]).describe('Tags for grouping in reports: navigation, pushing, arm, dynamic.'),
+    generated: GeneratedInfo.optional().describe('Set by the level generator (scenarios/generator/): the family, split and level this scenario is, and its difficulty.'),
     robot: RobotSpec.describe('The robot and its start pose.'),
     arena: ArenaSpec.describe('Floor, perimeter walls, slopes and steps.'),
     obstacles: z.array(ObstacleSpec).default([]).describe('Static obstacles resting on the floor.'),
@@ -204,8 +224,22 @@ export const SuiteSpec = z
     $schema: z.string().optional().describe('Path to suite.schema.json, for editors.'),
     id: id.describe('Suite id; must equal the file name without .json.'),
     description: z.string().min(1).describe('What the suite is for.'),
-    /** Scenario ids (files in scenarios/files/<id>.json). */
-    scenarios: z.array(id).min(1).describe('Scenario ids (files in scenarios/files/<id>.json), each once.'),
+    /** Scenario ids (files in scenarios/files/<id>.json, or generated level ids <family>-<split>-<level>). */
+    scenarios: z.array(id).default([]).describe('Scenario ids (files in scenarios/files/<id>.json, or generated levels <family>-<split>-<level>), each once.'),
+    /** Ranges of generated levels, appended to `scenarios` in order. */
+    generate: z
+      .array(
+        z
+          .object({
+            family: id.describe('A family id (scenarios/families/<family>.json).'),
+            split: z.enum(SPLITS).describe('train, test or ood.'),
+            start: z.number().int().nonnegative().default(0).describe('First level.'),
+            count: z.number().int().positive().max(100_000).describe('Number of levels: start .. start + count - 1.'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Generated levels: each entry adds levels start .. start + count - 1 of a family split, after the listed scenarios.'),
     /** Seeds used when `--seeds` is not given. */
     defaultSeeds: z.number().int().positive().default(5).describe('Seeds used when --seeds is not given.'),
   })

@@ -1,20 +1,20 @@
 /**
- * `planarena validate [FILE|DIR...]`: checks scenario and suite files (schema and semantics) and
- * prints `ok FILE` per good file and `FILE: $.path: message` per problem. Exit 1 if any file is
- * bad. Without FILE, checks every shipped scenario and suite.
+ * `planarena validate [FILE|DIR...]`: checks scenario, suite and family files (schema and
+ * semantics) and prints `ok FILE` per good file and `FILE: $.path: message` per problem. Exit 1
+ * if any file is bad. Without FILE, checks every shipped scenario, suite and family.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFlags } from '../args.ts';
 import { isUserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
-import { checkFile, displayPath, shippedFiles } from '../../scenarios/load.ts';
+import { checkFile, displayPath, shippedFiles, type FileKind } from '../../scenarios/load.ts';
 import { formatPath, formatProblem, type Problem } from '../../scenarios/problems.ts';
 
 interface FileReport {
   file: string;
   /** null when the file could not be read at all; `unreadable` then says why. */
-  kind: 'scenario' | 'suite' | null;
+  kind: FileKind | null;
   problems: Problem[];
   unreadable?: string;
 }
@@ -39,20 +39,21 @@ function expandDir(arg: string): string[] {
 
 export const command: Command = {
   name: 'validate',
-  summary: 'check scenario or suite files',
+  summary: 'check scenario, suite or family files',
   usage: [
     'usage: planarena validate [FILE|DIR...] [--quiet] [--json]',
     '',
-    'Checks scenario and suite files against the schema and the semantic rules (goal inside an',
-    'obstacle, overlapping bodies, things outside the arena, unknown ids, timing, arm reach, and',
-    'randomisation that could cause any of these at some seed). A file with "robot" or "goal" is',
-    'a scenario; one with "scenarios" is a suite; otherwise its "$schema" decides, then its folder',
-    '(suites/ holds suites); anything else is checked as a scenario.',
+    'Checks scenario, suite and family files against the schema and the semantic rules (goal',
+    'inside an obstacle, overlapping bodies, things outside the arena, unknown ids, timing, arm',
+    'reach, and randomisation that could cause any of these at some seed). A file with "robot" or',
+    '"goal" is a scenario; one with "scenarios" or "generate" is a suite; one with "builder" or',
+    '"splits" is a family; otherwise its "$schema" decides, then its folder (suites/, families/);',
+    'anything else is checked as a scenario.',
     '',
     'Prints "ok FILE" for each good file and "FILE: $.path: problem" for each problem.',
     'Exit status 1 if any file is bad, 0 otherwise. A DIR stands for the .json files in it',
-    '(not its subfolders; *.schema.json skipped). Without FILE, checks every shipped scenario',
-    'and suite.',
+    '(not its subfolders; *.schema.json skipped). Without FILE, checks every shipped scenario,',
+    'suite and family.',
     '',
     '  --quiet   print only problems',
     '  --json    print one JSON array instead: [{ file, kind, ok, problems: [{ path, message, line?, column? }] }]',

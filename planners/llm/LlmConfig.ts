@@ -59,6 +59,9 @@ export interface LlmConfig {
   prompts: string | null;
   /** Lines of recent history shown to the model (llmHistory). */
   history: number;
+  /** Append the scenario's strategy `hint`, when it has one, to the instruction (--llm-hints,
+   * llmHints). An ablation: instructions state the task only; a hint says how. */
+  hints: boolean;
 }
 
 /** Default K for direct mode when llmReplanEvery is not set: one decision per 10 control steps. */
@@ -92,6 +95,7 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
     responseFormat: s.llmResponseFormat as ResponseFormatMode,
     prompts: text('llmPrompts'),
     history: s.llmHistory as number,
+    hints: s.llmHints as boolean,
   };
 
   if (c.mode === 'direct' && (c.replanEvery < 1 || !Number.isInteger(c.replanEvery))) {

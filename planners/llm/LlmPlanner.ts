@@ -100,7 +100,7 @@ export class LlmPlanner implements Planner {
     if (cfg.mode === 'skills' && this.skills.length === 0) {
       throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${task.robot} robot; use --llm-mode direct.`);
     }
-    this.builder = new PromptBuilder(this.templates, task, cfg.mode, this.skills, cfg.replanEvery, cfg.history);
+    this.builder = new PromptBuilder(this.templates, withHint(task, cfg.hints), cfg.mode, this.skills, cfg.replanEvery, cfg.history);
     this.schema = cfg.mode === 'skills' ? skillPlanSchema(this.skills) : directActionSchema(task.actionSpace);
     this.stats = new LlmStats(this.prices.priceOf(this.model) !== null);
     this.zero = new Array<number>(task.actionSpace.dim).fill(0);
@@ -371,3 +371,10 @@ export const factory: PlannerFactory = {
     return new LlmPlanner(cfg, provider, model, templates, prices);
   },
 };
+
+/** The task as the model is told it: the instruction, plus the scenario's strategy hint only
+ * with --llm-hints (an ablation; instructions alone state what, never how). */
+export function withHint(task: TaskSpec, hints: boolean): TaskSpec {
+  const hint = task.hint;
+  return hints && hint ? { ...task, instruction: `${task.instruction}\nHint: ${hint}` } : task;
+}

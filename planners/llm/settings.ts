@@ -29,5 +29,6 @@ export const LLM_SETTINGS: SettingsGroup = {
     { key: 'llmResponseFormat', type: 'choice', default: 'auto', choices: ['auto', 'json_schema', 'json_object', 'none'], doc: 'how to ask the server for structured output' },
     { key: 'llmPrompts', type: 'string', default: null, doc: 'directory of prompt templates replacing planners/llm/prompts' },
     { key: 'llmHistory', type: 'integer', default: 8, min: 0, doc: 'lines of recent history shown to the model' },
+    { key: 'llmHints', type: 'boolean', default: false, flag: true, doc: "ablation: add each scenario's strategy hint to the instruction (instructions state the task only)" },
   ],
 };

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../core/records.ts';
+import { loadScenario } from '../../scenarios/load.ts';
 import { startLiveServer, type LiveServerHandle } from '../../viewer/server/LiveServer.ts';
 import { driveEpisode } from './realEpisode.ts';
 
@@ -26,6 +27,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'planarena-viewer-'));
   // A real recorded run: two planners head to head on one scenario and seed.
   await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'push-box', '--planners', 'random,scripted', '--seeds', '1', '--record', '--out', join(dir, 'runs', 'r1')]);
+  // A generated level (procedural family "pushing", ood split).
+  await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'pushing-ood-3', '--planners', 'scripted', '--seeds', '1', '--record', '--out', join(dir, 'runs', 'r2')]);
   server = await startLiveServer({ port: 0, host: '127.0.0.1', runsDir: join(dir, 'runs'), quiet: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -200,6 +203,24 @@ describe('viewer in headless Chromium', () => {
     expect(overlaid.filled).toBeGreaterThan(0.3);
     await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-ghost.png') });
     await page.uncheck('#ghost');
+  });
+
+  it("shows a generated level's family, split, level, difficulty and instruction; a hand-written scenario's instruction alone", async () => {
+    const run = (await (await fetch(`${server.url}api/runs/r2`)).json()) as { episodes: { recording?: string }[] };
+    await page.goto(`${server.url}#/replay?run=r2&eps=${encodeURIComponent(run.episodes[0].recording!)}`);
+    await page.waitForSelector('#task:not([hidden]) .task-level');
+    const scenario = loadScenario('pushing-ood-3');
+    expect(await page.locator('#task .task-scenario').textContent()).toBe('pushing-ood-3');
+    expect(await page.locator('#task .chip').allTextContents()).toEqual(['family pushing', 'split ood', 'level 3', `difficulty ${scenario.generated!.difficulty.toFixed(2)}`]);
+    expect(await page.locator('#task .instruction').textContent()).toBe(scenario.instruction);
+    await sleep(300);
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-generated.png') });
+
+    const r1 = (await (await fetch(`${server.url}api/runs/r1`)).json()) as { episodes: { recording?: string }[] };
+    await page.goto(`${server.url}#/replay?run=r1&eps=${encodeURIComponent(r1.episodes[0].recording!)}`);
+    await page.waitForFunction(() => document.querySelector('#task .task-scenario')?.textContent === 'push-box');
+    expect(await page.locator('#task .task-level').count()).toBe(0);
+    expect(await page.locator('#task .instruction').textContent()).toBe(loadScenario('push-box').instruction);
   });
 
   it('draws the results page charts from the run summary', async () => {

@@ -43,7 +43,7 @@ export async function driveEpisode(observer: EpisodeObserver, o: DriveOptions = 
     const frames = [env.transforms()];
     const events: string[] = [];
     o.onEnv?.(env);
-    observer.onEpisodeStart?.(key, env.staticScene(), frames[0], task, env);
+    observer.onEpisodeStart?.(key, env.staticScene(), frames[0], task, env, scenario);
     const steps = o.steps ?? 20;
     let ret = 0;
     let last = reset.info;

@@ -9,7 +9,7 @@
 import type { EpisodeKey as RunnerKey, EpisodeObserver } from '../../runner/types.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
 import type { Environment, StaticScene } from '../../sim/types.ts';
-import { encodeFrame, trimPlannerInfo, type ClientRequest, type SpawnShape, type EpisodeTask, type ServerEvent, type StepData } from '../protocol.ts';
+import { encodeFrame, levelOf, trimPlannerInfo, type ClientRequest, type SpawnShape, type EpisodeTask, type ServerEvent, type StepData } from '../protocol.ts';
 import type { ClientStream } from './ClientStream.ts';
 
 /** Frames kept per running episode for clients that join late. */
@@ -47,12 +47,13 @@ export class LiveSession {
 
   /** The observer to hand to the runner. */
   readonly observer: EpisodeObserver = {
-    onEpisodeStart: (key, scene, transforms, task, env) =>
+    onEpisodeStart: (key, scene, transforms, task, env, scenario) =>
       this.guard(() => {
         const channel = this.nextChannel++;
         if (this.nextChannel > 65535) this.nextChannel = 1;
         const t: EpisodeTask = {
           instruction: task.instruction,
+          ...levelOf(scenario.generated),
           controlPeriod: task.controlPeriod,
           maxSteps: task.maxSteps,
           actionNames: task.actionSpace.names,
@@ -194,3 +195,4 @@ export class LiveSession {
 function keyOf(k: RunnerKey): string {
   return `${k.scenario}\u0000${k.planner}\u0000${k.seed}`;
 }
+

@@ -11,6 +11,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UserError } from './errors.ts';
+import { checkManifest } from './manifestSchema.ts';
 import type { EpisodeRecord, RunManifest, RunSummary } from './records.ts';
 
 /** Files and folders a run writes; `--force` removes exactly these and nothing else. */
@@ -138,15 +139,18 @@ export function loadRun(path: string, flag = 'DIR'): LoadedRun {
   const folder = existsSync(path) && statSync(path).isFile() && path.endsWith('manifest.json') ? join(path, '..') : path;
   if (!existsSync(folder)) throw new UserError('E_RUN_DIR', `${flag} ${path} does not exist. Pass a run directory written by \`planarena run\`.`);
   const dir = RunDir.open(folder);
-  let manifest: RunManifest;
+  const shown = dir.display(dir.manifestPath);
+  let json: unknown;
   try {
-    manifest = JSON.parse(readFileSync(dir.manifestPath, 'utf8')) as RunManifest;
+    json = JSON.parse(readFileSync(dir.manifestPath, 'utf8'));
   } catch (e) {
-    throw new UserError('E_RUN_DIR', `${dir.display(dir.manifestPath)}: not valid JSON (${(e as Error).message}).`);
+    throw new UserError('E_RUN_DIR', `${shown}: not valid JSON (${(e as Error).message}).`);
   }
-  if (!manifest || typeof manifest !== 'object' || !manifest.config) {
-    throw new UserError('E_RUN_DIR', `${dir.display(dir.manifestPath)}: missing "config"; is this a planarena run manifest?`);
+  if (!json || typeof json !== 'object' || !('config' in json)) {
+    throw new UserError('E_RUN_DIR', `${shown}: missing "config"; is this a planarena run manifest?`);
   }
+  // Every field the readers use, with its type: a damaged manifest is one line naming the field.
+  const manifest = checkManifest(json, shown);
   return { dir, manifest, records: planOrder(dedupeRecords(dir.readEpisodes()), manifest.config) };
 }
 

@@ -102,5 +102,13 @@ export interface PlannerFactory {
   /** Returns null when the planner can run; otherwise a one-line reason and how to enable it
    * (e.g. no LLM configured). The runner then skips it with that message. */
   unavailable?(opts: PlannerOptions): string | null;
+  /**
+   * Checks the planner's artefacts and settings for a run of `scenarios` (checkpoints, cassettes,
+   * prompt files, settings that only fail at `reset`) without running an episode or contacting
+   * a server. Throws a `UserError` naming the file or setting and what is wrong. The runner calls
+   * it before the first episode, so a bad artefact fails the run at once instead of as a
+   * `planner_error` in every episode. Optional: planners with no artefacts have nothing to check.
+   */
+  preflight?(opts: PlannerOptions, scenarios: readonly Scenario[]): Promise<void>;
   create(opts: PlannerOptions): Promise<Planner>;
 }

@@ -21,8 +21,10 @@ import { UserError } from '../../core/errors.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerInfo, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { skillsFor } from '../skills/index.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../skills/Skill.ts';
+import type { Scenario } from '../../scenarios/schema.ts';
 import type { Action, Observation, StepInfo } from '../../sim/types.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, type OutputSchema } from './ChatProvider.ts';
+import { Cassette } from './Cassette.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
 import { connectProvider, HOW_TO_CONNECT } from './connectProvider.ts';
 import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
@@ -352,6 +354,20 @@ export const factory: PlannerFactory = {
     const has = (k: string) => c[k] !== undefined && c[k] !== null && c[k] !== '' && c[k] !== false;
     if (has('llmUrl') || has('llmGguf') || (has('llmCassette') && has('llmReplay'))) return null;
     return HOW_TO_CONNECT;
+  },
+  async preflight(opts: PlannerOptions, scenarios: readonly Scenario[]): Promise<void> {
+    const cfg = resolveLlmConfig(opts.config);
+    // What create() would read, minus the connection: the cassette to replay, prompts, prices.
+    if (cfg.cassette && cfg.replay) Cassette.open(cfg.cassette, 'replay');
+    PromptTemplates.load(cfg.prompts ?? DEFAULT_PROMPTS_DIR);
+    PriceTable.load(cfg.prices ?? undefined);
+    if (cfg.mode === 'skills') {
+      for (const s of scenarios) {
+        if (skillsFor(s.robot.type, { arena: s.arena.size }).length === 0) {
+          throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${s.robot.type} robot of scenario "${s.id}"; use --llm-mode direct.`);
+        }
+      }
+    }
   },
   async create(opts: PlannerOptions): Promise<Planner> {
     const cfg = resolveLlmConfig(opts.config);

@@ -59,15 +59,26 @@ export function checkManifest(json: unknown, shown: string): RunManifest {
 function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   let found: unknown = root;
   for (const p of issue.path) found = found !== null && typeof found === 'object' ? (found as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
-  const shown = found === undefined ? 'nothing' : `${Array.isArray(found) ? 'an array' : found === null ? 'null' : `a ${typeof found}`}${found !== null && typeof found !== 'object' ? ` ${short(found)}` : ''}`;
+  const shown =
+    found === undefined
+      ? 'nothing'
+      : found === null
+        ? 'null'
+        : Array.isArray(found)
+          ? `an array of ${found.length} item${found.length === 1 ? '' : 's'}`
+          : typeof found === 'object'
+            ? 'an object'
+            : `a ${typeof found} ${short(found)}`;
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, found ${shown}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${shown}`;
     case 'too_small':
-    case 'too_big':
-      return `${issue.message.replace(/^Too (small|big): /, '')}, found ${shown}`;
+    case 'too_big': {
+      const limit = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      return issue.origin === 'array' ? `expected ${limit} item${Number(limit.split(' ')[2]) === 1 ? '' : 's'}, found ${shown}` : `expected ${limit}, found ${shown}`;
+    }
     default:
       return `${issue.message}, found ${shown}`;
   }

@@ -73,6 +73,19 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
   });
 }
 
+/** Completes a WebSocket handshake, then sends bytes that are no valid frame (reserved opcode,
+ * unmasked, absurd length) and a half frame, and hangs up. */
+async function garbageFrames(port: number): Promise<void> {
+  const sock = connect(port, '127.0.0.1');
+  sock.on('error', () => undefined);
+  await new Promise<void>((ok) => sock.once('connect', () => ok()));
+  sock.write(`GET ${WS_PATH} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  await new Promise<void>((ok) => sock.once('data', () => ok()));
+  sock.write(Buffer.from([0x8b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x02]));
+  sock.write(Buffer.from([0x81, 0x85, 1, 2]));
+  await new Promise<void>((ok) => sock.once('close', () => ok()).setTimeout(2000, () => (sock.destroy(), ok())));
+}
+
 const HOSTILE_ORIGINS = ['null', 'garbage', 'http://[::1', 'http://', '://', 'http://127.0.0.1:99999', '\u00ff\u00fe', 'https://evil.example'];
 
 describe('hostile headers', () => {
@@ -87,6 +100,7 @@ describe('hostile headers', () => {
         if (i < HOSTILE_ORIGINS.length) statuses.push((await upgrade(s.port, { origin: HOSTILE_ORIGINS[i] })).status);
         if (i === 9) statuses.push((await upgrade(s.port, { host: 'evil.example' })).status, (await upgrade(s.port, { host: '[::1' })).status, (await upgrade(s.port, { host: '' })).status);
         if (i === 10) statuses.push((await raw(s.port, 'GET /api/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).status);
+        if (i === 11) await garbageFrames(s.port);
         await tick();
       },
     });

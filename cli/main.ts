@@ -4,6 +4,7 @@
  * tfjs or the viewer build.
  */
 import { isUserError } from '../core/errors.ts';
+import { scrubSecrets } from '../core/secrets.ts';
 
 export interface Command {
   name: string;
@@ -56,9 +57,11 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (isUserError(e)) {
-      console.error(`planarena ${name}: ${e.message}`);
+      console.error(scrubSecrets(`planarena ${name}: ${e.message}`));
       return e.exitCode;
     }
-    throw e;
+    // A bug: print the stack (scrubbed like everything else planarena writes) and fail.
+    console.error(scrubSecrets(`planarena ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    return 1;
   }
 }

@@ -31,6 +31,7 @@ const BASE_FLAGS = {
   'no-live': { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
+  token: { type: 'string' },
   pace: { type: 'string' },
   set: { type: 'string', multiple: true },
   workers: { type: 'string' },
@@ -193,7 +194,7 @@ export function parseRunFlags(values: RunFlagValues, liveDefault = false): { sou
     force: Boolean(values.force),
     workers: parseWorkers(str(values, 'workers')),
     shard: values.shard === undefined ? undefined : parseShard(String(values.shard)),
-    live: live ? { port, host: str(values, 'host') ?? DEFAULT_HOST } : undefined,
+    live: live ? { port, host: str(values, 'host') ?? DEFAULT_HOST, token: str(values, 'token') } : undefined,
     pace: numberFlag('pace', str(values, 'pace'), live ? 1 : 0, 0),
     allowDrift: Boolean(values['allow-drift']),
   };

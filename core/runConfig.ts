@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import { describeIssues } from './schemaIssues.ts';
 
 /** Which Rapier build runs the physics. `deterministic`: bit-identical across machines (default).
  * `fast`: SIMD build, bit-identical only on the same machine. */
@@ -47,11 +48,10 @@ const SEED_MAX = 2 ** 31 - 1;
 
 const shardSchema = z
   .object({ index: z.number().int().min(0), count: z.number().int().min(1) })
-  .strict()
   .refine((s) => s.index < s.count, { message: 'index must be below count' });
 
 /** The schema of `manifest.json`'s `config`. Fields added after the first manifests were written
- * have defaults, so old run directories still open. */
+ * have defaults, so old run directories still open; keys it does not know are dropped. */
 export const RunConfigSchema = z
   .object({
     suite: z.string().nullable(),
@@ -69,8 +69,7 @@ export const RunConfigSchema = z
     scenarioHashes: z.record(z.string(), z.string()).default({}),
     inputHashes: z.record(z.string(), z.string()).default({}),
     skippedPlanners: z.record(z.string(), z.string()).optional(),
-  })
-  .strict();
+  });
 
 /** The resolved, frozen configuration of a run (what `manifest.json` holds under `config`). */
 export interface RunConfig {
@@ -112,9 +111,7 @@ export interface RunConfig {
 export function parseRunConfig(value: unknown, where: string): RunConfig {
   const parsed = RunConfigSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = ['config', ...issue.path.map(String)].join('.');
-    throw new UserError('E_RUN_CONFIG', `${where}: ${path}: ${issue.message}. Is this a manifest written by \`planarena run\`?`);
+    throw new UserError('E_RUN_DIR', `${where}: ${describeIssues(parsed.error.issues, value, ['config'])}; this is not an intact planarena run manifest: restore it, or start a new run with --out`);
   }
   return deepFreeze(orderedConfig(parsed.data as RunConfig));
 }

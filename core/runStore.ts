@@ -11,8 +11,10 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UserError } from './errors.ts';
+import { checkManifest } from './manifestSchema.ts';
+import { scrubDeep } from './secrets.ts';
 import type { EpisodeRecord, RunManifest, RunSummary } from './records.ts';
-import { parseRunConfig, type RunConfig } from './runConfig.ts';
+import type { RunConfig } from './runConfig.ts';
 
 /** Files and folders a run writes; `--force` removes exactly these and nothing else. */
 export const RUN_FILES = ['manifest.json', 'episodes.jsonl', 'episodes.corrupt.jsonl', 'summary.json', 'recordings'] as const;
@@ -63,15 +65,17 @@ export class RunDir {
     return join(this.path, 'summary.json');
   }
 
+  /** Every file the store writes goes through the secret scrubber (core/secrets.ts): an API key
+   * that reached a value by any path never reaches the disk. */
   writeManifest(manifest: RunManifest): void {
-    writeFileSync(this.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(this.manifestPath, `${JSON.stringify(scrubDeep(manifest), null, 2)}\n`);
   }
 
   /** Appends one record as one line and flushes it to disk before returning. */
   appendEpisode(record: EpisodeRecord): void {
     const fd = openSync(this.episodesPath, 'a');
     try {
-      writeSync(fd, `${JSON.stringify(record)}\n`);
+      writeSync(fd, `${JSON.stringify(scrubDeep(record))}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -128,7 +132,7 @@ export class RunDir {
   }
 
   writeSummary(summary: RunSummary): void {
-    writeFileSync(this.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(this.summaryPath, `${JSON.stringify(scrubDeep(summary), null, 2)}\n`);
   }
 
   /** Where an episode's recording goes, relative to the run directory. */
@@ -187,8 +191,9 @@ export function loadRun(path: string, flag = 'DIR'): LoadedRun {
   if (!json || typeof json !== 'object' || Array.isArray(json) || !('config' in json)) {
     throw new UserError('E_RUN_DIR', `${where}: missing "config"; is this a planarena run manifest?`);
   }
-  const config = parseRunConfig((json as { config: unknown }).config, where);
-  const manifest = { ...(json as RunManifest), config };
+  // Every field the readers use, with its type: a damaged manifest is one line naming the field.
+  const manifest = checkManifest(json, where);
+  const config = manifest.config;
   const { records, corrupt } = dir.scanEpisodes();
   return { dir, manifest, config, records: planOrder(dedupeRecords(records), config), corrupt };
 }

@@ -73,7 +73,7 @@ export interface ExecutionOptions {
   workers?: number | 'auto';
   shard?: Shard;
   /** Stream episodes to the live viewer. */
-  live?: { port: number; host: string };
+  live?: { port: number; host: string; token?: string };
   /** Simulated seconds per wall second (1 = real time); 0 = as fast as possible. */
   pace?: number;
   /** Run `--from`/`--resume` even when scenarios, planner inputs, settings or code changed since
@@ -305,10 +305,10 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
   }
 }
 
-async function startLive(opts: { port: number; host: string }, runDir: RunDir, io: RunIo): Promise<LiveHandle> {
+async function startLive(opts: { port: number; host: string; token?: string }, runDir: RunDir, io: RunIo): Promise<LiveHandle> {
   // Loaded only here: the viewer (and its client build) costs nothing to runs without --live.
   const { startLiveServer } = await import('../viewer/server/LiveServer.ts');
-  const start = (port: number) => startLiveServer({ port, host: opts.host, runsDir: join(runDir.path, '..') });
+  const start = (port: number) => startLiveServer({ port, host: opts.host, runsDir: join(runDir.path, '..'), ...(opts.token ? { token: opts.token } : {}) });
   let live: LiveHandle;
   try {
     live = await start(opts.port);

@@ -22,7 +22,7 @@ import { resolveLayout, type ResolvedLayout } from './layout.ts';
 import { DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, LidarSensor, type LidarTarget } from './lidar.ts';
 import { flatten, obsLength, readLidar } from './observation.ts';
 import { loadRapier, type Rapier } from './physics.ts';
-import { checkFailure, goalDistance, isSuccess } from './predicates.ts';
+import { checkFailure, frozenFailure, goalDistance, isSuccess, type Failure } from './predicates.ts';
 import { reward } from './reward.ts';
 import { ARM_ACTIONS } from './robots/arm.ts';
 import { DIFFDRIVE_ACTIONS } from './robots/diffdrive.ts';
@@ -143,6 +143,8 @@ export class SimEnv implements Environment {
   private built: BuiltWorld | null = null;
   private queue: EventQueue | null = null;
   private dynamic: RigidBody[] = [];
+  /** Scene ids of `dynamic`, in the same order. */
+  private dynamicIds: string[] = [];
   private movingBodies: RigidBody[] = [];
   private idToHandle = new Map<string, number>();
   private book!: Bookkeeping;
@@ -285,7 +287,7 @@ export class SimEnv implements Environment {
     const goal = this.layout!.goal;
     const d = goalDistance(goal, state, push);
     const approach = push ? dist2(push.x - state.pose.x, push.y - state.pose.y) : NaN;
-    const fail = checkFailure(this.scenario, state);
+    const fail = checkFailure(this.scenario, state) ?? this.frozenBody();
     const success = !fail && isSuccess(goal, d);
     const newSuccess = success && !book.succeeded;
     const newFailure = fail !== null && book.failed === null;
@@ -486,14 +488,30 @@ export class SimEnv implements Environment {
     }
   }
 
+  /** Rapier switches off a body whose state became non-finite (an impulse of 1e300, say): it then
+   * stands still with finite numbers, which no state check can tell from rest. */
+  private frozenBody(): Failure | null {
+    const d = this.dynamic;
+    for (let i = 0; i < d.length; i++) if (!d[i].isEnabled()) return frozenFailure(this.dynamicIds[i]);
+    return null;
+  }
+
   /** Refreshes the JS wrappers of every tracked body (after build, restore or spawn). */
   private rebindBodies(): void {
     const b = this.built!;
     const w = b.world;
     this.idToHandle.clear();
     this.dynamic = [];
-    for (const body of b.bodies) if (body.dynamic) this.dynamic.push(w.getRigidBody(this.handleOf(body.id)));
-    for (const s of this.book.spawned) this.dynamic.push(w.getRigidBody(s.handle));
+    this.dynamicIds = [];
+    for (const body of b.bodies) {
+      if (!body.dynamic) continue;
+      this.dynamic.push(w.getRigidBody(this.handleOf(body.id)));
+      this.dynamicIds.push(body.id);
+    }
+    for (const s of this.book.spawned) {
+      this.dynamic.push(w.getRigidBody(s.handle));
+      this.dynamicIds.push(s.id);
+    }
     this.movingBodies = b.moving.map((m) => w.getRigidBody(m.handle));
     for (const o of b.objects) this.idToHandle.set(o.obj.id, o.handle);
     for (const p of b.robot.parts) this.idToHandle.set(p.id, p.handle);

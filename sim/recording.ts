@@ -25,6 +25,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.ts';
+import { scrubSecrets } from '../core/secrets.ts';
 import type { PhysicsFlavor, SimEvent, StaticScene } from './types.ts';
 
 export const RECORDING_FORMAT = 'planarena-recording';
@@ -134,9 +135,10 @@ function corrupt(path: string, why: string): UserError {
   return new UserError('E_RECORDING', `${path}: not a valid planarena recording (${why}); re-record it with --record`);
 }
 
-/** Writes a recording; gzipped when `path` ends in `.gz`. */
+/** Writes a recording; gzipped when `path` ends in `.gz`. Secrets (`core/secrets.ts`) are
+ * scrubbed from the text first: planner info quotes whatever an LLM server sent. */
 export async function writeRecording(path: string, rec: Recording): Promise<void> {
-  const json = JSON.stringify({
+  const json = scrubSecrets(JSON.stringify({
     format: RECORDING_FORMAT,
     version: RECORDING_VERSION,
     meta: rec.meta,
@@ -145,7 +147,7 @@ export async function writeRecording(path: string, rec: Recording): Promise<void
     reset: { transforms: b64(rec.reset) },
     steps: rec.steps.map((s) => ({ t: s.t, step: s.step, transforms: b64(s.transforms), action: s.action, reward: s.reward, events: s.events, info: s.info, ...(s.scene ? { scene: s.scene } : {}) })),
     trajectoryHash: rec.trajectoryHash,
-  });
+  }));
   await mkdir(dirname(path), { recursive: true });
   // Atomic: a reader (or a run killed mid-write) sees the whole recording or none of it.
   const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;

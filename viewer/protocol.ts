@@ -74,7 +74,9 @@ export type ServerEvent =
   | { type: 'ack'; id: string }
   | { type: 'error'; id: string | null; code: ErrorCode; message: string };
 
-export type ErrorCode = 'E_BAD_JSON' | 'E_BAD_REQUEST' | 'E_TOO_LARGE' | 'E_NO_EPISODE' | 'E_NOT_LIVE' | 'E_UNSUPPORTED';
+/** `E_RATE_LIMIT`: the client sent faster than its allowance (docs/limits.md), try again shortly;
+ * `E_LIMIT`: the episode has all the interventions it may take. */
+export type ErrorCode = 'E_BAD_JSON' | 'E_BAD_REQUEST' | 'E_TOO_LARGE' | 'E_NO_EPISODE' | 'E_NOT_LIVE' | 'E_UNSUPPORTED' | 'E_RATE_LIMIT' | 'E_LIMIT';
 
 /** Client → server requests. */
 export type ClientRequest =

@@ -23,7 +23,8 @@ export const usage = `usage: planarena run (--suite S | --scenarios a,b) --plann
   --record               write a recording of every episode under DIR/recordings/
   --live                 stream episodes to the live viewer (prints its URL); one worker only
   --port N               live viewer port (default ${DEFAULT_PORT}; 0 = any free port)
-  --host H               live viewer address (default 127.0.0.1)
+  --host H               live viewer address (default 127.0.0.1); off loopback a token is required and printed in the URL
+  --token T              the live viewer's access token (default: a random one when --host is not loopback)
   --pace X               simulated seconds per wall second (default 1 with --live, else unpaced; 0 = unpaced)
 
 scale, resume and shards:

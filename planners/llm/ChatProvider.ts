@@ -83,10 +83,3 @@ export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   // Chat templates add a few tokens of framing per message.
   return messages.reduce((n, m) => n + estimateTokens(m.content) + 4, 0);
 }
-
-/** Replaces every occurrence of `secret` in `text`, so that a key echoed by a server never
- * reaches a log, a record or an error message. */
-export function redact(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
-  return text.split(secret).join('***');
-}

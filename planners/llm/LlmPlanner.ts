@@ -21,9 +21,11 @@ import { UserError } from '../../core/errors.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerInfo, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { skillsFor } from '../skills/index.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../skills/Skill.ts';
+import type { RobotType } from '../../scenarios/schema.ts';
 import { isRobotPart } from '../../sim/robots/Robot.ts';
 import type { Action, Observation, StepInfo } from '../../sim/types.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, type OutputSchema } from './ChatProvider.ts';
+import { Cassette } from './Cassette.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
 import { connectProvider, HOW_TO_CONNECT } from './connectProvider.ts';
 import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
@@ -362,6 +364,18 @@ export const factory: PlannerFactory = {
       // A replayed cassette is an input; a recorded one is an output.
       ...(cfg.replay && cfg.cassette ? { cassette: [cfg.cassette] } : {}),
     };
+  },
+  async preflight(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> {
+    const cfg = resolveLlmConfig(opts.config);
+    // What create() would read, minus the connection: the cassette to replay, prompts, prices.
+    if (cfg.cassette && cfg.replay) Cassette.open(cfg.cassette, 'replay');
+    PromptTemplates.load(cfg.prompts ?? DEFAULT_PROMPTS_DIR);
+    PriceTable.load(cfg.prices ?? undefined);
+    if (cfg.mode === 'skills') {
+      for (const robot of robots) {
+        if (skillsFor(robot).length === 0) throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${robot} robot; use --llm-mode direct.`);
+      }
+    }
   },
   async create(opts: PlannerOptions): Promise<Planner> {
     const cfg = resolveLlmConfig(opts.config);

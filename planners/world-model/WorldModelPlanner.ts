@@ -12,17 +12,18 @@
  * `info.imagined` carries the decision's imagined futures for the viewer: elites and a few other
  * samples, decoded to world positions by the probe head, with their costs.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/errors.ts';
-import type { RobotType } from '../../scenarios/schema.ts';
+import type { RobotType, Scenario } from '../../scenarios/schema.ts';
 import { Rng } from '../../sim/rng.ts';
 import type { Observation } from '../../sim/types.ts';
 import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './io/backend.ts';
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
+import { validateCheckpoint } from './io/validateCheckpoint.ts';
 import { defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
@@ -42,6 +43,19 @@ export function checkpointDir(robot: RobotType, config: Record<string, unknown>)
     return resolve(existsSync(join(perRobot, 'model.json')) ? perRobot : c);
   }
   return join(SHIPPED_CHECKPOINTS, robot);
+}
+
+/** The checkpoint directories under a `--checkpoint` the user gave: the directory itself when it
+ * holds model.json, else its per-robot subdirectories that do; none when not given. */
+export function userCheckpointDirs(config: Record<string, unknown>): string[] {
+  const c = config.checkpoint;
+  if (typeof c !== 'string' || c.length === 0 || !existsSync(c)) return [];
+  if (existsSync(join(c, 'model.json'))) return [resolve(c)];
+  if (!statSync(c).isDirectory()) return [resolve(c)];
+  return readdirSync(c)
+    .filter((d) => existsSync(join(c, d, 'model.json')))
+    .sort()
+    .map((d) => resolve(c, d));
 }
 
 /** Robots with a shipped checkpoint. */
@@ -207,7 +221,19 @@ export const factory: PlannerFactory = {
       return [`checkpoint:${robot}`, [join(dir, 'model.json'), join(dir, 'weights.bin')]];
     }));
   },
+  async preflight(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> {
+    backendOf(opts.config);
+    for (const robot of robots) {
+      const { meta } = validateCheckpoint(checkpointDir(robot, opts.config), { robot, obsLayout: observationLayout(robot) });
+      // Planner overrides (--set wm-...) fail here rather than at every episode's reset.
+      resolveConfig({ ...meta.config, plan: defaultConfig(robot).plan }, opts.config);
+    }
+  },
   async create(opts: PlannerOptions): Promise<Planner> {
+    // A checkpoint the user named is checked whole before anything runs: a corrupt one fails
+    // here, naming the file, instead of as a planner_error in every episode. (The shipped ones
+    // are checked per robot by preflight and on first use.)
+    for (const dir of userCheckpointDirs(opts.config)) validateCheckpoint(dir);
     const selection = await selectBackend(backendOf(opts.config));
     if (process.env.PLANARENA_VERBOSE) console.error(`world-model: tfjs backend ${describeSelection(selection)}`);
     return new WorldModelPlanner(opts.config, selection.backend);

@@ -256,4 +256,28 @@ describe('viewer in headless Chromium', () => {
     renameSync(join(run, 'summary.json.bak'), join(run, 'summary.json'));
     expect(errors).toEqual([]);
   });
+
+  it('a server that requires a token: its printed URL opens the viewer, stream and API included; without it, 401', async () => {
+    const guarded = await startLiveServer({ port: 0, host: '127.0.0.1', runsDir: join(dir, 'runs'), quiet: true, token: 'browser-test-token-0123456789' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await context.newPage();
+      p.on('pageerror', (e) => errors.push(e.message));
+      expect(guarded.url).toMatch(/\?token=browser-test-token-0123456789$/);
+      await p.goto(`${guarded.url}#/replay`);
+      // The page's relative API calls and its WebSocket carry the cookie set by the first request.
+      await p.waitForFunction(() => document.querySelector('#status')?.textContent === 'connected');
+      await p.waitForFunction(() => document.body.textContent?.includes('r1'));
+      await p.screenshot({ path: join(tmpdir(), 'planarena-viewer-token.png') });
+      const bare = await (await browser.newContext()).newPage();
+      const refused = await bare.goto(guarded.baseUrl);
+      expect(refused?.status()).toBe(401);
+      expect(await refused?.text()).toContain('needs its access token');
+      await bare.context().close();
+    } finally {
+      await context.close();
+      await guarded.close();
+    }
+    expect(errors).toEqual([]);
+  });
 });

@@ -16,6 +16,11 @@ import type { ClientStream } from './ClientStream.ts';
 const HISTORY_FRAMES = 3000;
 /** Finished episode records kept for the scoreboard of clients that join late. */
 const HISTORY_RECORDS = 2000;
+/** Obstacles viewers may drop into one episode, all clients together: each one is a body the
+ * simulation steps from then on (1,000 drops once slowed every client's stream to a crawl). */
+export const MAX_SPAWNS_PER_EPISODE = 20;
+/** Requests waiting for one episode's next control step, all clients together. */
+export const MAX_QUEUED_PER_EPISODE = 32;
 
 /** Teaching mode's obstacle drop: `SimEnv.spawnObstacle` (sim/Env.ts), not part of the Environment contract. */
 type SpawnCapable = Environment & {
@@ -34,6 +39,8 @@ interface LiveEpisode {
   sceneChanges: ServerEvent[];
   queue: { req: Extract<ClientRequest, { type: 'shove' | 'spawn' }>; client: ClientStream }[];
   bodyCount: number;
+  /** Spawn requests accepted for this episode (queued or applied). */
+  spawns: number;
 }
 
 export class LiveSession {
@@ -69,6 +76,7 @@ export class LiveSession {
           sceneChanges: [],
           queue: [],
           bodyCount: transforms.length / 7,
+          spawns: 0,
         };
         this.episodes.set(keyOf(key), ep);
         this.byChannel.set(channel, ep);
@@ -168,6 +176,15 @@ export class LiveSession {
       c.sendControl({ type: 'error', id: req.id, code: 'E_UNSUPPORTED', message: 'this environment cannot spawn obstacles' });
       return;
     }
+    if (req.type === 'spawn' && ep.spawns >= MAX_SPAWNS_PER_EPISODE) {
+      c.sendControl({ type: 'error', id: req.id, code: 'E_LIMIT', message: `episode on channel ${ep.channel} already has ${MAX_SPAWNS_PER_EPISODE} dropped obstacles, the most one episode takes` });
+      return;
+    }
+    if (ep.queue.length >= MAX_QUEUED_PER_EPISODE) {
+      c.sendControl({ type: 'error', id: req.id, code: 'E_RATE_LIMIT', message: `${MAX_QUEUED_PER_EPISODE} requests already wait for the next step of channel ${ep.channel}; try again shortly` });
+      return;
+    }
+    if (req.type === 'spawn') ep.spawns++;
     ep.queue.push({ req, client: c });
   }
 

@@ -48,7 +48,7 @@ const SEED_MAX = 2 ** 31 - 1;
 
 const shardSchema = z
   .object({ index: z.number().int().min(0), count: z.number().int().min(1) })
-  .refine((s) => s.index < s.count, { message: 'index must be below count' });
+  .refine((s) => s.index < s.count, { message: 'shard index must be below the shard count' });
 
 /** The schema of `manifest.json`'s `config`. Fields added after the first manifests were written
  * have defaults, so old run directories still open; keys it does not know are dropped. */

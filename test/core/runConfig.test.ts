@@ -80,7 +80,7 @@ describe('manifest -> config -> manifest', () => {
       expect(isUserError(e)).toBe(true);
       message = (e as Error).message;
     }
-    expect(message).toMatch(/^runs\/x\/manifest\.json: config\.seeds\.0: /);
+    expect(message).toMatch(/^runs\/x\/manifest\.json: \$\.config\.seeds\[0\]: expected a number, found a string "3"/);
     expect(message).not.toMatch(/\n/);
   });
 

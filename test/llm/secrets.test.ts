@@ -90,7 +90,7 @@ describe('a server that echoes the Authorization header', () => {
     // The first answer is an error whose body echoes the header too.
     server.push({ kind: 'status', status: 401 });
     const cassette = join(tmp, 'cassette.json');
-    const common = ['run', '--scenarios', 'open-field', '--seeds', '2', '--planners', 'llm', '--record', '--no-live', '--llm-cassette', cassette, '--set', 'llm-retries=0'];
+    const common = ['run', '--scenarios', 'open-field', '--seeds', '2', '--planners', 'llm', '--record', '--no-live', '--llm-cassette', cassette, '--set', 'llm-retries=0', '--allow-planner-errors'];
     let rec;
     try {
       rec = await planarena([...common, '--out', join(tmp, 'rec'), '--llm-url', server.url, '--llm-model', 'scripted', '--llm-record'], { PLANARENA_LLM_API_KEY: KEY });

@@ -66,7 +66,7 @@ export async function resolvePlanners(
   const factories: PlannerFactory[] = [];
   const skipped: { planner: string; reason: string }[] = [];
   for (const name of names) {
-    const factory = await getPlannerFactory(name);
+    const factory = await getPlannerFactory(name, opts.config);
     const reason = factory.unavailable?.(opts) ?? null;
     if (reason) skipped.push({ planner: name, reason });
     else factories.push(factory);

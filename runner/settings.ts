@@ -30,6 +30,9 @@ const PLANNER_FLAGS = {
   'llm-gguf': { key: 'llmGguf', kind: 'text' },
   'llm-timeout': { key: 'llmTimeout', kind: 'value' },
   checkpoint: { key: 'checkpoint', kind: 'text' },
+  'remote-url': { key: 'remoteUrl', kind: 'text' },
+  'remote-timeout': { key: 'remoteTimeout', kind: 'text' },
+  'remote-name': { key: 'remoteName', kind: 'text' },
 } as const;
 
 export const RUN_FLAGS = {
@@ -57,6 +60,9 @@ export const RUN_FLAGS = {
   'llm-gguf': { type: 'string' },
   'llm-timeout': { type: 'string' },
   checkpoint: { type: 'string' },
+  'remote-url': { type: 'string' },
+  'remote-timeout': { type: 'string' },
+  'remote-name': { type: 'string' },
   set: { type: 'string', multiple: true },
 } as const satisfies FlagSpec;
 

@@ -7,8 +7,9 @@
  * - Every message is ONE binary WebSocket frame holding a MessagePack map
  *   `{type, seq, timestamp, payload}`. `type` is a string, `seq` an integer that counts up from 0
  *   per connection on the requesting side, and a reply carries the `seq` of the message it
- *   answers; `timestamp` is seconds since the Unix epoch (float). Receivers require `type` and
- *   `seq`; a missing `payload` reads as `{}`.
+ *   answers (an `error` answering a frame whose seq could not be read carries -1); `timestamp`
+ *   is seconds since the Unix epoch (float). Receivers require `type` and `seq`; a missing
+ *   `payload` reads as `{}`.
  * - Vectors are MessagePack arrays of numbers, or msgpack-numpy maps
  *   `{"__ndarray__": true, "data": <bytes>, "dtype": "<f4" | "<f8", "shape": [n]}` (little-endian
  *   float32 / float64, one dimension). planarena sends the flat observation as a `<f4` ndarray and
@@ -69,7 +70,8 @@ export function decodeMessage(bytes: Uint8Array, isBinary: boolean): Envelope {
   const m = value as Record<string, unknown>;
   if (typeof m.type !== 'string' || m.type === '') throw new ProtocolViolation(`message has no string "type" (got ${describe(m.type)})`);
   const seq = typeof m.seq === 'bigint' ? Number(m.seq) : m.seq;
-  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) throw new ProtocolViolation(`"${m.type}" message has no integer "seq" >= 0 (got ${describe(m.seq)})`);
+  // seq -1 is allowed on `error` only: the answer to a frame whose seq could not be read.
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < (m.type === 'error' ? -1 : 0)) throw new ProtocolViolation(`"${m.type}" message has no integer "seq" >= 0 (got ${describe(m.seq)})`);
   const timestamp = typeof m.timestamp === 'number' ? m.timestamp : Number.NaN;
   const payload = m.payload === undefined || m.payload === null ? {} : m.payload;
   return { type: m.type, seq, timestamp, payload };

@@ -15,7 +15,7 @@ import { decodeMessage, encodeMessage, frameBytes, readVector, type Envelope } f
 import type { ActResult, Planner, TaskSpec } from '../../planners/Planner.ts';
 import { runEpisode } from '../../runner/episode.ts';
 import { loadScenario, loadSuite } from '../../scenarios/load.ts';
-import { createEnv } from '../../sim/Env.ts';
+import { createEnv, liveNativeObjects } from '../../sim/Env.ts';
 import { TrajectoryHasher } from '../../sim/recording.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -221,6 +221,20 @@ describe('env server', () => {
     const m = await c.request('step', { action: [0, 0, 0] });
     expect((m.payload as { message: string }).message).toMatch(/step after the episode was truncated: send reset/);
     c.close();
+  });
+
+  it('frees every session\'s world when it resets and when it closes', async () => {
+    while (server.sessions() > 0) await new Promise((r) => setTimeout(r, 20));
+    const before = liveNativeObjects();
+    const clients = await Promise.all([0, 1, 2].map(() => EnvClient.connect(server.url)));
+    for (const [i, c] of clients.entries()) {
+      for (let k = 0; k < 3; k++) await c.reset({ scenario: 'push-box', seed: i * 10 + k });
+      await c.step([1, 0]);
+    }
+    expect(liveNativeObjects().worlds).toBe(before.worlds + 3); // one per session, not per reset
+    for (const c of clients) c.close();
+    while (server.sessions() > 0) await new Promise((r) => setTimeout(r, 20));
+    expect(liveNativeObjects()).toEqual(before);
   });
 
   it('turns clients away beyond --max-sessions', async () => {

@@ -68,6 +68,13 @@ def act(task, obs):
 
 async def serve_connection(ws, path=None):
     """One planarena worker: requests one at a time, each answered with its seq."""
+    try:
+        await answer_requests(ws)
+    except websockets.ConnectionClosed:
+        pass  # planarena closes the connection after a failed episode and reconnects
+
+
+async def answer_requests(ws):
     task = None
     async for frame in ws:
         try:

@@ -67,7 +67,13 @@ export async function startEnvServer(opts: EnvServerOptions): Promise<EnvServer>
     let queue = Promise.resolve();
     ws.on('message', (data, isBinary) => {
       const bytes = frameBytes(data as Buffer | ArrayBuffer | Buffer[]);
-      queue = queue.then(() => answer(ws, session, bytes, isBinary, (line) => log(`session ${id}: ${line}`)));
+      queue = queue
+        .then(() => answer(ws, session, bytes, isBinary, (line) => log(`session ${id}: ${line}`)))
+        .catch((e: unknown) => {
+          // answer() replies to every failure it can name; anything left is logged, and the
+          // session (and the server) carry on.
+          log(`session ${id}: ${e instanceof Error ? e.message : String(e)}`);
+        });
     });
     ws.on('close', () => {
       // Dispose after the request in flight, never under it.

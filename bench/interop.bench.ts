@@ -11,7 +11,9 @@
  *   stepping the environment in process, with the same fixed actions.
  *
  * Server and client share this process (so the figures include both sides' work). Each stretch
- * is timed on the wall clock and its fastest of REPEATS runs counts, as in the runner bench.
+ * is timed on the wall clock and its fastest of REPEATS runs counts, as in the runner bench; the
+ * remote decision's process CPU time (encode, decode, socket calls, both policy ends) is also
+ * given, as a figure a busy machine inflates less than the wall-clock round trip.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -25,7 +27,7 @@ import { loadScenario, loadSuite } from '../scenarios/load.ts';
 import { createEnv } from '../sim/Env.ts';
 import type { Observation } from '../sim/types.ts';
 import { policy, startPolicyServer } from '../test/support/policyServer.ts';
-import { fastestTotal, type Bench, type BenchLine } from './types.ts';
+import { cpuMs, fastestTotal, type Bench, type BenchLine } from './types.ts';
 
 const SCENE = 'open-field';
 const REPEATS = 7;
@@ -70,15 +72,19 @@ async function remoteLines(): Promise<BenchLine[]> {
     env.dispose();
     const stretches = Math.floor(observations.length / STRETCH);
     const remoteRuns: number[][] = [];
+    const remoteCpuRuns: number[][] = [];
     const localRuns: number[][] = [];
     for (let r = 0; r < REPEATS + 1; r++) {
       const remote: number[] = [];
+      const remoteCpu: number[] = [];
       const local: number[] = [];
       for (let s = 0; s < stretches; s++) {
         const slice = observations.slice(s * STRETCH, (s + 1) * STRETCH);
         let t0 = performance.now();
+        const c0 = cpuMs();
         for (const o of slice) await planner.act(o);
         remote.push(performance.now() - t0);
+        remoteCpu.push(cpuMs() - c0);
         t0 = performance.now();
         for (const o of slice) policy(start, observationPayload(o) as unknown as Record<string, unknown>);
         local.push(performance.now() - t0);
@@ -86,15 +92,18 @@ async function remoteLines(): Promise<BenchLine[]> {
       if (r > 0) {
         // The first run warms both paths up.
         remoteRuns.push(remote);
+        remoteCpuRuns.push(remoteCpu);
         localRuns.push(local);
       }
     }
     const n = stretches * STRETCH;
+    const cpuUs = (fastestTotal(remoteCpuRuns) * 1000) / n;
     const remoteUs = (fastestTotal(remoteRuns) * 1000) / n;
     const localUs = (fastestTotal(localRuns) * 1000) / n;
     const overheadUs = remoteUs - localUs;
     return [
       { figure: `remote policy decision, loopback (${SCENE})`, value: remoteUs, unit: 'µs', baseline: { name: 'same policy in process', value: localUs }, ratio: remoteUs / localUs },
+      { figure: `remote decision CPU time, both ends (${SCENE})`, value: cpuUs, unit: 'µs' },
       { figure: `remote protocol overhead per decision (${SCENE})`, value: overheadUs, unit: 'µs', baseline: { name: 'one env control step', value: stepMs * 1000 }, ratio: overheadUs / (stepMs * 1000), target: 1, targetBelow: true },
     ];
   } finally {

@@ -39,6 +39,7 @@ const BASE_FLAGS = {
   from: { type: 'string' },
   shard: { type: 'string' },
   'allow-drift': { type: 'boolean' },
+  mcap: { type: 'string' },
   'allow-planner-errors': { type: 'boolean' },
 } as const satisfies FlagSpec;
 

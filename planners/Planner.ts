@@ -4,7 +4,8 @@
  * (`planners/registry.ts`) by the name the user typed.
  *
  * Life cycle per episode: `reset(task, seed)` → `act(obs)` once per control step until the
- * episode ends → (next episode: `reset` again) → `dispose()` once at the end of the run.
+ * episode ends → `endEpisode(outcome)` → (next episode: `reset` again) → `dispose()` once at the
+ * end of the run.
  */
 import type { RobotType, Scenario } from '../scenarios/schema.ts';
 import type { Action, ActionSpace, Environment, EnvSnapshot, Observation, StepInfo } from '../sim/types.ts';
@@ -86,16 +87,34 @@ export interface ActResult {
   thinkMs?: number;
 }
 
+/** How an episode ended, as the planner is told it (`endEpisode`). */
+export interface EpisodeOutcome {
+  success: boolean;
+  /** The record's failure: flipped | left_arena | diverged | planner_error | timeout | error; null on success. */
+  failure: string | null;
+  /** Sum of rewards. */
+  return: number;
+  /** Control steps taken. */
+  steps: number;
+}
+
 export interface Planner {
   readonly name: string;
   reset(task: TaskSpec, seed: number): Promise<void>;
   /** Chooses the action for the next control period. `last` is the previous step's info (events
    * such as collisions), absent on the first call of an episode. */
   act(obs: Observation, last?: StepInfo): Promise<ActResult>;
+  /** The episode is over, however it ended (also after the planner threw); called once per
+   * `reset`, before `episodeStats`. It cannot change the outcome. Remote policies are sent it. */
+  endEpisode?(outcome: EpisodeOutcome): Promise<void> | void;
   /** Per-episode counters merged into the episode record (e.g. LLM calls, tokens, failure counts). */
   episodeStats?(): Record<string, number>;
   dispose(): Promise<void> | void;
 }
+
+/** A planner label: what may follow `name:` in a planner name (`remote:ppo`). Labels end up in
+ * record and file names: no separators, no spaces. */
+export const PLANNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Options every planner factory receives. Planner-specific settings come through `config`. */
 export interface PlannerOptions {

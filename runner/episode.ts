@@ -202,6 +202,12 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     error = messageOf(e);
   } finally {
     try {
+      // The planner hears how the episode ended (a remote policy is sent `episode_end`).
+      await planner.endEpisode?.({ success: failure === null && metrics !== undefined && metrics.success, failure, return: metrics?.return ?? 0, steps: metrics?.steps ?? 0 });
+    } catch (e) {
+      error ??= `endEpisode: ${messageOf(e)}`;
+    }
+    try {
       plannerStats = finiteStats(planner.episodeStats?.() ?? {});
     } catch (e) {
       // Stats are diagnostics; a throwing episodeStats must not hide the episode's own result.

@@ -136,14 +136,22 @@ export function requestOf(config: RunConfig, plannerConfig: Readonly<Record<stri
   };
 }
 
-/** Looks up factories; drops (and reports) those that say they are unavailable. */
+/**
+ * Looks up factories; drops (and reports) those that say they are unavailable. A name may resolve
+ * to a labelled one (`remote` + --remote-name ppo → `remote:ppo`); two names that resolve to the
+ * same planner are refused, since each episode would run twice under one name.
+ */
 export async function resolvePlanners(names: readonly string[], opts: PlannerOptions): Promise<{ factories: PlannerFactory[]; skipped: { planner: string; reason: string }[] }> {
   const factories: PlannerFactory[] = [];
   const skipped: { planner: string; reason: string }[] = [];
+  const given = new Map<string, string>();
   for (const name of names) {
-    const factory = await getPlannerFactory(name);
+    const factory = await getPlannerFactory(name, opts.config);
+    const twin = given.get(factory.name);
+    if (twin !== undefined) throw new UserError('E_BAD_FLAG', `--planners: "${twin}" and "${name}" are both the planner ${factory.name}; list each planner once.`);
+    given.set(factory.name, name);
     const reason = factory.unavailable?.(opts) ?? null;
-    if (reason) skipped.push({ planner: name, reason });
+    if (reason) skipped.push({ planner: factory.name, reason });
     else factories.push(factory);
   }
   return { factories, skipped };

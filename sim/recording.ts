@@ -47,6 +47,12 @@ export class TrajectoryHasher {
     return this.n;
   }
 
+  /** Hex digest of the frames so far, leaving the hash open for more (the env server reports it
+   * after every step, so a client can check determinism at any point). */
+  peek(): string {
+    return this.result ?? this.h.copy().digest('hex');
+  }
+
   /** Hex digest; idempotent. */
   digest(): string {
     if (this.result === null) this.result = this.h.digest('hex');

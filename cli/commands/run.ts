@@ -3,6 +3,7 @@
  * and summary, and the results table on stdout.
  */
 import type { Command } from '../main.ts';
+import { UserError } from '../../core/errors.ts';
 import { parseFlags } from '../args.ts';
 import { parseRunFlags, RUN_FLAGS, settingsUsage } from '../runFlags.ts';
 import { formatTable } from '../../evaluation/table.ts';
@@ -21,6 +22,7 @@ export const usage = `usage: planarena run (--suite S | --scenarios a,b) --plann
   --observation T        state (default: every object's pose and velocity, for every planner) | sensor (objects within the lidar's 5 m, for every planner)
   --clock C              turn (default: the world waits for the planner) | realtime (thinking costs simulated time)
   --record               write a recording of every episode under DIR/recordings/
+  --mcap FILE            with --record: also export the run as MCAP for Foxglove (see planarena export)
   --live                 stream episodes to the live viewer (prints its URL); one worker only
   --port N               live viewer port (default ${DEFAULT_PORT}; 0 = any free port)
   --host H               live viewer address (default 127.0.0.1); off loopback a token is required and printed in the URL
@@ -111,6 +113,8 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseFlags('run', argv, RUN_FLAGS, false);
     const { source, exec } = parseRunFlags(values);
+    const mcap = typeof values.mcap === 'string' ? values.mcap : undefined;
+    if (mcap !== undefined && !values.record && source.kind === 'request') throw new UserError('E_BAD_FLAG', `--mcap ${mcap} exports the recordings: add --record.`);
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const interrupt = installInterrupt(log);
     let result: RunResult;
@@ -118,6 +122,11 @@ export const command: Command = {
       result = await runPipeline(source, exec, { log }, { command: ['planarena', 'run', ...argv], shouldStop: interrupt.stopped });
     } finally {
       interrupt.dispose();
+    }
+    if (mcap !== undefined && !result.interrupted) {
+      const { exportRunToMcap } = await import('../../interop/mcap/McapExport.ts');
+      const exported = await exportRunToMcap({ runDir: result.runDir.path, out: mcap });
+      log(`wrote ${mcap}: ${exported.messages} messages from ${exported.episodes} episodes (open it in Foxglove)`);
     }
     return finishSession(result, Boolean(values['allow-planner-errors']));
   },

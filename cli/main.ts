@@ -27,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   ci: { summary: 'regression check against a committed baseline', load: () => import('./commands/ci.ts') },
   baseline: { summary: 'write a new CI baseline', load: () => import('./commands/baseline.ts') },
   bench: { summary: 'speed benchmarks (what `npm run bench` runs)', load: () => import('./commands/bench.ts') },
+  llm: { summary: 'the embedded LLM: install the runtime, download and list models', load: () => import('./commands/llm.ts') },
 };
 
 function help(): string {

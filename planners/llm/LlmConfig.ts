@@ -8,6 +8,8 @@
  */
 import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors.ts';
+import { GPU_CHOICES, type GpuChoice } from './LlamaRuntime.ts';
+import { defaultModelFile } from './ModelStore.ts';
 import type { ResponseFormatMode } from './OpenAiProvider.ts';
 
 export type LlmMode = 'skills' | 'direct';
@@ -25,8 +27,17 @@ export interface LlmConfig {
   record: boolean;
   /** Answer only from the cassette; no server needed (--llm-replay). */
   replay: boolean;
-  /** Embedded llama.cpp model file (--llm-gguf), through the optional node-llama-cpp. */
+  /** Embedded llama.cpp model file (--llm-gguf). When neither this nor --llm-url nor a replay is
+   * given, the default model: PLANARENA_LLM_GGUF, else a model `planarena llm pull` cached. */
   gguf: string | null;
+  /** Embedded model: CPU threads, 0 = one per physical core (llmThreads). */
+  threads: number;
+  /** Embedded model: context window in tokens; the prompt and the longest reply must fit (llmContextSize). */
+  contextSize: number;
+  /** Embedded model: auto | cuda | vulkan | metal | none, the GPU backend (llmGpu). */
+  gpu: GpuChoice;
+  /** Embedded model: layers offloaded to the GPU, auto (what fits in free VRAM) | max | a number (llmGpuLayers). */
+  gpuLayers: 'auto' | 'max' | number;
   /** Per-request timeout in seconds (--llm-timeout). */
   timeoutS: number;
   /** skills mode: seconds of simulated time between forced re-plans (0 = only when the plan ends or
@@ -67,6 +78,10 @@ const DEFAULTS: LlmConfig = {
   record: false,
   replay: false,
   gguf: null,
+  threads: 0,
+  contextSize: 8192,
+  gpu: 'auto',
+  gpuLayers: 'auto',
   timeoutS: 60,
   replanEvery: 0,
   maxInvalid: 10,
@@ -99,7 +114,12 @@ const FLAG: Record<string, string> = {
 };
 const flag = (key: string) => FLAG[key] ?? `--set ${key}`;
 
-export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConfig> {
+/**
+ * Resolves and validates the planner's settings. `env` supplies the default embedded model
+ * (PLANARENA_LLM_GGUF, PLANARENA_MODELS): with no --llm-url, --llm-gguf or --llm-replay, a model
+ * `planarena llm pull` cached is used.
+ */
+export function resolveLlmConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<LlmConfig> {
   const c: LlmConfig = { ...DEFAULTS };
   c.url = str(raw, 'llmUrl');
   c.model = str(raw, 'llmModel');
@@ -108,6 +128,10 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
   c.record = bool(raw, 'llmRecord');
   c.replay = bool(raw, 'llmReplay');
   c.gguf = str(raw, 'llmGguf');
+  c.threads = int(raw, 'llmThreads', DEFAULTS.threads, 0);
+  c.contextSize = int(raw, 'llmContextSize', DEFAULTS.contextSize, 256);
+  c.gpu = choice(raw, 'llmGpu', GPU_CHOICES, DEFAULTS.gpu);
+  c.gpuLayers = gpuLayers(raw);
   c.timeoutS = seconds(raw, 'llmTimeout', DEFAULTS.timeoutS);
   c.replanEvery = num(raw, 'llmReplanEvery', c.mode === 'direct' ? DIRECT_DEFAULT_EVERY : DEFAULTS.replanEvery, 0);
   c.maxInvalid = int(raw, 'llmMaxInvalid', DEFAULTS.maxInvalid, 0);
@@ -126,6 +150,9 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
   if (c.mode === 'direct' && (c.replanEvery < 1 || !Number.isInteger(c.replanEvery))) {
     throw new UserError('E_LLM_CONFIG', `--set llmReplanEvery must be a whole number of control steps >= 1 in direct mode; got ${c.replanEvery}.`);
   }
+  // The default model: only when nothing else answers (a configured --llm-url always wins).
+  const fromEnv = !c.url && !c.gguf && !c.replay ? defaultModelFile(env) : null;
+  if (fromEnv) c.gguf = fromEnv;
   if (c.record && c.replay) throw new UserError('E_LLM_CONFIG', '--llm-record and --llm-replay exclude each other: record once, then replay.');
   if ((c.record || c.replay) && !c.cassette) {
     throw new UserError('E_LLM_CONFIG', `${c.record ? '--llm-record' : '--llm-replay'} needs --llm-cassette FILE.`);
@@ -145,7 +172,10 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
     if (u.username || u.password) throw new UserError('E_LLM_CONFIG', '--llm-url must not carry credentials; put the key in PLANARENA_LLM_API_KEY.');
     if (!c.model && !c.replay) throw new UserError('E_LLM_CONFIG', '--llm-url needs --llm-model NAME (e.g. --llm-model llama3.1).');
   }
-  if (c.gguf && !c.replay && !existsSync(c.gguf)) throw new UserError('E_LLM_CONFIG', `--llm-gguf ${c.gguf}: no such file.`);
+  if (c.gguf && !c.replay && !existsSync(c.gguf)) {
+    const given = fromEnv && env.PLANARENA_LLM_GGUF ? 'PLANARENA_LLM_GGUF' : '--llm-gguf';
+    throw new UserError('E_LLM_CONFIG', `${given} ${c.gguf}: no such file.`);
+  }
   if (c.prices && !existsSync(c.prices)) throw new UserError('E_LLM_CONFIG', `--set llmPrices=${c.prices}: no such file.`);
   if (c.prompts && !existsSync(c.prompts)) throw new UserError('E_LLM_CONFIG', `--set llmPrompts=${c.prompts}: no such directory.`);
   return Object.freeze(c);
@@ -195,6 +225,15 @@ function seconds(raw: Record<string, unknown>, key: string, fallback: number): n
 function int(raw: Record<string, unknown>, key: string, fallback: number, min: number): number {
   const n = num(raw, key, fallback, min);
   if (!Number.isInteger(n)) throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a whole number >= ${min}; got ${JSON.stringify(raw[key])}.`);
+  return n;
+}
+
+function gpuLayers(raw: Record<string, unknown>): LlmConfig['gpuLayers'] {
+  const v = raw.llmGpuLayers;
+  if (v === undefined || v === null || v === '') return DEFAULTS.gpuLayers;
+  if (v === 'auto' || v === 'max') return v;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0) throw new UserError('E_LLM_CONFIG', `--set llmGpuLayers must be auto, max or a whole number of layers >= 0; got ${JSON.stringify(v)}.`);
   return n;
 }
 

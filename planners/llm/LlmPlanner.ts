@@ -24,7 +24,7 @@ import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../sk
 import type { Action, Observation, StepInfo } from '../../sim/types.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, type OutputSchema } from './ChatProvider.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
-import { connectProvider, HOW_TO_CONNECT } from './connectProvider.ts';
+import { connectProvider, HOW_TO_CONNECT, whyNoLlm } from './connectProvider.ts';
 import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
 import { LlmStats } from './LlmStats.ts';
 import { PriceTable } from './PriceTable.ts';
@@ -130,7 +130,7 @@ export class LlmPlanner implements Planner {
   }
 
   episodeStats(): Record<string, number> {
-    return this.stats.toRecord();
+    return { ...this.stats.toRecord(), ...this.provider.runtimeStats?.() };
   }
 
   async dispose(): Promise<void> {
@@ -344,14 +344,11 @@ function goalStatus(obs: Observation): string {
 
 export const factory: PlannerFactory = {
   name: 'llm',
-  description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (skills or direct control)',
+  description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (llama.cpp; skills or direct control)',
   // A live model is not reproducible; a replayed cassette is, and the tests check that.
   deterministic: false,
   unavailable(opts: PlannerOptions): string | null {
-    const c = opts.config;
-    const has = (k: string) => c[k] !== undefined && c[k] !== null && c[k] !== '' && c[k] !== false;
-    if (has('llmUrl') || has('llmGguf') || (has('llmCassette') && has('llmReplay'))) return null;
-    return HOW_TO_CONNECT;
+    return whyNoLlm(opts.config);
   },
   async create(opts: PlannerOptions): Promise<Planner> {
     const cfg = resolveLlmConfig(opts.config);

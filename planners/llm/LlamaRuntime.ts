@@ -18,8 +18,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from '../../core/errors.ts';
 
 /** The node-llama-cpp release planarena is tested with (bundles llama.cpp; see docs/llm.md). */
@@ -47,9 +47,13 @@ function entryIn(dir: string): string | null {
   return existsSync(main) ? main : null;
 }
 
-/** True when `loadRuntime` would find node-llama-cpp in `dir` (the project's copy is not checked). */
-export function runtimeInstalled(dir: string = runtimeDir()): boolean {
-  return entryIn(dir) !== null;
+/** The project's own node_modules (a node-llama-cpp the user installed with npm). */
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** True when `loadRuntime` would find node-llama-cpp: in `dir`, or (unless `projectFallback` is
+ * false) in the project's node_modules. */
+export function runtimeInstalled(dir: string = runtimeDir(), projectFallback = true): boolean {
+  return entryIn(dir) !== null || (projectFallback && entryIn(PROJECT_ROOT) !== null);
 }
 
 /** The installed node-llama-cpp version in `dir`, or null. */

@@ -26,6 +26,7 @@ import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, typ
 import { CassetteProvider } from './CassetteProvider.ts';
 import { connectProvider, HOW_TO_CONNECT, whyNoLlm } from './connectProvider.ts';
 import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
+import { catalogSha256 } from './ModelCatalog.ts';
 import { LlmStats } from './LlmStats.ts';
 import { PriceTable } from './PriceTable.ts';
 import { PromptBuilder, type HistoryLine } from './PromptBuilder.ts';
@@ -131,6 +132,16 @@ export class LlmPlanner implements Planner {
 
   episodeStats(): Record<string, number> {
     return { ...this.stats.toRecord(), ...this.provider.runtimeStats?.() };
+  }
+
+  /**
+   * What answers this planner, for the run manifest: the provider, the model name, and for an
+   * embedded model its file and SHA-256 (known for catalog models, whose pull verified it; other
+   * files are not hashed here, a GB takes seconds).
+   */
+  provenance(): { provider: string; model: string; modelFile: string | null; modelSha256: string | null } {
+    const file = this.config.replay ? null : this.config.gguf;
+    return { provider: this.provider.describe, model: this.model, modelFile: file, modelSha256: file ? catalogSha256(file) : null };
   }
 
   async dispose(): Promise<void> {

@@ -7,6 +7,8 @@
  * Where the checksums come from: the Git LFS pointer of the file in its Hugging Face commit
  * (`oid sha256:…`, `size …`), i.e. what Hugging Face itself verifies on upload.
  */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export interface CatalogModel {
   /** What `llm pull NAME` and `llm list` call it. */
@@ -47,6 +49,16 @@ export const CATALOG: readonly CatalogModel[] = [
 
 export function catalogModel(name: string): CatalogModel | undefined {
   return CATALOG.find((m) => m.name === name);
+}
+
+/** The SHA-256 of `file` if it is a catalog model of the right size (pulled and verified), else null. */
+export function catalogSha256(file: string): string | null {
+  const m = CATALOG.find((c) => c.file === basename(file));
+  try {
+    return m && statSync(file).size === m.size ? m.sha256 : null;
+  } catch {
+    return null; // no such file: nothing to vouch for
+  }
 }
 
 /** The model's URL with the Hugging Face host replaced by `HF_ENDPOINT` (mirrors, tests). */

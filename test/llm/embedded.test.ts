@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../core/errors.ts';
 import type { ChatRequest } from '../../planners/llm/ChatProvider.ts';
 import { LlamaCppProvider, type LlamaCppOptions } from '../../planners/llm/LlamaCppProvider.ts';
+import { factory, type LlmPlanner } from '../../planners/llm/LlmPlanner.ts';
 import { runtimeDir, runtimeInstalled } from '../../planners/llm/LlamaRuntime.ts';
 import { PromptBuilder } from '../../planners/llm/PromptBuilder.ts';
 import { PromptTemplates } from '../../planners/llm/PromptTemplates.ts';
@@ -153,6 +154,15 @@ describe.skipIf(!installed)('embedded llama.cpp on a tiny random model', () => {
     expect(rep.record.plannerStats.llmReplayedCalls).toBe(rec.decisions.length);
     expect(rep.record.plannerStats.llmTokensIn).toBe(rec.record.plannerStats.llmTokensIn);
     expect(rep.record.plannerStats.llmLoadMs).toBeUndefined(); // no model was loaded
+  });
+
+  it('names its provider, model file and runtime for the manifest', async () => {
+    const planner = (await factory.create({ config: { ...FAST, llmGguf: tiny } })) as LlmPlanner;
+    try {
+      expect(planner.provenance()).toEqual({ provider: expect.stringMatching(/^node-llama-cpp 3\.21\.1 tiny\.gguf \((cpu|cuda|vulkan|metal)\)$/), model: 'tiny.gguf', modelFile: tiny, modelSha256: null });
+    } finally {
+      await planner.dispose();
+    }
   });
 
   it('a truncated file, a file that is not GGUF and an unsupported architecture each give one line naming the file', async () => {

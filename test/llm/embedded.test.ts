@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../core/errors.ts';
-import type { ChatRequest } from '../../planners/llm/ChatProvider.ts';
+import { LlmCallError, type ChatRequest } from '../../planners/llm/ChatProvider.ts';
 import { LlamaCppProvider, type LlamaCppOptions } from '../../planners/llm/LlamaCppProvider.ts';
 import { factory, type LlmPlanner } from '../../planners/llm/LlmPlanner.ts';
 import { runtimeDir, runtimeInstalled } from '../../planners/llm/LlamaRuntime.ts';
@@ -162,6 +162,19 @@ describe.skipIf(!installed)('embedded llama.cpp on a tiny random model', () => {
       expect(planner.provenance()).toEqual({ provider: expect.stringMatching(/^node-llama-cpp 3\.21\.1 tiny\.gguf \((cpu|cuda|vulkan|metal)\)$/), model: 'tiny.gguf', modelFile: tiny, modelSha256: null });
     } finally {
       await planner.dispose();
+    }
+  });
+
+  it('a reply slower than --llm-timeout is a timeout (the episode ends with that category)', async () => {
+    const slow = await LlamaCppProvider.create({ ...options(), timeoutMs: 1 });
+    try {
+      const p = await firstPrompt('open-field', 'direct');
+      const req: ChatRequest = { model: 'tiny.gguf', messages: p.messages, temperature: 0, maxTokens: 600, schema: p.schema };
+      const err = await slow.complete(req).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LlmCallError);
+      expect(err).toMatchObject({ kind: 'timeout', category: 'timeout', message: expect.stringMatching(/did not answer within 1 ms \(raise --llm-timeout\)/) });
+    } finally {
+      await slow.dispose();
     }
   });
 

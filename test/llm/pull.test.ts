@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../core/errors.ts';
 import { whyNoLlm } from '../../planners/llm/connectProvider.ts';
-import { loadRuntime, runtimeDir, runtimePackages } from '../../planners/llm/LlamaRuntime.ts';
+import { loadRuntime, runtimeDir, runtimePackages, setupRuntime } from '../../planners/llm/LlamaRuntime.ts';
 import { resolveLlmConfig } from '../../planners/llm/LlmConfig.ts';
 import { catalogModel, DEFAULT_MODEL } from '../../planners/llm/ModelCatalog.ts';
 import { downloadModel } from '../../planners/llm/ModelDownload.ts';
@@ -224,5 +224,15 @@ describe('the cached model is the default', () => {
     ]);
     expect(runtimePackages('auto', 'darwin', 'arm64')).toEqual(['node-llama-cpp@3.21.1', '@node-llama-cpp/mac-arm64-metal@3.21.1']);
     expect(() => runtimePackages('cuda', 'darwin', 'arm64')).toThrow(/linux-x64 and win-x64 only/);
+  });
+
+  it('a failed npm install in `llm setup` says what to run by hand, in one line', async () => {
+    const dir = fresh();
+    const err = await setupRuntime({ dir, gpu: 'none', npm: 'false', log: () => {} }).catch((e: unknown) => e);
+    expect(isUserError(err) && err.code).toBe('E_LLM_RUNTIME');
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/^llm setup: npm install failed \(exit 1\); check access to the npm registry, or run it by hand: cd .* && npm install .*node-llama-cpp@3\.21\.1/);
+    expect(msg).not.toContain('\n');
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: 'planarena-llama-runtime', private: true });
   });
 });

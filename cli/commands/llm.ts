@@ -19,20 +19,23 @@ const def = catalogModel(DEFAULT_MODEL)!;
 export const usage = `usage: planarena llm <setup|pull|list> [flags]
 
   setup [--gpu auto|cuda|vulkan|metal|none]
-        install the llama.cpp runtime (node-llama-cpp ${RUNTIME_VERSION} with only this platform's
-        binary, ~85 MB; --gpu cuda|vulkan adds that build) into ${runtimeDir()}
-        ($PLANARENA_LLM_RUNTIME). Not part of \`npm install\`: the package with every binary is 732 MB.
+      Install the llama.cpp runtime: node-llama-cpp ${RUNTIME_VERSION} with only this platform's
+      binary (~80 MB; --gpu cuda|vulkan adds that build). Not an npm dependency: with every
+      binary it would add 732 MB to npm install. Into ${runtimeDir()}
+      ($PLANARENA_LLM_RUNTIME).
   pull [NAME] [--retries N]
-        download a model into ${modelsDir()} ($PLANARENA_MODELS), check its size and SHA-256,
-        resume an interrupted download. Default: ${DEFAULT_MODEL} (${def.about};
-        licence ${def.licence}). HF_ENDPOINT=URL replaces https://huggingface.co (a mirror).
+      Download a model, check its size and SHA-256, resume an interrupted download. Into
+      ${modelsDir()} ($PLANARENA_MODELS). HF_ENDPOINT=URL fetches from a
+      Hugging Face mirror. Default: ${DEFAULT_MODEL}, ${def.about};
+      licence ${def.licence}.
   pull --url URL --sha256 HEX [--size BYTES] [--file NAME.gguf]
-        any GGUF file, verified against the checksum you give
+      Any GGUF file, kept only if it matches the checksum you give.
   list [--json]
-        cached models, the default one, the catalog and the runtime
+      Cached models, the default one, the catalog, the runtime.
 
-The llm planner uses, when no --llm-url or --llm-gguf is given: $PLANARENA_LLM_GGUF, else the
-cached ${DEFAULT_MODEL}. Settings: --set llmThreads=N llmContextSize=N llmGpu=... llmGpuLayers=auto|max|N.`;
+With no --llm-url or --llm-gguf, the llm planner uses $PLANARENA_LLM_GGUF, else the cached
+${DEFAULT_MODEL}. Settings: --set llmThreads=N, llmContextSize=N, llmGpu=auto|cuda|vulkan|metal|none,
+llmGpuLayers=auto|max|N (docs/llm.md).`;
 
 const FLAGS = {
   gpu: { type: 'string' },
@@ -60,7 +63,7 @@ export const command: Command = {
       case 'list':
         return list(values.json === true);
       default:
-        throw new UserError('E_BAD_FLAG', `llm: ${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'}: setup, pull or list (planarena llm --help).`);
+        throw new UserError('E_BAD_FLAG', `${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'}: setup, pull or list (planarena llm --help).`);
     }
   },
 };
@@ -74,7 +77,7 @@ async function setup(gpu: (typeof GPU_CHOICES)[number], log: (s: string) => void
   try {
     llama = await mod.getLlama({ gpu: gpu === 'none' ? false : gpu, build: 'never', progressLogs: false });
   } catch (e) {
-    throw new UserError('E_LLM_RUNTIME', `llm setup: installed ${packages.join(', ')}, but its llama.cpp binary does not load here (${(e as Error).message}).`);
+    throw new UserError('E_LLM_RUNTIME', `setup: installed ${packages.join(', ')}, but its llama.cpp binary does not load here (${(e as Error).message}).`);
   }
   const backend = llama.gpu || 'cpu';
   const release = llama.llamaCppRelease.release;
@@ -89,17 +92,17 @@ async function pull(name: string | undefined, values: { url?: string; sha256?: s
   const dir = modelsDir();
   let job: { label: string; url: string; sha256: string; size?: number; file: string };
   if (values.url) {
-    if (name) throw new UserError('E_BAD_FLAG', `llm pull: give a catalog NAME or --url, not both (got "${name}" and --url).`);
+    if (name) throw new UserError('E_BAD_FLAG', `pull: give a catalog NAME or --url, not both (got "${name}" and --url).`);
     const sha = values.sha256?.toLowerCase();
-    if (!sha || !/^[0-9a-f]{64}$/.test(sha)) throw new UserError('E_BAD_FLAG', 'llm pull --url needs --sha256 HEX (64 hex digits): the file is kept only if it matches.');
+    if (!sha || !/^[0-9a-f]{64}$/.test(sha)) throw new UserError('E_BAD_FLAG', 'pull --url needs --sha256 HEX (64 hex digits): the file is kept only if it matches.');
     const file = values.file ?? basename(new URL(values.url).pathname);
-    if (!file.endsWith('.gguf') || file.includes('/')) throw new UserError('E_BAD_FLAG', `llm pull: the file name "${file}" must end in .gguf; name it with --file NAME.gguf.`);
+    if (!file.endsWith('.gguf') || file.includes('/')) throw new UserError('E_BAD_FLAG', `pull: the file name "${file}" must end in .gguf; name it with --file NAME.gguf.`);
     const size = values.size === undefined ? undefined : intFlag('size', values.size, 0, 1);
     job = { label: file, url: values.url, sha256: sha, size, file };
   } else {
-    if (values.sha256 || values.size || values.file) throw new UserError('E_BAD_FLAG', 'llm pull: --sha256, --size and --file go with --url.');
+    if (values.sha256 || values.size || values.file) throw new UserError('E_BAD_FLAG', 'pull: --sha256, --size and --file go with --url.');
     const m = catalogModel(name ?? DEFAULT_MODEL);
-    if (!m) throw new UserError('E_BAD_FLAG', `llm pull: no model "${name}"; the catalog has ${CATALOG.map((c) => c.name).join(', ')} (or pass --url URL --sha256 HEX).`);
+    if (!m) throw new UserError('E_BAD_FLAG', `pull: no model "${name}"; the catalog has ${CATALOG.map((c) => c.name).join(', ')} (or pass --url URL --sha256 HEX).`);
     job = { label: m.name, url: modelUrl(m), sha256: m.sha256, size: m.size, file: m.file };
   }
   const dest = join(dir, job.file);

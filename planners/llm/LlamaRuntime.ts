@@ -95,11 +95,11 @@ export function runtimePackages(gpu: GpuChoice, platform: string = process.platf
     metal: ['mac-arm64-metal'],
   };
   const supported = ['linux-x64', 'linux-arm64', 'linux-armv7l', 'linux-riscv64', 'mac-arm64', 'mac-x64', 'win-x64', 'win-arm64'];
-  if (!supported.includes(base)) throw new UserError('E_LLM_RUNTIME', `llm setup: node-llama-cpp ships no binary for ${platform}-${arch}; serve a model with llama.cpp or Ollama and use --llm-url.`);
+  if (!supported.includes(base)) throw new UserError('E_LLM_RUNTIME', `setup: node-llama-cpp ships no binary for ${platform}-${arch}; serve a model with llama.cpp or Ollama and use --llm-url.`);
   if ((gpu === 'cuda' || gpu === 'vulkan') && !['linux-x64', 'win-x64'].includes(base)) {
-    throw new UserError('E_LLM_RUNTIME', `llm setup --gpu ${gpu}: node-llama-cpp ships ${gpu} builds for linux-x64 and win-x64 only, not ${base}.`);
+    throw new UserError('E_LLM_RUNTIME', `setup --gpu ${gpu}: node-llama-cpp ships ${gpu} builds for linux-x64 and win-x64 only, not ${base}.`);
   }
-  if (gpu === 'metal' && base !== 'mac-arm64') throw new UserError('E_LLM_RUNTIME', `llm setup --gpu metal: Metal builds exist for Apple silicon (mac-arm64) only, not ${base}.`);
+  if (gpu === 'metal' && base !== 'mac-arm64') throw new UserError('E_LLM_RUNTIME', `setup --gpu metal: Metal builds exist for Apple silicon (mac-arm64) only, not ${base}.`);
   // The CPU build stays installed next to a GPU one, so a machine without the GPU still runs.
   const bins = new Set([...binaries[gpu], ...(gpu === 'cuda' || gpu === 'vulkan' ? binaries.none : [])]);
   return [`node-llama-cpp@${RUNTIME_VERSION}`, ...[...bins].map((b) => `@node-llama-cpp/${b}@${RUNTIME_VERSION}`)];
@@ -133,7 +133,7 @@ export async function setupRuntime(opts: SetupOptions): Promise<string[]> {
     const last = output.trim().split('\n').filter((l) => /ERR|error/i.test(l)).slice(-1)[0] ?? output.trim().split('\n').slice(-1)[0] ?? '';
     throw new UserError(
       'E_LLM_RUNTIME',
-      `llm setup: npm install failed (exit ${code}${last ? `: ${last.trim().slice(0, 160)}` : ''}); check access to the npm registry, or run it by hand: cd ${opts.dir} && npm ${args.join(' ')}`,
+      `setup: npm install failed (exit ${code}${last ? `: ${last.trim().slice(0, 160)}` : ''}); check access to the npm registry, or run it by hand: cd ${opts.dir} && npm ${args.join(' ')}`,
     );
   }
   return packages;

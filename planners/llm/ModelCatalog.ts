@@ -41,7 +41,9 @@ export const CATALOG: readonly CatalogModel[] = [
     size: 986048736,
     sha256: '78912c35a285c921468fc48e9956b9a71f4f2e53e9b44905878cd94a2f3ab9b1',
     licence: 'Apache-2.0 (Qwen2.5-1.5B-Instruct by the Qwen team, Alibaba Cloud)',
-    about: 'Qwen2.5 1.5B Instruct, Q4_K_M (4.8 bits/weight), 0.99 GB; ~1.5 GB of RAM with an 8k context',
+    // RAM: weights plus the f16 KV cache of an 8k context (28 layers x 2 x 256 x 8192 x 2 B = 235 MB)
+    // plus compute buffers; an estimate, not measured (no real model runs on our machines).
+    about: 'Qwen2.5 1.5B Instruct, Q4_K_M, 0.99 GB (about 1.5 GB of RAM at 8k context)',
     // LFS pointer in https://huggingface.co/ThomasBaruzier/Qwen2.5-1.5B-Instruct-GGUF/commit/4726ad0ad99c0b090bff85a0a967b7294a3fa381
     checksumSource: 'https://huggingface.co/ThomasBaruzier/Qwen2.5-1.5B-Instruct-GGUF/commit/4726ad0ad99c0b090bff85a0a967b7294a3fa381 (Git LFS pointer: oid sha256, size)',
   },

@@ -231,7 +231,7 @@ describe('the cached model is the default', () => {
     const err = await setupRuntime({ dir, gpu: 'none', npm: 'false', log: () => {} }).catch((e: unknown) => e);
     expect(isUserError(err) && err.code).toBe('E_LLM_RUNTIME');
     const msg = (err as Error).message;
-    expect(msg).toMatch(/^llm setup: npm install failed \(exit 1\); check access to the npm registry, or run it by hand: cd .* && npm install .*node-llama-cpp@3\.21\.1/);
+    expect(msg).toMatch(/^setup: npm install failed \(exit 1\); check access to the npm registry, or run it by hand: cd .* && npm install .*node-llama-cpp@3\.21\.1/);
     expect(msg).not.toContain('\n');
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: 'planarena-llama-runtime', private: true });
   });

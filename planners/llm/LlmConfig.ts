@@ -60,7 +60,8 @@ export interface LlmConfig {
   prices: string | null;
   /** Sampling temperature (llmTemperature). */
   temperature: number;
-  /** Longest reply in tokens (llmMaxTokens). */
+  /** Longest reply in tokens (llmMaxTokens). An embedded model answering under a grammar may
+   * go up to the grammar's longest reply instead, so that no reply is cut mid-JSON. */
   maxTokens: number;
   /** auto | json_schema | json_object | none: how to ask for structured output (llmResponseFormat). */
   responseFormat: ResponseFormatMode;

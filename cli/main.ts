@@ -31,6 +31,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   bench: { summary: 'speed benchmarks (what `npm run bench` runs)', load: () => import('./commands/bench.ts') },
   export: { summary: 'export recorded episodes of a run to MCAP for Foxglove', load: () => import('./commands/export.ts') },
   'env-server': { summary: 'serve the simulator to training loops in other languages (reset/step over WebSocket)', load: () => import('./commands/env-server.ts') },
+  llm: { summary: 'the embedded LLM: install the runtime, download and list models', load: () => import('./commands/llm.ts') },
 };
 
 function help(): string {

@@ -64,6 +64,10 @@ export class CassetteProvider implements ChatProvider {
     return { ...res, latencyMs };
   }
 
+  runtimeStats(): Record<string, number> {
+    return this.live?.runtimeStats?.() ?? {};
+  }
+
   async dispose(): Promise<void> {
     await this.cassette.save();
     await this.live?.dispose?.();

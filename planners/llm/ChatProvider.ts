@@ -45,6 +45,18 @@ export interface ChatResult {
   replayed: boolean;
   /** True when the server stopped at the token limit (`finish_reason: "length"`). */
   truncated?: boolean;
+  /** Timings of an embedded model (absent for HTTP servers and replays). */
+  runtime?: RuntimeTiming;
+}
+
+/** Where an embedded model's time went in one call. */
+export interface RuntimeTiming {
+  /** Prompt tokens actually evaluated (the rest were reused from the previous call's prefix). */
+  evaluatedPromptTokens: number;
+  /** From the call to the first generated token: prompt evaluation. */
+  promptMs: number;
+  /** From the first generated token to the last. */
+  generationMs: number;
 }
 
 export interface ChatProvider {
@@ -52,6 +64,9 @@ export interface ChatProvider {
   readonly describe: string;
   /** Asks for one completion. Throws `LlmCallError` when no usable reply came back. */
   complete(req: ChatRequest): Promise<ChatResult>;
+  /** Per-planner figures of an embedded runtime (load time, memory, threads), merged into every
+   * episode's plannerStats; absent for HTTP servers and replays. */
+  runtimeStats?(): Record<string, number>;
   dispose?(): Promise<void> | void;
 }
 

@@ -9,6 +9,8 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors.ts';
 import { readSettings } from '../../core/settings.ts';
+import type { GpuChoice } from './LlamaRuntime.ts';
+import { defaultModelFile } from './ModelStore.ts';
 import type { ResponseFormatMode } from './OpenAiProvider.ts';
 import { LLM_SETTINGS } from './settings.ts';
 
@@ -27,8 +29,17 @@ export interface LlmConfig {
   record: boolean;
   /** Answer only from the cassette; no server needed (--llm-replay). */
   replay: boolean;
-  /** Embedded llama.cpp model file (--llm-gguf), through the optional node-llama-cpp. */
+  /** Embedded llama.cpp model file (--llm-gguf). When neither this nor --llm-url nor a replay is
+   * given, the default model: PLANARENA_LLM_GGUF, else a model `planarena llm pull` cached. */
   gguf: string | null;
+  /** Embedded model: CPU threads, 0 = one per physical core (llmThreads). */
+  threads: number;
+  /** Embedded model: context window in tokens; the prompt and the longest reply must fit (llmContextSize). */
+  contextSize: number;
+  /** Embedded model: auto | cuda | vulkan | metal | none, the GPU backend (llmGpu). */
+  gpu: GpuChoice;
+  /** Embedded model: layers offloaded to the GPU, auto (what fits in free VRAM) | max | a number (llmGpuLayers). */
+  gpuLayers: 'auto' | 'max' | number;
   /** Per-request timeout in seconds (--llm-timeout). */
   timeoutS: number;
   /** skills mode: seconds of simulated time between forced re-plans (0 = only when the plan ends or
@@ -51,7 +62,8 @@ export interface LlmConfig {
   prices: string | null;
   /** Sampling temperature (llmTemperature). */
   temperature: number;
-  /** Longest reply in tokens (llmMaxTokens). */
+  /** Longest reply in tokens (llmMaxTokens). An embedded model answering under a grammar may
+   * go up to the grammar's longest reply instead, so that no reply is cut mid-JSON. */
   maxTokens: number;
   /** auto | json_schema | json_object | none: how to ask for structured output (llmResponseFormat). */
   responseFormat: ResponseFormatMode;
@@ -67,9 +79,13 @@ export interface LlmConfig {
 /** Default K for direct mode when llmReplanEvery is not set: one decision per 10 control steps. */
 export const DIRECT_DEFAULT_EVERY = 10;
 
-/** Resolves the declared settings (`planners/llm/settings.ts`) into the typed config, then checks
- * how they combine. */
-export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConfig> {
+/**
+ * Resolves the declared settings (`planners/llm/settings.ts`) into the typed config, then checks
+ * how they combine. `env` supplies the default embedded model (PLANARENA_LLM_GGUF,
+ * PLANARENA_MODELS): with no --llm-url, --llm-gguf or --llm-replay, a model `planarena llm pull`
+ * cached is used.
+ */
+export function resolveLlmConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<LlmConfig> {
   const s = readSettings(LLM_SETTINGS.settings, raw);
   const text = (k: string) => (s[k] === null || s[k] === '' ? null : (s[k] as string));
   const mode = s.llmMode as LlmMode;
@@ -81,6 +97,10 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
     record: s.llmRecord as boolean,
     replay: s.llmReplay as boolean,
     gguf: text('llmGguf'),
+    threads: s.llmThreads as number,
+    contextSize: s.llmContextSize as number,
+    gpu: s.llmGpu as GpuChoice,
+    gpuLayers: gpuLayers(s.llmGpuLayers as string),
     timeoutS: s.llmTimeout as number,
     replanEvery: (s.llmReplanEvery as number | null) ?? (mode === 'direct' ? DIRECT_DEFAULT_EVERY : 0),
     maxInvalid: s.llmMaxInvalid as number,
@@ -101,6 +121,9 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
   if (c.mode === 'direct' && (c.replanEvery < 1 || !Number.isInteger(c.replanEvery))) {
     throw new UserError('E_LLM_CONFIG', `--set llmReplanEvery must be a whole number of control steps >= 1 in direct mode; got ${c.replanEvery}.`);
   }
+  // The default model: only when nothing else answers (a configured --llm-url always wins).
+  const fromEnv = !c.url && !c.gguf && !c.replay ? defaultModelFile(env) : null;
+  if (fromEnv) c.gguf = fromEnv;
   if (c.record && c.replay) throw new UserError('E_LLM_CONFIG', '--llm-record and --llm-replay exclude each other: record once, then replay.');
   if ((c.record || c.replay) && !c.cassette) {
     throw new UserError('E_LLM_CONFIG', `${c.record ? '--llm-record' : '--llm-replay'} needs --llm-cassette FILE.`);
@@ -120,7 +143,10 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
     if (u.username || u.password) throw new UserError('E_LLM_CONFIG', '--llm-url must not carry credentials; put the key in PLANARENA_LLM_API_KEY.');
     if (!c.model && !c.replay) throw new UserError('E_LLM_CONFIG', '--llm-url needs --llm-model NAME (e.g. --llm-model llama3.1).');
   }
-  if (c.gguf && !c.replay && !existsSync(c.gguf)) throw new UserError('E_LLM_CONFIG', `--llm-gguf ${c.gguf}: no such file.`);
+  if (c.gguf && !c.replay && !existsSync(c.gguf)) {
+    const given = fromEnv && env.PLANARENA_LLM_GGUF ? 'PLANARENA_LLM_GGUF' : '--llm-gguf';
+    throw new UserError('E_LLM_CONFIG', `${given} ${c.gguf}: no such file.`);
+  }
   if (c.prices && !existsSync(c.prices)) throw new UserError('E_LLM_CONFIG', `--set llmPrices=${c.prices}: no such file.`);
   if (c.prompts && !existsSync(c.prompts)) throw new UserError('E_LLM_CONFIG', `--set llmPrompts=${c.prompts}: no such directory.`);
   return Object.freeze(c);
@@ -129,4 +155,12 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
 /** The API key from PLANARENA_LLM_API_KEY, falling back to OPENAI_API_KEY. Local servers need none. */
 export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.PLANARENA_LLM_API_KEY || env.OPENAI_API_KEY || undefined;
+}
+
+/** `auto`, `max` or a whole number of layers (`--set llm-gpu-layers`). */
+function gpuLayers(v: string): LlmConfig['gpuLayers'] {
+  if (v === 'auto' || v === 'max') return v;
+  const n = /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n)) throw new UserError('E_LLM_CONFIG', `--set llm-gpu-layers must be auto, max or a whole number of layers >= 0; got ${JSON.stringify(v)}.`);
+  return n;
 }

@@ -27,8 +27,9 @@ import type { Action, Observation, StepInfo } from '../../sim/types.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, type OutputSchema } from './ChatProvider.ts';
 import { Cassette } from './Cassette.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
-import { connectProvider, HOW_TO_CONNECT } from './connectProvider.ts';
+import { connectProvider, HOW_TO_CONNECT, whyNoLlm } from './connectProvider.ts';
 import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
+import { catalogSha256 } from './ModelCatalog.ts';
 import { LlmStats } from './LlmStats.ts';
 import { DEFAULT_PRICES, PriceTable } from './PriceTable.ts';
 import { PromptBuilder, type HistoryLine } from './PromptBuilder.ts';
@@ -133,7 +134,17 @@ export class LlmPlanner implements Planner {
   }
 
   episodeStats(): Record<string, number> {
-    return this.stats.toRecord();
+    return { ...this.stats.toRecord(), ...this.provider.runtimeStats?.() };
+  }
+
+  /**
+   * What answers this planner, for the run manifest: the provider, the model name, and for an
+   * embedded model its file and SHA-256 (known for catalog models, whose pull verified it; other
+   * files are not hashed here, a GB takes seconds).
+   */
+  provenance(): { provider: string; model: string; modelFile: string | null; modelSha256: string | null } {
+    const file = this.config.replay ? null : this.config.gguf;
+    return { provider: this.provider.describe, model: this.model, modelFile: file, modelSha256: file ? catalogSha256(file) : null };
   }
 
   async dispose(): Promise<void> {
@@ -347,14 +358,11 @@ function goalStatus(obs: Observation): string {
 
 export const factory: PlannerFactory = {
   name: 'llm',
-  description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (skills or direct control)',
+  description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (llama.cpp; skills or direct control)',
   // A live model is not reproducible; a replayed cassette is, and the tests check that.
   deterministic: false,
   unavailable(opts: PlannerOptions): string | null {
-    const c = opts.config;
-    const has = (k: string) => c[k] !== undefined && c[k] !== null && c[k] !== '' && c[k] !== false;
-    if (has('llmUrl') || has('llmGguf') || (has('llmCassette') && has('llmReplay'))) return null;
-    return HOW_TO_CONNECT;
+    return whyNoLlm(opts.config);
   },
   inputs(opts: PlannerOptions): Record<string, readonly string[]> {
     const cfg = resolveLlmConfig(opts.config);

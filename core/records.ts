@@ -45,6 +45,8 @@ export interface EpisodeRecord {
   failureCategories: Partial<Record<FailureCategory, number>>;
   /** Planner-specific counters (LLM calls, tokens, cost; world-model planning stats). */
   plannerStats: Record<string, number>;
+  /** Planner-specific facts as text (the LLM: the model the server reported, its fingerprint). */
+  plannerMeta?: Record<string, string>;
   /** Wall-clock seconds the episode took. */
   wallSeconds: number;
   /** Path of the recording, relative to the run directory, when recorded. */

@@ -109,6 +109,9 @@ export interface Planner {
   endEpisode?(outcome: EpisodeOutcome): Promise<void> | void;
   /** Per-episode counters merged into the episode record (e.g. LLM calls, tokens, failure counts). */
   episodeStats?(): Record<string, number>;
+  /** Per-episode facts as text for the record's `plannerMeta` (e.g. which model answered, as the
+   * server reported it, and its fingerprint): provenance that numbers cannot carry. */
+  episodeMeta?(): Record<string, string>;
   dispose(): Promise<void> | void;
 }
 

@@ -164,6 +164,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
   let env: Environment | undefined;
   let scratch: Environment | undefined;
   let plannerStats: Record<string, number> = {};
+  let plannerMeta: Record<string, string> = {};
   let failure: EpisodeRecord['failure'] = null;
   let error: string | undefined;
 
@@ -209,6 +210,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     }
     try {
       plannerStats = finiteStats(planner.episodeStats?.() ?? {});
+      plannerMeta = shortTexts(planner.episodeMeta?.() ?? {});
     } catch (e) {
       // Stats are diagnostics; a throwing episodeStats must not hide the episode's own result.
       plannerStats = {};
@@ -238,12 +240,20 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     trajectoryHash: hasher.digest(),
     failureCategories: m?.categories ?? {},
     plannerStats,
+    ...(Object.keys(plannerMeta).length > 0 ? { plannerMeta } : {}),
     wallSeconds: (performance.now() - wallStart) / 1000,
     ...(error !== undefined ? { error } : {}),
   };
   observer.onEpisodeEnd?.(key, record);
   const recording = recorder?.finish({ success, failure: record.failure, steps: record.steps, return: record.return, trajectoryHash: record.trajectoryHash, ...(error !== undefined ? { error } : {}) });
   return recording ? { record, recording } : { record };
+}
+
+/** Text facts, each cut to 500 characters (a record stays one short line). */
+function shortTexts(meta: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(meta)) if (typeof v === 'string') out[k] = v.slice(0, 500);
+  return out;
 }
 
 function finiteStats(stats: Record<string, unknown>): Record<string, number> {

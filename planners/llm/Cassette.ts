@@ -31,7 +31,7 @@ export interface CassetteEntry {
   request: { messages: ChatMessage[]; temperature: number; maxTokens: number; seed?: number; schema?: string };
   /** The reply, or the error that ended the call (replayed as the same `LlmCallError`, so an
    * episode that met a failing server replays exactly too). */
-  response: { content: string; usage: ChatUsage; truncated?: boolean; error?: { kind: LlmCallErrorKind; message: string; status?: number } };
+  response: { content: string; usage: ChatUsage; truncated?: boolean; reportedModel?: string; fingerprint?: string; error?: { kind: LlmCallErrorKind; message: string; status?: number } };
   /** Latency of the recorded call, ms, rounded to 0.01 ms. */
   latencyMs: number;
 }

@@ -35,8 +35,17 @@ export class CassetteProvider implements ChatProvider {
     if (hit) {
       const err = hit.response.error;
       if (err) throw new LlmCallError(err.kind, err.message, err.status);
-      const truncated = hit.response.truncated ? { truncated: true } : {};
-      return { content: hit.response.content, usage: { ...hit.response.usage }, latencyMs: hit.latencyMs, attempts: 1, replayed: true, ...truncated };
+      const { truncated, reportedModel, fingerprint } = hit.response;
+      return {
+        content: hit.response.content,
+        usage: { ...hit.response.usage },
+        latencyMs: hit.latencyMs,
+        attempts: 1,
+        replayed: true,
+        ...(truncated ? { truncated: true } : {}),
+        ...(reportedModel ? { reportedModel } : {}),
+        ...(fingerprint ? { fingerprint } : {}),
+      };
     }
     if (this.mode === 'replay' || !this.live) {
       // Not a per-episode failure: an answer missing from a replay means the run would measure
@@ -60,7 +69,8 @@ export class CassetteProvider implements ChatProvider {
       throw e;
     }
     const latencyMs = roundLatency(res.latencyMs);
-    this.cassette.put(key, { ...entry, response: { content: res.content, usage: res.usage, ...(res.truncated ? { truncated: true } : {}) }, latencyMs });
+    const identity = { ...(res.reportedModel ? { reportedModel: res.reportedModel } : {}), ...(res.fingerprint ? { fingerprint: res.fingerprint } : {}) };
+    this.cassette.put(key, { ...entry, response: { content: res.content, usage: res.usage, ...(res.truncated ? { truncated: true } : {}), ...identity }, latencyMs });
     return { ...res, latencyMs };
   }
 

@@ -45,6 +45,10 @@ export interface ChatResult {
   replayed: boolean;
   /** True when the server stopped at the token limit (`finish_reason: "length"`). */
   truncated?: boolean;
+  /** The model the server says answered (its `model` field: often a concrete build of the name
+   * asked for), and its `system_fingerprint` (a digest of the serving configuration), when given. */
+  reportedModel?: string;
+  fingerprint?: string;
   /** Timings of an embedded model (absent for HTTP servers and replays). */
   runtime?: RuntimeTiming;
 }

@@ -57,6 +57,8 @@ interface Exchange {
 }
 
 export class LlmPlanner implements Planner {
+  /** What the server reported about itself this episode (model ids, fingerprints). */
+  private reported = { models: new Set<string>(), fingerprints: new Set<string>() };
   readonly name = 'llm';
   private task!: TaskSpec;
   private seed = 0;
@@ -98,6 +100,7 @@ export class LlmPlanner implements Planner {
     this.cassette?.beginEpisode();
     this.task = task;
     this.seed = seed;
+    this.reported = { models: new Set(), fingerprints: new Set() };
     const cfg = this.config;
     this.skills = cfg.mode === 'skills' ? skillsFor(task.robot, { arena: task.arena.size }) : [];
     if (cfg.mode === 'skills' && this.skills.length === 0) {
@@ -135,6 +138,21 @@ export class LlmPlanner implements Planner {
 
   episodeStats(): Record<string, number> {
     return { ...this.stats.toRecord(), ...this.provider.runtimeStats?.() };
+  }
+
+  /** Which model answered this episode: the name asked for, what the server said it was and its
+   * configuration digest (`system_fingerprint`), and an embedded model's file and SHA-256. */
+  episodeMeta(): Record<string, string> {
+    const p = this.provenance();
+    const join = (s: Set<string>) => [...s].sort().join(', ');
+    return {
+      llmProvider: p.provider,
+      llmModel: p.model,
+      ...(this.reported.models.size > 0 ? { llmModelReported: join(this.reported.models) } : {}),
+      ...(this.reported.fingerprints.size > 0 ? { llmFingerprint: join(this.reported.fingerprints) } : {}),
+      ...(p.modelFile ? { llmModelFile: p.modelFile } : {}),
+      ...(p.modelSha256 ? { llmModelSha256: p.modelSha256 } : {}),
+    };
   }
 
   /**
@@ -292,6 +310,8 @@ export class LlmPlanner implements Planner {
         schema: this.schema,
       });
       this.stats.call(res, this.prices.cost(this.model, res.usage.promptTokens, res.usage.completionTokens));
+      if (res.reportedModel) this.reported.models.add(res.reportedModel);
+      if (res.fingerprint) this.reported.fingerprints.add(res.fingerprint);
       turn.thinkMs += res.latencyMs;
       ex.calls++;
       ex.latencyMs += res.latencyMs;
@@ -371,6 +391,8 @@ export const factory: PlannerFactory = {
       prices: [cfg.prices ?? DEFAULT_PRICES],
       // A replayed cassette is an input; a recorded one is an output.
       ...(cfg.replay && cfg.cassette ? { cassette: [cfg.cassette] } : {}),
+      // An embedded model: its verified catalog hash, else the file's content (hashed once per run).
+      ...(cfg.gguf && !cfg.replay ? { model: [catalogSha256(cfg.gguf) ? `sha256:${catalogSha256(cfg.gguf)}` : cfg.gguf] } : {}),
     };
   },
   async preflight(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> {

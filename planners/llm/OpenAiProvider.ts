@@ -164,7 +164,7 @@ export class OpenAiProvider implements ChatProvider {
     } catch {
       return new RetryableError('bad_response', `LLM server ${this.endpoint} sent a body that is not JSON: ${this.scrub(text).slice(0, 120)}`);
     }
-    const j = json as { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[]; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
+    const j = json as { model?: unknown; system_fingerprint?: unknown; choices?: { message?: { content?: unknown }; finish_reason?: unknown }[]; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
     const raw = j.choices?.[0]?.message?.content;
     // Some servers send content as an array of typed parts.
     const content = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('') : null;
@@ -190,6 +190,8 @@ export class OpenAiProvider implements ChatProvider {
       latencyMs,
       replayed: false,
       ...(j.choices?.[0]?.finish_reason === 'length' ? { truncated: true } : {}),
+      ...identity('reportedModel', j.model, (t) => this.scrub(t)),
+      ...identity('fingerprint', j.system_fingerprint, (t) => this.scrub(t)),
     };
   }
 
@@ -245,4 +247,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** A server's self-description field (`model`, `system_fingerprint`) when it is a short string. */
+function identity<K extends 'reportedModel' | 'fingerprint'>(key: K, v: unknown, scrub: (s: string) => string): Partial<Record<K, string>> {
+  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? ({ [key]: scrub(v) } as Partial<Record<K, string>>) : {};
 }

@@ -43,6 +43,11 @@ export interface ServerOptions {
    * response headers and in error bodies.
    */
   echoAuthorization?: boolean;
+  /** The model id the server reports in its replies (servers often name a concrete build:
+   * asked for "llama3.1", Ollama answers "llama3.1:8b"); default: the name asked for. */
+  reportedModel?: string;
+  /** A `system_fingerprint` the server reports (OpenAI's backend configuration digest). */
+  fingerprint?: string;
 }
 
 /** Every form in which {@link ServerOptions.echoAuthorization} quotes an Authorization header. */
@@ -110,7 +115,7 @@ export async function startLlmServer(opts: ServerOptions = {}): Promise<Scripted
         return;
       }
       const reply = queue.shift() ?? fallback(received);
-      answer(res, opts.echoAuthorization ? withEcho(reply, echoText(req.headers)) : reply, body, opts.echoAuthorization ? echoText(req.headers) : '');
+      answer(res, opts.echoAuthorization ? withEcho(reply, echoText(req.headers)) : reply, body, opts.echoAuthorization ? echoText(req.headers) : '', opts);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -146,7 +151,7 @@ function withEcho(reply: Reply, echo: string): Reply {
   return { ...reply, content: `${reply.content}${echo}` };
 }
 
-function answer(res: ServerResponse, reply: Reply, body: ReceivedRequest['body'], echo = ''): void {
+function answer(res: ServerResponse, reply: Reply, body: ReceivedRequest['body'], echo = '', opts: ServerOptions = {}): void {
   if (reply.kind === 'hangup') {
     res.socket?.destroy();
     return;
@@ -162,10 +167,11 @@ function answer(res: ServerResponse, reply: Reply, body: ReceivedRequest['body']
     id: 'chatcmpl-scripted',
     object: 'chat.completion',
     created: 0,
-    model: body.model,
+    model: opts.reportedModel ?? body.model,
     choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: reply.finishReason ?? 'stop' }],
   };
   if (usage) payload.usage = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+  if (opts.fingerprint) payload.system_fingerprint = opts.fingerprint;
   if (echo) payload.system_fingerprint = echo;
   const timer = setTimeout(() => {
     if (!res.destroyed) send(res, 200, payload);

@@ -22,12 +22,12 @@ import { resolveLayout, type ResolvedLayout } from './layout.ts';
 import { DEFAULT_LIDAR_RAYS, LidarSensor, type LidarTarget } from './lidar.ts';
 import { flatten, obsLength, readLidar } from './observation.ts';
 import { loadRapier, type Rapier } from './physics.ts';
-import { checkFailure, goalDistance, isSuccess } from './predicates.ts';
+import { checkFailure, goalDistance, isSuccess, nextSettleCount, subjectPosition, subjectSpeed } from './predicates.ts';
 import { reward } from './reward.ts';
 import { ARM_ACTIONS } from './robots/arm.ts';
 import { DIFFDRIVE_ACTIONS } from './robots/diffdrive.ts';
 import { PUSHER_ACTIONS } from './robots/pusher.ts';
-import { headingOf, type Robot } from './robots/Robot.ts';
+import { headingOf, isRobotPart, type Robot } from './robots/Robot.ts';
 import type {
   Action,
   ActionSpace,
@@ -65,6 +65,10 @@ interface Bookkeeping {
   pertIdx: number;
   prevDistance: number;
   prevApproach: number;
+  /** The task's subject (robot, object or end effector) at the end of the previous step. */
+  prevSubject: [number, number, number];
+  /** Control steps in a row the subject has been within tolerance and settled. */
+  settleCount: number;
   succeeded: boolean;
   failed: FailureReason | null;
   clipped: number;
@@ -158,18 +162,21 @@ export class SimEnv implements Environment {
   private readonly targets: LidarTarget[] = [];
   /** What `onCollisionEvent` reads and fills while a step drains the event queue. */
   private readonly drain: { events: SimEvent[]; t: number; collisions: number; pushId: string | undefined } = { events: NO_EVENTS, t: 0, collisions: 0, pushId: undefined };
+  /** Ids of the ground the robot drives on: the floor, slopes and steps (see `onCollisionEvent`). */
+  private terrain = new Set<string>(['floor']);
   /** The event-queue callback, made once (not a closure per step). Robot contacts with anything
-   * but the floor become events; touching the object being pushed is not a collision. */
+   * but terrain (floor, slopes, steps: the ground it drives on) become events; touching the
+   * object being pushed is an event but not a collision. */
   private readonly onCollisionEvent = (h1: number, h2: number, started: boolean): void => {
     const ids = this.built!.colliderIds;
     let a1 = ids.get(h1);
     let a2 = ids.get(h2);
     if (a1 === undefined || a2 === undefined) return;
-    const r1 = a1 === 'robot' || a1.startsWith('robot:');
-    const r2 = a2 === 'robot' || a2.startsWith('robot:');
+    const r1 = isRobotPart(a1);
+    const r2 = isRobotPart(a2);
     if (!r1 && !r2) return;
     if (!r1) [a1, a2] = [a2, a1];
-    if (a2 === 'floor') return;
+    if (this.terrain.has(a2)) return;
     const d = this.drain;
     if (started) {
       d.events.push({ type: 'collision', t: d.t, a: a1, b: a2 });
@@ -213,6 +220,7 @@ export class SimEnv implements Environment {
     const d = goalDistance(this.layout!.goal, robot, push);
     this.book.prevDistance = d;
     this.book.prevApproach = push ? dist2(push.x - robot.pose.x, push.y - robot.pose.y) : NaN;
+    this.book.prevSubject = subjectPosition(this.layout!.goal, robot, push);
     const obs = this.observe(robot);
     return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d } };
   }
@@ -281,7 +289,11 @@ export class SimEnv implements Environment {
     const d = goalDistance(goal, state, push);
     const approach = push ? dist2(push.x - state.pose.x, push.y - state.pose.y) : NaN;
     const fail = checkFailure(this.scenario, state);
-    const success = !fail && isSuccess(goal, d);
+    // Success is a state: within tolerance and settled for the whole dwell (sim/predicates.ts).
+    const subject = subjectPosition(goal, state, push);
+    book.settleCount = nextSettleCount(book.settleCount, goal, d, subjectSpeed(goal, book.prevSubject, subject, this.scenario.controlPeriod));
+    book.prevSubject = subject;
+    const success = !fail && isSuccess(book.settleCount, this.scenario.controlPeriod);
     const newSuccess = success && !book.succeeded;
     const newFailure = fail !== null && book.failed === null;
     if (newFailure) {
@@ -462,8 +474,9 @@ export class SimEnv implements Environment {
     this.frozenStatics = [];
     this.queue = new this.R.EventQueue(false);
     native.queues++;
-    this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
+    this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, prevSubject: [0, 0, 0], settleCount: 0, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
     this.pending = [];
+    this.terrain = new Set(['floor', ...this.built.objects.filter((o) => o.obj.kind === 'slope' || o.obj.kind === 'step').map((o) => o.obj.id)]);
     this.sceneVersion++;
     this.rebindBodies();
   }
@@ -552,7 +565,7 @@ export class SimEnv implements Environment {
     const w = this.built!.world;
     const colliders: Collider[] = [];
     for (const [handle, id] of this.built!.colliderIds) {
-      if (id === 'floor' || id === 'robot' || id.startsWith('robot:')) continue;
+      if (id === 'floor' || isRobotPart(id)) continue;
       colliders.push(w.getCollider(handle));
     }
     this.lidarRay ??= new this.R.Ray({ x: 0, y: 0, z: 0 }, { x: 1, y: 0, z: 0 });

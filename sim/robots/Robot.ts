@@ -67,6 +67,11 @@ export interface Robot {
   loadController(s: readonly number[]): void;
 }
 
+/** True for the scene ids of the robot's bodies: `robot` (the main body) and `robot:<part>`. */
+export function isRobotPart(id: string): boolean {
+  return id === 'robot' || id.startsWith('robot:');
+}
+
 /** Adds a robot collider: robot collision groups, collision events on, registered under `partId`. */
 export function addRobotCollider(ctx: BuildContext, desc: ColliderDesc, body: RigidBody, partId: string): void {
   desc.setCollisionGroups(ROBOT_GROUPS).setActiveEvents(ctx.R.ActiveEvents.COLLISION_EVENTS);

@@ -31,6 +31,17 @@ export interface EpisodeRecord {
   collisions: number;
   /** Distance from the task's subject to the goal at the end. */
   finalGoalDistance: number;
+  /** Shortest feasible path (m) of the tracked point (chassis; arm: end effector), computed by the
+   * evaluation side from the true layout at reset (`sim/shortestPath.ts`), never shown to planners.
+   * The four efficiency fields are absent in records written before they existed. */
+  shortestPath?: number;
+  /** Least time (s) the task can take: shortestPath / top speed + the settle dwell. */
+  shortestTime?: number;
+  /** Headline efficiency in [0, 1]: success × shortestTime / max(simTime, shortestTime) (SPL with
+   * time, so faster solutions score higher; 0 on failure). */
+  efficiency?: number;
+  /** Classic SPL in [0, 1]: success × shortestPath / max(pathLength, shortestPath). */
+  spl?: number;
   /** Planner wall-clock time per decision, milliseconds. */
   plannerMsP50: number;
   plannerMsP95: number;

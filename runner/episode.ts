@@ -25,6 +25,7 @@ import { percentile } from '../evaluation/summary.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Recorder, TrajectoryHasher, type Recording } from '../sim/recording.ts';
+import { efficiencyFields, referencePath, type ReferencePath } from '../sim/shortestPath.ts';
 import type { Action, Environment, LidarMethod, Observation, PhysicsFlavor, SimEvent, StepInfo, StepResult } from '../sim/types.ts';
 import type { EpisodeSpec } from './plan.ts';
 import type { EpisodeKey, EpisodeObserver } from './types.ts';
@@ -154,6 +155,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
   let env: Environment | undefined;
   let scratch: Environment | undefined;
   let plannerStats: Record<string, number> = {};
+  let reference: ReferencePath | undefined;
 
   try {
     const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar });
@@ -161,6 +163,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     const reset = live.reset({ seed: spec.seed });
     let obs = reset.obs;
     lastInfo = reset.info;
+    reference = referencePath(scenario, reset.obs);
     const robotIds = robotBodyIds(live);
     const scene = live.staticScene();
     const pushed = scene.goal.type === 'push' ? scene.goal.object : undefined;
@@ -282,6 +285,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     pathLength,
     collisions,
     finalGoalDistance: lastInfo?.goalDistance ?? Number.NaN,
+    ...efficiencyFields(reference, { success, simTime, pathLength }),
     plannerMsP50: percentile(plannerMs, 0.5),
     plannerMsP95: percentile(plannerMs, 0.95),
     trajectoryHash: hasher.digest(),

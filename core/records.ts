@@ -67,9 +67,21 @@ export interface SummaryRow {
   successRate: number;
   /** Wilson score interval, 95%. */
   ci95: [number, number];
+  /** Mean episode `efficiency` (success × shortest time / time; the headline next to success),
+   * null when the records predate it. */
+  efficiency: number | null;
+  /** Its 95% percentile-bootstrap interval (seeded, reproducible). */
+  efficiencyCi95: [number, number] | null;
+  /** Mean episode `spl` (success × shortest path / path). */
+  spl: number | null;
   meanReturn: number;
-  /** (meanReturn − random) / (oracle − random) when both baselines ran on this scenario, else null. */
+  /** Secondary: (meanReturn − random) / (oracle − random) against the scenario's frozen anchors
+   * (`scenarios/anchors/`), clipped to [0, 1]; null when refused (see `normalizedNote`). */
   normalizedScore: number | null;
+  /** Its 95% interval, the anchors' own uncertainty included; null when refused. */
+  normalizedCi95: [number, number] | null;
+  /** Why the normalised score is refused (no anchor, stale anchor, degenerate span), or that it was clipped. */
+  normalizedNote: string | null;
   meanSteps: number;
   meanCollisions: number;
   plannerMsP50: number;

@@ -1,12 +1,16 @@
 /**
- * Per scenario × planner summary of a run's episode records: success rate with its Wilson
- * interval, mean return, normalised score against the random and oracle baselines, and costs.
+ * Per scenario × planner summary of a run's episode records, success first: success rate with
+ * its Wilson interval, mean efficiency (success × shortest time / time) with a bootstrap
+ * interval, then the secondary shaped-return figures (mean return, normalised score against the
+ * frozen anchors in `scenarios/anchors/`), and costs.
  *
- * The evaluation helper's `evaluation/stats.ts` builds the richer statistics (bootstrap, IQM,
- * paired tests); this file is the quick, dependency-free summary written next to every run.
+ * `evaluation/stats.ts` builds the richer statistics (bootstrap, IQM, paired tests); this file
+ * is the quick summary written next to every run.
  */
 import type { FailureCategory } from '../planners/Planner.ts';
 import type { EpisodeRecord, RunSummary, SummaryRow } from '../core/records.ts';
+import { anchorFor, normalizeRow, shippedAnchors, type AnchorTable } from './anchors.ts';
+import { mean as meanOf, stratifiedBootstrap } from './stats.ts';
 
 /** Two-sided 95% normal quantile. */
 const Z95 = 1.959963984540054;
@@ -26,17 +30,6 @@ export function wilson(successes: number, n: number, z = Z95): [number, number] 
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
-/**
- * (score − random) / (oracle − random): 0 is the random baseline, 1 the oracle. Null when the
- * two baselines score the same (nothing to normalise by) or either is missing.
- */
-export function normalizedScore(score: number, random: number | undefined, oracle: number | undefined): number | null {
-  if (random === undefined || oracle === undefined) return null;
-  const span = oracle - random;
-  if (!Number.isFinite(span) || Math.abs(span) < 1e-9) return null;
-  return (score - random) / span;
-}
-
 /** Linear-interpolated percentile (q in [0, 1]) of unsorted values; 0 for an empty list. */
 export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) return 0;
@@ -51,9 +44,28 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
 }
 
-/** Names of the baselines that anchor normalised scores. */
+/** Names of the baselines that anchor normalised scores (`planarena anchors update`). */
 export const RANDOM_BASELINE = 'random';
 export const ORACLE_BASELINE = 'oracle';
+
+/** Bootstrap resamples and seed of the summary's efficiency intervals. */
+const SUMMARY_BOOT = { reps: 2000, seed: 0 };
+
+export interface SummaryOptions {
+  /** Anchors of the normalised score (default: the shipped ones, `scenarios/anchors/`). */
+  anchors?: AnchorTable;
+  /** The run's resolved-scenario hashes (manifest `config.scenarioHashes`): an anchor made for
+   * another version of a scenario is refused. */
+  scenarioHashes?: Record<string, string>;
+}
+
+/** Mean and 95% bootstrap interval of a [0, 1] score, or nulls when any record lacks it. */
+function meanWithInterval(values: readonly (number | undefined)[]): { mean: number | null; ci: [number, number] | null } {
+  if (values.length === 0 || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return { mean: null, ci: null };
+  const xs = values as number[];
+  const b = stratifiedBootstrap([xs], meanOf, SUMMARY_BOOT);
+  return { mean: b.point, ci: [b.lo, b.hi] };
+}
 
 /**
  * One row per (scenario, planner) in order of first appearance in `records`.
@@ -61,7 +73,7 @@ export const ORACLE_BASELINE = 'oracle';
  *   their p95s (a slow tail in one episode shows up).
  * - `failures` counts episodes by `failure` (timeout, flipped, error, ...), successes omitted.
  */
-export function summarize(records: readonly EpisodeRecord[], suite: string | null = null, createdAt = new Date().toISOString()): RunSummary {
+export function summarize(records: readonly EpisodeRecord[], suite: string | null = null, createdAt = new Date().toISOString(), opts: SummaryOptions = {}): RunSummary {
   const groups = new Map<string, EpisodeRecord[]>();
   for (const r of records) {
     const key = `${r.scenario}\u0000${r.planner}`;
@@ -69,18 +81,13 @@ export function summarize(records: readonly EpisodeRecord[], suite: string | nul
     if (list) list.push(r);
     else groups.set(key, [r]);
   }
-
-  // Baseline returns per scenario, for the normalised score.
-  const baseline = (planner: string, scenario: string): number | undefined => {
-    const list = groups.get(`${scenario}\u0000${planner}`);
-    return list ? mean(list.map((r) => r.return)) : undefined;
-  };
+  const anchors = opts.anchors ?? shippedAnchors();
 
   const rows: SummaryRow[] = [];
   for (const list of groups.values()) {
     const { scenario, planner } = list[0];
     const successes = list.filter((r) => r.success).length;
-    const meanReturn = mean(list.map((r) => r.return));
+    const returns = list.map((r) => r.return);
     const failures: Record<string, number> = {};
     const failureCategories: Partial<Record<FailureCategory, number>> = {};
     for (const r of list) {
@@ -89,6 +96,9 @@ export function summarize(records: readonly EpisodeRecord[], suite: string | nul
         if (n) failureCategories[cat] = (failureCategories[cat] ?? 0) + n;
       }
     }
+    const efficiency = meanWithInterval(list.map((r) => r.efficiency));
+    const spl = meanWithInterval(list.map((r) => r.spl));
+    const normalized = normalizeRow(returns, anchorFor(anchors, scenario, opts.scenarioHashes?.[scenario]));
     rows.push({
       scenario,
       planner,
@@ -96,8 +106,13 @@ export function summarize(records: readonly EpisodeRecord[], suite: string | nul
       successes,
       successRate: successes / list.length,
       ci95: wilson(successes, list.length),
-      meanReturn,
-      normalizedScore: normalizedScore(meanReturn, baseline(RANDOM_BASELINE, scenario), baseline(ORACLE_BASELINE, scenario)),
+      efficiency: efficiency.mean,
+      efficiencyCi95: efficiency.ci,
+      spl: spl.mean,
+      meanReturn: mean(returns),
+      normalizedScore: normalized.value,
+      normalizedCi95: normalized.ci95,
+      normalizedNote: normalized.note,
       meanSteps: mean(list.map((r) => r.steps)),
       meanCollisions: mean(list.map((r) => r.collisions)),
       plannerMsP50: percentile(list.map((r) => r.plannerMsP50), 0.5),

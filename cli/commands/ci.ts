@@ -31,7 +31,9 @@ export const usage = `usage: planarena ci --suite S [--baseline FILE] [--junit F
 Runs the baseline's scenarios, planners, seeds, physics and clock again, then per scenario ×
 planner: deterministic planners (factory deterministic: true) must reproduce every trajectory
 hash exactly; stochastic planners fail only on a significant regression (McNemar exact test on
-success, paired bootstrap on return). Missing episodes fail.
+success, paired sign-flip test on efficiency, Holm-corrected across the stochastic rows); with
+fewer than 6 seeds (at --alpha 0.05) they pass as "not enough episodes to decide". Missing
+episodes fail.
 
 Exit status: 0 all pass, 1 any failure (regression, hash mismatch, missing episode, new crashes).`;
 

@@ -46,6 +46,7 @@ export const command: Command = {
       reps: intFlag('reps', values.reps, 2000, 100),
       seed: intFlag('seed', values.seed, 0, 0),
       suite: run.manifest.config.suite,
+      scenarioHashes: run.manifest.config.scenarioHashes,
     });
     const meta = { title: values.title ?? `planarena report: ${basename(resolve(run.dir.path))}`, runDir: positionals[0], manifest: run.manifest };
     const markdown = renderMarkdown(analysis, meta);

@@ -1,6 +1,8 @@
 /**
- * The results page of a run: success rate with 95% Wilson intervals per scenario and planner,
- * failures by kind per planner, planner latency (p50/p95), and the summary table. Reads
+ * The results page of a run, success first: success rate with 95% Wilson intervals and mean
+ * efficiency (success × shortest time / time) with 95% bootstrap intervals per scenario and
+ * planner, failures by kind per planner, planner latency (p50/p95), and the summary table (with
+ * the secondary normalised return against frozen anchors). Reads
  * `summary.json` through the runs API; falls back to rows computed from the episode records
  * when a run has no summary yet (still running).
  */
@@ -105,6 +107,20 @@ export class ResultsPage {
     }));
     this.chart(grid, 'success', 'success rate (95% Wilson CI)', { labels: scenarios, datasets: success }, { y: { min: 0, max: 1 } }, [errorBars]);
 
+    // Efficiency with 95% CI (records written before efficiency existed have none)
+    if (rows.some((r) => r.efficiency !== null)) {
+      const efficiency: (ChartDataset<'bar'> & { whiskers: Whiskers })[] = planners.map((p) => ({
+        label: p,
+        data: scenarios.map((s) => row(s, p)?.efficiency ?? 0),
+        backgroundColor: color(p),
+        whiskers: scenarios.map((s) => {
+          const ci = row(s, p)?.efficiencyCi95;
+          return ci ? { lo: ci[0], hi: ci[1] } : { lo: 0, hi: 0 };
+        }),
+      }));
+      this.chart(grid, 'efficiency', 'efficiency: success × shortest time / time (95% CI)', { labels: scenarios, datasets: efficiency }, { y: { min: 0, max: 1 } }, [errorBars]);
+    }
+
     // Failures by kind
     const kinds = new Set<string>();
     for (const r of rows) {
@@ -161,14 +177,17 @@ function summaryTable(rows: SummaryRow[]): HTMLElement {
     ['planner', (r) => r.planner],
     ['episodes', (r) => String(r.episodes)],
     ['success', (r) => `${(r.successRate * 100).toFixed(0)}% [${(r.ci95[0] * 100).toFixed(0)}, ${(r.ci95[1] * 100).toFixed(0)}]`],
+    ['efficiency', (r) => (r.efficiency === null ? '—' : `${r.efficiency.toFixed(2)}${r.efficiencyCi95 ? ` [${r.efficiencyCi95[0].toFixed(2)}, ${r.efficiencyCi95[1].toFixed(2)}]` : ''}`)],
+    ['norm. return', (r) => (r.normalizedScore === null ? '—' : `${r.normalizedScore.toFixed(2)}${r.normalizedCi95 ? ` [${r.normalizedCi95[0].toFixed(2)}, ${r.normalizedCi95[1].toFixed(2)}]` : ''}`)],
     ['mean return', (r) => r.meanReturn.toFixed(2)],
-    ['norm. score', (r) => (r.normalizedScore === null ? '—' : r.normalizedScore.toFixed(2))],
     ['steps', (r) => r.meanSteps.toFixed(0)],
     ['collisions', (r) => r.meanCollisions.toFixed(2)],
     ['p50 ms', (r) => ms(r.plannerMsP50)],
     ['p95 ms', (r) => ms(r.plannerMsP95)],
   ];
-  return h('table', { class: 'summary' }, h('tr', {}, ...cols.map(([c]) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...cols.map(([, f]) => h('td', {}, f(r))))));
+  // The reason a normalised return is missing (no anchor, stale anchor, degenerate span) on hover.
+  const cell = (r: SummaryRow, name: string, f: (r: SummaryRow) => string) => h('td', name === 'norm. return' && r.normalizedNote ? { title: r.normalizedNote } : {}, f(r));
+  return h('table', { class: 'summary' }, h('tr', {}, ...cols.map(([c]) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...cols.map(([c, f]) => cell(r, c, f)))));
 }
 
 function ms(v: number): string {
@@ -192,6 +211,7 @@ export function rowsFromEpisodes(eps: EpisodeRecord[]): SummaryRow[] {
       for (const [k, v] of Object.entries(e.failureCategories ?? {})) cats[k] = (cats[k] ?? 0) + (v ?? 0);
     }
     const mean = (f: (e: EpisodeRecord) => number) => g.reduce((s, e) => s + f(e), 0) / n;
+    const hasEfficiency = g.every((e) => typeof e.efficiency === 'number');
     return {
       scenario: g[0].scenario,
       planner: g[0].planner,
@@ -199,8 +219,13 @@ export function rowsFromEpisodes(eps: EpisodeRecord[]): SummaryRow[] {
       successes: ok,
       successRate: ok / n,
       ci95: wilson(ok, n),
+      efficiency: hasEfficiency ? mean((e) => e.efficiency!) : null,
+      efficiencyCi95: null,
+      spl: hasEfficiency ? mean((e) => e.spl ?? 0) : null,
       meanReturn: mean((e) => e.return),
       normalizedScore: null,
+      normalizedCi95: null,
+      normalizedNote: 'the run has no summary.json yet',
       meanSteps: mean((e) => e.steps),
       meanCollisions: mean((e) => e.collisions),
       plannerMsP50: mean((e) => e.plannerMsP50),

@@ -10,7 +10,8 @@ import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { checkAgainstBaseline, readBaseline, type CiCase } from '../../evaluation/baseline.ts';
 import { toJUnit } from '../../evaluation/junit.ts';
-import type { RunManifest } from '../../core/records.ts';
+import type { RunManifest, SummaryRow } from '../../core/records.ts';
+import { summarize } from '../../evaluation/summary.ts';
 import { rerun } from '../../evaluation/rerun.ts';
 import { defaultRunDir } from '../../core/runStore.ts';
 import { parseWorkers } from '../../runner/scaledSession.ts';
@@ -47,9 +48,18 @@ const FLAGS = {
   workers: { type: 'string' },
 } as const;
 
-function caseLine(c: CiCase): string {
+/** Success (Wilson 95%) and efficiency (bootstrap 95%) of the fresh run's row, the headline first. */
+function headline(row: SummaryRow | undefined): string {
+  if (!row) return '';
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const eff = row.efficiency === null ? '' : `, efficiency ${row.efficiency.toFixed(2)}${row.efficiencyCi95 ? ` [${row.efficiencyCi95[0].toFixed(2)}, ${row.efficiencyCi95[1].toFixed(2)}]` : ''}`;
+  return `success ${row.successes}/${row.episodes} ${pct(row.successRate)} [${pct(row.ci95[0])}, ${pct(row.ci95[1])}]${eff} — `;
+}
+
+function caseLine(c: CiCase, rows: readonly SummaryRow[]): string {
   const tag = c.status === 'pass' ? 'PASS' : 'FAIL';
-  return `${tag}  ${c.scenario} · ${c.planner}${c.deterministic ? ' (deterministic)' : ''}: ${c.message}`;
+  const row = rows.find((r) => r.scenario === c.scenario && r.planner === c.planner);
+  return `${tag}  ${c.scenario} · ${c.planner}${c.deterministic ? ' (deterministic)' : ''}: ${headline(row)}${c.message}`;
 }
 
 export const command: Command = {
@@ -79,7 +89,8 @@ export const command: Command = {
     const manifest = JSON.parse(readFileSync(result.runDir.manifestPath, 'utf8')) as RunManifest;
     const cases = checkAgainstBaseline(baseline, result.records, { alpha, scenarioHashes: manifest.config.scenarioHashes });
     const failed = cases.filter((c) => c.status === 'fail');
-    process.stdout.write(`\n${cases.map(caseLine).join('\n')}\n\n`);
+    const rows = summarize(result.records, baseline.suite, undefined, { scenarioHashes: manifest.config.scenarioHashes }).rows;
+    process.stdout.write(`\n${cases.map((c) => caseLine(c, rows)).join('\n')}\n\n`);
     process.stdout.write(`${cases.length - failed.length}/${cases.length} passed against ${baselinePath} (run directory ${result.runDir.display()})\n`);
     if (values.junit) {
       mkdirSync(dirname(values.junit), { recursive: true });

@@ -76,6 +76,6 @@ export function mergeRuns(runs: readonly LoadedRun[], names: readonly string[], 
     if (existsSync(rec)) cpSync(rec, join(runDir.path, 'recordings'), { recursive: true });
   }
   for (const r of records) runDir.appendEpisode(r);
-  runDir.writeSummary(summarize(records, config.suite));
+  runDir.writeSummary(summarize(records, config.suite, undefined, { scenarioHashes: config.scenarioHashes }));
   return { runDir, records, missing, conflicts };
 }

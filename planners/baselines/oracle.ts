@@ -31,6 +31,7 @@
  * | std         | 0.5     | initial sampling standard deviation (actions are in [-1, 1]) |
  * | prior       | 1       | 1: include the scripted policy's rollout; 0: pure CEM      |
  */
+import { dwellSteps, nextSettleCount, subjectPosition, subjectSpeed } from '../../sim/predicates.ts';
 import { Rng } from '../../sim/rng.ts';
 import type { Action, Environment, EnvSnapshot, Observation, StepInfo } from '../../sim/types.ts';
 import type { ActResult, OracleAccess, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
@@ -68,6 +69,11 @@ export function oracleSettings(config: Record<string, unknown>): OracleSettings 
 /** Weight of the terminal shaping terms, relative to the summed rewards (metres ≈ reward units). */
 const TERMINAL_WEIGHT = 1;
 const APPROACH_WEIGHT = 0.5;
+/** Cost per simulated second until the goal holds (reward units ≈ metres at 1 m/s): among
+ * rollouts that succeed, the sooner wins, as efficiency counts it; the rewards alone do not care. */
+const TIME_WEIGHT = 1;
+/** Cost per second of the settle dwell not yet served at the rollout's end. */
+const DWELL_WEIGHT = 1;
 const MIN_STD = 0.05;
 /** Rollouts drawn in `info.imagined`. */
 const SHOWN = 6;
@@ -92,6 +98,8 @@ export class OraclePlanner implements Planner {
   private field: DistanceField | null | undefined = undefined;
   /** Straight-line subject-to-goal distance at the live state (the rewards' progress baseline). */
   private start = 0;
+  /** The observation `act` was called with (where rollouts start). */
+  private live: Observation | null = null;
   private stats = { plans: 0, rollouts: 0, simSteps: 0 };
 
   constructor(private readonly s: OracleSettings) {}
@@ -127,6 +135,7 @@ export class OraclePlanner implements Planner {
     const priorNow = this.prior ? this.prior.decide(obs) : null;
     if (this.field === undefined) this.field = this.buildField(obs);
     this.start = subjectDistance(obs);
+    this.live = obs;
     if (this.queue.length === 0) {
       const snap = this.access.snapshot();
       const scratch = this.access.scratch();
@@ -189,7 +198,7 @@ export class OraclePlanner implements Planner {
   /** Rolls a fixed action sequence out from `snap`. */
   private rollout(snap: EnvSnapshot, env: Environment, actions: Action[]): Rollout {
     env.restore(snap);
-    const run = new RolloutCost(this.field ?? null, this.start);
+    const run = this.costOf();
     for (const a of actions) if (run.add(env.step(a))) break;
     this.count(run.steps);
     return { actions, cost: run.total(), points: run.points };
@@ -199,7 +208,7 @@ export class OraclePlanner implements Planner {
   private rolloutPolicy(snap: EnvSnapshot, env: Environment, first: Action): Rollout {
     env.restore(snap);
     const policy = cloneState(this.prior!);
-    const run = new RolloutCost(this.field ?? null, this.start);
+    const run = this.costOf();
     const actions: Action[] = [];
     let a = first;
     let ended = false;
@@ -215,6 +224,11 @@ export class OraclePlanner implements Planner {
     }
     this.count(run.steps);
     return { actions, cost: run.total(), points: run.points };
+  }
+
+  private costOf(): RolloutCost {
+    const task = this.task!;
+    return new RolloutCost(this.field ?? null, this.start, task.controlPeriod).startAt(this.live!);
   }
 
   private count(steps: number): void {
@@ -233,12 +247,16 @@ export class OraclePlanner implements Planner {
 class RolloutCost {
   private reward = 0;
   private last: { obs: Observation; info: StepInfo } | null = null;
+  /** Control steps at the end of the rollout with the subject inside the tolerance and settled. */
+  private held = 0;
+  private prevSubject: [number, number, number] | null = null;
   steps = 0;
   readonly points: [number, number, number][] = [];
 
   constructor(
     private readonly field: DistanceField | null,
     private readonly startDistance: number,
+    private readonly dt: number,
   ) {}
 
   /** Adds one step; returns true when the rollout should stop (the task ended). */
@@ -248,24 +266,39 @@ class RolloutCost {
     this.last = r;
     const p = r.obs.robot.ee ?? r.obs.robot.pose;
     this.points.push([round(p.x), round(p.y), round('z' in p ? p.z : 0)]);
+    // The settle dwell as the environment counts it (sim/predicates.ts), from what the rollout sees.
+    const goal = r.obs.goal;
+    const subject = subjectOf(r.obs);
+    const speed = this.prevSubject ? subjectSpeed(goal, this.prevSubject, subject, this.dt) : Infinity;
+    this.held = nextSettleCount(this.held, goal, r.info.goalDistance, speed);
+    this.prevSubject = subject;
     return r.terminated;
+  }
+
+  /** Seeds the settle tracking with the live state the rollout starts from. */
+  startAt(obs: Observation): this {
+    this.prevSubject = subjectOf(obs);
+    return this;
   }
 
   total(): number {
     if (!this.last) return 0;
     const { obs, info } = this.last;
+    // Time: every second until the goal holds costs, so the faster of two successes wins.
+    const time = TIME_WEIGHT * this.steps * this.dt;
+    const dwellLeft = info.success ? 0 : DWELL_WEIGHT * Math.max(0, dwellSteps(this.dt) - this.held) * this.dt;
     if (!this.field) {
-      if (info.success) return -this.reward;
-      return -this.reward + TERMINAL_WEIGHT * info.goalDistance + this.approach(obs, null);
+      if (info.success) return -this.reward + time;
+      return -this.reward + time + dwellLeft + TERMINAL_WEIGHT * info.goalDistance + this.approach(obs, null);
     }
     // The rewards' progress term telescopes to (d0 − dH) in straight-line distance; swap it for
     // the route distance-to-go.
     const rest = this.reward - (this.startDistance - info.goalDistance);
-    if (info.success) return -rest;
+    if (info.success) return -rest + time;
     const goal = obs.goal;
     const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
     const subject = pushed ?? obs.robot.pose;
-    return -rest + TERMINAL_WEIGHT * this.field.at(subject.x, subject.y) + this.approach(obs, this.field);
+    return -rest + time + dwellLeft + TERMINAL_WEIGHT * this.field.at(subject.x, subject.y) + this.approach(obs, this.field);
   }
 
   /** Push tasks: distance of the pushing part from the staging point behind the object, on the
@@ -295,6 +328,13 @@ class RolloutCost {
     const sy = o.y - uy * back - py;
     return APPROACH_WEIGHT * Math.sqrt(sx * sx + sy * sy);
   }
+}
+
+/** Position of the task's subject: end effector (ee_reach), pushed object (push) or chassis. */
+function subjectOf(obs: Observation): [number, number, number] {
+  const goal = obs.goal;
+  const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+  return subjectPosition(goal, obs.robot, pushed);
 }
 
 /** Straight-line distance of the task's subject from the goal, as `StepInfo.goalDistance`. */

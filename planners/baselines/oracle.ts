@@ -10,23 +10,28 @@
  *   Gaussian perturbations of the elite mean, held for `repeat` steps each (smooth actions);
  * - **rollouts**: restore the scratch env to the live snapshot, step the candidate for
  *   `horizon` control steps (stopping early when the task ends);
- * - **cost** = −Σ rewards + terminal shaping: goal distance of the task's subject, and for
- *   push tasks the robot's (or end effector's) distance to the point behind the object;
+ * - **cost** = −Σ rewards + TIME_WEIGHT × seconds until the goal holds (so of two successes the
+ *   sooner wins: efficiency counts time, the rewards do not) + terminal cost-to-go: the route
+ *   distance of the task's subject to the goal on the true map (mobile robots; straight line for
+ *   the arm), the settle dwell not yet served, and for push tasks the robot's (or end effector's)
+ *   distance to the point behind the object;
  * - **update**: the elites' mean and spread become the next sampling distribution; after the
  *   last iteration the best sequence found is executed for `repeat` steps.
  * Sampling uses `Rng.stream(scenario.id, seed, 'planner:oracle')`, so episodes are
  * deterministic. `info.imagined` carries the robot (arm: end-effector) paths of the best few
  * rollouts and a few others for the viewer.
  *
- * Settings (`--set oracle-<name>=value`), defaults chosen so a smoke run stays fast
- * (≈ samples × iterations × horizon = 160 simulated control steps per decision):
+ * Settings (`--set oracle-<name>=value`). The defaults make it a ceiling: on every core scenario
+ * no baseline beats it on success or efficiency (test/planners/ceiling.test.ts), at ≈ samples ×
+ * iterations × horizon = 720 simulated control steps per decision, one decision every 3 steps
+ * (`npm run bench` prints the cost):
  *
  * | setting     | default | meaning                                                    |
  * |-------------|---------|------------------------------------------------------------|
- * | horizon     | 10      | control steps per rollout (1 s at the default 0.1 s period) |
- * | repeat      | 2       | control steps each sampled action is held; replan period  |
- * | samples     | 16      | candidates per iteration (including the guided ones)      |
- * | iterations  | 1       | CEM iterations per decision                                |
+ * | horizon     | 15      | control steps per rollout (1.5 s at the default 0.1 s period) |
+ * | repeat      | 3       | control steps each sampled action is held; replan period  |
+ * | samples     | 24      | candidates per iteration (including the guided ones)      |
+ * | iterations  | 2       | CEM iterations per decision                                |
  * | elites      | 4       | candidates averaged into the new mean                      |
  * | std         | 0.5     | initial sampling standard deviation (actions are in [-1, 1]) |
  * | prior       | 1       | 1: include the scripted policy's rollout; 0: pure CEM      |
@@ -55,10 +60,10 @@ export interface OracleSettings {
 
 export function oracleSettings(config: Record<string, unknown>): OracleSettings {
   const s = {
-    horizon: numberSetting(config, 'oracleHorizon', 10, 1, 200, true),
-    repeat: numberSetting(config, 'oracleRepeat', 2, 1, 50, true),
-    samples: numberSetting(config, 'oracleSamples', 16, 2, 4096, true),
-    iterations: numberSetting(config, 'oracleIterations', 1, 1, 50, true),
+    horizon: numberSetting(config, 'oracleHorizon', 15, 1, 200, true),
+    repeat: numberSetting(config, 'oracleRepeat', 3, 1, 50, true),
+    samples: numberSetting(config, 'oracleSamples', 24, 2, 4096, true),
+    iterations: numberSetting(config, 'oracleIterations', 2, 1, 50, true),
     elites: numberSetting(config, 'oracleElites', 4, 1, 4096, true),
     std: numberSetting(config, 'oracleStd', 0.5, 0.01, 2),
     prior: numberSetting(config, 'oraclePrior', 1, 0, 1, true) === 1,
@@ -243,8 +248,8 @@ export class OraclePlanner implements Planner {
   dispose(): void {}
 }
 
-/** Accumulates the cost of one rollout from its step results. */
-class RolloutCost {
+/** Accumulates the cost of one rollout from its step results (exported for tests of the objective). */
+export class RolloutCost {
   private reward = 0;
   private last: { obs: Observation; info: StepInfo } | null = null;
   /** Control steps at the end of the rollout with the subject inside the tolerance and settled. */

@@ -22,7 +22,7 @@ import { loadScenario, loadSuite } from '../scenarios/load.ts';
 import { cpuMs, type Bench, type BenchLine } from './types.ts';
 
 /** Random actions run every episode to its time limit: a steady, CPU-bound physics load. */
-const WORKLOAD = { suite: 'smoke', planners: ['random'], seeds: '100' };
+const WORKLOAD = { suite: 'smoke', planners: ['random'], seeds: Array.from({ length: 100 }, (_, i) => i) };
 
 /** Episodes per worker before the clock starts (see the header). */
 const WARMUP_PER_WORKER = 20;
@@ -42,13 +42,13 @@ async function throughput(workers: number): Promise<Throughput> {
   const dir = mkdtempSync(join(tmpdir(), 'planarena-bench-'));
   try {
     const runDir = RunDir.create(dir);
-    runDir.writeManifest(buildManifest({ suite: plan.suite, scenarios: plan.scenarios.map((s) => s.id), planners: [...plan.planners], seeds: [...plan.seeds], physics: 'deterministic', record: false, clock: 'turn', plannerConfig: {} }, ['bench']));
+    runDir.writeManifest(buildManifest({ suite: plan.suite, scenarios: plan.scenarios.map((s) => s.id), planners: [...plan.planners], seeds: [...plan.seeds], physics: 'deterministic', lidar: 'analytic', observation: 'state', record: false, clock: 'turn', plannerConfig: {}, scenarioHashes: {}, inputHashes: {} }, ['bench']));
     const ends: number[] = [];
     let cpuAtWarm = 0;
     await executeParallel(
       plan,
       plan.episodes,
-      { workers, plannerConfig: {}, episode: { physics: 'deterministic', clock: 'turn', record: false, pace: 0 } },
+      { workers, plannerConfig: {}, episode: { physics: 'deterministic', observation: 'state', clock: 'turn', record: false, pace: 0 } },
       runDir,
       {
         onEpisodeEnd: () => {

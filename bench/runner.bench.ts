@@ -26,7 +26,7 @@ class ReplayPlanner implements Planner {
   private dim = 2;
   async reset(task: TaskSpec, seed: number): Promise<void> {
     this.dim = task.actionSpace.dim;
-    this.rng = Rng.stream(task.scenario.id, seed, 'bench-runner');
+    this.rng = Rng.stream(task.scenarioId, seed, 'bench-runner');
   }
   async act(_obs: Observation): Promise<ActResult> {
     const action = new Array<number>(this.dim);

@@ -7,6 +7,7 @@
  *   vs one three.js Mesh per body), rendering included.
  */
 import type { TaskSpec } from '../planners/Planner.ts';
+import type { Scenario } from '../scenarios/schema.ts';
 import type { Environment, StaticScene, StepResult } from '../sim/types.ts';
 import { encodeFrame } from '../viewer/protocol.ts';
 import { startLiveServer } from '../viewer/server/LiveServer.ts';
@@ -78,7 +79,7 @@ const fanOut: Bench = {
     const scene = sceneOf(bodies);
     const task = { instruction: '', controlPeriod: 0.1, maxSteps: frames, actionSpace: { dim: 2, names: ['l', 'r'], low: [-1, -1], high: [1, 1] } } as unknown as TaskSpec;
     // The bench drives no teaching requests, so the environment is never touched.
-    server.observer.onEpisodeStart!(key, scene, payloads[0], task, null as unknown as Environment);
+    server.observer.onEpisodeStart!(key, scene, payloads[0], task, null as unknown as Environment, { id: 'bench' } as unknown as Scenario);
     const t0 = performance.now();
     for (let i = 1; i <= frames; i++) {
       const result = { reward: 0, terminated: false, truncated: false, info: { t: i * 0.1, step: i, events: [], success: false, failure: null, goalDistance: 1 } } as unknown as StepResult;

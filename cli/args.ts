@@ -4,6 +4,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/errors.ts';
+import { loadRun, type LoadedRun } from '../core/runStore.ts';
+import { MAX_SEED } from '../runner/plan.ts';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -34,4 +36,56 @@ export function choiceFlag<C extends string>(name: string, value: string | undef
     throw new UserError('E_BAD_FLAG', `--${name} must be one of ${choices.join(', ')}; got "${value}".`);
   }
   return value as C;
+}
+
+/**
+ * `--seeds` syntax: a bare count `N` means seeds 0..N-1; a comma list of seeds and inclusive
+ * ranges (`3,7,9`, `0-4,10`, `7-7` for seed 7 alone) names them explicitly.
+ */
+export function parseSeeds(value: string): number[] {
+  const text = value.trim();
+  const bad = (why: string) =>
+    new UserError('E_BAD_FLAG', `--seeds "${value}": ${why}. Use a count (--seeds 5 = seeds 0..4) or a list (--seeds 3,7,9 or 0-4,10).`);
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n < 1 || n > 100_000) throw bad('the count must be between 1 and 100000');
+    return range(0, n - 1);
+  }
+  const seeds: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw bad(`"${part}" is not a seed or a range a-b`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo) throw bad(`range ${part} runs backwards`);
+    if (hi > MAX_SEED) throw bad(`seeds must be at most ${MAX_SEED}`);
+    if (hi - lo > 100_000) throw bad(`range ${part} is too long`);
+    seeds.push(...range(lo, hi));
+  }
+  const dup = seeds.find((s, i) => seeds.indexOf(s) !== i);
+  if (dup !== undefined) throw bad(`seed ${dup} appears twice`);
+  return seeds;
+}
+
+function range(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let i = lo; i <= hi; i++) out.push(i);
+  return out;
+}
+
+/** Splits a comma list flag ("a, b,,c" → [a, b, c]), dropping duplicates but keeping order. */
+export function splitList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+}
+
+
+/**
+ * Opens a run directory for a command that reads it, saying on stderr which lines of
+ * episodes.jsonl were skipped (one line each, with the line number) instead of failing.
+ */
+export function openRun(path: string, flag?: string): LoadedRun {
+  const run = loadRun(path, flag);
+  for (const c of run.corrupt) process.stderr.write(`warning: ${run.dir.display(run.dir.episodesPath)}:${c.line}: ${c.message}; skipped (planarena run --resume ${run.dir.display()} runs that episode again)\n`);
+  return run;
 }

@@ -4,6 +4,7 @@
  * tfjs or the viewer build.
  */
 import { isUserError } from '../core/errors.ts';
+import { scrubSecrets } from '../core/secrets.ts';
 
 export interface Command {
   name: string;
@@ -16,8 +17,9 @@ export interface Command {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   run: { summary: 'run planners on a suite or scenarios and score them', load: () => import('./commands/run.ts') },
   demo: { summary: 'the demo head-to-head with the live viewer (what `npm start` runs)', load: () => import('./commands/demo.ts') },
-  validate: { summary: 'check scenario or suite files', load: () => import('./commands/validate.ts') },
-  list: { summary: 'list scenarios, suites or planners', load: () => import('./commands/list.ts') },
+  validate: { summary: 'check scenario, suite or family files', load: () => import('./commands/validate.ts') },
+  generate: { summary: 'write generated levels of a procedural family as scenario files', load: () => import('./commands/generate.ts') },
+  list: { summary: 'list scenarios, suites, families or planners', load: () => import('./commands/list.ts') },
   schema: { summary: 'write the JSON Schema of scenario files', load: () => import('./commands/schema.ts') },
   train: { summary: 'train the world-model planner', load: () => import('./commands/train.ts') },
   serve: { summary: 'serve the viewer and the live stream', load: () => import('./commands/serve.ts') },
@@ -28,6 +30,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   baseline: { summary: 'write a new CI baseline', load: () => import('./commands/baseline.ts') },
   anchors: { summary: 'freeze the random and oracle anchors of normalised scores', load: () => import('./commands/anchors.ts') },
   bench: { summary: 'speed benchmarks (what `npm run bench` runs)', load: () => import('./commands/bench.ts') },
+  export: { summary: 'export recorded episodes of a run to MCAP for Foxglove', load: () => import('./commands/export.ts') },
+  'env-server': { summary: 'serve the simulator to training loops in other languages (reset/step over WebSocket)', load: () => import('./commands/env-server.ts') },
+  llm: { summary: 'the embedded LLM: install the runtime, download and list models', load: () => import('./commands/llm.ts') },
 };
 
 function help(): string {
@@ -56,9 +61,11 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (isUserError(e)) {
-      console.error(`planarena ${name}: ${e.message}`);
+      console.error(scrubSecrets(`planarena ${name}: ${e.message}`));
       return e.exitCode;
     }
-    throw e;
+    // A bug: print the stack (scrubbed like everything else planarena writes) and fail.
+    console.error(scrubSecrets(`planarena ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    return 1;
   }
 }

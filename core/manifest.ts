@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunManifest } from './records.ts';
 
@@ -90,6 +90,32 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
+}
+
+/**
+ * SHA-256 over the content of files (a directory stands for every file under it, by relative
+ * path), so a changed checkpoint or prompt template changes the hash and a copied or touched one
+ * does not. A `sha256:<hex>` entry stands for a file whose hash is already known. A missing path
+ * hashes as missing.
+ */
+export function hashInputs(paths: readonly string[]): string {
+  const h = createHash('sha256');
+  const add = (path: string, label: string) => {
+    if (!existsSync(path)) {
+      h.update(`${label}\0missing\0`);
+      return;
+    }
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) add(join(path, name), `${label}/${name}`);
+      return;
+    }
+    h.update(`${label}\0${createHash('sha256').update(readFileSync(path)).digest('hex')}\0`);
+  };
+  for (const p of paths) {
+    if (p.startsWith('sha256:')) h.update(`${p}\0`);
+    else add(p, basename(p));
+  }
+  return h.digest('hex');
 }
 
 /** SHA-256 of a resolved scenario's canonical JSON. */

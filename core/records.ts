@@ -8,8 +8,13 @@
  * - `summary.json`   — {@link RunSummary}: one row per scenario × planner.
  * - `recordings/`    — with `--record`: one recording per episode (format in `sim/recording.ts`).
  */
-import type { FailureCategory } from '../planners/Planner.ts';
-import type { FailureReason, LidarMethod, PhysicsFlavor } from '../sim/types.ts';
+import type { RunConfig } from './runConfig.ts';
+
+/** Why an episode failed. `timeout` is never a failure: it is truncation. */
+export type FailureReason = 'flipped' | 'left_arena' | 'diverged' | 'planner_error';
+
+/** Failure categories of a planner decision (the LLM taxonomy; others may use them too). */
+export type FailureCategory = 'format_error' | 'invalid_action' | 'hallucinated_object' | 'collision' | 'infeasible' | 'timeout' | 'llm_error';
 
 export interface EpisodeRecord {
   scenario: string;
@@ -103,24 +108,6 @@ export interface RunManifest {
   git: { commit: string | null; dirty: boolean | null };
   versions: Record<string, string>;
   machine: { platform: string; arch: string; cpus: string; cores: number; memGiB: number; node: string };
-  /** The resolved, frozen run configuration. */
-  config: {
-    suite: string | null;
-    scenarios: string[];
-    planners: string[];
-    seeds: number[];
-    physics: PhysicsFlavor;
-    /** Lidar method (absent in manifests written before it existed: analytic). */
-    lidar?: LidarMethod;
-    record: boolean;
-    clock: 'turn' | 'realtime';
-    plannerConfig: Record<string, unknown>;
-    /** With `--shard K/N`: this run holds only shard K (0-based) of N of the planned episodes. */
-    shard?: { index: number; count: number };
-    /** SHA-256 (hex) of each scenario as resolved (defaults filled in), by id: two runs with equal
-     * hashes ran the same task definitions, whatever the files' formatting. */
-    scenarioHashes?: Record<string, string>;
-    /** Planners that were asked for but could not run here, with the factory's one-line reason. */
-    skippedPlanners?: Record<string, string>;
-  };
+  /** The resolved, frozen run configuration (`core/runConfig.ts`: schema and round trip). */
+  config: RunConfig;
 }

@@ -13,10 +13,12 @@
  * refused, with the reason, unless every scenario of the run has a usable anchor.
  */
 import type { FailureCategory } from '../planners/Planner.ts';
-import { anchorFor, shippedAnchors, type AnchorTable } from './anchors.ts';
-import { summarize, wilson } from './summary.ts';
+import { anchorFor, type AnchorTable } from '../core/anchors.ts';
+import { summarize, wilson } from '../core/summary.ts';
+import { shippedAnchors } from '../scenarios/anchors.ts';
 import { iqm, mcnemarExact, mean, normalizedBootstrap, pairedComparison, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type AnchorMoments, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord, SummaryRow } from '../core/records.ts';
+import { generalisation, type Generalisation } from './generalisation.ts';
 
 export type ScoreKind = 'efficiency' | 'success';
 
@@ -86,6 +88,8 @@ export interface RunAnalysis {
   bootstrap: Required<Pick<BootstrapOptions, 'reps' | 'seed'>>;
   /** Thresholds of the performance profiles. */
   profileTaus: number[];
+  /** Success per split of generated levels and the gaps to train (null without generated levels). */
+  generalisation: Generalisation | null;
 }
 
 export interface AnalysisOptions {
@@ -191,12 +195,13 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
     scenarios,
     planners,
     episodes: records.length,
-    rows: summarize(records, opts.suite ?? null, undefined, { anchors: opts.anchors, scenarioHashes: opts.scenarioHashes }).rows,
+    rows: summarize(records, opts.suite ?? null, undefined, { anchors: opts.anchors ?? shippedAnchors(), scenarioHashes: opts.scenarioHashes }).rows,
     aggregates,
     headToHead,
     errors,
     bootstrap: boot,
     profileTaus,
+    generalisation: generalisation(records, boot),
   };
 }
 

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { UserError } from '../core/errors.ts';
 import { compareRecords, type CompareOptions, type RowComparison } from './compare.ts';
 import type { EpisodeRecord, RunManifest } from '../core/records.ts';
+import type { RunConfig } from '../core/runConfig.ts';
 
 export const BASELINE_FORMAT = 'planarena-baseline/1';
 
@@ -41,16 +42,23 @@ export const BaselineFile = z.object({
   suite: z.string().nullable(),
   createdAt: z.string(),
   git: z.object({ commit: z.string().nullable(), dirty: z.boolean().nullable() }),
+  /** The run configuration to repeat (`core/runConfig.ts`); `lidar` and `record` were added
+   * later and default to what older baselines ran with. */
   config: z.object({
     scenarios: z.array(z.string()).min(1),
     planners: z.array(z.string()).min(1),
     seeds: z.array(z.number().int().nonnegative()).min(1),
     physics: z.enum(['deterministic', 'fast']),
+    lidar: z.enum(['analytic', 'rapier']).optional(),
+    observation: z.enum(['state', 'sensor']).optional(),
     clock: z.enum(['turn', 'realtime']),
-    plannerConfig: z.record(z.string(), z.unknown()),
+    record: z.boolean().optional(),
+    plannerConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   }),
   /** SHA-256 of each resolved scenario when the baseline was written (see the run manifest). */
   scenarioHashes: z.record(z.string(), z.string()).optional(),
+  /** SHA-256 of the planners' other inputs (checkpoints, prompts; see the run manifest). */
+  inputHashes: z.record(z.string(), z.string()).optional(),
   /** Planner name → its factory's `deterministic` flag when the baseline was written. */
   deterministic: z.record(z.string(), z.boolean()),
   episodes: z.array(BaselineEpisode),
@@ -65,8 +73,9 @@ export function baselineFromRun(manifest: RunManifest, records: readonly Episode
     suite: c.suite,
     createdAt: manifest.createdAt,
     git: manifest.git,
-    config: { scenarios: c.scenarios, planners: c.planners, seeds: c.seeds, physics: c.physics, clock: c.clock, plannerConfig: c.plannerConfig },
+    config: { scenarios: c.scenarios, planners: c.planners, seeds: c.seeds, physics: c.physics, ...(c.lidar !== 'analytic' ? { lidar: c.lidar } : {}), ...(c.observation !== 'state' ? { observation: c.observation } : {}), clock: c.clock, plannerConfig: c.plannerConfig },
     ...(c.scenarioHashes ? { scenarioHashes: c.scenarioHashes } : {}),
+    ...(Object.keys(c.inputHashes).length > 0 ? { inputHashes: c.inputHashes } : {}),
     deterministic,
     episodes: records.map((r) => ({
       scenario: r.scenario,
@@ -79,6 +88,25 @@ export function baselineFromRun(manifest: RunManifest, records: readonly Episode
       ...(typeof r.efficiency === 'number' ? { efficiency: r.efficiency } : {}),
       trajectoryHash: r.trajectoryHash,
     })),
+  };
+}
+
+/** The run configuration a baseline repeats. */
+export function baselineRunConfig(b: Baseline): RunConfig {
+  const c = b.config;
+  return {
+    suite: b.suite,
+    scenarios: [...c.scenarios],
+    planners: [...c.planners],
+    seeds: [...c.seeds],
+    physics: c.physics,
+    lidar: c.lidar ?? 'analytic',
+    observation: c.observation ?? 'state',
+    record: c.record ?? false,
+    clock: c.clock,
+    plannerConfig: { ...c.plannerConfig },
+    scenarioHashes: { ...(b.scenarioHashes ?? {}) },
+    inputHashes: { ...(b.inputHashes ?? {}) },
   };
 }
 

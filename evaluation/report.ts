@@ -8,6 +8,8 @@
  * Both formats are rendered from the same tables, so they always say the same thing.
  */
 import { latencySummary, type RunAnalysis } from './analysis.ts';
+import { foldLevelRows, type Generalisation } from './generalisation.ts';
+import { wilson } from '../core/summary.ts';
 import { boxPlots, esc, intervalChart, profileChart, stackedBars } from './svg.ts';
 import type { RunManifest } from '../core/records.ts';
 
@@ -16,6 +18,8 @@ export interface ReportMeta {
   /** Where the run lives, as the user named it. */
   runDir: string;
   manifest: RunManifest;
+  /** Further runs reported together with the first (e.g. open-train, open-test and open-ood runs). */
+  more?: { runDir: string; manifest: RunManifest }[];
 }
 
 interface Table {
@@ -34,7 +38,7 @@ function scoreName(a: RunAnalysis): string {
   return a.scoreKind === 'efficiency' ? 'efficiency' : 'success (0/1)';
 }
 
-const interval = (i: { point: number; lo: number; hi: number } | null) => (i ? `${num(i.point)} [${num(i.lo)}, ${num(i.hi)}]` : '–');
+const estimate = (i: { point: number; lo: number; hi: number } | null) => (i ? `${num(i.point)} [${num(i.lo)}, ${num(i.hi)}]` : '–');
 const pair = (v: number | null, ci: [number, number] | null) => (v === null ? '–' : ci ? `${num(v)} [${num(ci[0])}, ${num(ci[1])}]` : num(v));
 
 /** How the normalised return was made, or why it is not shown. */
@@ -54,17 +58,18 @@ function tables(a: RunAnalysis): Table[] {
       g.planner,
       String(g.episodes),
       `${pct(g.successRate)} [${pct(g.successCi[0])}, ${pct(g.successCi[1])}]`,
-      interval(g.scoreMean),
-      interval(g.scoreIqm),
-      interval(g.normalizedMean),
+      estimate(g.scoreMean),
+      estimate(g.scoreIqm),
+      estimate(g.normalizedMean),
       num(g.wallSeconds, 1),
     ]),
   });
+  if (a.generalisation) out.push(...gapTables(a.generalisation));
   out.push({
     title: 'Per scenario',
-    note: 'Efficiency: mean of success × shortest feasible time / time (0 on failure), 95% bootstrap interval; SPL: success × shortest path / path. The shortest feasible path and time are computed from the true layout at reset, never shown to planners.',
+    note: `Efficiency: mean of success × shortest feasible time / time (0 on failure), 95% bootstrap interval; SPL: success × shortest path / path. The shortest feasible path and time are computed from the true layout at reset, never shown to planners.${a.generalisation ? ' Generated levels are folded into one row per family, split and planner (Wilson intervals over their episodes; folded efficiencies without intervals).' : ''}`,
     headers: ['scenario', 'planner', 'n', 'success [95% CI]', 'efficiency [95% CI]', 'SPL', 'norm. return [95% CI]', 'mean return', 'steps', 'collisions'],
-    rows: a.rows.map((r) => [
+    rows: foldLevelRows(a.rows).map((r) => [
       r.scenario,
       r.planner,
       String(r.episodes),
@@ -87,10 +92,10 @@ function tables(a: RunAnalysis): Table[] {
         String(h.pairs),
         `${h.success.aOnly} / ${h.success.bOnly}`,
         pval(h.success.pValue) + stars(h.success.pValue),
-        interval(h.scoreDiff),
+        estimate(h.scoreDiff),
         pval(h.scoreDiff.pValue) + stars(h.scoreDiff.pValue),
-        interval(h.improvement),
-        interval(h.returnDiff),
+        estimate(h.improvement),
+        estimate(h.returnDiff),
         pval(h.returnDiff.pValue) + stars(h.returnDiff.pValue),
       ]),
     });
@@ -145,6 +150,48 @@ function tables(a: RunAnalysis): Table[] {
   return out;
 }
 
+const interval = (i: { point: number; lo: number; hi: number }) => `${pct(i.point)} [${pct(i.lo)}, ${pct(i.hi)}]`;
+const signed = (i: { point: number; lo: number; hi: number }) => {
+  const p = (x: number) => {
+    if (!Number.isFinite(x)) return '–';
+    const v = Math.round(100 * x);
+    return v === 0 ? '0' : `${v > 0 ? '+' : ''}${v}`;
+  };
+  return `${p(i.point)} pp [${p(i.lo)}, ${p(i.hi)}]`;
+};
+
+/** The generalisation gap per planner, then success per family and split. */
+function gapTables(g: Generalisation): Table[] {
+  const cell = (r: Generalisation['rows'][number], split: 'train' | 'test' | 'ood') => {
+    const s = r.splits[split];
+    return s ? `${interval(s.success)} (${s.levels} levels, ${s.episodes} ep.)` : '–';
+  };
+  const gap: Table = {
+    title: 'Generalisation gap (generated levels)',
+    note: 'Success on the train, test and ood splits of the procedural families, and test − train, ood − train in percentage points. 95% intervals: cluster bootstrap over levels, stratified by family (a level\'s episodes resampled together).',
+    headers: ['planner', 'train', 'test', 'ood', 'test − train', 'ood − train'],
+    rows: g.rows.map((r) => [r.planner, cell(r, 'train'), cell(r, 'test'), cell(r, 'ood'), r.testGap ? signed(r.testGap) : '–', r.oodGap ? signed(r.oodGap) : '–']),
+  };
+  const byFamily: Table = {
+    title: 'Generalisation by family',
+    note: 'Success per family and split [Wilson 95%], levels in brackets.',
+    headers: ['family', 'planner', ...g.splits],
+    rows: g.families.flatMap((family) =>
+      [...new Set(g.cells.filter((c) => c.family === family).map((c) => c.planner))].map((planner) => [
+        family,
+        planner,
+        ...g.splits.map((split) => {
+          const c = g.cells.find((x) => x.family === family && x.planner === planner && x.split === split);
+          if (!c) return '–';
+          const [lo, hi] = wilson(c.successes, c.episodes);
+          return `${pct(c.successes / c.episodes)} [${pct(lo)}, ${pct(hi)}] (${c.levels})`;
+        }),
+      ]),
+    ),
+  };
+  return [gap, byFamily];
+}
+
 /** Outcomes keep their colour across reports: success green, timeout amber, crashes red. */
 const OUTCOME_COLORS: Record<string, string> = {
   success: '#3ba55c',
@@ -173,9 +220,10 @@ function trim(x: number): string {
 function headerLines(meta: ReportMeta, a: RunAnalysis): string[] {
   const m = meta.manifest;
   const commit = m.git?.commit ? `${m.git.commit.slice(0, 12)}${m.git.dirty ? ' (dirty)' : ''}` : 'unknown';
+  const runs = [{ runDir: meta.runDir, manifest: m }, ...(meta.more ?? [])];
   return [
-    `Run: ${meta.runDir}`,
-    `Suite: ${m.config.suite ?? '(scenario list)'}; ${a.scenarios.length} scenarios × ${a.planners.length} planners, ${a.episodes} episodes; physics ${m.config.physics}, clock ${m.config.clock}`,
+    runs.length === 1 ? `Run: ${meta.runDir}` : `Runs (${runs.length}, episodes pooled): ${runs.map((r) => `${r.runDir} (${r.manifest.config.suite ?? 'scenario list'})`).join(', ')}`,
+    `Suite: ${runs.map((r) => r.manifest.config.suite ?? '(scenario list)').join(' + ')}; ${a.scenarios.length} scenarios × ${a.planners.length} planners, ${a.episodes} episodes; physics ${m.config.physics}, clock ${m.config.clock}`,
     `Made ${m.createdAt} by planarena ${m.planarena}, commit ${commit}, on ${m.machine?.cpus ?? '?'} (${m.machine?.cores ?? '?'} cores), node ${m.machine?.node ?? '?'}`,
   ];
 }
@@ -195,9 +243,22 @@ export function renderMarkdown(a: RunAnalysis, meta: ReportMeta): string {
 
 function plots(a: RunAnalysis): string[] {
   const out: string[] = [];
+  if (a.generalisation) {
+    out.push(
+      intervalChart(
+        a.generalisation.rows.flatMap((r) =>
+          a.generalisation!.splits.flatMap((split) => {
+            const s = r.splits[split];
+            return s ? [{ label: `${r.planner} · ${split}`, value: s.success.point, lo: s.success.lo, hi: s.success.hi, group: r.planner }] : [];
+          }),
+        ),
+        { min: 0, max: 1, title: 'Success per split of the generated levels (level-cluster bootstrap 95%)', groups: a.planners },
+      ),
+    );
+  }
   out.push(
     intervalChart(
-      a.rows.map((r) => ({ label: `${r.scenario} · ${r.planner}`, value: r.successRate, lo: r.ci95[0], hi: r.ci95[1], group: r.planner })),
+      foldLevelRows(a.rows).map((r) => ({ label: `${r.scenario} · ${r.planner}`, value: r.successRate, lo: r.ci95[0], hi: r.ci95[1], group: r.planner })),
       { min: 0, max: 1, title: 'Success rate per scenario (Wilson 95%)', groups: a.planners },
     ),
   );

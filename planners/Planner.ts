@@ -4,39 +4,58 @@
  * (`planners/registry.ts`) by the name the user typed.
  *
  * Life cycle per episode: `reset(task, seed)` → `act(obs)` once per control step until the
- * episode ends → (next episode: `reset` again) → `dispose()` once at the end of the run.
+ * episode ends → `endEpisode(outcome)` → (next episode: `reset` again) → `dispose()` once at the
+ * end of the run.
  */
-import type { Scenario } from '../scenarios/schema.ts';
+import type { RobotType, Scenario } from '../scenarios/schema.ts';
 import type { Action, ActionSpace, Environment, EnvSnapshot, Observation, StepInfo } from '../sim/types.ts';
 
-/** What a planner is told about the task at the start of an episode. */
+/**
+ * What a planner is told about the task at the start of an episode: the public task view. It is
+ * built from the scenario by `taskSpec` and holds only what every planner may know — which robot,
+ * the arena's size, the instruction, the time budget — never the scenario file itself (object
+ * list, moving obstacles' paths, the shove schedule, randomisation ranges). What the world looks
+ * like comes through observations, at the run's observation tier, equally for every planner.
+ */
 export interface TaskSpec {
-  scenario: Scenario;
-  /** The natural-language instruction (same as `scenario.instruction`). */
-  instruction: string;
-  actionSpace: ActionSpace;
+  /** The scenario's id: a label (planners key their seeded random streams by it), not its content. */
+  readonly scenarioId: string;
+  readonly robot: RobotType;
+  readonly arena: { readonly size: readonly [number, number] };
+  /** The natural-language instruction: what to do, never how. */
+  readonly instruction: string;
+  /** Strategy advice the scenario's author wrote, when there is some. Planners use it only as an
+   * ablation (the LLM with `--llm-hints`); the instruction alone is the task. */
+  readonly hint?: string;
+  readonly actionSpace: ActionSpace;
   /** Seconds between decisions. */
-  controlPeriod: number;
+  readonly controlPeriod: number;
+  /** Simulated seconds before truncation. */
+  readonly timeLimit: number;
   /** Control steps before truncation. */
-  maxSteps: number;
+  readonly maxSteps: number;
   /**
    * Access to the true simulator, given only to planners whose factory sets
    * `privileged: true` (the oracle). Learned and language planners never see it.
    */
-  oracle?: OracleAccess;
+  readonly oracle?: OracleAccess;
 }
 
-/** The task of an episode of `scenario`, as every planner is told it. `oracle` only for
+/** The public task view of an episode of `scenario` (see `TaskSpec`). `oracle` only for
  * privileged planners. */
 export function taskSpec(scenario: Scenario, actionSpace: ActionSpace, oracle?: OracleAccess): TaskSpec {
-  return {
-    scenario,
+  return Object.freeze({
+    scenarioId: scenario.id,
+    robot: scenario.robot.type,
+    arena: Object.freeze({ size: Object.freeze([scenario.arena.size[0], scenario.arena.size[1]] as const) }),
     instruction: scenario.instruction,
+    ...(scenario.hint ? { hint: scenario.hint } : {}),
     actionSpace,
     controlPeriod: scenario.controlPeriod,
+    timeLimit: scenario.timeLimit,
     maxSteps: Math.round(scenario.timeLimit / scenario.controlPeriod),
-    oracle,
-  };
+    ...(oracle ? { oracle } : {}),
+  });
 }
 
 /** Rollouts of the true physics for privileged planners. */
@@ -56,14 +75,8 @@ export interface OracleAccess {
 export type PlannerInfo = Record<string, unknown>;
 
 /** Failure categories of a planner decision (the LLM taxonomy; others may use them too). */
-export type FailureCategory =
-  | 'format_error'
-  | 'invalid_action'
-  | 'hallucinated_object'
-  | 'collision'
-  | 'infeasible'
-  | 'timeout'
-  | 'llm_error';
+export type { FailureCategory } from '../core/records.ts';
+import type { FailureCategory } from '../core/records.ts';
 
 export interface ActResult {
   action: Action;
@@ -74,16 +87,34 @@ export interface ActResult {
   thinkMs?: number;
 }
 
+/** How an episode ended, as the planner is told it (`endEpisode`). */
+export interface EpisodeOutcome {
+  success: boolean;
+  /** The record's failure: flipped | left_arena | diverged | planner_error | timeout | error; null on success. */
+  failure: string | null;
+  /** Sum of rewards. */
+  return: number;
+  /** Control steps taken. */
+  steps: number;
+}
+
 export interface Planner {
   readonly name: string;
   reset(task: TaskSpec, seed: number): Promise<void>;
   /** Chooses the action for the next control period. `last` is the previous step's info (events
    * such as collisions), absent on the first call of an episode. */
   act(obs: Observation, last?: StepInfo): Promise<ActResult>;
+  /** The episode is over, however it ended (also after the planner threw); called once per
+   * `reset`, before `episodeStats`. It cannot change the outcome. Remote policies are sent it. */
+  endEpisode?(outcome: EpisodeOutcome): Promise<void> | void;
   /** Per-episode counters merged into the episode record (e.g. LLM calls, tokens, failure counts). */
   episodeStats?(): Record<string, number>;
   dispose(): Promise<void> | void;
 }
+
+/** A planner label: what may follow `name:` in a planner name (`remote:ppo`). Labels end up in
+ * record and file names: no separators, no spaces. */
+export const PLANNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Options every planner factory receives. Planner-specific settings come through `config`. */
 export interface PlannerOptions {
@@ -102,5 +133,19 @@ export interface PlannerFactory {
   /** Returns null when the planner can run; otherwise a one-line reason and how to enable it
    * (e.g. no LLM configured). The runner then skips it with that message. */
   unavailable?(opts: PlannerOptions): string | null;
+  /**
+   * The files whose content shapes this planner's results on these robots — checkpoints, prompt
+   * templates, a replayed cassette, a price table — by label. Each entry is a list of file or
+   * directory paths, or one `sha256:<hex>` when the content hash is already known (a verified
+   * model download). Their SHA-256 go into the manifest (`config.inputHashes`), and `--from` and
+   * `--resume` refuse to run when one changed.
+   */
+  inputs?(opts: PlannerOptions, robots: readonly RobotType[]): Record<string, readonly string[]>;
+  /**
+   * Checks the planner's artefacts before the first episode (a checkpoint's shapes and weights,
+   * say) and throws a `UserError` naming the file and what is wrong, so a broken artefact fails
+   * the run at once instead of every episode.
+   */
+  preflight?(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> | void;
   create(opts: PlannerOptions): Promise<Planner>;
 }

@@ -1,42 +1,39 @@
 /**
- * One episode: a fresh environment, `planner.reset`, then act/step until the episode
- * terminates or is truncated, measured into an `EpisodeRecord`.
+ * One episode as the runner runs it: a fresh environment, the episode loop
+ * (`runner/episodeLoop.ts`), and its consumers — the metrics that become the `EpisodeRecord`,
+ * the recorder, pacing and the observers (live viewer, progress).
  *
  * `runEpisode` is a function of (spec, context) with no state shared between calls: the
  * environment, the oracle's scratch world and the recorder are created and disposed here, so
  * episodes can run in any order, in parallel workers, or be resumed.
  *
- * Clocks (`--clock`):
- * - `turn` (default): the world waits while the planner thinks.
- * - `realtime`: the planner's latency is charged in simulated time. While it thinks, the world
- *   keeps running with the previous action (zero before the first decision) for
- *   round(thinkMs / 1000 / controlPeriod) control steps; then the new action applies. thinkMs is
- *   `ActResult.thinkMs` when the planner reports it (replayed latencies stay reproducible), else
- *   the measured wall time of `act`. The next `act` gets the latest step's info with the events
- *   of every step since the previous decision.
- *
  * Errors: anything thrown by the planner ends the episode as `planner_error`, anything else as
  * `error`; the message goes in `record.error` and the run goes on.
  */
 import { performance } from 'node:perf_hooks';
-import { taskSpec, type ActResult, type FailureCategory, type Planner, type TaskSpec } from '../planners/Planner.ts';
-import type { EpisodeRecord } from '../core/records.ts';
-import { percentile } from '../evaluation/summary.ts';
+import { isRunAbort } from '../core/errors.ts';
+import type { EpisodeRecord, FailureCategory } from '../core/records.ts';
+import type { Clock, LidarMethod, ObservationTier, PhysicsFlavor } from '../core/runConfig.ts';
+import { percentile } from '../core/summary.ts';
+import { taskSpec, type Planner, type TaskSpec } from '../planners/Planner.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Recorder, TrajectoryHasher, type Recording } from '../sim/recording.ts';
-import { efficiencyFields, referencePath, type ReferencePath } from '../sim/shortestPath.ts';
-import type { Action, Environment, LidarMethod, Observation, PhysicsFlavor, SimEvent, StepInfo, StepResult } from '../sim/types.ts';
+import { efficiencyFields, episodeReference, type ReferencePath } from '../sim/shortestPath.ts';
+import type { Environment, StepInfo } from '../sim/types.ts';
+import { episodeLoop, messageOf, PlannerFault, type LoopStep } from './episodeLoop.ts';
 import type { EpisodeSpec } from './plan.ts';
 import type { EpisodeKey, EpisodeObserver } from './types.ts';
 
-export type Clock = 'turn' | 'realtime';
+export type { Clock };
 
 /** Settings shared by every episode of a run. */
 export interface EpisodeOptions {
   physics: PhysicsFlavor;
   /** Lidar method (default analytic). */
   lidar?: LidarMethod;
+  /** What observations hold (default state). */
+  observation?: ObservationTier;
   clock: Clock;
   /** Keep every frame for a recording. */
   record: boolean;
@@ -57,47 +54,6 @@ export interface EpisodeResult {
   record: EpisodeRecord;
   /** With `record: true`; the caller writes it and sets `record.recording`. */
   recording?: Recording;
-}
-
-/** Marks an exception as the planner's, so the record says `planner_error`. */
-class PlannerFault extends Error {
-  constructor(what: string, cause: unknown) {
-    super(`${what}: ${messageOf(cause)}`);
-  }
-}
-
-function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.message.split('\n')[0] || e.name;
-  return String(e);
-}
-
-async function plannerCall<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw new PlannerFault(what, e);
-  }
-}
-
-/** Body ids that belong to the robot, for counting its collisions. */
-function robotBodyIds(env: Environment): Set<string> {
-  return new Set(env.staticScene().bodies.filter((b) => b.kind === 'robot' || b.kind === 'robot_part').map((b) => b.id));
-}
-
-/** The point whose travel is the path length: end effector for the arm, chassis otherwise. */
-function subjectPoint(obs: Observation): [number, number, number] {
-  const ee = obs.robot.ee;
-  if (obs.robot.type === 'arm' && ee) return [ee.x, ee.y, ee.z];
-  return [obs.robot.pose.x, obs.robot.pose.y, obs.robot.pose.z];
-}
-
-function checkAction(action: unknown, dim: number): Action {
-  if (!Array.isArray(action) || action.length !== dim) {
-    throw new Error(`act returned ${Array.isArray(action) ? `an action of length ${action.length}` : typeof action}, expected ${dim} numbers`);
-  }
-  const bad = action.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
-  if (bad >= 0) throw new Error(`act returned a non-finite value ${String(action[bad])} at index ${bad}`);
-  return action as Action;
 }
 
 /** Wraps an observer so that a throwing observer is reported once and never stops the episode. */
@@ -123,50 +79,103 @@ function safeObserver(observer: EpisodeObserver | undefined): EpisodeObserver {
   };
 }
 
+/** The record's measurements, accumulated from the loop's steps. */
+class EpisodeMetrics {
+  steps = 0;
+  return = 0;
+  pathLength = 0;
+  collisions = 0;
+  simTime = 0;
+  success = false;
+  failure: EpisodeRecord['failure'] = null;
+  error: string | undefined;
+  lastInfo: StepInfo;
+  readonly plannerMs: number[] = [];
+  readonly categories: Partial<Record<FailureCategory, number>> = {};
+  private point: readonly number[];
+
+  constructor(first: StepInfo) {
+    this.lastInfo = first;
+    this.point = first.robotPoint;
+  }
+
+  count(c: FailureCategory, n = 1): void {
+    this.categories[c] = (this.categories[c] ?? 0) + n;
+  }
+
+  add(s: LoopStep): void {
+    const { result } = s;
+    const info = result.info;
+    this.steps++;
+    this.return += result.reward;
+    this.simTime = result.obs.t;
+    const p = info.robotPoint;
+    this.pathLength += Math.hypot(p[0] - this.point[0], p[1] - this.point[1], p[2] - this.point[2]);
+    this.point = p;
+    this.collisions += info.collisions;
+    this.lastInfo = info;
+    if (!s.thinking) {
+      this.plannerMs.push(s.plannerMs);
+      const failures = s.decision.info?.failures;
+      if (Array.isArray(failures)) {
+        for (const f of failures as { category?: FailureCategory }[]) if (f && typeof f.category === 'string') this.count(f.category);
+      }
+    }
+    if (result.terminated || result.truncated) {
+      this.success = info.success;
+      this.failure = this.success ? null : (info.failure ?? (result.truncated ? 'timeout' : 'error'));
+      if (!this.success && this.failure === 'error') this.error = 'environment terminated the episode without success or a failure reason';
+    }
+  }
+}
+
 /** Lag behind the paced schedule that is caught up by running steps back to back. */
 const PACE_SLACK_MS = 250;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
+/**
+ * Pacing: simulated time advances at `pace` × wall time so people can watch. Timer overshoot is
+ * caught up, but at most PACE_SLACK_MS of it: after a long think (turn clock) the world resumes
+ * at the pace instead of racing through the steps it "owes". Unpaced, it still lets servers (live
+ * stream, signals) breathe every 50 steps.
+ */
+function pacer(pace: number, controlPeriod: number): (steps: number) => Promise<void> {
+  let due = performance.now();
+  return async (steps) => {
+    if (pace > 0) {
+      const now = performance.now();
+      due = Math.max(due, now - PACE_SLACK_MS) + (controlPeriod * 1000) / pace;
+      if (due - now > 1) await sleep(due - now);
+    } else if (steps % 50 === 0) {
+      await yieldToEventLoop();
+    }
+  };
+}
+
 export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promise<EpisodeResult> {
   const { scenario, planner } = ctx;
   const key: EpisodeKey = { scenario: spec.scenario, planner: spec.planner, seed: spec.seed };
   const observer = safeObserver(ctx.observer);
   const wallStart = performance.now();
-  const controlPeriod = scenario.controlPeriod;
-  const maxSteps = Math.round(scenario.timeLimit / controlPeriod);
-
-  // Episode accumulators
-  let steps = 0;
-  let ret = 0;
-  let pathLength = 0;
-  let collisions = 0;
-  let simTime = 0;
-  let success = false;
-  let failure: EpisodeRecord['failure'] = null;
-  let error: string | undefined;
-  let lastInfo: StepInfo | undefined;
-  const plannerMs: number[] = [];
-  const categories: Partial<Record<FailureCategory, number>> = {};
-  const countCategory = (c: FailureCategory, n = 1) => (categories[c] = (categories[c] ?? 0) + n);
   const hasher = new TrajectoryHasher();
+  let metrics: EpisodeMetrics | undefined;
   let recorder: Recorder | undefined;
   let env: Environment | undefined;
   let scratch: Environment | undefined;
   let plannerStats: Record<string, number> = {};
+  let failure: EpisodeRecord['failure'] = null;
+  let error: string | undefined;
   let reference: ReferencePath | undefined;
 
   try {
-    const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar });
+    const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar, observation: ctx.observation });
     env = live;
     const reset = live.reset({ seed: spec.seed });
-    let obs = reset.obs;
-    lastInfo = reset.info;
-    reference = referencePath(scenario, reset.obs);
-    const robotIds = robotBodyIds(live);
+    metrics = new EpisodeMetrics(reset.info);
+    reference = await episodeReference(scenario, spec.seed, reset.obs, ctx.observation);
     const scene = live.staticScene();
-    const pushed = scene.goal.type === 'push' ? scene.goal.object : undefined;
     const first = live.transforms();
     hasher.update(first);
     if (ctx.record) recorder = new Recorder({ scenario: spec.scenario, seed: spec.seed, planner: spec.planner, physics: ctx.physics, clock: ctx.clock }, scene, first);
@@ -176,91 +185,31 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
       live.actionSpace,
       ctx.privileged ? { snapshot: () => live.snapshot(), scratch: () => (scratch ??= live.fork()) } : undefined,
     );
-    observer.onEpisodeStart?.(key, scene, first, task, live);
-    await plannerCall('reset', () => planner.reset(task, spec.seed));
-
-    let point = subjectPoint(obs);
-    /** Events of every step since the last decision: under the realtime clock a planner hears of
-     * the collisions that happened while it was thinking, not only those of the latest step. */
-    let sinceDecision: SimEvent[] = [];
-    let done = false;
-    let action: Action = new Array<number>(live.actionSpace.dim).fill(0);
-    let stepDue = performance.now();
-
-    /** One control step with `stepAction`; returns true when the episode is over. */
-    const stepOnce = async (stepAction: Action, decision: ActResult, ms: number): Promise<boolean> => {
-      observer.beforeStep?.(key, live);
-      const result: StepResult = live.step(stepAction);
-      steps++;
-      ret += result.reward;
-      simTime = result.obs.t;
-      const next = subjectPoint(result.obs);
-      pathLength += Math.hypot(next[0] - point[0], next[1] - point[1], next[2] - point[2]);
-      point = next;
-      collisions += countRobotCollisions(result.info.events, robotIds, pushed);
+    observer.onEpisodeStart?.(key, scene, first, task, live, scenario);
+    const pace = pacer(ctx.pace, scenario.controlPeriod);
+    const loop = episodeLoop(live, planner, task, spec.seed, reset.obs, { clock: ctx.clock, maxSteps: task.maxSteps, beforeStep: () => observer.beforeStep?.(key, live) });
+    for await (const s of loop) {
+      metrics.add(s);
       const transforms = live.transforms();
       hasher.update(transforms);
-      recorder?.append(
-        { t: result.obs.t, step: result.obs.step, transforms, action: stepAction, reward: result.reward, events: result.info.events, info: decision.info ?? {} },
-        live.staticScene(),
-      );
-      observer.onStep?.(key, { action: stepAction, decision, result, transforms, plannerMs: ms });
-      obs = result.obs;
-      lastInfo = result.info;
-      sinceDecision.push(...result.info.events);
-      if (result.terminated || result.truncated) {
-        success = result.info.success;
-        failure = success ? null : (result.info.failure ?? (result.truncated ? 'timeout' : 'error'));
-        if (!success && failure === 'error') error = 'environment terminated the episode without success or a failure reason';
-        return true;
-      }
-      if (steps > maxSteps + 1) throw new Error(`environment did not truncate after ${steps} steps (time limit ${scenario.timeLimit}s)`);
-      // Pacing: simulated time advances at `pace` × wall time so people can watch. Timer
-      // overshoot is caught up, but at most PACE_SLACK_MS of it: after a long think (turn clock)
-      // the world resumes at the pace instead of racing through the steps it "owes".
-      if (ctx.pace > 0) {
-        const now = performance.now();
-        stepDue = Math.max(stepDue, now - PACE_SLACK_MS) + (controlPeriod * 1000) / ctx.pace;
-        if (stepDue - now > 1) await sleep(stepDue - now);
-      } else if (steps % 50 === 0) {
-        // Let servers (live stream, signals) breathe during long unpaced episodes.
-        await yieldToEventLoop();
-      }
-      return false;
-    };
-
-    while (!done) {
-      // Decide
-      const t0 = performance.now();
-      const last = steps === 0 || !lastInfo ? undefined : { ...lastInfo, events: sinceDecision };
-      sinceDecision = [];
-      const decision = await plannerCall('act', () => planner.act(obs, last));
-      const ms = performance.now() - t0;
-      plannerMs.push(ms);
-      const next = await plannerCall('act', () => checkAction(decision?.action, live.actionSpace.dim));
-      const failures = decision.info?.failures;
-      if (Array.isArray(failures)) {
-        for (const f of failures as { category?: FailureCategory }[]) if (f && typeof f.category === 'string') countCategory(f.category);
-      }
-
-      // Realtime clock: the world runs on with the previous action while the planner thinks.
-      if (ctx.clock === 'realtime') {
-        const thinkMs = typeof decision.thinkMs === 'number' && Number.isFinite(decision.thinkMs) ? decision.thinkMs : ms;
-        const lag = Math.max(0, Math.round(thinkMs / 1000 / controlPeriod));
-        const waiting: ActResult = { action, info: { thinking: true } };
-        for (let k = 0; k < lag && !done; k++) done = await stepOnce(action, waiting, 0);
-      }
-      if (done) break;
-
-      // Act
-      action = next;
-      done = await stepOnce(action, decision, ms);
+      const { result } = s;
+      recorder?.append({ t: result.obs.t, step: result.obs.step, transforms, action: s.action, reward: result.reward, events: result.info.events, info: s.decision.info ?? {} }, live.staticScene());
+      observer.onStep?.(key, { action: s.action, decision: s.decision, result, transforms, plannerMs: s.plannerMs });
+      if (!result.terminated && !result.truncated) await pace(metrics.steps);
     }
+    failure = metrics.failure;
+    error = metrics.error;
   } catch (e) {
-    success = false;
+    if (isRunAbort(e)) throw e; // the finally block still frees the worlds
     failure = e instanceof PlannerFault ? 'planner_error' : 'error';
     error = messageOf(e);
   } finally {
+    try {
+      // The planner hears how the episode ended (a remote policy is sent `episode_end`).
+      await planner.endEpisode?.({ success: failure === null && metrics !== undefined && metrics.success, failure, return: metrics?.return ?? 0, steps: metrics?.steps ?? 0 });
+    } catch (e) {
+      error ??= `endEpisode: ${messageOf(e)}`;
+    }
     try {
       plannerStats = finiteStats(planner.episodeStats?.() ?? {});
     } catch (e) {
@@ -272,45 +221,33 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     env?.dispose();
   }
 
-  if (collisions > 0) countCategory('collision', collisions);
+  const m = metrics;
+  const success = failure === null && m !== undefined && m.success;
+  if (m && m.collisions > 0) m.count('collision', m.collisions);
   const record: EpisodeRecord = {
     scenario: spec.scenario,
     seed: spec.seed,
     planner: spec.planner,
     success,
-    failure,
-    steps,
-    simTime,
-    return: ret,
-    pathLength,
-    collisions,
-    finalGoalDistance: lastInfo?.goalDistance ?? Number.NaN,
-    ...efficiencyFields(reference, { success, simTime, pathLength }),
-    plannerMsP50: percentile(plannerMs, 0.5),
-    plannerMsP95: percentile(plannerMs, 0.95),
+    failure: success ? null : failure,
+    steps: m?.steps ?? 0,
+    simTime: m?.simTime ?? 0,
+    return: m?.return ?? 0,
+    pathLength: m?.pathLength ?? 0,
+    collisions: m?.collisions ?? 0,
+    finalGoalDistance: m?.lastInfo.goalDistance ?? Number.NaN,
+    ...efficiencyFields(reference, { success, simTime: m?.simTime ?? 0, pathLength: m?.pathLength ?? 0 }),
+    plannerMsP50: percentile(m?.plannerMs ?? [], 0.5),
+    plannerMsP95: percentile(m?.plannerMs ?? [], 0.95),
     trajectoryHash: hasher.digest(),
-    failureCategories: categories,
+    failureCategories: m?.categories ?? {},
     plannerStats,
     wallSeconds: (performance.now() - wallStart) / 1000,
     ...(error !== undefined ? { error } : {}),
   };
   observer.onEpisodeEnd?.(key, record);
-  const recording = recorder?.finish({ success, failure, steps, return: ret, trajectoryHash: record.trajectoryHash, ...(error !== undefined ? { error } : {}) });
+  const recording = recorder?.finish({ success, failure: record.failure, steps: record.steps, return: record.return, trajectoryHash: record.trajectoryHash, ...(error !== undefined ? { error } : {}) });
   return recording ? { record, recording } : { record };
-}
-
-/**
- * Contact starts between the robot and anything else. The simulator never reports the floor;
- * the object a push task is about is excluded too (touching it is the task, not a collision).
- */
-export function countRobotCollisions(events: readonly SimEvent[], robotIds: ReadonlySet<string>, pushed?: string): number {
-  const isRobot = (id: string) => robotIds.has(id) || id === 'robot' || id.startsWith('robot:');
-  let n = 0;
-  for (const ev of events) {
-    if (ev.type !== 'collision' || ev.b === pushed) continue;
-    if (isRobot(ev.a) !== isRobot(ev.b)) n++;
-  }
-  return n;
 }
 
 function finiteStats(stats: Record<string, unknown>): Record<string, number> {

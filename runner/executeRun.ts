@@ -6,7 +6,7 @@
 import type { Planner } from '../planners/Planner.ts';
 import type { EpisodeRecord } from '../core/records.ts';
 import { writeRecording } from '../sim/recording.ts';
-import { runEpisode, type EpisodeOptions } from './episode.ts';
+import { runEpisode, type EpisodeOptions, type EpisodeResult } from './episode.ts';
 import type { EpisodeSpec, RunPlan } from './plan.ts';
 import type { RunDir } from '../core/runStore.ts';
 
@@ -22,15 +22,18 @@ export interface ExecuteHooks {
   shouldStop?(): boolean;
 }
 
-/** Writes an episode's recording (when there is one) and its record; returns the record as written. */
-export async function persistEpisode(runDir: RunDir, result: Awaited<ReturnType<typeof runEpisode>>): Promise<EpisodeRecord> {
+/**
+ * Writes an episode's recording, when there is one, and returns the record pointing at it. Every
+ * executor awaits this before the record's line is appended, so a line never points at a
+ * recording that is not (completely: the write is atomic) on disk.
+ */
+export async function saveRecording(runDir: RunDir, result: EpisodeResult): Promise<EpisodeRecord> {
   const record = result.record;
   if (result.recording) {
     const rel = runDir.recordingPath(record.scenario, record.planner, record.seed);
     await writeRecording(runDir.prepare(rel), result.recording);
     record.recording = rel;
   }
-  runDir.appendEpisode(record);
   return record;
 }
 
@@ -51,7 +54,8 @@ export async function executeRun(
     if (!scenario || !handle) throw new Error(`plan names ${spec.scenario}/${spec.planner}, which were not resolved`);
     hooks.onEpisodeStart?.(spec, index);
     const result = await runEpisode(spec, { ...options, scenario, planner: handle.planner, privileged: handle.privileged });
-    const record = await persistEpisode(runDir, result);
+    const record = await saveRecording(runDir, result);
+    runDir.appendEpisode(record);
     records.push(record);
     hooks.onEpisodeEnd?.(record, index);
   }

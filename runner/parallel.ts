@@ -15,6 +15,7 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { RunAbort } from '../core/errors.ts';
 import type { EpisodeRecord } from '../core/records.ts';
 import { compiledRapier, loadRapier } from '../sim/physics.ts';
 import type { EpisodeOptions } from './episode.ts';
@@ -172,6 +173,9 @@ export async function executeParallel(
           } else if (msg.type === 'done') {
             crashes = 0;
             finishEpisode(slot, msg.record);
+          } else if (msg.type === 'abort') {
+            fail(new RunAbort(msg.code, msg.message));
+            return;
           } else if (msg.type === 'failed') {
             const spec = episodes[msg.index];
             finishEpisode(slot, { ...crashRecord(spec, msg.message, (performance.now() - slot.jobs[0].started) / 1000), failure: 'planner_error' });

@@ -28,8 +28,9 @@ export interface PlanRequest {
   /** Scenario ids; exclusive with `suite`. */
   scenarios?: string[];
   planners: string[];
-  /** `--seeds` as typed: a count "N" (seeds 0..N-1) or a list "3,7,9" / "0-4,10"; the suite's default count when absent. */
-  seeds?: string;
+  /** The seeds; the suite's `defaultSeeds` (else DEFAULT_SEEDS) first seeds when absent. Always
+   * a list here: the `--seeds` text is parsed once, by the CLI, and never rebuilt from a list. */
+  seeds?: readonly number[];
 }
 
 export interface RunPlan {
@@ -40,50 +41,19 @@ export interface RunPlan {
   episodes: readonly EpisodeSpec[];
 }
 
-/** Default number of seeds when neither `--seeds` nor a suite says. */
+/** Default number of seeds when neither the request nor a suite says. */
 export const DEFAULT_SEEDS = 5;
-const MAX_SEED = 2 ** 31 - 1;
+/** Largest seed: seeds are 31-bit (they key the RNG streams and appear in file names). */
+export const MAX_SEED = 2 ** 31 - 1;
 
-/**
- * `--seeds` syntax: a bare count `N` means seeds 0..N-1; a comma list of seeds and inclusive
- * ranges (`3,7,9`, `0-4,10`, `7-7` for seed 7 alone) names them explicitly.
- */
-export function parseSeeds(value: string | undefined, fallbackCount: number): number[] {
-  if (value === undefined) return range(0, fallbackCount - 1);
-  const text = value.trim();
-  const bad = (why: string) =>
-    new UserError('E_BAD_FLAG', `--seeds "${value}": ${why}. Use a count (--seeds 5 = seeds 0..4) or a list (--seeds 3,7,9 or 0-4,10).`);
-  if (/^\d+$/.test(text)) {
-    const n = Number(text);
-    if (n < 1 || n > 100_000) throw bad('the count must be between 1 and 100000');
-    return range(0, n - 1);
-  }
-  const seeds: number[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw bad(`"${part}" is not a seed or a range a-b`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) throw bad(`range ${part} runs backwards`);
-    if (hi > MAX_SEED) throw bad(`seeds must be at most ${MAX_SEED}`);
-    if (hi - lo > 100_000) throw bad(`range ${part} is too long`);
-    seeds.push(...range(lo, hi));
-  }
+/** Checks a seed list: integers from 0 to MAX_SEED, each once, at least one. */
+function seedList(seeds: readonly number[]): number[] {
+  const bad = seeds.find((s) => !Number.isInteger(s) || s < 0 || s > MAX_SEED);
+  if (bad !== undefined) throw new UserError('E_BAD_FLAG', `seed ${bad} is not an integer from 0 to ${MAX_SEED}.`);
   const dup = seeds.find((s, i) => seeds.indexOf(s) !== i);
-  if (dup !== undefined) throw bad(`seed ${dup} appears twice`);
-  return seeds;
-}
-
-function range(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let i = lo; i <= hi; i++) out.push(i);
-  return out;
-}
-
-/** Splits a comma list flag ("a, b,,c" → [a, b, c]), dropping duplicates but keeping order. */
-export function splitList(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  if (dup !== undefined) throw new UserError('E_BAD_FLAG', `seed ${dup} appears twice in the seed list.`);
+  if (seeds.length === 0) throw new UserError('E_BAD_FLAG', 'the seed list is empty.');
+  return [...seeds];
 }
 
 /** Resolves a request against the catalog. Planner names are checked by the caller (registry). */
@@ -110,7 +80,7 @@ export function expandPlan(req: PlanRequest, catalog: ScenarioCatalog): RunPlan 
     if (scenarios.some((s) => s.id === scenario.id)) throw new UserError('E_BAD_FLAG', `scenario "${scenario.id}" is listed twice; list each scenario once.`);
     scenarios.push(scenario);
   }
-  const seeds = parseSeeds(req.seeds, suite?.defaultSeeds ?? DEFAULT_SEEDS);
+  const seeds = req.seeds === undefined ? Array.from({ length: suite?.defaultSeeds ?? DEFAULT_SEEDS }, (_, i) => i) : seedList(req.seeds);
 
   const episodes: EpisodeSpec[] = [];
   for (const scenario of scenarios) {

@@ -8,13 +8,14 @@
  * path crosses the thread boundary); `stop` disposes the planners and ends the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { isRunAbort } from '../core/errors.ts';
 import type { Planner } from '../planners/Planner.ts';
 import { getPlannerFactory } from '../planners/registry.ts';
 import type { EpisodeRecord } from '../core/records.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { adoptCompiledRapier, loadRapier } from '../sim/physics.ts';
-import { writeRecording } from '../sim/recording.ts';
 import { runEpisode, type EpisodeOptions } from './episode.ts';
+import { saveRecording } from './executeRun.ts';
 import type { EpisodeSpec } from './plan.ts';
 import { RunDir } from '../core/runStore.ts';
 
@@ -35,6 +36,8 @@ export type WorkerReply =
   | { type: 'done'; index: number; record: EpisodeRecord }
   /** The episode could not even start (e.g. its planner failed to be created). */
   | { type: 'failed'; index: number; message: string }
+  /** The episode hit a `RunAbort`: the whole run must stop with this message. */
+  | { type: 'abort'; index: number; code: string; message: string }
   | { type: 'stopped' };
 
 /**
@@ -105,13 +108,17 @@ async function main(): Promise<void> {
       send({ type: 'failed', index, message: `planner ${spec.planner}: ${e instanceof Error ? e.message : String(e)}` });
       return;
     }
-    const result = await runEpisode(spec, { ...init.options, scenario, planner: entry.planner, privileged: entry.privileged });
-    const record = result.record;
-    if (result.recording) {
-      const rel = runDir.recordingPath(record.scenario, record.planner, record.seed);
-      writeRecording(runDir.prepare(rel), result.recording);
-      record.recording = rel;
+    let result;
+    try {
+      result = await runEpisode(spec, { ...init.options, scenario, planner: entry.planner, privileged: entry.privileged });
+    } catch (e) {
+      if (!isRunAbort(e)) throw e;
+      send({ type: 'abort', index, code: e.code, message: e.message });
+      return;
     }
+    // The recording is on disk before the coordinator appends the line that points at it; a
+    // failed write ends the thread like any other worker fault (the episode is recorded as an error).
+    const record = await saveRecording(runDir, result);
     send({ type: 'done', index, record });
   };
   // Compile Rapier's WebAssembly before saying ready, so the first episode is not charged for it.

@@ -1,9 +1,10 @@
 /**
- * JSON Schemas of scenario and suite files, generated from the zod schemas (the source of
+ * JSON Schemas of scenario, suite and family files, generated from the zod schemas (the source of
  * truth) so that editors complete and check files that carry `"$schema": "../scenario.schema.json"`.
  * The generated files are committed; a test keeps them equal to a fresh generation.
  */
 import { z } from 'zod';
+import { FamilySpec } from './generator/FamilySpec.ts';
 import { ScenarioSpec, SuiteSpec } from './schema.ts';
 
 type Json = Record<string, unknown>;
@@ -34,7 +35,11 @@ export function scenarioJsonSchema(): Json {
 }
 
 export function suiteJsonSchema(): Json {
-  return generate(SuiteSpec, 'planarena suite', 'A named list of planarena scenario ids run together. Generated from scenarios/schema.ts by `planarena schema`; do not edit.');
+  return generate(SuiteSpec, 'planarena suite', 'A named list of planarena scenario ids (and ranges of generated levels) run together. Generated from scenarios/schema.ts by `planarena schema`; do not edit.');
+}
+
+export function familyJsonSchema(): Json {
+  return generate(FamilySpec, 'planarena family', 'A procedural scene family: a builder and its factor values per split. Generated from scenarios/generator/FamilySpec.ts by `planarena schema`; do not edit.');
 }
 
 /** File name → exact file text, as `planarena schema` writes them. */
@@ -42,5 +47,6 @@ export function schemaFiles(): Record<string, string> {
   return {
     'scenario.schema.json': `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`,
     'suite.schema.json': `${JSON.stringify(suiteJsonSchema(), null, 2)}\n`,
+    'family.schema.json': `${JSON.stringify(familyJsonSchema(), null, 2)}\n`,
   };
 }

@@ -4,7 +4,13 @@
  * authors need the line and column, a hint at the usual culprits (trailing commas, comments,
  * single quotes), and to hear about duplicate keys. This small recursive-descent parser gives
  * all three. Files are a few kilobytes, so speed does not matter.
+ *
+ * Hostile input gets the same treatment as typos: nesting deeper than {@link MAX_JSON_DEPTH}
+ * (which would otherwise overflow this recursive parser's stack), numbers too large for a
+ * double (`1e999`), and raw control characters such as NUL inside strings are each reported
+ * with their line and column.
  */
+import { MAX_JSON_DEPTH } from './limits.ts';
 import type { Problem } from './problems.ts';
 
 export type JsonResult = { ok: true; value: unknown; duplicates: Problem[] } | { ok: false; problem: Problem };
@@ -53,7 +59,14 @@ export function parseJsonText(text: string): JsonResult {
   const describeHere = (): string => {
     if (i >= text.length) return 'the end of the file';
     const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 40));
-    return word ? `"${word[0]}"` : `"${text[i]}"`;
+    if (word) return `"${word[0]}"`;
+    const code = text.charCodeAt(i);
+    return code < 0x20 || code === 0x7f ? `the control character ${controlName(code)}` : `"${text[i]}"`;
+  };
+
+  let depth = 0;
+  const enter = () => {
+    if (++depth > MAX_JSON_DEPTH) fail(`arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels here; a scenario needs at most 6, so flatten the document`);
   };
 
   const parseString = (): string => {
@@ -64,6 +77,8 @@ export function parseJsonText(text: string): JsonResult {
       if (c === undefined) fail('string is never closed; add the closing double quote', start);
       if (c === '"') break;
       if (c === '\n') fail('line break inside a string; close the string with a double quote before the end of the line', start);
+      const code = text.charCodeAt(i);
+      if (code < 0x20) fail(`${controlName(code)} inside a string; JSON strings cannot hold raw control characters: delete it or write it as \\u${code.toString(16).padStart(4, '0')}`);
       if (c === '\\') i++;
       i++;
     }
@@ -85,8 +100,11 @@ export function parseJsonText(text: string): JsonResult {
     if (c === "'") fail('strings must use double quotes, not single quotes');
     const num = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 64));
     if (num && num[0].length > 0 && /[-0-9]/.test(c ?? '')) {
+      const value = Number(num[0]);
+      // JSON.parse would turn 1e999 into Infinity, which then reads as null in every message.
+      if (!Number.isFinite(value)) fail(`the number ${num[0]} is too large for a double (the largest is about 1.8e308); write a smaller number`);
       i += num[0].length;
-      return Number(num[0]);
+      return value;
     }
     for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
       if (text.startsWith(word, i) && !/[A-Za-z0-9_]/.test(text[i + word.length] ?? '')) {
@@ -101,10 +119,12 @@ export function parseJsonText(text: string): JsonResult {
 
   const parseArray = (path: (string | number)[]): unknown[] => {
     const out: unknown[] = [];
+    enter();
     i++;
     skipSpace();
     if (text[i] === ']') {
       i++;
+      depth--;
       return out;
     }
     for (;;) {
@@ -118,6 +138,7 @@ export function parseJsonText(text: string): JsonResult {
       }
       if (text[i] === ']') {
         i++;
+        depth--;
         return out;
       }
       fail(`expected "," or "]" after an array item, found ${describeHere()}; add the missing comma or close the array`);
@@ -127,10 +148,12 @@ export function parseJsonText(text: string): JsonResult {
   const parseObject = (path: (string | number)[]): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     const seen = new Map<string, number>();
+    enter();
     i++;
     skipSpace();
     if (text[i] === '}') {
       i++;
+      depth--;
       return out;
     }
     for (;;) {
@@ -162,6 +185,7 @@ export function parseJsonText(text: string): JsonResult {
       }
       if (text[i] === '}') {
         i++;
+        depth--;
         return out;
       }
       fail(`expected "," or "}" after the value of "${key}", found ${describeHere()}; add the missing comma or close the object`);
@@ -177,4 +201,12 @@ export function parseJsonText(text: string): JsonResult {
     if (!(e instanceof JsonSyntaxError)) throw e;
     return { ok: false, problem: { path: [], at: lineColumn(text, e.offset), message: `invalid JSON: ${e.message}` } };
   }
+}
+
+const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 9: 'tab', 10: 'line feed', 13: 'carriage return', 0x7f: 'DEL' };
+
+/** "U+0000 (NUL)": a control character named so that a reader can find it. */
+function controlName(code: number): string {
+  const name = CONTROL_NAMES[code];
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}${name ? ` (${name})` : ''}`;
 }

@@ -5,52 +5,33 @@
  * here, so it has passed every check and cannot be mutated.
  *
  * Shipped scenarios live in `scenarios/files/<id>.json`, suites in `scenarios/suites/<id>.json`.
- * Wherever an id is accepted, a path to a `.json` file is accepted too.
+ * Wherever an id is accepted, a path to a `.json` file is accepted too. A generated level's id
+ * (`<family>-<split>-<level>`, see `generator/levelId.ts`) names a scenario too: it is generated
+ * from its family file on first use. A suite's `generate` entries become such ids.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { UserError } from '../core/errors.ts';
+import { deepFreeze, displayPath, readText, type Checked } from './fileText.ts';
+import { checkFamilyText, familyFiles, listFamilies, loadFamily } from './generator/FamilyCatalog.ts';
+import { generateLevel } from './generator/generateLevel.ts';
+import { levelId, parseLevelId } from './generator/levelId.ts';
 import { parseJsonText } from './jsonText.ts';
+import { MAX_SCENARIO_FILE_BYTES } from './limits.ts';
 import { problemsError, type Problem } from './problems.ts';
 import { ScenarioSpec, SuiteSpec, type Scenario, type Suite } from './schema.ts';
-import { checkScenario, checkSuite } from './semantics.ts';
+import { checkScenario, checkSuite, type SuiteCatalog } from './semantics.ts';
 import { issuesToProblems } from './zodIssues.ts';
+
+export { deepFreeze, displayPath, type Checked } from './fileText.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const SCENARIO_DIR = join(HERE, 'files');
 export const SUITE_DIR = join(HERE, 'suites');
 
-export type FileKind = 'scenario' | 'suite';
-
-/** The outcome of checking one file: its problems, and the frozen value when there are none. */
-export type Checked<T> = { ok: true; value: T; problems: [] } | { ok: false; problems: Problem[] };
-
-/** A path for messages: relative to the working directory when that is shorter. */
-export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && rel.length < file.length ? rel : file;
-}
-
-/** Recursively freezes a parsed document (plain objects and arrays only). */
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-function readText(file: string, kind: string): string {
-  if (!existsSync(file)) throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: no such ${kind} file; check the path`);
-  if (statSync(file).isDirectory()) throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: is a directory, not a ${kind} file; name a .json file`);
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError('E_FILE_NOT_FOUND', `${displayPath(file)}: cannot read this ${kind} file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
-  }
-}
+export type FileKind = 'scenario' | 'suite' | 'family';
 
 /** Parses and checks a document against a schema, then runs the semantic checks. */
 function checkText<T>(text: string, schema: z.ZodType<T>, semantics: (value: T) => Problem[], fileId?: string): Checked<T> {
@@ -71,10 +52,36 @@ export function checkScenarioText(text: string, fileId?: string): Checked<Scenar
   return checkText(text, ScenarioSpec, checkScenario, fileId);
 }
 
-/** Checks suite JSON text; the scenario ids it names must be among `known` (default: shipped). */
-export function checkSuiteText(text: string, fileId?: string, known: readonly string[] = listScenarios()): Checked<Suite> {
-  return checkText(text, SuiteSpec, (s) => checkSuite(s, known), fileId);
+/** What suites may name: shipped scenarios, generated levels of shipped families, those families. */
+export function shippedCatalog(): SuiteCatalog {
+  const scenarios = listScenarios();
+  const families = listFamilies();
+  return {
+    scenarios,
+    families,
+    isScenario: (id) => scenarios.includes(id) || isLevelOfShippedFamily(id),
+    trainLevels: (family) => (families.includes(family) ? loadFamily(family).trainLevels : undefined),
+  };
 }
+
+function isLevelOfShippedFamily(id: string): boolean {
+  const ref = parseLevelId(id);
+  if (!ref || !listFamilies().includes(ref.family)) return false;
+  return ref.split !== 'train' || ref.level < loadFamily(ref.family).trainLevels;
+}
+
+/** Checks suite JSON text; the scenarios and families it names must be in `catalog` (default: shipped). */
+export function checkSuiteText(text: string, fileId?: string, catalog: SuiteCatalog = shippedCatalog()): Checked<Suite> {
+  const checked = checkText(text, SuiteSpec, (s) => checkSuite(s, catalog), fileId);
+  if (!checked.ok || checked.value.generate.length === 0) return checked;
+  // Generated levels join the scenario list, so that everything downstream sees plain ids.
+  const value = checked.value;
+  const generated = value.generate.flatMap((g) => Array.from({ length: g.count }, (_, k) => levelId(g.family, g.split, g.start + k)));
+  return { ok: true, value: deepFreeze({ ...value, scenarios: [...value.scenarios, ...generated] }), problems: [] };
+}
+
+/** Checks family JSON text (see `generator/FamilyCatalog.ts`). */
+export { checkFamilyText } from './generator/FamilyCatalog.ts';
 
 const stem = (file: string) => basename(file).replace(/\.json$/i, '');
 
@@ -92,12 +99,20 @@ export function loadScenarioFile(file: string): Scenario {
 
 const looksLikePath = (s: string) => s.endsWith('.json') || s.includes('/') || s.includes('\\');
 
-/** Loads a shipped scenario by id (`scenarios/files/<id>.json`), or a scenario file by path. */
+/**
+ * Loads a shipped scenario by id (`scenarios/files/<id>.json`), a generated level by its id
+ * (`rooms-test-12`: generated from `scenarios/families/rooms.json`), or a scenario file by path.
+ */
 export function loadScenario(idOrPath: string): Scenario {
   if (looksLikePath(idOrPath)) return loadScenarioFile(idOrPath);
   const file = join(SCENARIO_DIR, `${idOrPath}.json`);
-  if (!existsSync(file)) throw new UserError('E_UNKNOWN_SCENARIO', `unknown scenario "${idOrPath}"; valid scenarios: ${listScenarios().join(', ')} (or give a path to a .json file)`);
-  return loadScenarioFile(file);
+  if (existsSync(file)) return loadScenarioFile(file);
+  const ref = parseLevelId(idOrPath);
+  if (ref && listFamilies().includes(ref.family)) return generateLevel(loadFamily(ref.family), ref.split, ref.level);
+  throw new UserError(
+    'E_UNKNOWN_SCENARIO',
+    `unknown scenario "${idOrPath}"; valid scenarios: ${listScenarios().join(', ')}, or a generated level <family>-<train|test|ood>-<level> of a family (${listFamilies().join(', ')}), or a path to a .json file`,
+  );
 }
 
 /** Loads a suite by id (`scenarios/suites/<id>.json`) or by path. */
@@ -117,7 +132,7 @@ export function loadSuite(idOrPath: string): Suite {
   return checked.value;
 }
 
-/** The scenarios of a suite, loaded and checked, in the suite's order. */
+/** The scenarios of a suite (generated levels included), loaded and checked, in the suite's order. */
 export function loadSuiteScenarios(suite: Suite): Scenario[] {
   return suite.scenarios.map((id) => loadScenario(id));
 }
@@ -141,13 +156,15 @@ export function listSuites(): string[] {
 }
 
 /**
- * Whether a file holds a scenario or a suite: by its keys (a scenario has `robot` or `goal`, a
- * suite has `scenarios`), then its `$schema`, then its folder (`suites/`). Keys come first so
- * that a scenario pointing at the wrong `$schema` is still checked as a scenario and told so.
- * Unparsable files count as scenarios, the common case, so their syntax error gets reported.
+ * Whether a file holds a scenario, a suite or a family: by its keys (a scenario has `robot` or
+ * `goal`, a suite has `scenarios` or `generate`, a family has `builder` or `splits`), then its
+ * `$schema`, then its folder (`suites/`, `families/`). Keys come first so that a scenario
+ * pointing at the wrong `$schema` is still checked as a scenario and told so. Unparsable files
+ * count as scenarios, the common case, so their syntax error gets reported.
  */
 export function detectKind(file: string, text: string): FileKind {
-  return sniffKind(text) ?? (basename(dirname(resolve(file))) === 'suites' ? 'suite' : 'scenario');
+  const folder = basename(dirname(resolve(file)));
+  return sniffKind(text) ?? (folder === 'suites' ? 'suite' : folder === 'families' ? 'family' : 'scenario');
 }
 
 /** The kind a document's content shows, or undefined when it shows none (or does not parse). */
@@ -156,24 +173,28 @@ export function sniffKind(text: string): FileKind | undefined {
   if (!parsed.ok || !parsed.value || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return undefined;
   const doc = parsed.value as Record<string, unknown>;
   if ('robot' in doc || 'goal' in doc) return 'scenario';
-  if ('scenarios' in doc) return 'suite';
+  if ('scenarios' in doc || 'generate' in doc) return 'suite';
+  if ('builder' in doc || 'splits' in doc) return 'family';
   if (typeof doc.$schema === 'string') {
     if (doc.$schema.endsWith('suite.schema.json')) return 'suite';
     if (doc.$schema.endsWith('scenario.schema.json')) return 'scenario';
+    if (doc.$schema.endsWith('family.schema.json')) return 'family';
   }
   return undefined;
 }
 
-/** Checks any scenario or suite file without throwing on its content (missing files still throw). */
-export function checkFile(file: string): { kind: FileKind } & Checked<Scenario | Suite> {
+/** Checks any scenario, suite or family file without throwing on its content (missing files still throw). */
+export function checkFile(file: string): { kind: FileKind } & Checked<unknown> {
   const abs = resolve(file);
-  const text = readText(abs, 'scenario or suite');
+  const text = readText(abs, 'scenario, suite or family');
   const kind = detectKind(abs, text);
-  const checked = kind === 'suite' ? checkSuiteText(text, stem(abs)) : checkScenarioText(text, stem(abs));
+  const checked = kind === 'suite' ? checkSuiteText(text, stem(abs)) : kind === 'family' ? checkFamilyText(text, stem(abs)) : checkScenarioText(text, stem(abs));
   return { kind, ...checked };
 }
 
-/** Paths of every shipped scenario and suite file. */
+/** Paths of every shipped scenario, suite and family file. */
 export function shippedFiles(): string[] {
-  return [...listScenarios().map((id) => join(SCENARIO_DIR, `${id}.json`)), ...listSuites().map((id) => join(SUITE_DIR, `${id}.json`))];
+  return [...listScenarios().map((id) => join(SCENARIO_DIR, `${id}.json`)), ...listSuites().map((id) => join(SUITE_DIR, `${id}.json`)), ...familyFiles()];
 }
+
+export { listFamilies, loadFamily } from './generator/FamilyCatalog.ts';

@@ -48,6 +48,8 @@ export function problemsError(code: string, file: string, problems: readonly Pro
 /** A short, quoted rendering of a JSON value for messages: strings quoted, long values cut. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON.stringify writes Infinity and NaN as null, which would misreport the value.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   let text: string;
   try {
     text = JSON.stringify(value);

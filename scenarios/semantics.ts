@@ -10,6 +10,7 @@
  */
 import { SETTLE_DWELL } from '../sim/predicates.ts';
 import type { Scenario, Suite } from './schema.ts';
+import { checkSchemaRef } from './fileText.ts';
 import { checkLayout } from './layoutChecks.ts';
 import { fmtNum as fmt, fmtPoint as fmtPt, formatPath, type Problem } from './problems.ts';
 
@@ -33,16 +34,6 @@ export function checkScenario(s: Scenario): Problem[] {
   checkLayout(s, out);
   checkPerturbations(s, out);
   return out;
-}
-
-function checkSchemaRef(ref: string | undefined, expected: string, out: Problem[]): void {
-  if (ref === undefined) return;
-  const base = ref.split(/[\\/]/).pop();
-  if (base !== expected) {
-    const other = expected === 'scenario.schema.json' ? 'a suite' : 'a scenario';
-    const hint = base === 'suite.schema.json' || base === 'scenario.schema.json' ? ` (that is the schema of ${other} file)` : '';
-    out.push({ path: ['$schema'], message: `"$schema" should point to ${expected}${hint}, found "${ref}"; use "../${expected}" or remove the field` });
-  }
 }
 
 function checkIds(s: Scenario, out: Problem[]): void {
@@ -234,15 +225,48 @@ function checkPerturbations(s: Scenario, out: Problem[]): void {
   });
 }
 
-/** Semantic problems of a schema-valid suite; `knownScenarios` are the ids it may name. */
-export function checkSuite(suite: Suite, knownScenarios: readonly string[]): Problem[] {
+/** What a suite may name: shipped scenario ids, generated levels and families. */
+export interface SuiteCatalog {
+  /** Shipped scenario ids, for messages. */
+  scenarios: readonly string[];
+  /** Whether an id names a scenario: a shipped one or a generated level. */
+  isScenario(id: string): boolean;
+  /** Family ids, for messages. */
+  families: readonly string[];
+  /** A family's train split size, or undefined for an unknown family. */
+  trainLevels(family: string): number | undefined;
+}
+
+/** Semantic problems of a schema-valid suite. */
+export function checkSuite(suite: Suite, catalog: SuiteCatalog): Problem[] {
   const out: Problem[] = [];
   checkSchemaRef(suite.$schema, 'suite.schema.json', out);
+  if (suite.scenarios.length === 0 && suite.generate.length === 0) {
+    out.push({ path: ['scenarios'], message: 'the suite names no scenarios; list scenario ids in "scenarios" or add "generate" entries' });
+  }
   const seen = new Set<string>();
   suite.scenarios.forEach((id, i) => {
-    if (!knownScenarios.includes(id)) out.push({ path: ['scenarios', i], message: `unknown scenario "${id}"; valid scenarios: ${knownScenarios.join(', ')}` });
+    if (!catalog.isScenario(id)) out.push({ path: ['scenarios', i], message: `unknown scenario "${id}"; valid scenarios: ${catalog.scenarios.join(', ')} (or generated levels <family>-<split>-<level>)` });
     if (seen.has(id)) out.push({ path: ['scenarios', i], message: `scenario "${id}" is listed twice; remove one (use --seeds for more episodes)` });
     seen.add(id);
+  });
+  const ranges = new Map<string, [number, number, number][]>();
+  suite.generate.forEach((g, i) => {
+    const train = catalog.trainLevels(g.family);
+    if (train === undefined) {
+      out.push({ path: ['generate', i, 'family'], message: `unknown family "${g.family}"; valid families: ${catalog.families.join(', ')}` });
+      return;
+    }
+    const last = g.start + g.count - 1;
+    if (g.split === 'train' && last >= train) {
+      out.push({ path: ['generate', i, 'count'], message: `family "${g.family}" has ${train} train levels (0-${train - 1}), but this entry runs to level ${last}; lower start or count, or use split "test"` });
+    }
+    const key = `${g.family}-${g.split}`;
+    const prior = ranges.get(key) ?? [];
+    const clash = prior.find(([a, b]) => g.start <= b && a <= last);
+    if (clash) out.push({ path: ['generate', i], message: `levels ${g.start}-${last} of ${key} overlap entry ${clash[2]} (levels ${clash[0]}-${clash[1]}); list each level once` });
+    prior.push([g.start, last, i]);
+    ranges.set(key, prior);
   });
   return out;
 }

@@ -151,6 +151,7 @@ function choiceNoun(path: Path): string {
   const parent = path.length >= 2 ? path[path.length - 2] : undefined;
   if (key === 'type' && parent === 'robot') return 'robot';
   if (key === 'type' && parent === 'goal') return 'goal type';
+  if (key === 'builder' || key === 'split') return key;
   return key ? `"${key}" value` : 'value';
 }
 
@@ -259,6 +260,8 @@ function issueToProblems(issue: z.core.$ZodIssue, root: z.ZodType, data: unknown
       }
       if (issue.origin === 'string') return [{ path, message: small && Number(limit) === 1 ? 'must not be empty; write some text' : `${issue.message}, found ${showValue(found)}` }];
       const op = small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<';
+      // A schema's own message (it says why the bound exists) beats zod's default "Too small...".
+      if (issue.message && !issue.message.startsWith('Too')) return [{ path, message: `${issue.message}, found ${showValue(found)}; use a value ${op} ${limit}` }];
       return [{ path, message: `must be ${op} ${limit}, found ${showValue(found)}; use a value ${op} ${limit}` }];
     }
     case 'invalid_format':

@@ -19,10 +19,10 @@ import { UserError } from '../core/errors.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { clamp, datan2 } from './detmath.ts';
 import { resolveLayout, type ResolvedLayout } from './layout.ts';
-import { DEFAULT_LIDAR_RAYS, LidarSensor, type LidarTarget } from './lidar.ts';
+import { DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, LidarSensor, type LidarTarget } from './lidar.ts';
 import { flatten, obsLength, readLidar } from './observation.ts';
 import { loadRapier, type Rapier } from './physics.ts';
-import { checkFailure, goalDistance, isSuccess, nextSettleCount, subjectPosition, subjectSpeed } from './predicates.ts';
+import { checkFailure, frozenFailure, goalDistance, isSuccess, nextSettleCount, subjectSpeed, type Failure } from './predicates.ts';
 import { reward } from './reward.ts';
 import { ARM_ACTIONS } from './robots/arm.ts';
 import { DIFFDRIVE_ACTIONS } from './robots/diffdrive.ts';
@@ -44,7 +44,7 @@ import type {
   StepInfo,
   StepResult,
 } from './types.ts';
-import { LIDAR_METHODS } from './types.ts';
+import { LIDAR_METHODS, OBSERVATION_TIERS, type ObservationTier } from './types.ts';
 import { buildSpawned, copySpawned, type Spawned, type SpawnShape } from './spawn.ts';
 import { buildWorld, DEFAULT_COLORS, type BuiltWorld } from './world.ts';
 
@@ -56,6 +56,8 @@ export interface EnvOptions {
   lidarRays?: number;
   /** How lidar ranges are computed: `analytic` (default) or `rapier` ray casts (see sim/lidar.ts). */
   lidar?: LidarMethod;
+  /** Which objects observations list: all (`state`, default) or those the robot senses (`sensor`). */
+  observation?: ObservationTier;
 }
 
 /** Episode state outside the Rapier world. */
@@ -145,6 +147,8 @@ export class SimEnv implements Environment {
   private built: BuiltWorld | null = null;
   private queue: EventQueue | null = null;
   private dynamic: RigidBody[] = [];
+  /** Scene ids of `dynamic`, in the same order. */
+  private dynamicIds: string[] = [];
   private movingBodies: RigidBody[] = [];
   private idToHandle = new Map<string, number>();
   private book!: Bookkeeping;
@@ -180,7 +184,9 @@ export class SimEnv implements Environment {
     const d = this.drain;
     if (started) {
       d.events.push({ type: 'collision', t: d.t, a: a1, b: a2 });
-      if (a2 !== d.pushId) d.collisions++;
+      // The robot touching itself is not a collision (jointed bodies do not report contacts, but
+      // nothing else should have to know that).
+      if (a2 !== d.pushId && !r2) d.collisions++;
     } else {
       d.events.push({ type: 'contact_end', t: d.t, a: a1, b: a2 });
     }
@@ -192,6 +198,7 @@ export class SimEnv implements Environment {
     readonly flavor: PhysicsFlavor,
     private readonly lidarRays: number,
     readonly lidarMethod: LidarMethod = 'analytic',
+    readonly observationTier: ObservationTier = 'state',
   ) {
     this.dt = scenario.physicsDt;
     this.substeps = Math.round(scenario.controlPeriod / scenario.physicsDt);
@@ -220,9 +227,9 @@ export class SimEnv implements Environment {
     const d = goalDistance(this.layout!.goal, robot, push);
     this.book.prevDistance = d;
     this.book.prevApproach = push ? dist2(push.x - robot.pose.x, push.y - robot.pose.y) : NaN;
-    this.book.prevSubject = subjectPosition(this.layout!.goal, robot, push);
+    this.book.prevSubject = this.points(robot, push).subject;
     const obs = this.observe(robot);
-    return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d } };
+    return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d, collisions: 0, ...this.points(robot, push) } };
   }
 
   step(action: Action): StepResult {
@@ -288,11 +295,11 @@ export class SimEnv implements Environment {
     const goal = this.layout!.goal;
     const d = goalDistance(goal, state, push);
     const approach = push ? dist2(push.x - state.pose.x, push.y - state.pose.y) : NaN;
-    const fail = checkFailure(this.scenario, state);
+    const fail = checkFailure(this.scenario, state) ?? this.frozenBody();
     // Success is a state: within tolerance and settled for the whole dwell (sim/predicates.ts).
-    const subject = subjectPosition(goal, state, push);
-    book.settleCount = nextSettleCount(book.settleCount, goal, d, subjectSpeed(goal, book.prevSubject, subject, this.scenario.controlPeriod));
-    book.prevSubject = subject;
+    const pts = this.points(state, push);
+    book.settleCount = nextSettleCount(book.settleCount, goal, d, subjectSpeed(goal, book.prevSubject, pts.subject, this.scenario.controlPeriod));
+    book.prevSubject = pts.subject;
     const success = !fail && isSuccess(book.settleCount, this.scenario.controlPeriod);
     const newSuccess = success && !book.succeeded;
     const newFailure = fail !== null && book.failed === null;
@@ -318,7 +325,7 @@ export class SimEnv implements Environment {
     book.prevApproach = approach;
     const terminated = success || fail !== null;
     const truncated = !terminated && tNow >= this.scenario.timeLimit - 1e-9;
-    const info: StepInfo = { t: tNow, step: book.step, events, success, failure: fail ? fail.reason : null, goalDistance: d };
+    const info: StepInfo = { t: tNow, step: book.step, events, success, failure: fail ? fail.reason : null, goalDistance: d, collisions, ...pts };
     return { obs, reward: r, terminated, truncated, info };
   }
 
@@ -425,7 +432,7 @@ export class SimEnv implements Environment {
   fork(snap?: EnvSnapshot): SimEnv {
     this.assertLive();
     const s = (snap ?? this.snapshot()) as Snapshot;
-    const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays, this.lidarMethod);
+    const env = new SimEnv(this.R, this.scenario, this.flavor, this.lidarRays, this.lidarMethod, this.observationTier);
     env.restore(s);
     return env;
   }
@@ -494,14 +501,30 @@ export class SimEnv implements Environment {
     }
   }
 
+  /** Rapier switches off a body whose state became non-finite (an impulse of 1e300, say): it then
+   * stands still with finite numbers, which no state check can tell from rest. */
+  private frozenBody(): Failure | null {
+    const d = this.dynamic;
+    for (let i = 0; i < d.length; i++) if (!d[i].isEnabled()) return frozenFailure(this.dynamicIds[i]);
+    return null;
+  }
+
   /** Refreshes the JS wrappers of every tracked body (after build, restore or spawn). */
   private rebindBodies(): void {
     const b = this.built!;
     const w = b.world;
     this.idToHandle.clear();
     this.dynamic = [];
-    for (const body of b.bodies) if (body.dynamic) this.dynamic.push(w.getRigidBody(this.handleOf(body.id)));
-    for (const s of this.book.spawned) this.dynamic.push(w.getRigidBody(s.handle));
+    this.dynamicIds = [];
+    for (const body of b.bodies) {
+      if (!body.dynamic) continue;
+      this.dynamic.push(w.getRigidBody(this.handleOf(body.id)));
+      this.dynamicIds.push(body.id);
+    }
+    for (const s of this.book.spawned) {
+      this.dynamic.push(w.getRigidBody(s.handle));
+      this.dynamicIds.push(s.id);
+    }
     this.movingBodies = b.moving.map((m) => w.getRigidBody(m.handle));
     for (const o of b.objects) this.idToHandle.set(o.obj.id, o.handle);
     for (const p of b.robot.parts) this.idToHandle.set(p.id, p.handle);
@@ -554,6 +577,7 @@ export class SimEnv implements Environment {
     }
     const lidar = readLidar(this.lidar, b.robot, robot, targets, this.lidarMethod === 'rapier' && this.lidar ? this.rapierLidar() : undefined);
     const goal = this.layout!.goal;
+    if (this.observationTier === 'sensor') sensed(objects, robot, goal);
     let push: SceneObject | undefined;
     if (goal.type === 'push') for (let i = 0; i < objects.length && !push; i++) if (objects[i].id === goal.object) push = objects[i];
     const flat = flatten({ robot, goal, lidar, objects, pushObject: push }, this.scenario.robot.type, this.flatLength);
@@ -570,6 +594,13 @@ export class SimEnv implements Environment {
     }
     this.lidarRay ??= new this.R.Ray({ x: 0, y: 0, z: 0 }, { x: 1, y: 0, z: 0 });
     return { colliders, ray: this.lidarRay };
+  }
+
+  /** The robot's working point and the task's subject (see `StepInfo`). */
+  private points(robot: ReturnType<Robot['state']>, push: SceneObject | undefined): Pick<StepInfo, 'robotPoint' | 'subject'> {
+    const ee = robot.ee;
+    const robotPoint: [number, number, number] = robot.type === 'arm' && ee ? [ee.x, ee.y, ee.z] : [robot.pose.x, robot.pose.y, robot.pose.z];
+    return { robotPoint, subject: push ? [push.x, push.y, push.z] : robotPoint };
   }
 
   private pushObject(): SceneObject | undefined {
@@ -600,6 +631,25 @@ export class SimEnv implements Environment {
   }
 }
 
+/** How far the `sensor` observation tier sees: the lidar's range. */
+export const SENSOR_RANGE = LIDAR_MAX_RANGE;
+
+/**
+ * The `sensor` tier: keeps, in place and in order, the objects whose footprint comes within
+ * SENSOR_RANGE of the robot's working point, and the object a push task names (the instruction
+ * names it, so the robot is told what it looks like and tracks it).
+ */
+function sensed(objects: SceneObject[], robot: ReturnType<Robot['state']>, goal: { type: string; object?: string }): void {
+  const p = robot.type === 'arm' && robot.ee ? robot.ee : robot.pose;
+  let k = 0;
+  for (const o of objects) {
+    const reach = 0.5 * Math.sqrt(o.size[0] * o.size[0] + o.size[1] * o.size[1]);
+    const d = dist2(o.x - p.x, o.y - p.y) - reach;
+    if (d <= SENSOR_RANGE || (goal.type === 'push' && o.id === goal.object)) objects[k++] = o;
+  }
+  objects.length = k;
+}
+
 /** Euclidean length; `Math.hypot` is not guaranteed correctly rounded, `Math.sqrt` is. */
 function dist2(dx: number, dy: number): number {
   return Math.sqrt(dx * dx + dy * dy);
@@ -613,6 +663,8 @@ export async function createEnv(scenario: Scenario, opts: EnvOptions = {}): Prom
   if (!Number.isInteger(rays) || rays < 1 || rays > 360) throw new UserError('E_LIDAR_RAYS', `lidar rays must be an integer in 1..360, got ${rays}`);
   const lidar = opts.lidar ?? 'analytic';
   if (!LIDAR_METHODS.includes(lidar)) throw new UserError('E_LIDAR', `unknown lidar method "${lidar}": use ${LIDAR_METHODS.map((m) => `"${m}"`).join(' or ')}`);
+  const observation = opts.observation ?? 'state';
+  if (!OBSERVATION_TIERS.includes(observation)) throw new UserError('E_OBSERVATION', `unknown observation tier "${observation}": use ${OBSERVATION_TIERS.map((m) => `"${m}"`).join(' or ')}`);
   const R = await loadRapier(flavor);
-  return new SimEnv(R, scenario, flavor, rays, lidar);
+  return new SimEnv(R, scenario, flavor, rays, lidar, observation);
 }

@@ -15,7 +15,9 @@
  *
  * Failure (checked before success; the first that holds wins):
  * - `diverged`: a non-finite pose or velocity, or speeds beyond DIVERGED_SPEED m/s /
- *   DIVERGED_SPIN rad/s (the solver blew up).
+ *   DIVERGED_SPIN rad/s (the solver blew up), or a dynamic body the physics engine switched off
+ *   (Rapier disables a body whose state became non-finite; it then freezes in place, finite and
+ *   still, so the state checks alone would score the episode a timeout).
  * - `left_arena`: mobile robots only: the chassis centre is beyond the arena's half extents plus
  *   LEAVE_MARGIN, or below z = −LEAVE_MARGIN, or beyond the floor's edge while tipping (up
  *   vector z < FLIP_UP_Z) or sinking (z < 0): going over the edge of a wall-less arena.
@@ -128,4 +130,9 @@ export function checkFailure(scenario: Scenario, robot: RobotState): Failure | n
   }
   if (upZ < FLIP_UP_Z) return { reason: 'flipped', detail: `chassis up-vector z = ${upZ.toFixed(2)}` };
   return null;
+}
+
+/** The failure of a body the physics engine switched off (see the file header). */
+export function frozenFailure(id: string): Failure {
+  return { reason: 'diverged', detail: `the physics engine froze body "${id}" after its state became non-finite` };
 }

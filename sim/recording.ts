@@ -21,10 +21,11 @@
  * not it is recorded.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../core/errors.ts';
+import { scrubSecrets } from '../core/secrets.ts';
 import type { PhysicsFlavor, SimEvent, StaticScene } from './types.ts';
 
 export const RECORDING_FORMAT = 'planarena-recording';
@@ -44,6 +45,12 @@ export class TrajectoryHasher {
 
   get frames(): number {
     return this.n;
+  }
+
+  /** Hex digest of the frames so far, leaving the hash open for more (the env server reports it
+   * after every step, so a client can check determinism at any point). */
+  peek(): string {
+    return this.result ?? this.h.copy().digest('hex');
   }
 
   /** Hex digest; idempotent. */
@@ -134,9 +141,10 @@ function corrupt(path: string, why: string): UserError {
   return new UserError('E_RECORDING', `${path}: not a valid planarena recording (${why}); re-record it with --record`);
 }
 
-/** Writes a recording; gzipped when `path` ends in `.gz`. */
+/** Writes a recording; gzipped when `path` ends in `.gz`. Secrets (`core/secrets.ts`) are
+ * scrubbed from the text first: planner info quotes whatever an LLM server sent. */
 export async function writeRecording(path: string, rec: Recording): Promise<void> {
-  const json = JSON.stringify({
+  const json = scrubSecrets(JSON.stringify({
     format: RECORDING_FORMAT,
     version: RECORDING_VERSION,
     meta: rec.meta,
@@ -145,10 +153,16 @@ export async function writeRecording(path: string, rec: Recording): Promise<void
     reset: { transforms: b64(rec.reset) },
     steps: rec.steps.map((s) => ({ t: s.t, step: s.step, transforms: b64(s.transforms), action: s.action, reward: s.reward, events: s.events, info: s.info, ...(s.scene ? { scene: s.scene } : {}) })),
     trajectoryHash: rec.trajectoryHash,
-  });
+  }));
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, path.endsWith('.gz') ? gzipSync(json) : json);
+  // Atomic: a reader (or a run killed mid-write) sees the whole recording or none of it.
+  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
+  await writeFile(tmp, path.endsWith('.gz') ? gzipSync(json) : json);
+  await rename(tmp, path);
 }
+
+/** Distinguishes temp files of concurrent writes in one process. */
+let tmpCounter = 0;
 
 /** Reads and checks a recording (gzip detected from the content). Throws `UserError` E_RECORDING on anything malformed. */
 export async function readRecording(path: string): Promise<Recording> {

@@ -29,7 +29,8 @@ import { SETTLE_DWELL } from './predicates.ts';
 import { FORE_LEN, MAX_JOINT_SPEED, UPPER_LEN } from './robots/arm.ts';
 import { MAX_WHEEL_SPEED, MIN_HALF_EXTENT, WHEEL_RADIUS } from './robots/diffdrive.ts';
 import { MAX_SPEED, PUSHER_RADIUS } from './robots/pusher.ts';
-import type { Observation, SceneObject } from './types.ts';
+import { createEnv } from './Env.ts';
+import type { Observation, ObservationTier, SceneObject } from './types.ts';
 
 /** Grid cell (m). */
 export const CELL = 0.05;
@@ -63,8 +64,24 @@ export interface ReferencePath {
   legs: ReferenceLeg[];
 }
 
+/**
+ * The reference of the episode `seed` of `scenario`, from the true layout at reset: `obs` (the
+ * live environment's reset observation) when it lists every object (the `state` observation
+ * tier), else the reset observation of a `state`-tier twin of the environment at the same seed
+ * (the `sensor` tier hides what the robot cannot see; the yardstick must not).
+ */
+export async function episodeReference(scenario: Scenario, seed: number, obs: Observation, tier: ObservationTier = 'state'): Promise<ReferencePath> {
+  if (tier === 'state') return referencePath(scenario, obs);
+  const twin = await createEnv(scenario, { observation: 'state' });
+  try {
+    return referencePath(scenario, twin.reset({ seed }).obs);
+  } finally {
+    twin.dispose();
+  }
+}
+
 /** The shortest feasible path and least time of the episode that `obs` (the observation at
- * reset of the true environment) starts. */
+ * reset of the true environment, listing every object) starts. */
 export function referencePath(scenario: Scenario, obs: Observation): ReferencePath {
   const goal = obs.goal;
   const arena = scenario.arena.size;

@@ -7,15 +7,9 @@
  */
 import type { RobotType, Scenario } from '../scenarios/schema.ts';
 
-/** Which Rapier build runs the physics. `deterministic`: bit-identical across machines (default).
- * `fast`: SIMD build, bit-identical only on the same machine. */
-export type PhysicsFlavor = 'deterministic' | 'fast';
-
-/** How lidar ranges are computed (see sim/lidar.ts): `analytic` (default) intersects the rays in
- * closed form with the primitives Rapier simulates; `rapier` asks Rapier (`Collider.castRay`). The
- * two agree to within 1e-3 m (tested on every scenario); `analytic` is about 10× cheaper. */
-export type LidarMethod = 'analytic' | 'rapier';
-export const LIDAR_METHODS: readonly LidarMethod[] = ['analytic', 'rapier'];
+/** Physics flavour and lidar method are run settings, defined with the run configuration. */
+export { LIDAR_METHODS, OBSERVATION_TIERS, type LidarMethod, type ObservationTier, type PhysicsFlavor } from '../core/runConfig.ts';
+import type { PhysicsFlavor } from '../core/runConfig.ts';
 
 export interface Pose2 {
   x: number;
@@ -88,11 +82,13 @@ export interface Observation {
   flat: Float32Array;
 }
 
-/** Why an episode failed. `timeout` is never a failure: it is truncation. */
-export type FailureReason = 'flipped' | 'left_arena' | 'diverged' | 'planner_error';
+/** Why an episode failed (defined with the episode record). */
+export type { FailureReason } from '../core/records.ts';
+import type { FailureReason } from '../core/records.ts';
 
 export type SimEvent =
-  /** A contact pair started touching. `a` is always the robot (or its part) when the robot is involved. */
+  /** A contact pair started touching. `a` is always the robot (or its part) when the robot is
+   * involved (`isRobotPart` in sim/robots/Robot.ts says which ids are the robot's). */
   | { type: 'collision'; t: number; a: string; b: string }
   | { type: 'contact_end'; t: number; a: string; b: string }
   | { type: 'perturbation'; t: number; target: string; impulse: [number, number, number]; source: 'scenario' | 'user' }
@@ -108,6 +104,15 @@ export interface StepInfo {
   failure: FailureReason | null;
   /** Distance from the task's subject (robot, object or end effector) to the goal. */
   goalDistance: number;
+  /** Collisions of the robot that started during this step: contact starts of any robot body
+   * with anything but the floor and the object a push task is about (touching it is the task).
+   * The one count every consumer (reward, metrics, planners) uses. */
+  collisions: number;
+  /** The robot's working point: the arm's end effector, else the chassis centre. Its travel is
+   * the episode's path length. */
+  robotPoint: [number, number, number];
+  /** The task's subject: the pushed object's centre for push tasks, else `robotPoint`. */
+  subject: [number, number, number];
 }
 
 export interface ResetResult {

@@ -17,6 +17,7 @@
  * and reuses nowhere else in the session; binary frames carry it in their header.
  */
 import type { EpisodeRecord, RunSummary } from '../core/records.ts';
+import type { GeneratedInfo } from '../scenarios/schema.ts';
 import type { SimEvent, StaticScene } from '../sim/types.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -33,10 +34,17 @@ export interface EpisodeKey {
 /** What the viewer is told about the task at the start of an episode. */
 export interface EpisodeTask {
   instruction: string;
+  /** For a generated level (scenarios/generator/): its family, split, level number and difficulty. */
+  level?: { family: string; split: string; level: number; difficulty: number };
   /** Seconds between control steps (frames). */
   controlPeriod: number;
   maxSteps: number;
   actionNames: string[];
+}
+
+/** `EpisodeTask.level` from a scenario's `generated` block (nothing for a hand-written scenario). */
+export function levelOf(generated: GeneratedInfo | undefined): Pick<EpisodeTask, 'level'> {
+  return generated ? { level: { family: generated.family, split: generated.split, level: generated.level, difficulty: generated.difficulty } } : {};
 }
 
 /** One control step's decision and outcome, without the transforms (those travel as a binary frame). */
@@ -66,7 +74,9 @@ export type ServerEvent =
   | { type: 'ack'; id: string }
   | { type: 'error'; id: string | null; code: ErrorCode; message: string };
 
-export type ErrorCode = 'E_BAD_JSON' | 'E_BAD_REQUEST' | 'E_TOO_LARGE' | 'E_NO_EPISODE' | 'E_NOT_LIVE' | 'E_UNSUPPORTED';
+/** `E_RATE_LIMIT`: the client sent faster than its allowance (docs/limits.md), try again shortly;
+ * `E_LIMIT`: the episode has all the interventions it may take. */
+export type ErrorCode = 'E_BAD_JSON' | 'E_BAD_REQUEST' | 'E_TOO_LARGE' | 'E_NO_EPISODE' | 'E_NOT_LIVE' | 'E_UNSUPPORTED' | 'E_RATE_LIMIT' | 'E_LIMIT';
 
 /** Client → server requests. */
 export type ClientRequest =

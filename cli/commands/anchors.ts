@@ -1,20 +1,20 @@
 /**
  * `planarena anchors update --suite S`: runs the `random` and `oracle` planners on a suite and
  * freezes their per-scenario mean returns (with spread and count) into
- * `scenarios/anchors/S.json`, the anchors of every normalised score (`evaluation/anchors.ts`).
- * Nothing else ever changes that file: anchors move only when someone runs this and commits it.
+ * `scenarios/anchors/S.json`, the anchors of every normalised score (`core/anchors.ts`,
+ * `scenarios/anchors.ts`). Nothing else ever changes that file: anchors move only when someone
+ * runs this and commits it.
  */
-import { choiceFlag, parseFlags } from '../args.ts';
-import { UserError } from '../../core/errors.ts';
-import type { Command } from '../main.ts';
-import { ANCHORS_DIR, anchorsFromRun, MIN_SPAN, writeAnchorFile } from '../../evaluation/anchors.ts';
-import { loadRun, defaultRunDir } from '../../core/runStore.ts';
-import { rerun } from '../../evaluation/rerun.ts';
-import { expandPlan } from '../../runner/plan.ts';
-import { PHYSICS } from '../../runner/settings.ts';
-import { parseWorkers } from '../../runner/scaledSession.ts';
-import { loadScenario, loadSuite } from '../../scenarios/load.ts';
 import { join } from 'node:path';
+import { choiceFlag, openRun, parseFlags, parseSeeds } from '../args.ts';
+import { MIN_SPAN } from '../../core/anchors.ts';
+import { UserError } from '../../core/errors.ts';
+import { defaultRunDir } from '../../core/runStore.ts';
+import { PHYSICS } from '../../core/runConfig.ts';
+import type { Command } from '../main.ts';
+import { runPipeline } from '../../runner/pipeline.ts';
+import { ANCHORS_DIR, anchorsFromRun, writeAnchorFile } from '../../scenarios/anchors.ts';
+import { parseWorkers } from '../runFlags.ts';
 
 export const DEFAULT_ANCHOR_SEEDS = '20';
 
@@ -28,10 +28,11 @@ export const usage = `usage: planarena anchors update --suite S [flags]
   --from DIR         do not run: freeze the anchors of an existing random + oracle run
   --workers N|auto   run the episodes on N worker threads (default 1)
 
-Runs the random and oracle planners (default settings) on every scenario of the suite and
-writes, per scenario, the mean, standard deviation and count of their returns and the
-scenario's hash. Normalised scores use these frozen anchors (0 = random, 1 = oracle), refuse a
-scenario whose file changed since (rerun this), and refuse spans below ${MIN_SPAN}. Commit the file.`;
+Runs the random and oracle planners (default settings, state observations, turn clock) on every
+scenario of the suite and writes, per scenario, the mean, standard deviation and count of their
+returns and the scenario's hash. Normalised scores use these frozen anchors (0 = random,
+1 = oracle), refuse a scenario whose definition changed since (rerun this), and refuse spans
+below ${MIN_SPAN}. Commit the file.`;
 
 const FLAGS = {
   suite: { type: 'string' },
@@ -55,22 +56,29 @@ export const command: Command = {
     if (!values.suite) throw new UserError('E_BAD_FLAG', 'anchors update needs --suite S.');
     let run;
     if (values.from) {
-      run = loadRun(values.from, '--from');
+      run = openRun(values.from, '--from');
     } else {
-      const plan = expandPlan({ suite: values.suite, planners: ['random', 'oracle'], seeds: values.seeds ?? DEFAULT_ANCHOR_SEEDS }, { loadScenario, loadSuite });
-      const result = await rerun(
+      const result = await runPipeline(
         {
-          scenarios: plan.scenarios.map((s) => s.id),
-          planners: ['random', 'oracle'],
-          seeds: [...plan.seeds],
-          physics: choiceFlag('physics', values.physics, PHYSICS, 'deterministic'),
-          clock: 'turn',
-          plannerConfig: {},
+          kind: 'request',
+          request: {
+            suite: values.suite,
+            planners: ['random', 'oracle'],
+            seeds: parseSeeds(values.seeds ?? DEFAULT_ANCHOR_SEEDS),
+            physics: choiceFlag('physics', values.physics, PHYSICS, 'deterministic'),
+            lidar: 'analytic',
+            observation: 'state',
+            clock: 'turn',
+            record: false,
+            plannerConfig: {},
+          },
         },
-        { out: values['run-dir'] ?? defaultRunDir(`anchors-${values.suite}`), command: ['planarena', 'anchors', ...argv], workers: parseWorkers(values.workers) },
+        { out: values['run-dir'] ?? defaultRunDir(`anchors-${values.suite}`), workers: parseWorkers(values.workers) },
+        { log: (line) => process.stderr.write(`${line}\n`) },
+        { command: ['planarena', 'anchors', ...argv] },
       );
       if (result.interrupted) return 130;
-      run = loadRun(result.runDir.path);
+      run = openRun(result.runDir.path);
     }
     const file = anchorsFromRun(values.suite, run.manifest, run.records);
     const out = values.out ?? join(ANCHORS_DIR, `${values.suite}.json`);

@@ -2,18 +2,15 @@
  * `planarena baseline update --suite S`: runs the suite (or reads an existing run with --from)
  * and writes the CI baseline `results/baselines/S.json` that `planarena ci` checks against.
  */
-import { choiceFlag, parseFlags } from '../args.ts';
+import { choiceFlag, openRun, parseFlags, parseSeeds, splitList } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { getPlannerFactory } from '../../planners/registry.ts';
 import { baselineFromRun, writeBaseline } from '../../evaluation/baseline.ts';
-import { loadRun } from '../../core/runStore.ts';
-import { rerun } from '../../evaluation/rerun.ts';
 import { defaultRunDir } from '../../core/runStore.ts';
-import { expandPlan, splitList } from '../../runner/plan.ts';
-import { CLOCKS, PHYSICS } from '../../runner/settings.ts';
-import { parseWorkers } from '../../runner/scaledSession.ts';
-import { loadScenario, loadSuite } from '../../scenarios/load.ts';
+import { CLOCKS, LIDAR_METHODS, PHYSICS } from '../../core/runConfig.ts';
+import { runPipeline } from '../../runner/pipeline.ts';
+import { parseWorkers } from '../runFlags.ts';
 
 /** Cheap, deterministic planners: a CI baseline that runs in seconds on two cores. */
 export const DEFAULT_BASELINE_PLANNERS = 'random,scripted';
@@ -25,6 +22,7 @@ export const usage = `usage: planarena baseline update --suite S [flags]
   --planners a,b     planners to include (default ${DEFAULT_BASELINE_PLANNERS})
   --seeds N|LIST     seeds (default ${DEFAULT_BASELINE_SEEDS}: seeds 0..2)
   --physics F        deterministic (default) | fast
+  --lidar M          analytic (default) | rapier
   --clock C          turn (default) | realtime
   --out FILE         baseline file to write (default results/baselines/S.json)
   --run-dir DIR      where the run goes (default runs/baseline-S-<UTC time>)
@@ -39,6 +37,7 @@ const FLAGS = {
   planners: { type: 'string' },
   seeds: { type: 'string' },
   physics: { type: 'string' },
+  lidar: { type: 'string' },
   clock: { type: 'string' },
   out: { type: 'string' },
   'run-dir': { type: 'string' },
@@ -57,26 +56,30 @@ export const command: Command = {
     }
     let run;
     if (values.from) {
-      run = loadRun(values.from, '--from');
+      run = openRun(values.from, '--from');
     } else {
       if (!values.suite) throw new UserError('E_BAD_FLAG', 'baseline update needs --suite S (or --from DIR).');
-      const planners = splitList(values.planners ?? DEFAULT_BASELINE_PLANNERS);
-      const plan = expandPlan({ suite: values.suite, planners, seeds: values.seeds ?? DEFAULT_BASELINE_SEEDS }, { loadScenario, loadSuite });
-      const result = await rerun(
+      const result = await runPipeline(
         {
-          scenarios: plan.scenarios.map((s) => s.id),
-          planners: [...plan.planners],
-          seeds: [...plan.seeds],
-          physics: choiceFlag('physics', values.physics, PHYSICS, 'deterministic'),
-          clock: choiceFlag('clock', values.clock, CLOCKS, 'turn'),
-          plannerConfig: {},
+          kind: 'request',
+          request: {
+            suite: values.suite,
+            planners: splitList(values.planners ?? DEFAULT_BASELINE_PLANNERS),
+            seeds: parseSeeds(values.seeds ?? DEFAULT_BASELINE_SEEDS),
+            physics: choiceFlag('physics', values.physics, PHYSICS, 'deterministic'),
+            lidar: choiceFlag('lidar', values.lidar, LIDAR_METHODS, 'analytic'),
+            observation: 'state',
+            clock: choiceFlag('clock', values.clock, CLOCKS, 'turn'),
+            record: false,
+            plannerConfig: {},
+          },
         },
-        { out: values['run-dir'] ?? defaultRunDir(`baseline-${values.suite}`), command: ['planarena', 'baseline', ...argv], workers: parseWorkers(values.workers) },
+        { out: values['run-dir'] ?? defaultRunDir(`baseline-${values.suite}`), workers: parseWorkers(values.workers) },
+        { log: (line) => process.stderr.write(`${line}\n`) },
+        { command: ['planarena', 'baseline', ...argv] },
       );
       if (result.interrupted) return 130;
-      run = loadRun(result.runDir.path);
-      // The session runs scenario ids; the baseline remembers which suite they came from.
-      run.manifest.config.suite = values.suite;
+      run = openRun(result.runDir.path);
     }
     const suite = values.suite ?? run.manifest.config.suite;
     if (!suite && !values.out) throw new UserError('E_BAD_FLAG', 'the run has no suite: pass --out FILE for the baseline.');

@@ -3,18 +3,19 @@
  * it. Deterministic planners must reproduce every trajectory hash; stochastic ones must not
  * regress significantly. Exit 0 when every scenario × planner passes, 1 otherwise.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseFlags } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
-import { checkAgainstBaseline, readBaseline, type CiCase } from '../../evaluation/baseline.ts';
+import { baselineRunConfig, checkAgainstBaseline, readBaseline, type CiCase } from '../../evaluation/baseline.ts';
 import { toJUnit } from '../../evaluation/junit.ts';
-import type { RunManifest, SummaryRow } from '../../core/records.ts';
-import { summarize } from '../../evaluation/summary.ts';
-import { rerun } from '../../evaluation/rerun.ts';
+import type { SummaryRow } from '../../core/records.ts';
+import { summarize } from '../../core/summary.ts';
+import { shippedAnchors } from '../../scenarios/anchors.ts';
 import { defaultRunDir } from '../../core/runStore.ts';
-import { parseWorkers } from '../../runner/scaledSession.ts';
+import { requestOf, runPipeline } from '../../runner/pipeline.ts';
+import { parseWorkers } from '../runFlags.ts';
 import { alphaFlag } from './compare.ts';
 import { installInterrupt } from './run.ts';
 
@@ -29,7 +30,8 @@ export const usage = `usage: planarena ci --suite S [--baseline FILE] [--junit F
   --alpha X         significance level for stochastic planners (default 0.05)
   --workers N|auto  run the episodes on N worker threads (default 1)
 
-Runs the baseline's scenarios, planners, seeds, physics and clock again, then per scenario ×
+Runs the baseline's run configuration (scenarios, planners, seeds, physics, lidar, clock,
+planner settings) again, then per scenario ×
 planner: deterministic planners (factory deterministic: true) must reproduce every trajectory
 hash exactly; stochastic planners fail only on a significant regression (McNemar exact test on
 success, paired sign-flip test on efficiency, Holm-corrected across the stochastic rows); with
@@ -79,17 +81,19 @@ export const command: Command = {
     const interrupt = installInterrupt((s) => process.stderr.write(`${s}\n`));
     let result;
     try {
-      result = await rerun(
-        { ...baseline.config },
-        { out: values.out ?? defaultRunDir(label), force: values.force, command: ['planarena', 'ci', ...argv], workers: parseWorkers(values.workers), shouldStop: interrupt.stopped },
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      result = await runPipeline(
+        { kind: 'request', request: requestOf(baselineRunConfig(baseline)) },
+        { out: values.out ?? defaultRunDir(label), force: values.force, workers: parseWorkers(values.workers) },
+        { log },
+        { command: ['planarena', 'ci', ...argv], shouldStop: interrupt.stopped },
       );
     } finally {
       interrupt.dispose();
     }
-    const manifest = JSON.parse(readFileSync(result.runDir.manifestPath, 'utf8')) as RunManifest;
-    const cases = checkAgainstBaseline(baseline, result.records, { alpha, scenarioHashes: manifest.config.scenarioHashes });
+    const cases = checkAgainstBaseline(baseline, result.records, { alpha, scenarioHashes: result.config.scenarioHashes });
     const failed = cases.filter((c) => c.status === 'fail');
-    const rows = summarize(result.records, baseline.suite, undefined, { scenarioHashes: manifest.config.scenarioHashes }).rows;
+    const rows = summarize(result.records, baseline.suite, undefined, { anchors: shippedAnchors(), scenarioHashes: result.config.scenarioHashes }).rows;
     process.stdout.write(`\n${cases.map((c) => caseLine(c, rows)).join('\n')}\n\n`);
     process.stdout.write(`${cases.length - failed.length}/${cases.length} passed against ${baselinePath} (run directory ${result.runDir.display()})\n`);
     if (values.junit) {

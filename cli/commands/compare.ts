@@ -2,11 +2,10 @@
  * `planarena compare DIR_A DIR_B`: what changed from run A (before) to run B (after), per
  * scenario × planner, paired on seeds, with significance.
  */
-import { intFlag, parseFlags } from '../args.ts';
+import { intFlag, openRun, parseFlags } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { compareRecords, formatComparison } from '../../evaluation/compare.ts';
-import { loadRun } from '../../core/runStore.ts';
 
 export const usage = `usage: planarena compare DIR_A DIR_B [flags]
 
@@ -44,7 +43,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags('compare', argv, FLAGS);
     if (positionals.length !== 2) throw new UserError('E_BAD_FLAG', `compare takes two run directories, got ${positionals.length}. Usage: planarena compare DIR_A DIR_B.`);
-    const [a, b] = positionals.map((p, i) => loadRun(p, i === 0 ? 'DIR_A' : 'DIR_B'));
+    const [a, b] = positionals.map((p, i) => openRun(p, i === 0 ? 'DIR_A' : 'DIR_B'));
     const rows = compareRecords(a.records, b.records, {
       alpha: alphaFlag(values.alpha),
       reps: intFlag('reps', values.reps, 2000, 100),

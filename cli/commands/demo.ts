@@ -6,8 +6,8 @@
 import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
 import { plannerNames } from '../../planners/registry.ts';
-import { runSession } from '../../runner/session.ts';
-import { DEFAULT_PORT, resolveRunSettings, RUN_FLAGS } from '../../runner/settings.ts';
+import { DEFAULT_PORT, runPipeline } from '../../runner/pipeline.ts';
+import { parseRunFlags, RUN_FLAGS } from '../runFlags.ts';
 import { finishSession, installInterrupt } from './run.ts';
 
 export const DEMO_SUITE = 'demo';
@@ -35,21 +35,24 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags('demo', argv, RUN_FLAGS, false);
-    const withDefaults = {
-      ...values,
-      suite: values.suite ?? (values.scenarios === undefined ? DEMO_SUITE : undefined),
-      planners: values.planners ?? plannerNames().join(','),
-      seeds: values.seeds ?? DEMO_SEEDS,
-    };
-    const settings = resolveRunSettings(withDefaults, true);
+    const recorded = values.resume !== undefined || values.from !== undefined;
+    const withDefaults = recorded
+      ? values
+      : {
+          ...values,
+          suite: values.suite ?? (values.scenarios === undefined ? DEMO_SUITE : undefined),
+          planners: values.planners ?? plannerNames().join(','),
+          seeds: values.seeds ?? DEMO_SEEDS,
+        };
+    const { source, exec } = parseRunFlags(withDefaults, true);
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const interrupt = installInterrupt(log);
     let result;
     try {
-      result = await runSession(settings, { log }, { command: ['planarena', 'demo', ...argv], label: 'demo', shouldStop: interrupt.stopped });
+      result = await runPipeline(source, exec, { log }, { command: ['planarena', 'demo', ...argv], label: 'demo', shouldStop: interrupt.stopped });
     } finally {
       interrupt.dispose();
     }
-    return finishSession(result);
+    return finishSession(result, Boolean(values['allow-planner-errors']));
   },
 };

@@ -1,5 +1,5 @@
 /**
- * `planarena schema [--out DIR] [--check]`: writes scenario.schema.json and suite.schema.json
+ * `planarena schema [--out DIR] [--check]`: writes scenario.schema.json, suite.schema.json and family.schema.json
  * (generated from the zod schemas) into DIR, by default the shipped `scenarios/` folder.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,9 @@ export const command: Command = {
   usage: [
     'usage: planarena schema [--out DIR] [--check]',
     '',
-    'Writes scenario.schema.json and suite.schema.json, generated from scenarios/schema.ts.',
-    'Scenario files point at them with "$schema" so editors complete and check them.',
+    'Writes scenario.schema.json, suite.schema.json and family.schema.json, generated from the zod',
+    'schemas (scenarios/schema.ts, scenarios/generator/FamilySpec.ts). Files point at them with',
+    '"$schema" so editors complete and check them.',
     '',
     '  --out DIR   folder to write to (default: the scenarios/ folder of planarena)',
     '  --check     write nothing; exit 1 if the files in DIR differ from a fresh generation',

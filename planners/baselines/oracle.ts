@@ -21,10 +21,10 @@
  * deterministic. `info.imagined` carries the robot (arm: end-effector) paths of the best few
  * rollouts and a few others for the viewer.
  *
- * Settings (`--set oracle-<name>=value`). The defaults make it a ceiling: on every core scenario
- * no baseline beats it on success or efficiency (test/planners/ceiling.test.ts), at ≈ samples ×
- * iterations × horizon = 720 simulated control steps per decision, one decision every 3 steps
- * (`npm run bench` prints the cost):
+ * Settings (`--set oracle-<name>=value`, declared in `settings.ts`). The defaults make it a
+ * ceiling: on every core scenario no baseline beats it on success or efficiency
+ * (test/planners/ceiling.test.ts), at ≈ samples × iterations × horizon = 720 simulated control
+ * steps per decision, one decision every 3 steps (`npm run bench` prints the cost):
  *
  * | setting     | default | meaning                                                    |
  * |-------------|---------|------------------------------------------------------------|
@@ -44,7 +44,8 @@ import { robotRadius } from '../skills/drive.ts';
 import { footprintRadius } from '../skills/geometry.ts';
 import { extentAlong } from '../skills/push.ts';
 import { cloneState } from './cloneState.ts';
-import { numberSetting } from './config.ts';
+import { readSettings } from '../../core/settings.ts';
+import { ORACLE_SETTINGS } from './settings.ts';
 import { distanceField, type DistanceField } from './RoutePlanner.ts';
 import { ScriptedPlanner } from './scripted.ts';
 
@@ -58,17 +59,19 @@ export interface OracleSettings {
   prior: boolean;
 }
 
+/** The oracle's settings (declared in `settings.ts`) from a planner config. */
 export function oracleSettings(config: Record<string, unknown>): OracleSettings {
-  const s = {
-    horizon: numberSetting(config, 'oracleHorizon', 15, 1, 200, true),
-    repeat: numberSetting(config, 'oracleRepeat', 3, 1, 50, true),
-    samples: numberSetting(config, 'oracleSamples', 24, 2, 4096, true),
-    iterations: numberSetting(config, 'oracleIterations', 2, 1, 50, true),
-    elites: numberSetting(config, 'oracleElites', 4, 1, 4096, true),
-    std: numberSetting(config, 'oracleStd', 0.5, 0.01, 2),
-    prior: numberSetting(config, 'oraclePrior', 1, 0, 1, true) === 1,
+  const v = readSettings(ORACLE_SETTINGS.settings, config);
+  const samples = v.oracleSamples as number;
+  return {
+    horizon: v.oracleHorizon as number,
+    repeat: v.oracleRepeat as number,
+    samples,
+    iterations: v.oracleIterations as number,
+    elites: Math.min(v.oracleElites as number, samples),
+    std: v.oracleStd as number,
+    prior: v.oraclePrior as boolean,
   };
-  return { ...s, elites: Math.min(s.elites, s.samples) };
 }
 
 /** Weight of the terminal shaping terms, relative to the summed rewards (metres ≈ reward units). */
@@ -103,8 +106,8 @@ export class OraclePlanner implements Planner {
   private field: DistanceField | null | undefined = undefined;
   /** Straight-line subject-to-goal distance at the live state (the rewards' progress baseline). */
   private start = 0;
-  /** The observation `act` was called with (where rollouts start). */
-  private live: Observation | null = null;
+  /** The task's subject where rollouts start (for the settle dwell). */
+  private liveSubject: [number, number, number] = [0, 0, 0];
   private stats = { plans: 0, rollouts: 0, simSteps: 0 };
 
   constructor(private readonly s: OracleSettings) {}
@@ -113,7 +116,7 @@ export class OraclePlanner implements Planner {
     if (!task.oracle) throw new Error('the oracle planner needs TaskSpec.oracle (the runner gives it to factories with privileged: true)');
     this.task = task;
     this.access = task.oracle;
-    this.rng = Rng.stream(task.scenario.id, seed, 'planner:oracle');
+    this.rng = Rng.stream(task.scenarioId, seed, 'planner:oracle');
     this.prior = this.s.prior ? new ScriptedPlanner(3) : null;
     await this.prior?.reset(task);
     const zero = new Array<number>(task.actionSpace.dim).fill(0);
@@ -131,16 +134,17 @@ export class OraclePlanner implements Planner {
     if (obs.robot.type === 'arm' || goal.type === 'ee_reach') return null;
     const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
     const clearance = pushed ? footprintRadius(pushed.size) + 0.1 : robotRadius(obs) + 0.05;
-    return distanceField(obs, goal.position[0], goal.position[1], { arena: this.task!.scenario.arena.size, clearance, ignore: pushed ? [pushed.id] : [] });
+    return distanceField(obs, goal.position[0], goal.position[1], { arena: this.task!.arena.size, clearance, ignore: pushed ? [pushed.id] : [] });
   }
 
-  async act(obs: Observation): Promise<ActResult> {
+  async act(obs: Observation, last?: StepInfo): Promise<ActResult> {
     if (!this.task || !this.access) throw new Error('OraclePlanner.act called before reset');
     // The prior watches every real step, so its state (skill phase, stuck timers) stays current.
     const priorNow = this.prior ? this.prior.decide(obs) : null;
     if (this.field === undefined) this.field = this.buildField(obs);
     this.start = subjectDistance(obs);
-    this.live = obs;
+    // Where the subject is now (the step's true subject; the first observation's before any step).
+    this.liveSubject = last?.subject ?? subjectOf(obs);
     if (this.queue.length === 0) {
       const snap = this.access.snapshot();
       const scratch = this.access.scratch();
@@ -233,7 +237,7 @@ export class OraclePlanner implements Planner {
 
   private costOf(): RolloutCost {
     const task = this.task!;
-    return new RolloutCost(this.field ?? null, this.start, task.controlPeriod).startAt(this.live!);
+    return new RolloutCost(this.field ?? null, this.start, task.controlPeriod).startAt(this.liveSubject);
   }
 
   private count(steps: number): void {
@@ -271,18 +275,18 @@ export class RolloutCost {
     this.last = r;
     const p = r.obs.robot.ee ?? r.obs.robot.pose;
     this.points.push([round(p.x), round(p.y), round('z' in p ? p.z : 0)]);
-    // The settle dwell as the environment counts it (sim/predicates.ts), from what the rollout sees.
+    // The settle dwell as the environment counts it (sim/predicates.ts), from the step's subject.
     const goal = r.obs.goal;
-    const subject = subjectOf(r.obs);
+    const subject = r.info.subject;
     const speed = this.prevSubject ? subjectSpeed(goal, this.prevSubject, subject, this.dt) : Infinity;
     this.held = nextSettleCount(this.held, goal, r.info.goalDistance, speed);
     this.prevSubject = subject;
     return r.terminated;
   }
 
-  /** Seeds the settle tracking with the live state the rollout starts from. */
-  startAt(obs: Observation): this {
-    this.prevSubject = subjectOf(obs);
+  /** Seeds the settle tracking with where the task's subject is when the rollout starts. */
+  startAt(subject: readonly [number, number, number]): this {
+    this.prevSubject = [subject[0], subject[1], subject[2]];
     return this;
   }
 

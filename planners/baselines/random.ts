@@ -9,7 +9,8 @@
 import { Rng } from '../../sim/rng.ts';
 import type { Observation } from '../../sim/types.ts';
 import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
-import { numberSetting } from './config.ts';
+import { readSettings } from '../../core/settings.ts';
+import { RANDOM_SETTINGS } from './settings.ts';
 
 export class RandomPlanner implements Planner {
   readonly name = 'random';
@@ -22,7 +23,7 @@ export class RandomPlanner implements Planner {
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
     this.task = task;
-    this.rng = Rng.stream(task.scenario.id, seed, 'planner:random');
+    this.rng = Rng.stream(task.scenarioId, seed, 'planner:random');
     this.held = 0;
   }
 
@@ -45,6 +46,6 @@ export const factory: PlannerFactory = {
   description: 'uniform random actions (the 0 of normalised scores)',
   deterministic: true,
   async create(opts: PlannerOptions) {
-    return new RandomPlanner(numberSetting(opts.config, 'randomHold', 1, 1, 1000, true));
+    return new RandomPlanner(readSettings(RANDOM_SETTINGS.settings, opts.config).randomHold as number);
   },
 };

@@ -27,7 +27,8 @@ import { zeroAction } from '../skills/drive.ts';
 import { createSkill, SkillArgError, type Skill, type SkillContext } from '../skills/index.ts';
 import { robotRadius } from '../skills/drive.ts';
 import { footprintRadius, hypot2 } from '../skills/geometry.ts';
-import { numberSetting } from './config.ts';
+import { readSettings } from '../../core/settings.ts';
+import { SCRIPTED_SETTINGS } from './settings.ts';
 import { planRoute } from './RoutePlanner.ts';
 
 const PAUSE_SECONDS = 1;
@@ -61,7 +62,7 @@ export class ScriptedPlanner implements Planner {
   constructor(private readonly retries: number) {}
 
   async reset(task: TaskSpec): Promise<void> {
-    this.ctx = { arena: task.scenario.arena.size };
+    this.ctx = { arena: task.arena.size };
     this.skill = null;
     this.failuresLeft = this.retries + 1;
     this.pauseUntil = -1;
@@ -144,6 +145,6 @@ export const factory: PlannerFactory = {
   description: 'hand-written controllers: go-to-goal with lidar avoidance, pushing, arm joint control',
   deterministic: true,
   async create(opts: PlannerOptions) {
-    return new ScriptedPlanner(numberSetting(opts.config, 'scriptedRetries', 3, 0, 100, true));
+    return new ScriptedPlanner(readSettings(SCRIPTED_SETTINGS.settings, opts.config).scriptedRetries as number);
   },
 };

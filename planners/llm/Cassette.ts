@@ -7,8 +7,9 @@
  * its token usage and its latency; replaying the latency keeps `--clock realtime` bit-identical.
  *
  * Recording is "replay what is there, call the server for the rest": a record run therefore
- * makes exactly the episodes its replay will make. Entries never hold headers, so the API key
- * cannot reach the file.
+ * makes exactly the episodes its replay will make. Entries never hold headers, and the file's
+ * text is scrubbed of every registered secret (`core/secrets.ts`) before it is written, so the
+ * API key cannot reach it even when a server echoes it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../core/errors.ts';
+import { scrubSecrets } from '../../core/secrets.ts';
 import type { ChatMessage, ChatRequest, ChatUsage, LlmCallErrorKind } from './ChatProvider.ts';
 
 export const CASSETTE_FORMAT = 'planarena-llm-cassette';
@@ -123,7 +125,7 @@ export class Cassette {
       const file: CassetteFile = { format: CASSETTE_FORMAT, version: CASSETTE_VERSION, entries: Object.fromEntries(sorted) };
       if (this.note) file.note = this.note;
       const tmp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(file, null, 1)}\n`);
+      await writeFile(tmp, `${scrubSecrets(JSON.stringify(file, null, 1))}\n`);
       await rename(tmp, this.path);
       this.mtimeMs = statSync(this.path).mtimeMs;
     });

@@ -3,7 +3,7 @@
  * the file when it can and from the live provider otherwise, storing what it gets. One per
  * planner instance, because occurrences are counted per episode.
  */
-import { UserError } from '../../core/errors.ts';
+import { RunAbort } from '../../core/errors.ts';
 import { LlmCallError, type ChatProvider, type ChatRequest, type ChatResult } from './ChatProvider.ts';
 import { Cassette, requestKey, roundLatency } from './Cassette.ts';
 
@@ -39,7 +39,9 @@ export class CassetteProvider implements ChatProvider {
       return { content: hit.response.content, usage: { ...hit.response.usage }, latencyMs: hit.latencyMs, attempts: 1, replayed: true, ...truncated };
     }
     if (this.mode === 'replay' || !this.live) {
-      throw new UserError(
+      // Not a per-episode failure: an answer missing from a replay means the run would measure
+      // something other than what was recorded, so the run stops here.
+      throw new RunAbort(
         'E_LLM_CASSETTE_MISS',
         `--llm-replay: ${this.cassette.path} has no reply for ${this.label || 'this decision'} (model ${req.model}, key ${key.slice(0, 12)}). ` +
           'The prompt, scenario, model or parameters differ from the recording: record again with --llm-record --llm-url URL.',
@@ -60,6 +62,10 @@ export class CassetteProvider implements ChatProvider {
     const latencyMs = roundLatency(res.latencyMs);
     this.cassette.put(key, { ...entry, response: { content: res.content, usage: res.usage, ...(res.truncated ? { truncated: true } : {}) }, latencyMs });
     return { ...res, latencyMs };
+  }
+
+  runtimeStats(): Record<string, number> {
+    return this.live?.runtimeStats?.() ?? {};
   }
 
   async dispose(): Promise<void> {

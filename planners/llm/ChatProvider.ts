@@ -45,6 +45,18 @@ export interface ChatResult {
   replayed: boolean;
   /** True when the server stopped at the token limit (`finish_reason: "length"`). */
   truncated?: boolean;
+  /** Timings of an embedded model (absent for HTTP servers and replays). */
+  runtime?: RuntimeTiming;
+}
+
+/** Where an embedded model's time went in one call. */
+export interface RuntimeTiming {
+  /** Prompt tokens actually evaluated (the rest were reused from the previous call's prefix). */
+  evaluatedPromptTokens: number;
+  /** From the call to the first generated token: prompt evaluation. */
+  promptMs: number;
+  /** From the first generated token to the last. */
+  generationMs: number;
 }
 
 export interface ChatProvider {
@@ -52,6 +64,9 @@ export interface ChatProvider {
   readonly describe: string;
   /** Asks for one completion. Throws `LlmCallError` when no usable reply came back. */
   complete(req: ChatRequest): Promise<ChatResult>;
+  /** Per-planner figures of an embedded runtime (load time, memory, threads), merged into every
+   * episode's plannerStats; absent for HTTP servers and replays. */
+  runtimeStats?(): Record<string, number>;
   dispose?(): Promise<void> | void;
 }
 
@@ -82,11 +97,4 @@ export function estimateTokens(text: string): number {
 export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   // Chat templates add a few tokens of framing per message.
   return messages.reduce((n, m) => n + estimateTokens(m.content) + 4, 0);
-}
-
-/** Replaces every occurrence of `secret` in `text`, so that a key echoed by a server never
- * reaches a log, a record or an error message. */
-export function redact(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
-  return text.split(secret).join('***');
 }

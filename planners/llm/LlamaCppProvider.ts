@@ -1,121 +1,247 @@
 /**
- * An embedded local model through the optional `node-llama-cpp` (v3) package: `--llm-gguf FILE`.
- * Output is constrained by a grammar compiled from the reply's JSON schema, so the model can
- * only produce well-formed plans (SayCan's "invalid by construction is impossible", for format).
+ * An embedded GGUF model run in this process by llama.cpp, through node-llama-cpp (installed by
+ * `planarena llm setup`, see LlamaRuntime.ts): `--llm-gguf FILE`, or the cached default model.
  *
- * node-llama-cpp is a peer dependency, not installed by default (it downloads native binaries):
- * `npm install node-llama-cpp`. Its API is reached through a narrow structural type below, so
- * planarena type-checks without it. One generation at a time per model (one context sequence).
+ * Replies are constrained by a grammar compiled from the reply's JSON schema (JsonGrammar.ts),
+ * so every reply the model ends parses and matches the schema; the generation limit is raised to
+ * the grammar's longest reply, so the limit never cuts one (SayCan's "invalid by construction is
+ * impossible", for format).
+ *
+ * One model, one context, one sequence: generations run one at a time (parallel episodes in a
+ * process queue here). The sequence is reused across requests, so the prompt prefix that did not
+ * change (the system prompt) is not evaluated again. Sampling: greedy at temperature 0, seeded
+ * above it; no repeat penalty (JSON repeats quotes and braces by design).
+ *
+ * Recorded per call: prompt tokens (the whole templated prompt, as an HTTP server reports it),
+ * completion tokens, prompt-evaluation and generation times. Per planner: load time, weights and
+ * context memory, GPU layers, threads (`runtimeStats`).
  */
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatRequest, type ChatResult } from './ChatProvider.ts';
 import { ConcurrencyLimit } from './ConcurrencyLimit.ts';
+import { readGguf } from './gguf/Gguf.ts';
+import { compileJsonGrammar, type CompiledGrammar } from './JsonGrammar.ts';
+import { loadRuntime, RUNTIME_VERSION, type GpuChoice } from './LlamaRuntime.ts';
 
-/** The slice of node-llama-cpp v3 used here. */
+/** The slice of node-llama-cpp v3 used here (typed structurally: the package is optional). */
 interface NodeLlamaCpp {
-  getLlama(): Promise<Llama>;
-  LlamaChatSession: new (opts: { contextSequence: unknown }) => ChatSession;
+  getLlama(opts: {
+    gpu: 'auto' | 'cuda' | 'vulkan' | 'metal' | false;
+    build: 'never';
+    progressLogs: boolean;
+    logLevel: string;
+    logger: (level: string, message: string) => void;
+  }): Promise<Llama>;
+  LlamaChatSession: new (opts: { contextSequence: Sequence; autoDisposeSequence: boolean }) => ChatSession;
+  LlamaLogLevel: Record<string, string>;
+  GgufArchitectureType: Record<string, string>;
 }
 interface Llama {
-  loadModel(opts: { modelPath: string }): Promise<LlamaModel>;
-  createGrammarForJsonSchema(schema: unknown): Promise<unknown>;
+  readonly gpu: string | false;
+  loadModel(opts: { modelPath: string; gpuLayers: 'auto' | 'max' | number }): Promise<LlamaModel>;
+  createGrammar(opts: { grammar: string }): Promise<unknown>;
+  getVramState(): Promise<{ used: number }>;
+  dispose(): Promise<void>;
 }
 interface LlamaModel {
-  createContext(): Promise<{ getSequence(): { dispose(): void }; dispose(): Promise<void> }>;
-  tokenize(text: string): unknown[];
+  readonly size: number;
+  readonly gpuLayers: number;
+  readonly tokenizer: unknown;
+  createContext(opts: { contextSize: number; threads?: number; sequences: 1 }): Promise<LlamaContext>;
   dispose(): Promise<void>;
+}
+interface LlamaContext {
+  readonly contextSize: number;
+  readonly currentThreads: number;
+  readonly memoryUsage: { ram: number; vram: number };
+  getSequence(): Sequence;
+  dispose(): Promise<void>;
+}
+interface Sequence {
+  readonly tokenMeter: { usedInputTokens: number; usedOutputTokens: number };
 }
 type HistoryItem = { type: 'system'; text: string } | { type: 'user'; text: string } | { type: 'model'; response: string[] };
 interface ChatSession {
+  readonly chatWrapper: { generateContextState(o: { chatHistory: HistoryItem[] }): { contextText: { tokenize(tokenizer: unknown): unknown[] } } };
   setChatHistory(history: HistoryItem[]): void;
-  prompt(text: string, opts: { grammar?: unknown; maxTokens?: number; temperature?: number; seed?: number; signal?: AbortSignal }): Promise<string>;
-  dispose(): void;
+  promptWithMeta(
+    text: string,
+    opts: {
+      grammar?: unknown;
+      maxTokens: number;
+      temperature: number;
+      seed?: number;
+      signal: AbortSignal;
+      repeatPenalty: false;
+      onToken: () => void;
+    },
+  ): Promise<{ responseText: string; stopReason: string }>;
+  dispose(opts: { disposeSequence: boolean }): void;
 }
 
-/** JSON-schema keywords node-llama-cpp's grammar compiler understands. */
-const KEEP = new Set(['type', 'properties', 'required', 'items', 'enum', 'const', 'oneOf', 'minItems', 'maxItems', 'additionalProperties', 'description']);
+export interface LlamaCppOptions {
+  file: string;
+  timeoutMs: number;
+  /** CPU threads; 0 lets node-llama-cpp choose (one per physical core). */
+  threads: number;
+  /** Context window in tokens: the prompt and the longest reply must fit. */
+  contextSize: number;
+  gpu: GpuChoice;
+  /** Layers offloaded to the GPU: "auto" fits what the free VRAM holds. */
+  gpuLayers: 'auto' | 'max' | number;
+  /** The runtime folder (LlamaRuntime.runtimeDir()). */
+  runtimeDir: string;
+}
 
 export class LlamaCppProvider implements ChatProvider {
   readonly describe: string;
   private readonly limit = new ConcurrencyLimit(1);
-  private readonly grammars = new Map<string, Promise<unknown>>();
+  private readonly grammars = new Map<string, Promise<{ grammar: unknown; compiled: CompiledGrammar }>>();
+  private readonly sequence: Sequence;
 
   private constructor(
     private readonly mod: NodeLlamaCpp,
     private readonly llama: Llama,
     private readonly model: LlamaModel,
-    private readonly context: Awaited<ReturnType<LlamaModel['createContext']>>,
-    private readonly timeoutMs: number,
-    file: string,
+    private readonly context: LlamaContext,
+    private readonly opts: LlamaCppOptions,
+    private readonly load: { ms: number; vramMb: number },
   ) {
-    this.describe = `node-llama-cpp ${basename(file)}`;
+    this.describe = `node-llama-cpp ${RUNTIME_VERSION} ${basename(opts.file)} (${llama.gpu || 'cpu'})`;
+    this.sequence = context.getSequence();
   }
 
-  static async create(file: string, timeoutMs: number): Promise<LlamaCppProvider> {
-    let mod: NodeLlamaCpp;
+  static async create(opts: LlamaCppOptions): Promise<LlamaCppProvider> {
+    // The file first: a wrong file is the user's to fix whatever the runtime, and llama.cpp would
+    // only say "Failed to load model".
+    const info = await readGguf(opts.file);
+    const mod = await loadRuntime<NodeLlamaCpp>(opts.runtimeDir);
+    const logs: string[] = [];
+    const started = performance.now();
+    let llama: Llama;
     try {
-      const name = 'node-llama-cpp'; // a variable, so type-checking does not require the package
-      mod = (await import(name)) as NodeLlamaCpp;
-    } catch {
-      throw new UserError(
-        'E_LLM_GGUF',
-        '--llm-gguf needs the optional package node-llama-cpp: run `npm install node-llama-cpp`, or serve the model with llama.cpp or Ollama and use --llm-url.',
-      );
+      llama = await mod.getLlama({
+        gpu: opts.gpu === 'none' ? false : opts.gpu,
+        build: 'never', // never download and compile llama.cpp behind the user's back
+        progressLogs: false,
+        logLevel: mod.LlamaLogLevel.warn,
+        logger: (level, message) => {
+          if (level === mod.LlamaLogLevel.error || level === mod.LlamaLogLevel.fatal) logs.push(message.trim());
+        },
+      });
+    } catch (e) {
+      if ((e as Error).name === 'NoBinaryFoundError') {
+        throw new UserError('E_LLM_RUNTIME', `--set llmGpu=${opts.gpu}: the runtime has no llama.cpp build for it: run \`planarena llm setup --gpu ${opts.gpu}\`, or use --set llmGpu=auto.`);
+      }
+      throw new UserError('E_LLM_RUNTIME', `the llama.cpp runtime did not start (${(e as Error).message}): run \`planarena llm setup\` again.`);
     }
-    const llama = await mod.getLlama();
-    const model = await llama.loadModel({ modelPath: file });
-    const context = await model.createContext();
-    return new LlamaCppProvider(mod, llama, model, context, timeoutMs, file);
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: opts.file, gpuLayers: opts.gpuLayers });
+    } catch (e) {
+      await llama.dispose();
+      const reason = logs.find((l) => /error loading model/.test(l))?.replace(/^.*error loading model:\s*/, '') ?? (e as Error).message;
+      const arch = info.architecture ?? '(none)';
+      const known = Object.values(mod.GgufArchitectureType).includes(arch);
+      const why = known ? reason : `architecture "${arch}" is not supported by llama.cpp in node-llama-cpp ${RUNTIME_VERSION}`;
+      throw new UserError('E_LLM_MODEL', `model ${opts.file} could not be loaded: ${why}; use a GGUF model of a supported architecture (llama, qwen2, gemma, phi3, ...).`);
+    }
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({ contextSize: opts.contextSize, threads: opts.threads || undefined, sequences: 1 });
+    } catch (e) {
+      await model.dispose();
+      await llama.dispose();
+      throw new UserError('E_LLM_MODEL', `model ${opts.file}: a context of ${opts.contextSize} tokens does not fit in memory (${(e as Error).message}): lower --set llmContextSize.`);
+    }
+    const ms = performance.now() - started;
+    const vramMb = llama.gpu ? (await llama.getVramState()).used / 1e6 : 0;
+    return new LlamaCppProvider(mod, llama, model, context, opts, { ms, vramMb });
   }
 
   complete(req: ChatRequest): Promise<ChatResult> {
     return this.limit.run(() => this.generate(req));
   }
 
+  /** Per-planner figures for `episodeStats` (merged into every episode's plannerStats). */
+  runtimeStats(): Record<string, number> {
+    return {
+      llmLoadMs: round(this.load.ms),
+      llmModelMb: round(this.model.size / 1e6),
+      llmContextMb: round((this.context.memoryUsage.ram + this.context.memoryUsage.vram) / 1e6),
+      llmVramMb: round(this.load.vramMb),
+      llmGpuLayers: this.model.gpuLayers,
+      llmThreads: this.context.currentThreads,
+      llmContextSize: this.context.contextSize,
+    };
+  }
+
   private async generate(req: ChatRequest): Promise<ChatResult> {
     const last = req.messages[req.messages.length - 1];
     if (!last || last.role !== 'user') throw new LlmCallError('bad_response', 'the conversation must end with a user message');
-    const sequence = this.context.getSequence();
-    const session = new this.mod.LlamaChatSession({ contextSequence: sequence });
+    const session = new this.mod.LlamaChatSession({ contextSequence: this.sequence, autoDisposeSequence: false });
     const started = performance.now();
+    let firstToken = 0;
     try {
-      session.setChatHistory(req.messages.slice(0, -1).map(toHistory));
-      const grammar = req.schema ? await this.grammarFor(req.schema.name, req.schema.schema) : undefined;
-      const content = await session.prompt(last.content, {
-        grammar,
-        maxTokens: req.maxTokens,
+      const history = req.messages.slice(0, -1).map(toHistory);
+      const g = req.schema ? await this.grammarFor(req.schema.schema) : undefined;
+      // With a grammar the reply is bounded by the grammar; the token limit must not cut it.
+      const maxTokens = g ? Math.max(req.maxTokens, g.compiled.maxBytes) : req.maxTokens;
+      const promptTokens = session.chatWrapper
+        .generateContextState({ chatHistory: [...history, { type: 'user', text: last.content }, { type: 'model', response: [] }] })
+        .contextText.tokenize(this.model.tokenizer).length;
+      if (promptTokens + maxTokens > this.context.contextSize) {
+        throw new LlmCallError(
+          'bad_response',
+          `the prompt (${promptTokens} tokens) and the longest reply (${maxTokens}) do not fit the context of ${this.context.contextSize} tokens: raise --set llmContextSize`,
+        );
+      }
+      session.setChatHistory(history);
+      const meterIn = this.sequence.tokenMeter.usedInputTokens;
+      const meterOut = this.sequence.tokenMeter.usedOutputTokens;
+      const res = await session.promptWithMeta(last.content, {
+        grammar: g?.grammar,
+        maxTokens,
         temperature: req.temperature,
-        seed: req.seed,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        seed: req.temperature > 0 ? req.seed : undefined,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        repeatPenalty: false,
+        onToken: () => {
+          if (!firstToken) firstToken = performance.now();
+        },
       });
-      const promptText = req.messages.map((m) => m.content).join('\n');
+      const done = performance.now();
+      const completionTokens = this.sequence.tokenMeter.usedOutputTokens - meterOut;
+      const firstAt = firstToken || done;
       return {
-        content,
-        usage: { promptTokens: this.model.tokenize(promptText).length, completionTokens: this.model.tokenize(content).length, estimated: false },
-        latencyMs: performance.now() - started,
+        content: res.responseText,
+        usage: { promptTokens, completionTokens, estimated: false },
+        latencyMs: done - started,
         attempts: 1,
         replayed: false,
+        ...(res.stopReason === 'maxTokens' ? { truncated: true } : {}),
+        runtime: { evaluatedPromptTokens: this.sequence.tokenMeter.usedInputTokens - meterIn, promptMs: firstAt - started, generationMs: done - firstAt },
       };
     } catch (e) {
       if (e instanceof LlmCallError) throw e;
       const err = e as Error;
       if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-        throw new LlmCallError('timeout', `the embedded model did not answer within ${this.timeoutMs} ms (raise --llm-timeout)`);
+        throw new LlmCallError('timeout', `the embedded model did not answer within ${this.opts.timeoutMs} ms (raise --llm-timeout)`);
       }
       throw new LlmCallError('bad_response', `the embedded model failed: ${err.message}`);
     } finally {
-      session.dispose();
-      sequence.dispose();
+      session.dispose({ disposeSequence: false });
     }
   }
 
-  private grammarFor(name: string, schema: Record<string, unknown>): Promise<unknown> {
-    const key = `${name}:${JSON.stringify(schema)}`;
+  private grammarFor(schema: Record<string, unknown>): Promise<{ grammar: unknown; compiled: CompiledGrammar }> {
+    const key = JSON.stringify(schema);
     let g = this.grammars.get(key);
     if (!g) {
-      g = this.llama.createGrammarForJsonSchema(grammarSchema(schema));
+      const compiled = compileJsonGrammar(schema);
+      g = this.llama.createGrammar({ grammar: compiled.gbnf }).then((grammar) => ({ grammar, compiled }));
       this.grammars.set(key, g);
     }
     return g;
@@ -124,6 +250,7 @@ export class LlamaCppProvider implements ChatProvider {
   async dispose(): Promise<void> {
     await this.context.dispose();
     await this.model.dispose();
+    await this.llama.dispose();
   }
 }
 
@@ -132,16 +259,6 @@ function toHistory(m: ChatMessage): HistoryItem {
   return { type: m.role, text: m.content };
 }
 
-/** The schema in the dialect of node-llama-cpp's grammar compiler: `anyOf` becomes `oneOf`, and
- * keywords it does not know (numeric bounds) are dropped; the validator still checks them. */
-export function grammarSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(grammarSchema);
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    const key = k === 'anyOf' ? 'oneOf' : k;
-    if (!KEEP.has(key)) continue;
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([p, s]) => [p, grammarSchema(s)])) : grammarSchema(v);
-  }
-  return out;
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
 }

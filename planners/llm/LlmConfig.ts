@@ -1,14 +1,18 @@
 /**
- * The LLM planner's configuration: typed defaults with a doc line each, resolved once from
- * `PlannerOptions.config` (CLI flags --llm-* and `--set key=value`, whose values arrive as
- * strings), validated, then frozen. Errors name the flag and the fix.
+ * The LLM planner's configuration: the settings declared in `settings.ts` (defaults and doc lines
+ * live there), resolved once from `PlannerOptions.config`, checked for how they combine, then
+ * frozen. Errors name the flag and the fix.
  *
  * The API key is not configuration: it is read from the environment by `apiKeyFromEnv` and
  * never stored here, because the resolved config is written into every run's manifest.
  */
 import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors.ts';
+import { readSettings } from '../../core/settings.ts';
+import type { GpuChoice } from './LlamaRuntime.ts';
+import { defaultModelFile } from './ModelStore.ts';
 import type { ResponseFormatMode } from './OpenAiProvider.ts';
+import { LLM_SETTINGS } from './settings.ts';
 
 export type LlmMode = 'skills' | 'direct';
 
@@ -25,8 +29,17 @@ export interface LlmConfig {
   record: boolean;
   /** Answer only from the cassette; no server needed (--llm-replay). */
   replay: boolean;
-  /** Embedded llama.cpp model file (--llm-gguf), through the optional node-llama-cpp. */
+  /** Embedded llama.cpp model file (--llm-gguf). When neither this nor --llm-url nor a replay is
+   * given, the default model: PLANARENA_LLM_GGUF, else a model `planarena llm pull` cached. */
   gguf: string | null;
+  /** Embedded model: CPU threads, 0 = one per physical core (llmThreads). */
+  threads: number;
+  /** Embedded model: context window in tokens; the prompt and the longest reply must fit (llmContextSize). */
+  contextSize: number;
+  /** Embedded model: auto | cuda | vulkan | metal | none, the GPU backend (llmGpu). */
+  gpu: GpuChoice;
+  /** Embedded model: layers offloaded to the GPU, auto (what fits in free VRAM) | max | a number (llmGpuLayers). */
+  gpuLayers: 'auto' | 'max' | number;
   /** Per-request timeout in seconds (--llm-timeout). */
   timeoutS: number;
   /** skills mode: seconds of simulated time between forced re-plans (0 = only when the plan ends or
@@ -49,7 +62,8 @@ export interface LlmConfig {
   prices: string | null;
   /** Sampling temperature (llmTemperature). */
   temperature: number;
-  /** Longest reply in tokens (llmMaxTokens). */
+  /** Longest reply in tokens (llmMaxTokens). An embedded model answering under a grammar may
+   * go up to the grammar's longest reply instead, so that no reply is cut mid-JSON. */
   maxTokens: number;
   /** auto | json_schema | json_object | none: how to ask for structured output (llmResponseFormat). */
   responseFormat: ResponseFormatMode;
@@ -57,75 +71,59 @@ export interface LlmConfig {
   prompts: string | null;
   /** Lines of recent history shown to the model (llmHistory). */
   history: number;
+  /** Append the scenario's strategy `hint`, when it has one, to the instruction (--llm-hints,
+   * llmHints). An ablation: instructions state the task only; a hint says how. */
+  hints: boolean;
 }
-
-const DEFAULTS: LlmConfig = {
-  url: null,
-  model: null,
-  mode: 'skills',
-  cassette: null,
-  record: false,
-  replay: false,
-  gguf: null,
-  timeoutS: 60,
-  replanEvery: 0,
-  maxInvalid: 10,
-  maxAttempts: 3,
-  concurrency: 4,
-  retries: 3,
-  backoffS: 1,
-  maxRetryWaitS: 60,
-  prices: null,
-  temperature: 0,
-  maxTokens: 600,
-  responseFormat: 'auto',
-  prompts: null,
-  history: 8,
-};
 
 /** Default K for direct mode when llmReplanEvery is not set: one decision per 10 control steps. */
 export const DIRECT_DEFAULT_EVERY = 10;
 
-/** How each setting is spelled by the user, for error messages. */
-const FLAG: Record<string, string> = {
-  llmUrl: '--llm-url',
-  llmModel: '--llm-model',
-  llmMode: '--llm-mode',
-  llmCassette: '--llm-cassette',
-  llmRecord: '--llm-record',
-  llmReplay: '--llm-replay',
-  llmGguf: '--llm-gguf',
-  llmTimeout: '--llm-timeout',
-};
-const flag = (key: string) => FLAG[key] ?? `--set ${key}`;
-
-export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConfig> {
-  const c: LlmConfig = { ...DEFAULTS };
-  c.url = str(raw, 'llmUrl');
-  c.model = str(raw, 'llmModel');
-  c.mode = choice(raw, 'llmMode', ['skills', 'direct'], DEFAULTS.mode);
-  c.cassette = str(raw, 'llmCassette');
-  c.record = bool(raw, 'llmRecord');
-  c.replay = bool(raw, 'llmReplay');
-  c.gguf = str(raw, 'llmGguf');
-  c.timeoutS = seconds(raw, 'llmTimeout', DEFAULTS.timeoutS);
-  c.replanEvery = num(raw, 'llmReplanEvery', c.mode === 'direct' ? DIRECT_DEFAULT_EVERY : DEFAULTS.replanEvery, 0);
-  c.maxInvalid = int(raw, 'llmMaxInvalid', DEFAULTS.maxInvalid, 0);
-  c.maxAttempts = int(raw, 'llmMaxAttempts', DEFAULTS.maxAttempts, 1);
-  c.concurrency = int(raw, 'llmConcurrency', DEFAULTS.concurrency, 1);
-  c.retries = int(raw, 'llmRetries', DEFAULTS.retries, 0);
-  c.backoffS = num(raw, 'llmBackoff', DEFAULTS.backoffS, 0);
-  c.maxRetryWaitS = num(raw, 'llmMaxRetryWait', DEFAULTS.maxRetryWaitS, 0);
-  c.prices = str(raw, 'llmPrices');
-  c.temperature = num(raw, 'llmTemperature', DEFAULTS.temperature, 0);
-  c.maxTokens = int(raw, 'llmMaxTokens', DEFAULTS.maxTokens, 16);
-  c.responseFormat = choice(raw, 'llmResponseFormat', ['auto', 'json_schema', 'json_object', 'none'], DEFAULTS.responseFormat);
-  c.prompts = str(raw, 'llmPrompts');
-  c.history = int(raw, 'llmHistory', DEFAULTS.history, 0);
+/**
+ * Resolves the declared settings (`planners/llm/settings.ts`) into the typed config, then checks
+ * how they combine. `env` supplies the default embedded model (PLANARENA_LLM_GGUF,
+ * PLANARENA_MODELS): with no --llm-url, --llm-gguf or --llm-replay, a model `planarena llm pull`
+ * cached is used.
+ */
+export function resolveLlmConfig(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<LlmConfig> {
+  const s = readSettings(LLM_SETTINGS.settings, raw);
+  const text = (k: string) => (s[k] === null || s[k] === '' ? null : (s[k] as string));
+  const mode = s.llmMode as LlmMode;
+  const c: LlmConfig = {
+    url: text('llmUrl'),
+    model: text('llmModel'),
+    mode,
+    cassette: text('llmCassette'),
+    record: s.llmRecord as boolean,
+    replay: s.llmReplay as boolean,
+    gguf: text('llmGguf'),
+    threads: s.llmThreads as number,
+    contextSize: s.llmContextSize as number,
+    gpu: s.llmGpu as GpuChoice,
+    gpuLayers: gpuLayers(s.llmGpuLayers as string),
+    timeoutS: s.llmTimeout as number,
+    replanEvery: (s.llmReplanEvery as number | null) ?? (mode === 'direct' ? DIRECT_DEFAULT_EVERY : 0),
+    maxInvalid: s.llmMaxInvalid as number,
+    maxAttempts: s.llmMaxAttempts as number,
+    concurrency: s.llmConcurrency as number,
+    retries: s.llmRetries as number,
+    backoffS: s.llmBackoff as number,
+    maxRetryWaitS: s.llmMaxRetryWait as number,
+    prices: text('llmPrices'),
+    temperature: s.llmTemperature as number,
+    maxTokens: s.llmMaxTokens as number,
+    responseFormat: s.llmResponseFormat as ResponseFormatMode,
+    prompts: text('llmPrompts'),
+    history: s.llmHistory as number,
+    hints: s.llmHints as boolean,
+  };
 
   if (c.mode === 'direct' && (c.replanEvery < 1 || !Number.isInteger(c.replanEvery))) {
     throw new UserError('E_LLM_CONFIG', `--set llmReplanEvery must be a whole number of control steps >= 1 in direct mode; got ${c.replanEvery}.`);
   }
+  // The default model: only when nothing else answers (a configured --llm-url always wins).
+  const fromEnv = !c.url && !c.gguf && !c.replay ? defaultModelFile(env) : null;
+  if (fromEnv) c.gguf = fromEnv;
   if (c.record && c.replay) throw new UserError('E_LLM_CONFIG', '--llm-record and --llm-replay exclude each other: record once, then replay.');
   if ((c.record || c.replay) && !c.cassette) {
     throw new UserError('E_LLM_CONFIG', `${c.record ? '--llm-record' : '--llm-replay'} needs --llm-cassette FILE.`);
@@ -145,7 +143,10 @@ export function resolveLlmConfig(raw: Record<string, unknown>): Readonly<LlmConf
     if (u.username || u.password) throw new UserError('E_LLM_CONFIG', '--llm-url must not carry credentials; put the key in PLANARENA_LLM_API_KEY.');
     if (!c.model && !c.replay) throw new UserError('E_LLM_CONFIG', '--llm-url needs --llm-model NAME (e.g. --llm-model llama3.1).');
   }
-  if (c.gguf && !c.replay && !existsSync(c.gguf)) throw new UserError('E_LLM_CONFIG', `--llm-gguf ${c.gguf}: no such file.`);
+  if (c.gguf && !c.replay && !existsSync(c.gguf)) {
+    const given = fromEnv && env.PLANARENA_LLM_GGUF ? 'PLANARENA_LLM_GGUF' : '--llm-gguf';
+    throw new UserError('E_LLM_CONFIG', `${given} ${c.gguf}: no such file.`);
+  }
   if (c.prices && !existsSync(c.prices)) throw new UserError('E_LLM_CONFIG', `--set llmPrices=${c.prices}: no such file.`);
   if (c.prompts && !existsSync(c.prompts)) throw new UserError('E_LLM_CONFIG', `--set llmPrompts=${c.prompts}: no such directory.`);
   return Object.freeze(c);
@@ -156,53 +157,10 @@ export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | un
   return env.PLANARENA_LLM_API_KEY || env.OPENAI_API_KEY || undefined;
 }
 
-function str(raw: Record<string, unknown>, key: string): string | null {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string') throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a string; got ${JSON.stringify(v)}.`);
-  return v;
-}
-
-function bool(raw: Record<string, unknown>, key: string): boolean {
-  const v = raw[key];
-  if (v === undefined || v === null || v === false || v === 'false' || v === '0') return false;
-  if (v === true || v === 'true' || v === '1' || v === '') return true;
-  throw new UserError('E_LLM_CONFIG', `${flag(key)} is a switch (true or false); got ${JSON.stringify(v)}.`);
-}
-
-function num(raw: Record<string, unknown>, key: string, fallback: number, min: number): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  if (!Number.isFinite(n) || n < min) throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a number >= ${min}; got ${JSON.stringify(v)}.`);
+/** `auto`, `max` or a whole number of layers (`--set llm-gpu-layers`). */
+function gpuLayers(v: string): LlmConfig['gpuLayers'] {
+  if (v === 'auto' || v === 'max') return v;
+  const n = /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n)) throw new UserError('E_LLM_CONFIG', `--set llm-gpu-layers must be auto, max or a whole number of layers >= 0; got ${JSON.stringify(v)}.`);
   return n;
-}
-
-/** Seconds, or a number with a unit: "30", "30s", "500ms". */
-function seconds(raw: Record<string, unknown>, key: string, fallback: number): number {
-  const v = raw[key];
-  if (typeof v === 'string') {
-    const m = v.trim().match(/^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s)?$/);
-    if (m) {
-      const n = Number(m[1]) / (m[2] === 'ms' ? 1000 : 1);
-      if (n > 0) return n;
-    }
-    if (v.trim() !== '') throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a time in seconds (e.g. 30, 30s or 500ms); got ${JSON.stringify(v)}.`);
-  }
-  return num(raw, key, fallback, 0.001);
-}
-
-function int(raw: Record<string, unknown>, key: string, fallback: number, min: number): number {
-  const n = num(raw, key, fallback, min);
-  if (!Number.isInteger(n)) throw new UserError('E_LLM_CONFIG', `${flag(key)} must be a whole number >= ${min}; got ${JSON.stringify(raw[key])}.`);
-  return n;
-}
-
-function choice<C extends string>(raw: Record<string, unknown>, key: string, choices: readonly C[], fallback: C): C {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return fallback;
-  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
-    throw new UserError('E_LLM_CONFIG', `${flag(key)} must be one of ${choices.join(', ')}; got ${JSON.stringify(v)}.`);
-  }
-  return v as C;
 }

@@ -21,13 +21,17 @@ import { UserError } from '../../core/errors.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerInfo, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { skillsFor } from '../skills/index.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../skills/Skill.ts';
+import type { RobotType } from '../../scenarios/schema.ts';
+import { isRobotPart } from '../../sim/robots/Robot.ts';
 import type { Action, Observation, StepInfo } from '../../sim/types.ts';
 import { LlmCallError, type ChatMessage, type ChatProvider, type ChatResult, type OutputSchema } from './ChatProvider.ts';
+import { Cassette } from './Cassette.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
-import { connectProvider, HOW_TO_CONNECT } from './connectProvider.ts';
+import { connectProvider, HOW_TO_CONNECT, whyNoLlm } from './connectProvider.ts';
 import { resolveLlmConfig, type LlmConfig } from './LlmConfig.ts';
+import { catalogSha256 } from './ModelCatalog.ts';
 import { LlmStats } from './LlmStats.ts';
-import { PriceTable } from './PriceTable.ts';
+import { DEFAULT_PRICES, PriceTable } from './PriceTable.ts';
 import { PromptBuilder, type HistoryLine } from './PromptBuilder.ts';
 import { DEFAULT_PROMPTS_DIR, PromptTemplates } from './PromptTemplates.ts';
 import { directActionSchema, skillPlanSchema, validateDirectAction, validateSkillPlan, type SkillCall, type Validated } from './ReplyValidator.ts';
@@ -95,11 +99,11 @@ export class LlmPlanner implements Planner {
     this.task = task;
     this.seed = seed;
     const cfg = this.config;
-    this.skills = cfg.mode === 'skills' ? skillsFor(task.scenario.robot.type, { arena: task.scenario.arena.size }) : [];
+    this.skills = cfg.mode === 'skills' ? skillsFor(task.robot, { arena: task.arena.size }) : [];
     if (cfg.mode === 'skills' && this.skills.length === 0) {
-      throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${task.scenario.robot.type} robot; use --llm-mode direct.`);
+      throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${task.robot} robot; use --llm-mode direct.`);
     }
-    this.builder = new PromptBuilder(this.templates, task, cfg.mode, this.skills, cfg.replanEvery, cfg.history);
+    this.builder = new PromptBuilder(this.templates, withHint(task, cfg.hints), cfg.mode, this.skills, cfg.replanEvery, cfg.history);
     this.schema = cfg.mode === 'skills' ? skillPlanSchema(this.skills) : directActionSchema(task.actionSpace);
     this.stats = new LlmStats(this.prices.priceOf(this.model) !== null);
     this.zero = new Array<number>(task.actionSpace.dim).fill(0);
@@ -130,7 +134,17 @@ export class LlmPlanner implements Planner {
   }
 
   episodeStats(): Record<string, number> {
-    return this.stats.toRecord();
+    return { ...this.stats.toRecord(), ...this.provider.runtimeStats?.() };
+  }
+
+  /**
+   * What answers this planner, for the run manifest: the provider, the model name, and for an
+   * embedded model its file and SHA-256 (known for catalog models, whose pull verified it; other
+   * files are not hashed here, a GB takes seconds).
+   */
+  provenance(): { provider: string; model: string; modelFile: string | null; modelSha256: string | null } {
+    const file = this.config.replay ? null : this.config.gguf;
+    return { provider: this.provider.describe, model: this.model, modelFile: file, modelSha256: file ? catalogSha256(file) : null };
   }
 
   async dispose(): Promise<void> {
@@ -243,7 +257,7 @@ export class LlmPlanner implements Planner {
     turn.exchange = ex;
     let lastReason = '';
     for (let attempt = 0; attempt < this.config.maxAttempts; attempt++) {
-      const res = await this.call(messages, `${this.task.scenario.id} seed ${this.seed} decision ${n}${attempt ? ` correction ${attempt}` : ''}`, turn, ex);
+      const res = await this.call(messages, `${this.task.scenarioId} seed ${this.seed} decision ${n}${attempt ? ` correction ${attempt}` : ''}`, turn, ex);
       if (!res) return null;
       ex.messages = messages;
       ex.response = res.content;
@@ -299,7 +313,7 @@ export class LlmPlanner implements Planner {
 
   private noteCollisions(obs: Observation, last?: StepInfo): void {
     for (const ev of last?.events ?? []) {
-      if (ev.type !== 'collision' || !ev.a.startsWith('robot') || ev.b.startsWith('robot') || this.collided.has(ev.b)) continue;
+      if (ev.type !== 'collision' || !isRobotPart(ev.a) || isRobotPart(ev.b) || this.collided.has(ev.b)) continue;
       // Touching the object a skill is pushing is the skill working, not news.
       if (this.current && Object.values(this.current.args).includes(ev.b)) continue;
       this.collided.add(ev.b);
@@ -348,14 +362,32 @@ function goalStatus(obs: Observation): string {
 
 export const factory: PlannerFactory = {
   name: 'llm',
-  description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (skills or direct control)',
+  description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (llama.cpp; skills or direct control)',
   // A live model is not reproducible; a replayed cassette is, and the tests check that.
   deterministic: false,
   unavailable(opts: PlannerOptions): string | null {
-    const c = opts.config;
-    const has = (k: string) => c[k] !== undefined && c[k] !== null && c[k] !== '' && c[k] !== false;
-    if (has('llmUrl') || has('llmGguf') || (has('llmCassette') && has('llmReplay'))) return null;
-    return HOW_TO_CONNECT;
+    return whyNoLlm(opts.config);
+  },
+  inputs(opts: PlannerOptions): Record<string, readonly string[]> {
+    const cfg = resolveLlmConfig(opts.config);
+    return {
+      prompts: [cfg.prompts ?? DEFAULT_PROMPTS_DIR],
+      prices: [cfg.prices ?? DEFAULT_PRICES],
+      // A replayed cassette is an input; a recorded one is an output.
+      ...(cfg.replay && cfg.cassette ? { cassette: [cfg.cassette] } : {}),
+    };
+  },
+  async preflight(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> {
+    const cfg = resolveLlmConfig(opts.config);
+    // What create() would read, minus the connection: the cassette to replay, prompts, prices.
+    if (cfg.cassette && cfg.replay) Cassette.open(cfg.cassette, 'replay');
+    PromptTemplates.load(cfg.prompts ?? DEFAULT_PROMPTS_DIR);
+    PriceTable.load(cfg.prices ?? undefined);
+    if (cfg.mode === 'skills') {
+      for (const robot of robots) {
+        if (skillsFor(robot).length === 0) throw new UserError('E_LLM_CONFIG', `--llm-mode skills: no skills exist for the ${robot} robot; use --llm-mode direct.`);
+      }
+    }
   },
   async create(opts: PlannerOptions): Promise<Planner> {
     const cfg = resolveLlmConfig(opts.config);
@@ -365,3 +397,10 @@ export const factory: PlannerFactory = {
     return new LlmPlanner(cfg, provider, model, templates, prices);
   },
 };
+
+/** The task as the model is told it: the instruction, plus the scenario's strategy hint only
+ * with --llm-hints (an ablation; instructions alone state what, never how). */
+export function withHint(task: TaskSpec, hints: boolean): TaskSpec {
+  const hint = task.hint;
+  return hints && hint ? { ...task, instruction: `${task.instruction}\nHint: ${hint}` } : task;
+}

@@ -1,6 +1,6 @@
 /**
- * Per-episode accounting of the LLM planner: calls, tokens, latency, cost, invalid outputs and
- * skills. `toRecord()` is what `episodeStats()` returns, merged by the runner into
+ * Per-episode accounting of the LLM planner: calls, tokens, latency, cost, invalid outputs,
+ * skills, and for an embedded model its prompt and generation speed. `toRecord()` is what `episodeStats()` returns, merged by the runner into
  * `EpisodeRecord.plannerStats` (failure categories travel separately, per decision, in
  * `info.failures`, and the runner counts them into `failureCategories`).
  */
@@ -24,6 +24,12 @@ export class LlmStats {
   invalidOutputs = 0;
   skillsStarted = 0;
   skillsFailed = 0;
+  /** Embedded-runtime timings, summed over the calls that had them. */
+  private runtimeCalls = 0;
+  private evaluatedPromptTokens = 0;
+  private promptMs = 0;
+  private generatedTokens = 0;
+  private generationMs = 0;
   constructor(private readonly costKnown: boolean) {}
 
   call(res: ChatResult, cost: number): void {
@@ -36,6 +42,14 @@ export class LlmStats {
     this.latencyMsTotal += res.latencyMs;
     this.latencyMsMax = Math.max(this.latencyMsMax, res.latencyMs);
     this.costUsd += cost;
+    if (res.runtime) {
+      this.runtimeCalls++;
+      this.evaluatedPromptTokens += res.runtime.evaluatedPromptTokens;
+      this.promptMs += res.runtime.promptMs;
+      // The first token comes with the prompt evaluation; the rest are the generation proper.
+      this.generatedTokens += Math.max(0, res.usage.completionTokens - 1);
+      this.generationMs += res.runtime.generationMs;
+    }
   }
 
   toRecord(): Record<string, number> {
@@ -57,6 +71,11 @@ export class LlmStats {
       llmSkillsStarted: this.skillsStarted,
       llmSkillsFailed: this.skillsFailed,
     };
+    if (this.runtimeCalls > 0) {
+      // Throughput of the embedded model this episode (tokens per second of wall time).
+      out.llmPromptTokensPerS = this.promptMs > 0 ? round((this.evaluatedPromptTokens * 1000) / this.promptMs) : 0;
+      out.llmGenTokensPerS = this.generationMs > 0 ? round((this.generatedTokens * 1000) / this.generationMs) : 0;
+    }
     return out;
   }
 }

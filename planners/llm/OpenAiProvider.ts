@@ -10,15 +10,19 @@
  * server rejects it with a 400 that mentions it, falls back to `json_object`, then to none, and
  * remembers the choice for the endpoint. The reply is validated by the planner either way.
  *
- * The API key travels only in the Authorization header; every error message is scrubbed of it.
+ * The API key travels only in the Authorization header. It is registered with the process-wide
+ * scrubber (`core/secrets.ts`) and every reply and error message is scrubbed of it before anyone
+ * sees it, so a server that echoes the header cannot put the key into a prompt, a recording, a
+ * cassette or a log; and scrubbing here, before the cassette stores the reply, keeps record and
+ * replay identical.
  */
 import { performance } from 'node:perf_hooks';
+import { registerSecret, scrubSecrets } from '../../core/secrets.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   estimatePromptTokens,
   estimateTokens,
   LlmCallError,
-  redact,
   type ChatProvider,
   type ChatRequest,
   type ChatResult,
@@ -26,6 +30,12 @@ import {
 import { sharedLimit, type ConcurrencyLimit } from './ConcurrencyLimit.ts';
 
 export type ResponseFormatMode = 'auto' | 'json_schema' | 'json_object' | 'none';
+
+/** Most bytes of one HTTP reply read. A 600-token plan is a few kilobytes; reading a runaway or
+ * hostile 10 MB body whole cost ~600 MB of memory in strings and JSON. */
+export const MAX_REPLY_BYTES = 1 << 20;
+/** Largest token count believed in `usage` (a server reporting more is broken). */
+export const MAX_USAGE_TOKENS = 10_000_000;
 
 export interface OpenAiProviderOptions {
   /** Base URL including the API prefix, e.g. http://127.0.0.1:11434/v1. */
@@ -58,6 +68,7 @@ export class OpenAiProvider implements ChatProvider {
     this.endpoint = base.endsWith('/chat/completions') ? base : `${base}/chat/completions`;
     this.describe = `openai-compatible ${base}`;
     this.limit = sharedLimit(this.endpoint, opts.concurrency);
+    registerSecret(opts.apiKey);
   }
 
   complete(req: ChatRequest): Promise<ChatResult> {
@@ -93,7 +104,11 @@ export class OpenAiProvider implements ChatProvider {
           body: JSON.stringify(this.body(req, format)),
           signal: AbortSignal.timeout(this.opts.timeoutMs),
         });
-        text = await res.text();
+        const body = await readCapped(res, MAX_REPLY_BYTES);
+        if (body === null) {
+          return new RetryableError('bad_response', `LLM server ${this.endpoint} sent a reply of more than ${MAX_REPLY_BYTES} bytes (HTTP ${res.status}), the limit; lower --set llm-max-tokens or check the server (limits: docs/limits.md)`);
+        }
+        text = body;
       } catch (e) {
         return this.transportError(e);
       }
@@ -158,11 +173,19 @@ export class OpenAiProvider implements ChatProvider {
     }
     const pt = j.usage?.prompt_tokens;
     const ct = j.usage?.completion_tokens;
-    const hasUsage = typeof pt === 'number' && typeof ct === 'number';
+    const hasUsage = pt !== undefined || ct !== undefined;
+    for (const [name, v] of [['prompt_tokens', pt], ['completion_tokens', ct]] as const) {
+      if (hasUsage && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_USAGE_TOKENS)) {
+        // Counts feed token totals and cost: a negative or absurd one would corrupt both silently.
+        return new RetryableError('bad_response', `LLM server ${this.endpoint} sent usage.${name} = ${this.scrub(JSON.stringify(v) ?? 'nothing').slice(0, 40)}; token counts must be whole numbers from 0 to ${MAX_USAGE_TOKENS}`);
+      }
+    }
     return {
-      content,
+      // Scrubbed here, before a cassette stores it: a server echoing the key must not put it into
+      // the next prompt, a recording or a file, and replay must see what record saw.
+      content: this.scrub(content),
       usage: hasUsage
-        ? { promptTokens: pt, completionTokens: ct, estimated: false }
+        ? { promptTokens: pt as number, completionTokens: ct as number, estimated: false }
         : { promptTokens: estimatePromptTokens(req.messages), completionTokens: estimateTokens(content), estimated: true },
       latencyMs,
       replayed: false,
@@ -180,12 +203,39 @@ export class OpenAiProvider implements ChatProvider {
   }
 
   private scrub(text: string): string {
-    return redact(text, this.opts.apiKey);
+    return scrubSecrets(text);
   }
 }
 
 class RetryableError extends LlmCallError {
   retryAfterMs?: number;
+}
+
+/**
+ * The body as text, reading at most `cap` bytes; null (and the rest of the body discarded) when
+ * it is longer, whatever Content-Length says.
+ */
+async function readCapped(res: Response, cap: number): Promise<string | null> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > cap) {
+    await res.body?.cancel().catch(() => undefined); // the connection is dropped either way
+    return null;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel().catch(() => undefined); // as above
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 /** Retry-After: delta-seconds (fractions tolerated) or an HTTP date; undefined when absent or unreadable. */

@@ -74,7 +74,7 @@ export class PromptBuilder {
 
   private directSystem(): string {
     const space = this.task.actionSpace;
-    const type = this.task.scenario.robot.type;
+    const type = this.task.robot;
     const example = { reasoning: 'the goal is ahead and slightly left', action: space.names.map((_, i) => (i === 0 ? 0.5 : 0.7)) };
     return this.templates.render('system-direct', {
       ...this.arenaVars(),
@@ -90,12 +90,12 @@ export class PromptBuilder {
   }
 
   private arenaVars() {
-    const [sx, sy] = this.task.scenario.arena.size;
+    const [sx, sy] = this.task.arena.size;
     return { x_min: fmt(-sx / 2), x_max: fmt(sx / 2), y_min: fmt(-sy / 2), y_max: fmt(sy / 2) };
   }
 
   private robotText(): string {
-    return ROBOT_TEXT[this.task.scenario.robot.type] ?? this.task.scenario.robot.type;
+    return ROBOT_TEXT[this.task.robot] ?? this.task.robot;
   }
 
   /** A well-formed example call of the first skill, so the format is unambiguous. */
@@ -118,7 +118,7 @@ export class PromptBuilder {
     return this.templates.render('user', {
       instruction: this.task.instruction,
       t: fmt(obs.t),
-      time_limit: fmt(this.task.scenario.timeLimit),
+      time_limit: fmt(this.task.timeLimit),
       robot_state: robotState,
       goal: goalText(obs),
       objects: obs.objects.length ? obs.objects.map(objectLine).join('\n') : '(none)',

@@ -5,7 +5,7 @@
  * | config                          | provider                                             |
  * |---------------------------------|------------------------------------------------------|
  * | --llm-url                       | OpenAI-compatible HTTP                               |
- * | --llm-gguf                      | embedded llama.cpp (optional node-llama-cpp)         |
+ * | --llm-gguf, or a cached model   | embedded llama.cpp (node-llama-cpp, `llm setup`)     |
  * | --llm-cassette + --llm-record   | cassette in front of one of the above                |
  * | --llm-cassette + --llm-replay   | cassette alone; the model defaults to the recorded one |
  */
@@ -14,12 +14,31 @@ import { UserError } from '../../core/errors.ts';
 import type { ChatProvider } from './ChatProvider.ts';
 import { Cassette } from './Cassette.ts';
 import { CassetteProvider } from './CassetteProvider.ts';
+import { runtimeDir, runtimeInstalled } from './LlamaRuntime.ts';
+import { defaultModelFile } from './ModelStore.ts';
 import { apiKeyFromEnv, type LlmConfig } from './LlmConfig.ts';
 import { OpenAiProvider } from './OpenAiProvider.ts';
 
 export const HOW_TO_CONNECT =
   'no LLM configured: connect one with --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 (any OpenAI-compatible server; API key, if needed, in PLANARENA_LLM_API_KEY), ' +
-  'embed one with --llm-gguf FILE.gguf, or replay a recording with --llm-cassette planners/llm/cassettes/ci.json --llm-replay; the other planners run without it';
+  'embed one with `planarena llm setup && planarena llm pull` (or --llm-gguf FILE.gguf), or replay a recording with --llm-cassette planners/llm/cassettes/ci.json --llm-replay; the other planners run without it';
+
+/**
+ * Why the LLM planner cannot run with `config`, in at most two short lines (the demo prints it
+ * as its skip line), or null when it can: a URL, a replayed cassette, a model file, or a cached
+ * model with the runtime installed.
+ */
+export function whyNoLlm(config: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string | null {
+  const has = (k: string) => config[k] !== undefined && config[k] !== null && config[k] !== '' && config[k] !== false;
+  if (has('llmUrl') || has('llmGguf') || (has('llmCassette') && has('llmReplay'))) return null;
+  const model = defaultModelFile(env);
+  const runtime = runtimeInstalled(runtimeDir(env));
+  if (model && runtime) return null;
+  const server = 'or serve one: --llm-url URL --llm-model NAME';
+  if (model) return `${model} is cached but the llama.cpp runtime is not installed:\n  run \`planarena llm setup\` (~85 MB), ${server}`;
+  const steps = runtime ? '`planarena llm pull`' : '`planarena llm setup && planarena llm pull`';
+  return `no LLM: ${steps} gets a 1 GB local model,\n  ${server}`;
+}
 
 export async function connectProvider(cfg: Readonly<LlmConfig>): Promise<{ provider: ChatProvider; model: string }> {
   const live = cfg.replay ? null : await liveProvider(cfg);
@@ -59,7 +78,15 @@ async function liveProvider(cfg: Readonly<LlmConfig>): Promise<ChatProvider | nu
   }
   if (cfg.gguf) {
     const { LlamaCppProvider } = await import('./LlamaCppProvider.ts');
-    return LlamaCppProvider.create(cfg.gguf, cfg.timeoutS * 1000);
+    return LlamaCppProvider.create({
+      file: cfg.gguf,
+      timeoutMs: cfg.timeoutS * 1000,
+      threads: cfg.threads,
+      contextSize: cfg.contextSize,
+      gpu: cfg.gpu,
+      gpuLayers: cfg.gpuLayers,
+      runtimeDir: runtimeDir(),
+    });
   }
   return null;
 }

@@ -44,7 +44,7 @@ export function movableArg(skill: string, args: Record<string, unknown>, name: s
 /** What a skill may know besides the observation: fixed facts of the task. */
 export interface SkillContext {
   /** Full extents [x, y] of the arena floor (centred on the origin), when known. */
-  arena?: [number, number];
+  arena?: readonly [number, number];
 }
 
 /** Bound on target coordinates when the arena size is unknown: far beyond any sensible arena. */

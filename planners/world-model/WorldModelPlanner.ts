@@ -12,17 +12,18 @@
  * `info.imagined` carries the decision's imagined futures for the viewer: elites and a few other
  * samples, decoded to world positions by the probe head, with their costs.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/errors.ts';
-import type { RobotType } from '../../scenarios/schema.ts';
+import type { RobotType, Scenario } from '../../scenarios/schema.ts';
 import { Rng } from '../../sim/rng.ts';
 import type { Observation } from '../../sim/types.ts';
 import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './io/backend.ts';
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
+import { validateCheckpoint } from './io/validateCheckpoint.ts';
 import { defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
@@ -42,6 +43,19 @@ export function checkpointDir(robot: RobotType, config: Record<string, unknown>)
     return resolve(existsSync(join(perRobot, 'model.json')) ? perRobot : c);
   }
   return join(SHIPPED_CHECKPOINTS, robot);
+}
+
+/** The checkpoint directories under a `--checkpoint` the user gave: the directory itself when it
+ * holds model.json, else its per-robot subdirectories that do; none when not given. */
+export function userCheckpointDirs(config: Record<string, unknown>): string[] {
+  const c = config.checkpoint;
+  if (typeof c !== 'string' || c.length === 0 || !existsSync(c)) return [];
+  if (existsSync(join(c, 'model.json'))) return [resolve(c)];
+  if (!statSync(c).isDirectory()) return [resolve(c)];
+  return readdirSync(c)
+    .filter((d) => existsSync(join(c, d, 'model.json')))
+    .sort()
+    .map((d) => resolve(c, d));
 }
 
 /** Robots with a shipped checkpoint. */
@@ -89,7 +103,7 @@ class WorldModelPlanner implements Planner {
   ) {}
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
-    const robot = task.scenario.robot.type;
+    const robot = task.robot;
     const dir = this.fixed ? '(in memory)' : checkpointDir(robot, this.options);
     let entry = this.fixed ?? this.loaded.get(dir);
     if (this.fixed && this.fixed.meta.robot !== robot) throw new Error(`world-model: in-memory model is for ${this.fixed.meta.robot}, scenario uses ${robot}`);
@@ -103,7 +117,7 @@ class WorldModelPlanner implements Planner {
     // checkpoint: planning can be retuned without retraining. The model part is the checkpoint's.
     this.config = resolveConfig({ ...entry.meta.config, plan: defaultConfig(robot).plan }, this.options);
     this.mppi = new Mppi(this.config.plan, task.actionSpace.dim);
-    this.rng = Rng.stream(task.scenario.id, seed, 'planner:world-model');
+    this.rng = Rng.stream(task.scenarioId, seed, 'planner:world-model');
     this.memory.clear();
     this.stuckSteps = 0;
     this.decisions = 0;
@@ -201,7 +215,25 @@ export const factory: PlannerFactory = {
     }
     return null;
   },
+  inputs(opts: PlannerOptions, robots: readonly RobotType[]): Record<string, readonly string[]> {
+    return Object.fromEntries(robots.map((robot) => {
+      const dir = checkpointDir(robot, opts.config);
+      return [`checkpoint:${robot}`, [join(dir, 'model.json'), join(dir, 'weights.bin')]];
+    }));
+  },
+  async preflight(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> {
+    backendOf(opts.config);
+    for (const robot of robots) {
+      const { meta } = validateCheckpoint(checkpointDir(robot, opts.config), { robot, obsLayout: observationLayout(robot) });
+      // Planner overrides (--set wm-...) fail here rather than at every episode's reset.
+      resolveConfig({ ...meta.config, plan: defaultConfig(robot).plan }, opts.config);
+    }
+  },
   async create(opts: PlannerOptions): Promise<Planner> {
+    // A checkpoint the user named is checked whole before anything runs: a corrupt one fails
+    // here, naming the file, instead of as a planner_error in every episode. (The shipped ones
+    // are checked per robot by preflight and on first use.)
+    for (const dir of userCheckpointDirs(opts.config)) validateCheckpoint(dir);
     const selection = await selectBackend(backendOf(opts.config));
     if (process.env.PLANARENA_VERBOSE) console.error(`world-model: tfjs backend ${describeSelection(selection)}`);
     return new WorldModelPlanner(opts.config, selection.backend);

@@ -30,6 +30,16 @@ export interface BuildContext {
   colliderIds: Map<number, string>;
 }
 
+/** The id of the robot's main body; its other bodies are `robot:<name>`. Scenario ids cannot
+ * clash with these: "robot" is reserved and ids cannot contain ":". */
+export const ROBOT_ID = 'robot';
+
+/** Whether a body or collider id (as in scenes, events and observations) belongs to the robot.
+ * The one place that decides it: nothing else looks at id prefixes. */
+export function isRobotPart(id: string): boolean {
+  return id === ROBOT_ID || id.startsWith('robot:');
+}
+
 /** One rigid body of the robot, as the scene and the transforms see it. */
 export interface RobotPart {
   /** `robot` for the main body (chassis, arm base), `robot:<name>` for the others. */
@@ -65,11 +75,6 @@ export interface Robot {
   /** Controller state that must travel with a snapshot (e.g. a velocity target). */
   saveController(): number[];
   loadController(s: readonly number[]): void;
-}
-
-/** True for the scene ids of the robot's bodies: `robot` (the main body) and `robot:<part>`. */
-export function isRobotPart(id: string): boolean {
-  return id === 'robot' || id.startsWith('robot:');
 }
 
 /** Adds a robot collider: robot collision groups, collision events on, registered under `partId`. */

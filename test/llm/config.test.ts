@@ -40,7 +40,7 @@ describe('LLM config', () => {
     expect(userErrorOf(() => resolveLlmConfig({ llmReplay: true })).message).toMatch(/needs --llm-cassette FILE/);
     expect(userErrorOf(() => resolveLlmConfig({ llmCassette: 'x.json', llmRecord: true, llmReplay: true })).message).toMatch(/exclude each other/);
     expect(userErrorOf(() => resolveLlmConfig({ llmCassette: 'x.json', llmRecord: true })).message).toMatch(/--llm-record needs a live model/);
-    expect(userErrorOf(() => resolveLlmConfig({ llmMaxInvalid: '2.5' })).message).toMatch(/--set llmMaxInvalid must be a whole number/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmMaxInvalid: '2.5' })).message).toMatch(/--set llm-max-invalid must be an integer >= 0/);
     expect(userErrorOf(() => resolveLlmConfig({ llmUrl: 'http://user:pw@host/v1', llmModel: 'm' })).message).toMatch(/PLANARENA_LLM_API_KEY/);
   });
 
@@ -50,21 +50,29 @@ describe('LLM config', () => {
     expect(apiKeyFromEnv({})).toBeUndefined();
   });
 
-  it('--llm-gguf without node-llama-cpp installed says how to install it', async () => {
+  it('--llm-gguf with a file that is no model says so in one line naming the file, before any runtime is needed', async () => {
     const gguf = join(mkdtempSync(join(tmpdir(), 'gguf-')), 'tiny.gguf');
     writeFileSync(gguf, 'GGUF');
     const err = await factory.create({ config: { llmGguf: gguf } }).catch((e) => e);
-    expect(isUserError(err) && err.code).toBe('E_LLM_GGUF');
-    expect(err.message).toMatch(/npm install node-llama-cpp/);
+    expect(isUserError(err) && err.code).toBe('E_LLM_MODEL');
+    expect(err.message).toMatch(new RegExp(`^model ${gguf} is truncated`));
   });
 
-  it('unavailable() explains in one line how to connect an LLM', () => {
-    const msg = factory.unavailable!({ config: {} });
-    expect(msg).toMatch(/--llm-url http:\/\/127\.0\.0\.1:11434\/v1 --llm-model llama3\.1/);
-    expect(msg).toMatch(/PLANARENA_LLM_API_KEY/);
-    expect(msg).not.toContain('\n');
+  it('with nothing configured, the error and the skip line say how to connect or embed an LLM', async () => {
+    // vitest.config.ts points PLANARENA_MODELS at an empty folder: no cached model here.
+    await expect(factory.create({ config: {} })).rejects.toThrow(/--llm-url http:\/\/127\.0\.0\.1:11434\/v1 --llm-model llama3\.1 .*`planarena llm setup && planarena llm pull`/);
+    expect(factory.unavailable!({ config: {} })).toMatch(/planarena llm pull/);
     expect(factory.unavailable!({ config: { llmUrl: 'http://x/v1' } })).toBeNull();
     expect(factory.unavailable!({ config: { llmCassette: 'c.json', llmReplay: true } })).toBeNull();
+  });
+
+  it('reads the embedded-runtime settings: threads, context size, GPU backend and layers', () => {
+    expect(resolveLlmConfig({ llmUrl: 'http://x/v1', llmModel: 'm' })).toMatchObject({ threads: 0, contextSize: 8192, gpu: 'auto', gpuLayers: 'auto' });
+    expect(resolveLlmConfig({ llmThreads: '4', llmContextSize: '4096', llmGpu: 'none', llmGpuLayers: '12' })).toMatchObject({ threads: 4, contextSize: 4096, gpu: 'none', gpuLayers: 12 });
+    expect(resolveLlmConfig({ llmGpuLayers: 'max' }).gpuLayers).toBe('max');
+    expect(userErrorOf(() => resolveLlmConfig({ llmGpu: 'tpu' })).message).toMatch(/--set llmGpu must be one of auto, cuda, vulkan, metal, none/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmGpuLayers: 'some' })).message).toMatch(/--set llmGpuLayers must be auto, max or a whole number/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmContextSize: '100' })).message).toMatch(/--set llmContextSize must be a number >= 256/);
   });
 });
 

@@ -20,8 +20,10 @@ export interface EpisodeOutcome {
   thinkMs: (number | undefined)[];
 }
 
-export async function llmEpisode(scenarioId: string, config: Record<string, unknown>, seed = 1, clock: Clock = 'turn'): Promise<EpisodeOutcome> {
-  const scenario = loadScenario(scenarioId);
+/** `timeLimit` (seconds) shortens the scenario, for slow planners that need only a few decisions. */
+export async function llmEpisode(scenarioId: string, config: Record<string, unknown>, seed = 1, clock: Clock = 'turn', timeLimit?: number): Promise<EpisodeOutcome> {
+  const loaded = loadScenario(scenarioId);
+  const scenario = timeLimit === undefined ? loaded : { ...loaded, timeLimit };
   const planner = await factory.create({ config: { llmModel: 'scripted', llmBackoff: 0.01, ...config } });
   const decisions: PlannerInfo[] = [];
   const thinkMs: (number | undefined)[] = [];

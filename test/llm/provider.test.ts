@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LlmCallError, type ChatRequest } from '../../planners/llm/ChatProvider.ts';
-import { OpenAiProvider, parseRetryAfter, type OpenAiProviderOptions } from '../../planners/llm/OpenAiProvider.ts';
+import { MAX_REPLY_BYTES, OpenAiProvider, parseRetryAfter, type OpenAiProviderOptions } from '../../planners/llm/OpenAiProvider.ts';
 import { closedPortUrl, replies, startLlmServer, type ScriptedLlmServer } from '../support/llmServer.ts';
 
 const KEY = 'sk-test-SECRET-0123456789';
@@ -109,6 +109,32 @@ describe('OpenAiProvider against a real HTTP server', () => {
     expect(err.message).toMatch(/HTTP 401/);
     expect(err.message).not.toContain(KEY);
     expect(err.message).toContain('***');
+  });
+
+  it('refuses a reply over the size limit without reading it whole, declared or streamed', async () => {
+    // Issue 16: a 10 MB reply was read into memory whole (about 600 MB of strings and JSON).
+    const huge = 'x'.repeat(10 << 20);
+    server.push(replies.text(huge));
+    const err = await provider(server.url).complete(req).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmCallError);
+    expect(err.kind).toBe('bad_response');
+    expect(err.message).toMatch(new RegExp(`sent a reply of more than ${MAX_REPLY_BYTES} bytes .*the limit`));
+    // No Content-Length (chunked): the stream is cut at the limit too.
+    server.push({ kind: 'status', status: 200, headers: { 'transfer-encoding': 'chunked' }, body: JSON.stringify({ choices: [{ message: { content: huge } }] }) });
+    const streamed = await provider(server.url).complete(req).catch((e) => e);
+    expect(streamed.message).toMatch(/sent a reply of more than/);
+    // The connection pool is fine afterwards.
+    server.push(replies.json({ ok: 5 }));
+    expect((await provider(server.url).complete(req)).content).toBe('{"ok":5}');
+  });
+
+  it('rejects negative or fractional token counts in usage, naming the field', async () => {
+    server.push(replies.json({ ok: 1 }, { usage: { prompt_tokens: -5, completion_tokens: 3 } }));
+    const err = await provider(server.url).complete(req).catch((e) => e);
+    expect(err).toBeInstanceOf(LlmCallError);
+    expect(err.message).toMatch(/sent usage\.prompt_tokens = -5; token counts must be whole numbers from 0 to/);
+    server.push(replies.json({ ok: 1 }, { usage: { prompt_tokens: 5, completion_tokens: 2.5 } }));
+    expect((await provider(server.url).complete(req).catch((e) => e)).message).toMatch(/usage\.completion_tokens = 2\.5/);
   });
 
   it('reports a connection dropped mid-request as llm_error', async () => {

@@ -2,8 +2,8 @@
  * Record → replay through the real CLI: identical trajectory hashes with no server, under the
  * realtime clock too, and the API key in no output file. Plus the shipped CI cassette.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,10 +98,19 @@ describe('record and replay', () => {
     expect(CI_MODEL).toBe('scripted-competent-policy');
   });
 
-  it('a replay miss ends the episode with an error naming the decision', async () => {
-    const { record } = await llmEpisode('open-field', { llmModel: undefined, llmCassette: CI_CASSETTE, llmReplay: true, llmTemperature: 0.7 }, 0);
-    expect(record.failure).toBe('planner_error');
-    expect(record.error).toMatch(/has no reply for open-field seed 0 decision 1 \(model scripted-competent-policy/);
-    expect(record.error).toMatch(/record again with --llm-record/);
+  it('a replay miss fails the run (not the episode) with one line naming the decision, in process and on workers', async () => {
+    await expect(llmEpisode('open-field', { llmModel: undefined, llmCassette: CI_CASSETTE, llmReplay: true, llmTemperature: 0.7 }, 0)).rejects.toThrow(
+      /has no reply for open-field seed 0 decision 1 \(model scripted-competent-policy.*record again with --llm-record/,
+    );
+    for (const workers of ['1', '2']) {
+      const out = mkdtempSync(join(tmpdir(), 'planarena-miss-'));
+      const r = spawnSync(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'open-field', '--planners', 'llm', '--seeds', '2', '--workers', workers, '--llm-cassette', CI_CASSETTE, '--llm-replay', '--set', 'llm-temperature=0.7', '--out', join(out, 'run')], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('planarena run:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/has no reply for open-field seed \d decision 1/);
+      expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -26,8 +26,9 @@ async function env(): Promise<SimEnv> {
 /** Drives at `speed` until the robot is `stopAt` m along, then brakes, for `steps` steps at most;
  * returns the rollout's cost, its length, whether the goal held, and the summed rewards. */
 function rollout(e: SimEnv, speed: number, stopAt: number, steps: number): { cost: number; steps: number; success: boolean; reward: number } {
-  let obs: Observation = e.reset({ seed: 0 }).obs;
-  const run = new RolloutCost(null, obs.goal.position[0], 0.1).startAt(obs);
+  const reset = e.reset({ seed: 0 });
+  let obs: Observation = reset.obs;
+  const run = new RolloutCost(null, obs.goal.position[0], 0.1).startAt(reset.info.subject);
   let reward = 0;
   let success = false;
   for (let i = 0; i < steps; i++) {

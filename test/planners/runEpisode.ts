@@ -1,13 +1,14 @@
 /**
- * A small local episode loop for the planner tests: createEnv → reset → act/step until the
- * episode ends, with `task.oracle` (live snapshot, forked scratch env) for privileged planners.
- * Returns every action so determinism can be checked exactly.
+ * Runs one episode for the planner tests through the runner's episode loop
+ * (`runner/episodeLoop.ts`), with `task.oracle` (live snapshot, forked scratch env) for
+ * privileged planners. Returns every action so determinism can be checked exactly.
  */
 import { taskSpec, type TaskSpec } from '../../planners/Planner.ts';
 import { getPlannerFactory } from '../../planners/registry.ts';
+import { episodeLoop } from '../../runner/episodeLoop.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { createEnv } from '../../sim/Env.ts';
-import type { Action, Environment, StepInfo } from '../../sim/types.ts';
+import type { Action, Environment } from '../../sim/types.ts';
 
 export interface EpisodeOutcome {
   success: boolean;
@@ -27,25 +28,15 @@ export async function runEpisode(scenarioId: string, plannerName: string, seed: 
   let scratch: Environment | null = null;
   try {
     const reset = env.reset({ seed });
-    let obs = reset.obs;
-    let last: StepInfo = reset.info;
     const task: TaskSpec = taskSpec(scenario, env.actionSpace, factory.privileged ? { snapshot: () => env.snapshot(), scratch: () => (scratch ??= env.fork()) } : undefined);
-    await planner.reset(task, seed);
     const out: EpisodeOutcome = { success: false, steps: 0, return: 0, finalGoalDistance: reset.info.goalDistance, actions: [], infos: [], stats: {} };
-    for (let i = 0; i < task.maxSteps; i++) {
-      const d = await planner.act(obs, i > 0 ? last : undefined);
-      out.actions.push(d.action.slice());
-      out.infos.push(d.info);
-      const r = env.step(d.action);
+    for await (const s of episodeLoop(env, planner, task, seed, reset.obs, { clock: 'turn', maxSteps: task.maxSteps })) {
+      out.actions.push(s.action.slice());
+      out.infos.push(s.decision.info);
       out.steps++;
-      out.return += r.reward;
-      out.finalGoalDistance = r.info.goalDistance;
-      obs = r.obs;
-      last = r.info;
-      if (r.terminated || r.truncated) {
-        out.success = r.info.success;
-        break;
-      }
+      out.return += s.result.reward;
+      out.finalGoalDistance = s.result.info.goalDistance;
+      out.success = s.result.info.success;
     }
     out.stats = planner.episodeStats?.() ?? {};
     return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, episodeScores } from '../../evaluation/analysis.ts';
-import type { Anchor } from '../../evaluation/anchors.ts';
+import type { Anchor } from '../../core/anchors.ts';
 import { buildManifest } from '../../core/manifest.ts';
 import { renderHtml, renderMarkdown } from '../../evaluation/report.ts';
 import { signFlipTest } from '../../evaluation/stats.ts';

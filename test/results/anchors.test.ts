@@ -1,5 +1,5 @@
 /**
- * Frozen anchors of the normalised return (evaluation/anchors.ts): degenerate and negative spans
+ * Frozen anchors of the normalised return (core/anchors.ts, scenarios/anchors.ts): degenerate and negative spans
  * and stale anchors are refused with the reason, scores are clipped, the anchors' uncertainty
  * widens the intervals, anchor files are validated, the shipped anchors are fresh, and
  * `planarena anchors update` writes them.
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { scenarioHash } from '../../core/manifest.ts';
-import { anchorFor, ANCHORS_FORMAT, loadAnchors, MIN_SPAN, normalizeRow, readAnchorFile, shippedAnchors, type Anchor } from '../../evaluation/anchors.ts';
-import { summarize } from '../../evaluation/summary.ts';
+import { anchorFor, MIN_SPAN, normalizeRow, type Anchor } from '../../core/anchors.ts';
+import { summarize } from '../../core/summary.ts';
+import { ANCHORS_FORMAT, loadAnchors, readAnchorFile, shippedAnchors } from '../../scenarios/anchors.ts';
 import { loadScenario, loadSuite } from '../../scenarios/load.ts';
 import { config, record, writeRun } from './records.ts';
 

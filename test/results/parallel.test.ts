@@ -53,7 +53,8 @@ describe('parallel and sharded runs', () => {
   it('isolates a worker that dies mid-episode: that episode is an error, the run goes on', async () => {
     process.env.PLANARENA_WORKER_FAULT = 'exit:open-field:scripted:1';
     try {
-      expect(await run('--workers', '2', '--out', join(tmp, 'crash'))).toBe(0);
+      // The run completes and says, by its exit status (3), that an episode crashed.
+      expect(await run('--workers', '2', '--out', join(tmp, 'crash'))).toBe(3);
     } finally {
       delete process.env.PLANARENA_WORKER_FAULT;
     }

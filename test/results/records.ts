@@ -27,7 +27,7 @@ export function record(scenario: string, planner: string, seed: number, over: Pa
 }
 
 export function config(over: Partial<RunManifest['config']> = {}): RunManifest['config'] {
-  return { suite: 'fixture', scenarios: ['a', 'b'], planners: ['random', 'oracle'], seeds: [0, 1, 2], physics: 'deterministic', record: false, clock: 'turn', plannerConfig: {}, ...over };
+  return { suite: 'fixture', scenarios: ['a', 'b'], planners: ['random', 'oracle'], seeds: [0, 1, 2], physics: 'deterministic', lidar: 'analytic', observation: 'state', record: false, clock: 'turn', plannerConfig: {}, scenarioHashes: {}, inputHashes: {}, ...over };
 }
 
 /** Writes a run directory with the given records. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { holm, minimumPairs, normalizedBootstrap, signFlipTest } from '../../evaluation/stats.ts';
 import { iqm, mannWhitneyProbability, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap } from '../../evaluation/stats.ts';
-import { wilson } from '../../evaluation/summary.ts';
+import { wilson } from '../../core/summary.ts';
 import { Rng } from '../../sim/rng.ts';
 
 describe('interquartile mean', () => {

@@ -21,8 +21,9 @@ it('runs the available planners with the live viewer and exits when not on a ter
     [join(ROOT, 'bin', 'planarena.mjs'), 'demo', '--port', '0', '--pace', '0', '--scenarios', 'arm-reach', '--seeds', '7-7', '--out', 'demo'],
     { cwd: tmp, timeout: 110_000, env: { ...process.env, PLANARENA_LLM_URL: '', OPENAI_BASE_URL: '' } },
   );
-  // Planners that cannot run here are skipped with a reason that says how to enable them.
-  expect(stderr).toMatch(/skipping planner llm: .*--llm-url/);
+  // Planners that cannot run here are skipped with a reason that says how to enable them: for
+  // the LLM (no model cached in tests), the pull command, then a server, in two short lines.
+  expect(stderr).toMatch(/skipping planner llm: no LLM: `planarena llm (setup && planarena llm )?pull` .*\n {2}or serve one: --llm-url URL --llm-model NAME\n/);
   expect(stderr).toMatch(/live viewer: http:\/\/127\.0\.0\.1:\d+\//);
 
   const manifest = JSON.parse(readFileSync(join(tmp, 'demo', 'manifest.json'), 'utf8')) as RunManifest;

@@ -59,7 +59,7 @@ describe('runEpisode', () => {
   it('records a throwing planner as planner_error, and the run goes on', async () => {
     const scenario = shortScenario(1);
     const catalog = { loadScenario: () => scenario, loadSuite: () => loadSuite('smoke') };
-    const plan = expandPlan({ scenarios: [scenario.id], planners: ['thrower', 'still'], seeds: '1' }, catalog);
+    const plan = expandPlan({ scenarios: [scenario.id], planners: ['thrower', 'still'], seeds: [0] }, catalog);
     const runDir = RunDir.create(join(tmp, 'throw'));
     const planners = new Map([
       ['thrower', { planner: new ThrowingPlanner('thrower'), privileged: false }],

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../../core/errors.ts';
-import { expandPlan, parseSeeds, type ScenarioCatalog } from '../../runner/plan.ts';
-import { camelCase, parseValue, plannerConfigFromFlags, redactConfig, resolveRunSettings } from '../../runner/settings.ts';
+import { parseSeeds } from '../../cli/args.ts';
+import { expandPlan, type ScenarioCatalog } from '../../runner/plan.ts';
+import { parseRunFlags, plannerConfigFromFlags } from '../../cli/runFlags.ts';
+import { camelCase, dashed, redactSettings, validateSettings } from '../../core/settings.ts';
+import { PLANNER_SETTINGS } from '../../planners/registry.ts';
 import type { Scenario, Suite } from '../../scenarios/schema.ts';
 
 const catalog: ScenarioCatalog = {
@@ -24,17 +27,16 @@ function userErrorOf(fn: () => unknown): string {
 
 describe('parseSeeds', () => {
   it('reads counts, lists and ranges', () => {
-    expect(parseSeeds('3', 5)).toEqual([0, 1, 2]);
-    expect(parseSeeds('3,7,9', 5)).toEqual([3, 7, 9]);
-    expect(parseSeeds('0-2,10', 5)).toEqual([0, 1, 2, 10]);
-    expect(parseSeeds('7-7', 5)).toEqual([7]);
-    expect(parseSeeds(undefined, 2)).toEqual([0, 1]);
+    expect(parseSeeds('3')).toEqual([0, 1, 2]);
+    expect(parseSeeds('3,7,9')).toEqual([3, 7, 9]);
+    expect(parseSeeds('0-2,10')).toEqual([0, 1, 2, 10]);
+    expect(parseSeeds('7-7')).toEqual([7]);
   });
   it('rejects bad seeds with the flag and the syntax', () => {
-    expect(userErrorOf(() => parseSeeds('0', 5))).toMatch(/--seeds "0".*--seeds 3,7,9/);
-    expect(userErrorOf(() => parseSeeds('a,b', 5))).toMatch(/"a" is not a seed/);
-    expect(userErrorOf(() => parseSeeds('1,1', 5))).toMatch(/seed 1 appears twice/);
-    expect(userErrorOf(() => parseSeeds('5-2', 5))).toMatch(/backwards/);
+    expect(userErrorOf(() => parseSeeds('0'))).toMatch(/--seeds "0".*--seeds 3,7,9/);
+    expect(userErrorOf(() => parseSeeds('a,b'))).toMatch(/"a" is not a seed/);
+    expect(userErrorOf(() => parseSeeds('1,1'))).toMatch(/seed 1 appears twice/);
+    expect(userErrorOf(() => parseSeeds('5-2'))).toMatch(/backwards/);
   });
 });
 
@@ -50,7 +52,7 @@ describe('expandPlan', () => {
     expect(Object.isFrozen(plan.episodes)).toBe(true);
   });
   it('takes explicit scenarios and seeds', () => {
-    const plan = expandPlan({ scenarios: ['two'], planners: ['random'], seeds: '4,2' }, catalog);
+    const plan = expandPlan({ scenarios: ['two'], planners: ['random'], seeds: [4, 2] }, catalog);
     expect(plan.suite).toBeNull();
     expect(plan.episodes).toEqual([
       { scenario: 'two', planner: 'random', seed: 4 },
@@ -65,29 +67,41 @@ describe('expandPlan', () => {
 });
 
 describe('run settings', () => {
-  it('forwards planner flags and --set as camelCase config', () => {
+  it('forwards planner flags and --set under their declared keys', () => {
     const config = plannerConfigFromFlags({
       'llm-url': 'http://127.0.0.1:1/v1',
       'llm-timeout': '3000',
       'llm-replay': true,
-      checkpoint: 'wm.json',
-      set: ['max-std=0.8', 'imagined=true', 'note=hi there'],
+      checkpoint: 'wm-dir',
+      set: ['wm-max-std=0.8', 'oracle_prior=false', 'llmHistory=3'],
     });
-    expect(config).toEqual({ llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: 3000, llmReplay: true, checkpoint: 'wm.json', maxStd: 0.8, imagined: true, note: 'hi there' });
-    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['novalue'] }))).toMatch(/--set "novalue": expected key=value/);
+    expect(config).toEqual({ llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: '3000', llmReplay: true, checkpoint: 'wm-dir', wmMaxStd: '0.8', oraclePrior: 'false', llmHistory: '3' });
+    // Typed by the declarations: numbers are numbers, booleans are booleans.
+    expect(validateSettings(PLANNER_SETTINGS, config)).toEqual({ llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: 3000, llmReplay: true, checkpoint: 'wm-dir', wmMaxStd: 0.8, oraclePrior: false, llmHistory: 3 });
+    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['novalue'] }))).toMatch(/--set "novalue": expected key=value, e\.g\. --set wm-samples=128/);
   });
-  it('converts values and keys', () => {
-    expect(camelCase('actor-samples')).toBe('actorSamples');
-    expect(parseValue('1e3')).toBe(1000);
-    expect(parseValue('0.5.1')).toBe('0.5.1');
-    expect(redactConfig({ apiKey: 'sk-1', llmUrl: 'u' })).toEqual({ apiKey: '***', llmUrl: 'u' });
+  it('refuses an unknown --set key, naming it and the closest known one', () => {
+    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['wm-samplez=2'] }))).toMatch(/--set wm-samplez: unknown planner setting; did you mean "wm-samples"\?/);
+    expect(userErrorOf(() => plannerConfigFromFlags({ set: ['samples=256'] }))).toMatch(/--set samples: unknown planner setting/);
+    expect(userErrorOf(() => validateSettings(PLANNER_SETTINGS, { wmSamplez: 2 }))).toMatch(/unknown planner setting "wm-samplez"; did you mean "wm-samples"\?/);
+    expect(userErrorOf(() => validateSettings(PLANNER_SETTINGS, { oraclePrior: 'maybe' }))).toMatch(/--set oracle-prior must be true or false \(default true\); got "maybe"/);
+    expect(userErrorOf(() => validateSettings(PLANNER_SETTINGS, { wmSamples: '2.5' }))).toMatch(/--set wm-samples must be an integer >= 1/);
+  });
+  it('declares every setting once, with a doc line and a planner prefix', () => {
+    const keys = PLANNER_SETTINGS.flatMap((g) => g.settings.map((s) => s.key));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const g of PLANNER_SETTINGS) for (const s of g.settings) expect(s.doc.length).toBeGreaterThan(10);
+    expect(camelCase('wm-actor-samples')).toBe('wmActorSamples');
+    expect(dashed('wmActorSamples')).toBe('wm-actor-samples');
+    expect(redactSettings(PLANNER_SETTINGS, { llmApiKey: 'sk-1', llmUrl: 'u' })).toEqual({ llmApiKey: '***', llmUrl: 'u' });
   });
   it('validates choices and defaults pacing to real time only when live', () => {
-    expect(resolveRunSettings({ planners: 'random' }).pace).toBe(0);
-    expect(resolveRunSettings({ planners: 'random', live: true }).pace).toBe(1);
-    expect(resolveRunSettings({ planners: 'random' }, true).live).toBe(true);
-    expect(resolveRunSettings({ planners: 'random', 'no-live': true }, true).live).toBe(false);
-    expect(userErrorOf(() => resolveRunSettings({ clock: 'wall' }))).toMatch(/--clock must be one of turn, realtime; got "wall"/);
-    expect(userErrorOf(() => resolveRunSettings({ physics: 'x' }))).toMatch(/--physics must be one of deterministic, fast/);
+    expect(parseRunFlags({ planners: 'random' }).exec.pace).toBe(0);
+    expect(parseRunFlags({ planners: 'random', live: true }).exec.pace).toBe(1);
+    expect(parseRunFlags({ planners: 'random' }, true).exec.live).toBeDefined();
+    expect(parseRunFlags({ planners: 'random', 'no-live': true }, true).exec.live).toBeUndefined();
+    expect(userErrorOf(() => parseRunFlags({ clock: 'wall' }))).toMatch(/--clock must be one of turn, realtime; got "wall"/);
+    expect(userErrorOf(() => parseRunFlags({ physics: 'x' }))).toMatch(/--physics must be one of deterministic, fast/);
+    expect(userErrorOf(() => parseRunFlags({ from: 'x/manifest.json', seeds: '3' }))).toMatch(/--from runs what the manifest recorded; drop --seeds/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, summarize, wilson } from '../../evaluation/summary.ts';
-import type { Anchor } from '../../evaluation/anchors.ts';
+import { percentile, summarize, wilson } from '../../core/summary.ts';
+import type { Anchor } from '../../core/anchors.ts';
 import { scenarioHash } from '../../core/manifest.ts';
 import { formatTable } from '../../evaluation/table.ts';
 import type { EpisodeRecord } from '../../core/records.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listScenarios } from '../../scenarios/load.ts';
+import { listFamilies, listScenarios, listSuites } from '../../scenarios/load.ts';
 import { schemaFiles } from '../../scenarios/jsonSchema.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -30,7 +30,7 @@ describe('planarena validate', () => {
       expect.stringMatching(new RegExp(`^${FIX}/bad/bad-suite.json: \\$\\.scenarios\\[1\\]: unknown scenario "open-feild"`)),
       `${FIX}/bad/bad-suite.json: $.scenarios[2]: scenario "open-field" is listed twice; remove one (use --seeds for more episodes)`,
       `${FIX}/bad/trailing-comma.json: line 65, column 1: invalid JSON: trailing comma before "}"; delete it (JSON allows no trailing commas)`,
-      `${FIX}/bad/missing.json: no such scenario or suite file; check the path`,
+      `${FIX}/bad/missing.json: no such scenario, suite or family file; check the path`,
       '4 of 6 files have problems',
     ]);
   });
@@ -40,13 +40,14 @@ describe('planarena validate', () => {
     expect(r.code).toBe(0);
     expect(r.lines).toContain('ok scenarios/files/u-trap.json');
     expect(r.lines).toContain('ok scenarios/suites/core.json');
-    expect(r.lines.length).toBe(listScenarios().length + 3);
+    expect(r.lines).toContain('ok scenarios/families/rooms.json');
+    expect(r.lines.length).toBe(listScenarios().length + listSuites().length + listFamilies().length);
   });
 
   it('a folder stands for the .json files in it', () => {
     const r = planarena('validate', `${FIX}/good`, 'scenarios/suites');
     expect(r.code).toBe(0);
-    expect(r.lines).toEqual([`ok ${FIX}/good/custom.json`, 'ok scenarios/suites/core.json', 'ok scenarios/suites/demo.json', 'ok scenarios/suites/smoke.json']);
+    expect(r.lines).toEqual([`ok ${FIX}/good/custom.json`, ...listSuites().map((id) => `ok scenarios/suites/${id}.json`)]);
   });
 
   it('--json reports every file with its kind, problems, paths and text positions', () => {
@@ -78,6 +79,21 @@ describe('planarena list', () => {
     expect(r.stdout).toMatch(/^arm-push\s+arm\s+push\s+arm,pushing\s+20s\s+Arm push$/m);
     expect(r.stdout).toMatch(/^smoke\s+10\s+open-field, push-box, arm-reach$/m);
     expect(r.stdout).toMatch(/^oracle\s+sampling MPC/m);
+    expect(r.stdout).toMatch(/^open-test\s+1\s+rooms test 0-49, clutter test 0-49, corridor test 0-49, pushing test 0-49, arm test 0-49 \(250 scenarios\)$/m);
+    expect(r.stdout).toMatch(/^rooms\s+diffdrive\s+200 levels\s+cols,rows,doorWidth,furniture,hops,words\s+Rooms and doors: /m);
+    expect(r.stdout).toMatch(/^pushing\s+pusher\s+200 levels\s+.*shapes,colors,words\s+Pushing among distractors: /m);
+  });
+
+  it('--json lists families with their robot, train split and ood factors', () => {
+    const data = JSON.parse(planarena('list', 'families', '--json').stdout) as { families: { id: string; robot: string; trainLevels: number; novel: string[] }[] };
+    expect(data.families.map((f) => [f.id, f.robot, f.trainLevels])).toEqual([
+      ['arm', 'arm', 200],
+      ['clutter', 'diffdrive', 200],
+      ['corridor', 'diffdrive', 200],
+      ['pushing', 'pusher', 200],
+      ['rooms', 'diffdrive', 200],
+    ]);
+    expect(data.families.find((f) => f.id === 'clutter')?.novel).toEqual(['arena', 'density', 'shapes', 'words']);
   });
 
   it('--json gives the same data to machines; --tag filters scenarios', () => {
@@ -92,7 +108,16 @@ describe('planarena list', () => {
   it('an unknown list is a one-line error naming the valid lists', () => {
     const r = planarena('list', 'robots');
     expect(r.code).toBe(1);
-    expect(r.lines).toEqual(['planarena list: unknown list "robots"; valid lists: scenarios, suites, planners']);
+    expect(r.lines).toEqual(['planarena list: unknown list "robots"; valid lists: scenarios, suites, families, planners, settings']);
+  });
+
+  it('lists every planner setting, and docs/settings.md is exactly what the declarations generate', () => {
+    const r = planarena('list', 'settings');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^world-model\s+--set wm-samples\s+-\s+action sequences sampled per MPPI iteration/m);
+    expect(r.stdout).toMatch(/^llm\s+--llm-url\s+-\s+OpenAI-compatible base URL/m);
+    const md = planarena('list', 'settings', '--markdown');
+    expect(md.stdout).toBe(readFileSync(join(ROOT, 'docs', 'settings.md'), 'utf8'));
   });
 });
 

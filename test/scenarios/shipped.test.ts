@@ -68,7 +68,7 @@ describe('loading', () => {
   });
 
   it('an unknown id lists the valid ones', () => {
-    expect(() => loadScenario('open-fild')).toThrow(/unknown scenario "open-fild"; valid scenarios: arm-push, .*open-field, .* \(or give a path to a \.json file\)/);
-    expect(() => loadSuite('smok')).toThrow(/unknown suite "smok"; valid suites: core, demo, smoke/);
+    expect(() => loadScenario('open-fild')).toThrow(/unknown scenario "open-fild"; valid scenarios: arm-push, .*open-field, .*, or a generated level <family>-<train\|test\|ood>-<level> of a family \(arm, .*rooms\), or a path to a \.json file/);
+    expect(() => loadSuite('smok')).toThrow(/unknown suite "smok"; valid suites: core, demo, open-ood, open-smoke, open-test, open-train, smoke/);
   });
 });

@@ -188,4 +188,21 @@ describe('predicates', () => {
     // The arm never flips or leaves.
     expect(checkFailure(s, { ...upright, type: 'arm', quat: [S, 0, 0, S], pose: { ...upright.pose, x: 100 } })).toBeNull();
   });
+
+  it('an absurd impulse that makes the physics engine freeze the robot is diverged, not a timeout', async () => {
+    // Rapier switches off a body whose state became non-finite; it then stands still with finite
+    // numbers. Issue 16: this was scored as a timeout after the full time limit.
+    for (const target of ['robot', 'box']) {
+      const base = fixture('push');
+      const env = await make(base);
+      env.reset({ seed: 0 });
+      env.shove(target, [1e300, 0, 0], 'user');
+      const r = until(env, [0, 0, 0].slice(0, env.actionSpace.dim), 50);
+      expect(r.terminated, target).toBe(true);
+      expect(r.info.failure, target).toBe('diverged');
+      expect(r.info.step, target).toBeLessThan(5);
+      const ev = r.info.events.find((e) => e.type === 'failure');
+      expect(ev, target).toMatchObject({ reason: 'diverged', detail: expect.stringMatching(/froze body|non-finite/) });
+    }
+  });
 });

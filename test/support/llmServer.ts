@@ -35,6 +35,36 @@ export interface ServerOptions {
   /** Reject any `response_format` of these types with a 400, like servers that lack them. */
   rejectFormats?: string[];
   fallback?: (req: ReceivedRequest) => Reply;
+  /**
+   * A careless server: quotes the request's Authorization header back in every answer, in every
+   * form a real one has been seen to (as sent, lower- and upper-cased, the key alone, base64 of
+   * the key, of the header and of HTTP Basic `user:key`, percent-encoded): inside the reply's
+   * text (JSON replies keep parsing: it goes into their "reasoning"), in extra JSON fields, in
+   * response headers and in error bodies.
+   */
+  echoAuthorization?: boolean;
+}
+
+/** Every form in which {@link ServerOptions.echoAuthorization} quotes an Authorization header. */
+export function echoForms(authorization: string): string[] {
+  const key = authorization.replace(/^Bearer\s+/i, '');
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+  return [
+    authorization,
+    authorization.toLowerCase(),
+    authorization.toUpperCase(),
+    key,
+    b64(key),
+    b64(authorization),
+    `Basic ${b64(`user:${key}`)}`,
+    Buffer.from(`apikey:${key}`).toString('base64url'),
+    encodeURIComponent(`token=${key}&x=1`),
+  ];
+}
+
+function echoText(headers: IncomingHttpHeaders): string {
+  const auth = headers.authorization;
+  return auth ? ` [debug: you sent ${echoForms(auth).join(' | ')}]` : '';
 }
 
 export interface ScriptedLlmServer {
@@ -79,7 +109,8 @@ export async function startLlmServer(opts: ServerOptions = {}): Promise<Scripted
         send(res, 400, { error: { message: `response_format type "${fmt}" is not supported` } });
         return;
       }
-      answer(res, queue.shift() ?? fallback(received), body);
+      const reply = queue.shift() ?? fallback(received);
+      answer(res, opts.echoAuthorization ? withEcho(reply, echoText(req.headers)) : reply, body, opts.echoAuthorization ? echoText(req.headers) : '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,13 +130,29 @@ export async function startLlmServer(opts: ServerOptions = {}): Promise<Scripted
   };
 }
 
-function answer(res: ServerResponse, reply: Reply, body: ReceivedRequest['body']): void {
+/** The reply with `echo` worked into its text (JSON replies: into "reasoning", so they still parse). */
+function withEcho(reply: Reply, echo: string): Reply {
+  if (!echo) return reply;
+  if (reply.kind === 'status') return { ...reply, body: JSON.stringify({ error: { message: `scripted HTTP ${reply.status}${echo}` } }) };
+  if (reply.kind !== 'content') return reply;
+  try {
+    const value = JSON.parse(reply.content) as Record<string, unknown>;
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return { ...reply, content: JSON.stringify({ ...value, reasoning: `${String(value.reasoning ?? '')}${echo}` }) };
+    }
+  } catch {
+    // Not JSON: the echo goes at the end of the text.
+  }
+  return { ...reply, content: `${reply.content}${echo}` };
+}
+
+function answer(res: ServerResponse, reply: Reply, body: ReceivedRequest['body'], echo = ''): void {
   if (reply.kind === 'hangup') {
     res.socket?.destroy();
     return;
   }
   if (reply.kind === 'status') {
-    res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers, ...(echo ? { 'x-debug-echo': Buffer.from(echo).toString('base64') } : {}) });
     res.end(reply.body ?? JSON.stringify({ error: { message: `scripted HTTP ${reply.status}` } }));
     return;
   }
@@ -119,6 +166,7 @@ function answer(res: ServerResponse, reply: Reply, body: ReceivedRequest['body']
     choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: reply.finishReason ?? 'stop' }],
   };
   if (usage) payload.usage = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
+  if (echo) payload.system_fingerprint = echo;
   const timer = setTimeout(() => {
     if (!res.destroyed) send(res, 200, payload);
   }, reply.delayMs ?? 0);

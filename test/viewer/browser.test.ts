@@ -3,12 +3,14 @@
  * recorded by the real CLI, a live episode in real Rapier, the page driven like a user would.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../core/records.ts';
+import { loadScenario } from '../../scenarios/load.ts';
 import { startLiveServer, type LiveServerHandle } from '../../viewer/server/LiveServer.ts';
 import { driveEpisode } from './realEpisode.ts';
 
@@ -25,6 +27,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'planarena-viewer-'));
   // A real recorded run: two planners head to head on one scenario and seed.
   await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'push-box', '--planners', 'random,scripted', '--seeds', '1', '--record', '--out', join(dir, 'runs', 'r1')]);
+  // A generated level (procedural family "pushing", ood split).
+  await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'pushing-ood-3', '--planners', 'scripted', '--seeds', '1', '--record', '--out', join(dir, 'runs', 'r2')]);
   server = await startLiveServer({ port: 0, host: '127.0.0.1', runsDir: join(dir, 'runs'), quiet: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -201,6 +205,24 @@ describe('viewer in headless Chromium', () => {
     await page.uncheck('#ghost');
   });
 
+  it("shows a generated level's family, split, level, difficulty and instruction; a hand-written scenario's instruction alone", async () => {
+    const run = (await (await fetch(`${server.url}api/runs/r2`)).json()) as { episodes: { recording?: string }[] };
+    await page.goto(`${server.url}#/replay?run=r2&eps=${encodeURIComponent(run.episodes[0].recording!)}`);
+    await page.waitForSelector('#task:not([hidden]) .task-level');
+    const scenario = loadScenario('pushing-ood-3');
+    expect(await page.locator('#task .task-scenario').textContent()).toBe('pushing-ood-3');
+    expect(await page.locator('#task .chip').allTextContents()).toEqual(['family pushing', 'split ood', 'level 3', `difficulty ${scenario.generated!.difficulty.toFixed(2)}`]);
+    expect(await page.locator('#task .instruction').textContent()).toBe(scenario.instruction);
+    await sleep(300);
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-generated.png') });
+
+    const r1 = (await (await fetch(`${server.url}api/runs/r1`)).json()) as { episodes: { recording?: string }[] };
+    await page.goto(`${server.url}#/replay?run=r1&eps=${encodeURIComponent(r1.episodes[0].recording!)}`);
+    await page.waitForFunction(() => document.querySelector('#task .task-scenario')?.textContent === 'push-box');
+    expect(await page.locator('#task .task-level').count()).toBe(0);
+    expect(await page.locator('#task .instruction').textContent()).toBe(loadScenario('push-box').instruction);
+  });
+
   it('draws the results page charts from the run summary', async () => {
     await page.goto(`${server.url}#/results?run=r1`);
     await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 4);
@@ -216,6 +238,50 @@ describe('viewer in headless Chromium', () => {
     const headers = await page.locator('table.summary th').allTextContents();
     expect(headers.slice(3, 6)).toEqual(['success', 'efficiency', 'norm. return']);
     await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-results.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the same statistics as summary.json, and the same again while a run has no summary yet', async () => {
+    // Three seeds, so means and percentiles of per-episode latencies differ.
+    const run = join(dir, 'runs', 'r3');
+    await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'arm-reach', '--planners', 'random,scripted', '--seeds', '3', '--out', run]);
+    const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as RunSummary;
+    const expected = summary.rows.map((r) => [r.scenario, r.planner, r.episodes, [r.successRate, ...r.ci95], r.meanReturn, r.normalizedScore, r.meanSteps, r.meanCollisions, r.plannerMsP50, r.plannerMsP95]);
+    const shown = async () => {
+      await page.goto('about:blank'); // a hash change alone would not load the page again
+      await page.goto(`${server.url}#/results?run=r3`);
+      await page.waitForFunction(() => document.querySelectorAll('table.summary td[data-value]').length > 0);
+      return page.evaluate(() => [...document.querySelectorAll('table.summary tr')].slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => JSON.parse(td.dataset.value!) as unknown)));
+    };
+    expect(await shown()).toEqual(expected);
+    renameSync(join(run, 'summary.json'), join(run, 'summary.json.bak'));
+    expect(await shown()).toEqual(expected);
+    expect(await page.locator('text=no summary.json yet').count()).toBe(1);
+    renameSync(join(run, 'summary.json.bak'), join(run, 'summary.json'));
+    expect(errors).toEqual([]);
+  });
+
+  it('a server that requires a token: its printed URL opens the viewer, stream and API included; without it, 401', async () => {
+    const guarded = await startLiveServer({ port: 0, host: '127.0.0.1', runsDir: join(dir, 'runs'), quiet: true, token: 'browser-test-token-0123456789' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await context.newPage();
+      p.on('pageerror', (e) => errors.push(e.message));
+      expect(guarded.url).toMatch(/\?token=browser-test-token-0123456789$/);
+      await p.goto(`${guarded.url}#/replay`);
+      // The page's relative API calls and its WebSocket carry the cookie set by the first request.
+      await p.waitForFunction(() => document.querySelector('#status')?.textContent === 'connected');
+      await p.waitForFunction(() => document.body.textContent?.includes('r1'));
+      await p.screenshot({ path: join(tmpdir(), 'planarena-viewer-token.png') });
+      const bare = await (await browser.newContext()).newPage();
+      const refused = await bare.goto(guarded.baseUrl);
+      expect(refused?.status()).toBe(401);
+      expect(await refused?.text()).toContain('needs its access token');
+      await bare.context().close();
+    } finally {
+      await context.close();
+      await guarded.close();
+    }
     expect(errors).toEqual([]);
   });
 });

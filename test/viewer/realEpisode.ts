@@ -1,9 +1,10 @@
 /**
- * Test support: real episodes in real Rapier, driven through an episode observer the way the
- * runner drives it (start, then beforeStep / step / onStep per control step, then end), with a
- * trivial action loop so tests control exactly how many steps run.
+ * Test support: real episodes in real Rapier, through the runner's episode loop and an episode
+ * observer the way the runner drives it (start, then beforeStep / step / onStep per control step,
+ * then end), with a trivial planner so tests control exactly how many steps run.
  */
-import { taskSpec, type TaskSpec } from '../../planners/Planner.ts';
+import { taskSpec, type Planner, type TaskSpec } from '../../planners/Planner.ts';
+import { episodeLoop } from '../../runner/episodeLoop.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
 import type { EpisodeObserver } from '../../runner/types.ts';
 import { loadScenario } from '../../scenarios/load.ts';
@@ -42,24 +43,30 @@ export async function driveEpisode(observer: EpisodeObserver, o: DriveOptions = 
     const frames = [env.transforms()];
     const events: string[] = [];
     o.onEnv?.(env);
-    observer.onEpisodeStart?.(key, env.staticScene(), frames[0], task, env);
+    observer.onEpisodeStart?.(key, env.staticScene(), frames[0], task, env, scenario);
     const steps = o.steps ?? 20;
     let ret = 0;
     let last = reset.info;
     let n = 0;
-    for (let i = 0; i < steps; i++) {
-      observer.beforeStep?.(key, env);
-      const action = o.action ? o.action(i, env.actionSpace.dim) : Array.from({ length: env.actionSpace.dim }, (_, k) => (k === 0 ? 0.8 : 0.6));
-      const result = env.step(action);
+    const planner: Planner = {
+      name: key.planner,
+      reset: async () => {},
+      act: async () => {
+        const action = o.action ? o.action(n, env.actionSpace.dim) : Array.from({ length: env.actionSpace.dim }, (_, k) => (k === 0 ? 0.8 : 0.6));
+        return { action, info: o.info?.(n) ?? {} };
+      },
+      dispose: () => {},
+    };
+    for await (const s of episodeLoop(env, planner, task, key.seed, reset.obs, { clock: 'turn', maxSteps: task.maxSteps, beforeStep: () => observer.beforeStep?.(key, env) })) {
       const transforms = env.transforms();
       frames.push(transforms);
-      ret += result.reward;
-      last = result.info;
+      ret += s.result.reward;
+      last = s.result.info;
+      for (const e of s.result.info.events) events.push(e.type);
+      observer.onStep?.(key, { action: s.action, decision: s.decision, result: s.result, transforms, plannerMs: 0.1 });
+      await o.between?.(n);
       n++;
-      for (const e of result.info.events) events.push(e.type);
-      observer.onStep?.(key, { action, decision: { action, info: o.info?.(i) ?? {} }, result, transforms, plannerMs: 0.1 });
-      await o.between?.(i);
-      if (result.terminated || result.truncated) break;
+      if (n >= steps) break;
     }
     const record: EpisodeRecord = {
       ...key,

@@ -9,6 +9,10 @@
  *   scene changes, episode ends and replies are always sent (they are rare and small);
  * - a `gap` event tells the client how much it missed once it catches up;
  * - above {@link HARD_LIMIT} the client is disconnected.
+ *
+ * The server (`LiveServer.ts`) adds what one client cannot see: a cap on the bytes buffered for
+ * all clients together, and disconnection of a client that stays congested for the stall time or
+ * stops answering pings (see docs/limits.md).
  */
 import type { WebSocket } from 'ws';
 import type { ServerEvent } from '../protocol.ts';
@@ -23,6 +27,8 @@ export interface ClientStats {
   droppedSteps: number;
   /** Bytes the socket holds that the client has not read yet. */
   buffered: number;
+  /** Why the server dropped this client, once it did. */
+  disconnected?: string;
 }
 
 export class ClientStream {
@@ -82,6 +88,13 @@ export class ClientStream {
     this.stats.sentFrames++;
   }
 
+  /** Drops the connection at once (a close frame would only queue behind the backlog). */
+  terminate(reason: string): void {
+    this.stats.disconnected ??= reason;
+    this.stopDrainPoll();
+    this.ws.terminate();
+  }
+
   close(code = 1001, reason = 'server shutting down'): void {
     this.stopDrainPoll();
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
@@ -96,8 +109,7 @@ export class ClientStream {
   private checkLimit(): void {
     if (this.ws.bufferedAmount > this.hardLimit) {
       // The client stopped reading long ago; holding more of its backlog only costs memory.
-      this.stopDrainPoll();
-      this.ws.terminate();
+      this.terminate(`more than ${this.hardLimit} bytes unread`);
     }
   }
 

@@ -4,19 +4,44 @@
  *
  * `startLiveServer` is what `planarena run --live`, `planarena demo` (`npm start`) and
  * `planarena serve` call. Hand its `observer` to the runner to stream episodes as they run.
+ *
+ * Nothing a client sends can crash the server or the run streaming through it: every header is
+ * parsed defensively (`AccessPolicy.ts`: Host against DNS rebinding, Origin against cross-site
+ * WebSockets, the access token of non-loopback servers), every request handler and socket has
+ * its errors caught, each client's messages and interventions are rate limited, and the bytes
+ * held for slow clients are bounded per client and in total, with stalled clients dropped.
+ * The limits are listed in docs/limits.md.
  */
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { scrubSecrets } from '../../core/secrets.ts';
 import type { EpisodeObserver } from '../../runner/types.ts';
 import { MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION, WS_PATH, parseClientRequest, type ServerEvent } from '../protocol.ts';
+import { AccessPolicy, isLoopback, newToken, type Verdict } from './AccessPolicy.ts';
 import { ensureClientBuilt } from './buildClient.ts';
-import { ClientStream } from './ClientStream.ts';
+import { ClientStream, HIGH_WATER } from './ClientStream.ts';
 import { HttpError } from './HttpError.ts';
 import { LiveSession } from './LiveSession.ts';
+import { RateLimiter } from './RateLimiter.ts';
 import { RunsApi } from './runsApi.ts';
+
+/** Bytes buffered for all clients together before the most backlogged are dropped. */
+export const TOTAL_BUFFER_LIMIT = 256 << 20;
+/** A client whose backlog stays above the high-water mark this long (ms) is dropped. */
+export const STALL_MS = 30_000;
+/** WebSocket ping interval (ms); a client that has not answered the previous ping is dropped. */
+export const HEARTBEAT_MS = 30_000;
+/** Messages per client: burst, and refill per second. */
+export const MESSAGE_RATE = { burst: 100, perSecond: 50 };
+/** Teaching-mode interventions (shove, spawn) per client: burst, and refill per second. */
+export const INTERVENTION_RATE = { burst: 10, perSecond: 5 };
+/** Refused messages in a row after which a client is disconnected (policy violation, 1008). */
+const MAX_REFUSALS = 200;
+/** How often buffers, stalls and heartbeats are checked (ms). */
+const SWEEP_MS = 250;
 
 export interface LiveServerOptions {
   /** 0 picks a free port. */
@@ -31,12 +56,22 @@ export interface LiveServerOptions {
   /** Per-client congestion thresholds in bytes (tests lower them). */
   highWater?: number;
   hardLimit?: number;
+  /** Access token. Default: a random one when `host` is not loopback (required there), none on
+   * loopback. `null` turns it off even off loopback (tests only). */
+  token?: string | null;
+  /** See {@link TOTAL_BUFFER_LIMIT}, {@link STALL_MS}, {@link HEARTBEAT_MS} (tests lower them). */
+  totalLimit?: number;
+  stallMs?: number;
+  heartbeatMs?: number;
+  messageRate?: { burst: number; perSecond: number };
+  interventionRate?: { burst: number; perSecond: number };
   quiet?: boolean;
   /** `serve` when started by `planarena serve` (replay first), else `live`. */
   mode?: 'live' | 'serve';
 }
 
 export interface LiveServer {
+  /** What to open in a browser: includes `?token=…` when the server requires one. */
   url: string;
   observer: EpisodeObserver;
   close(): Promise<void>;
@@ -47,6 +82,9 @@ export interface LiveServerHandle extends LiveServer {
   session: LiveSession;
   clients: Set<ClientStream>;
   port: number;
+  /** `http://host:port/`, without the token. */
+  baseUrl: string;
+  token: string | null;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -66,51 +104,135 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
   const clients = new Set<ClientStream>();
   const session = new LiveSession(() => clients);
   const teaching = opts.teaching ?? true;
+  const token = accessToken(opts.host, opts.token);
+  const access = new AccessPolicy(opts.host, token);
+  const highWater = opts.highWater ?? HIGH_WATER;
 
-  const server = createServer(async (req, res) => {
-    try {
-      await handleHttp(req, res, api, clientDir);
-    } catch (e) {
+  const server = createServer((req, res) => {
+    handleHttp(req, res, api, clientDir, access).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
-      if (status === 500) console.error(`planarena viewer: ${req.url}: ${e instanceof Error ? e.stack : e}`);
+      if (status === 500) console.error(scrubSecrets(`planarena viewer: ${String(req.url).slice(0, 200)}: ${e instanceof Error ? e.stack : e}`));
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       sendJson(res, status, { error: e instanceof Error ? e.message : String(e) });
-    }
+    });
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES * 4 });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    // A page from another site must not drive a local simulation (cross-site WebSocket hijacking).
-    const origin = req.headers.origin;
-    if (url.pathname !== WS_PATH || (origin && new URL(origin).host !== req.headers.host)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      return;
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    // A reset before the handshake must not become an unhandled 'error' event.
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = parseUrl(req.url);
+      const verdict: Verdict = url && url.pathname === WS_PATH ? access.checkUpgrade(req.headers, url.searchParams) : { ok: false, status: 403, message: `WebSocket path must be ${WS_PATH}` };
+      if (!verdict.ok) return refuseUpgrade(socket, verdict);
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    } catch (e) {
+      // Not reachable by design (every parser above returns instead of throwing); if it is,
+      // the one connection goes, never the server or the run.
+      console.error(scrubSecrets(`planarena viewer: upgrade failed: ${e instanceof Error ? e.stack : e}`));
+      socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
   });
 
+  /** Per client: message and intervention allowances, refusals in a row, liveness, stall clock. */
+  const state = new Map<ClientStream, { messages: RateLimiter; interventions: RateLimiter; refusals: number; alive: boolean; congestedSince: number | null }>();
+
   function onConnection(ws: WebSocket): void {
-    const c = new ClientStream(ws, opts.highWater, opts.hardLimit);
+    const c = new ClientStream(ws, highWater, opts.hardLimit);
     clients.add(c);
-    ws.on('close', () => clients.delete(c));
-    ws.on('error', () => clients.delete(c));
+    const messageRate = opts.messageRate ?? MESSAGE_RATE;
+    const interventionRate = opts.interventionRate ?? INTERVENTION_RATE;
+    const st = { messages: new RateLimiter(messageRate.burst, messageRate.perSecond), interventions: new RateLimiter(interventionRate.burst, interventionRate.perSecond), refusals: 0, alive: true, congestedSince: null };
+    state.set(c, st);
+    const gone = () => {
+      clients.delete(c);
+      state.delete(c);
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
+    ws.on('pong', () => (st.alive = true));
     c.sendControl({ type: 'hello', protocol: PROTOCOL_VERSION, server: 'planarena', mode: opts.mode ?? 'live', teaching, runsDir: api.root });
     session.greet(c);
     ws.on('message', (data, isBinary) => {
-      const reply = (ev: ServerEvent) => c.sendControl(ev);
-      if (isBinary) return reply({ type: 'error', id: null, code: 'E_BAD_REQUEST', message: 'binary messages are not accepted; send JSON text' });
-      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
-      if (size > MAX_CLIENT_MESSAGE_BYTES) {
-        return reply({ type: 'error', id: null, code: 'E_TOO_LARGE', message: `message of ${size} bytes exceeds the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit` });
+      try {
+        onMessage(c, st, data, isBinary);
+      } catch (e) {
+        // As in the upgrade handler: one client's message never takes the server down.
+        console.error(scrubSecrets(`planarena viewer: message handling failed: ${e instanceof Error ? e.stack : e}`));
       }
-      const parsed = parseClientRequest(data.toString());
-      if (!parsed.ok) return reply({ type: 'error', id: parsed.id, code: parsed.code, message: parsed.message });
-      const req = parsed.req;
-      if (req.type === 'ping') return reply({ type: 'ack', id: req.id });
-      if (!teaching) return reply({ type: 'error', id: req.id, code: 'E_NOT_LIVE', message: 'teaching mode is off on this server' });
-      session.request(c, req);
     });
   }
+
+  function onMessage(c: ClientStream, st: { messages: RateLimiter; interventions: RateLimiter; refusals: number }, data: WebSocket.RawData, isBinary: boolean): void {
+    const reply = (ev: ServerEvent) => {
+      if (ev.type === 'error') {
+        if (++st.refusals > MAX_REFUSALS) return c.ws.close(1008, 'too many refused messages');
+      } else st.refusals = 0;
+      c.sendControl(ev);
+    };
+    if (!st.messages.take()) return reply({ type: 'error', id: null, code: 'E_RATE_LIMIT', message: `more than ${(opts.messageRate ?? MESSAGE_RATE).perSecond} messages per second; slow down` });
+    if (isBinary) return reply({ type: 'error', id: null, code: 'E_BAD_REQUEST', message: 'binary messages are not accepted; send JSON text' });
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    if (size > MAX_CLIENT_MESSAGE_BYTES) {
+      return reply({ type: 'error', id: null, code: 'E_TOO_LARGE', message: `message of ${size} bytes exceeds the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit` });
+    }
+    const parsed = parseClientRequest(Array.isArray(data) ? Buffer.concat(data).toString() : data.toString());
+    if (!parsed.ok) return reply({ type: 'error', id: parsed.id, code: parsed.code, message: parsed.message });
+    const req = parsed.req;
+    if (req.type === 'ping') return reply({ type: 'ack', id: req.id });
+    if (!teaching) return reply({ type: 'error', id: req.id, code: 'E_NOT_LIVE', message: 'teaching mode is off on this server' });
+    if (!st.interventions.take()) {
+      return reply({ type: 'error', id: req.id, code: 'E_RATE_LIMIT', message: `more than ${(opts.interventionRate ?? INTERVENTION_RATE).perSecond} shoves or drops per second; wait a moment` });
+    }
+    st.refusals = 0;
+    session.request(c, req);
+  }
+
+  // Buffers, stalls and heartbeats: what no single client can see.
+  const totalLimit = opts.totalLimit ?? TOTAL_BUFFER_LIMIT;
+  const stallMs = opts.stallMs ?? STALL_MS;
+  const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
+  let lastBeat = Date.now();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    const beat = now - lastBeat >= heartbeatMs;
+    if (beat) lastBeat = now;
+    let total = 0;
+    for (const c of clients) {
+      const st = state.get(c);
+      if (!st || !c.open) continue;
+      const buffered = c.ws.bufferedAmount;
+      total += buffered;
+      if (buffered > highWater) st.congestedSince ??= now;
+      else st.congestedSince = null;
+      if (st.congestedSince !== null && now - st.congestedSince >= stallMs) {
+        c.terminate(`stalled: more than ${highWater} bytes unread for ${stallMs} ms`);
+        total -= buffered;
+        continue;
+      }
+      if (beat) {
+        if (!st.alive) {
+          c.terminate(`no answer to a ping within ${heartbeatMs} ms`);
+          total -= buffered;
+          continue;
+        }
+        st.alive = false;
+        c.ws.ping();
+      }
+    }
+    if (total > totalLimit) {
+      const worst = [...clients].filter((c) => c.open).sort((a, b) => b.ws.bufferedAmount - a.ws.bufferedAmount);
+      for (const c of worst) {
+        if (total <= totalLimit) break;
+        total -= c.ws.bufferedAmount;
+        c.terminate(`the server holds more than ${totalLimit} bytes for all clients; this one was furthest behind`);
+      }
+    }
+  }, Math.min(SWEEP_MS, stallMs, heartbeatMs));
+  sweep.unref();
 
   await new Promise<void>((ok, fail) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -118,21 +240,28 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
     );
     server.listen(opts.port, opts.host, () => ok());
   });
+  // After listening, a server error (say, EMFILE) is logged, never thrown into the run.
+  server.on('error', (e) => console.error(`planarena viewer: ${e.message}`));
   if (!isLoopback(opts.host) && !opts.quiet) {
-    console.warn(`planarena viewer: WARNING: listening on ${opts.host}, reachable from other machines; anyone who can reach it can watch and shove live episodes.`);
+    console.warn(`planarena viewer: listening on ${opts.host}, reachable from other machines; ${token ? 'only browsers given the URL with its token can watch and shove live episodes' : 'WARNING: no access token, anyone who can reach it can watch and shove live episodes'}.`);
   }
   const port = (server.address() as AddressInfo).port;
+  access.listening(port);
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+  const baseUrl = `http://${hostForUrl}:${port}/`;
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${hostForUrl}:${port}/`,
+    url: token ? `${baseUrl}?token=${token}` : baseUrl,
+    baseUrl,
+    token,
     port,
     observer: session.observer,
     session,
     clients,
     close() {
       closing ??= new Promise<void>((done) => {
+        clearInterval(sweep);
         for (const c of clients) c.close();
         wss.close();
         server.close(() => done());
@@ -143,14 +272,40 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
   };
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** The token a server on `host` requires: `given` when set (null: none), else a random one off
+ * loopback and none on it. */
+export function accessToken(host: string, given?: string | null): string | null {
+  return given === undefined ? (isLoopback(host) ? null : newToken()) : given;
 }
 
-async function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsApi, clientDir: string | null): Promise<void> {
+/** The request URL, or null when it does not parse (`new URL` throws on some raw paths). */
+function parseUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://x');
+  } catch {
+    return null;
+  }
+}
+
+function refuseUpgrade(socket: Socket, v: Extract<Verdict, { ok: false }>): void {
+  const reason = v.status === 400 ? 'Bad Request' : v.status === 401 ? 'Unauthorized' : 'Forbidden';
+  const body = `${v.message}\n`;
+  socket.end(`HTTP/1.1 ${v.status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+async function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsApi, clientDir: string | null, access: AccessPolicy): Promise<void> {
+  const url = parseUrl(req.url);
+  if (!url) throw new HttpError(400, `malformed request URL ${JSON.stringify(String(req.url).slice(0, 100))}`);
+  const verdict = access.checkHttp(req.headers, url.searchParams);
+  if (!verdict.ok) throw new HttpError(verdict.status, verdict.message);
+  if (verdict.setCookie) res.setHeader('set-cookie', verdict.setCookie);
   if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} is not supported; the viewer API is read-only`);
-  const url = new URL(req.url ?? '/', 'http://x');
-  const path = decodeURIComponent(url.pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    throw new HttpError(400, `bad percent-encoding in the URL path ${JSON.stringify(url.pathname.slice(0, 100))}; escape "%" as %25`);
+  }
 
   if (path === '/api/runs') return sendJson(res, 200, api.list());
   const episode = /^\/api\/runs\/(.+)\/episode$/.exec(path);

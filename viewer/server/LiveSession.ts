@@ -9,13 +9,18 @@
 import type { EpisodeKey as RunnerKey, EpisodeObserver } from '../../runner/types.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
 import type { Environment, StaticScene } from '../../sim/types.ts';
-import { encodeFrame, trimPlannerInfo, type ClientRequest, type SpawnShape, type EpisodeTask, type ServerEvent, type StepData } from '../protocol.ts';
+import { encodeFrame, levelOf, trimPlannerInfo, type ClientRequest, type SpawnShape, type EpisodeTask, type ServerEvent, type StepData } from '../protocol.ts';
 import type { ClientStream } from './ClientStream.ts';
 
 /** Frames kept per running episode for clients that join late. */
 const HISTORY_FRAMES = 3000;
 /** Finished episode records kept for the scoreboard of clients that join late. */
 const HISTORY_RECORDS = 2000;
+/** Obstacles viewers may drop into one episode, all clients together: each one is a body the
+ * simulation steps from then on (1,000 drops once slowed every client's stream to a crawl). */
+export const MAX_SPAWNS_PER_EPISODE = 20;
+/** Requests waiting for one episode's next control step, all clients together. */
+export const MAX_QUEUED_PER_EPISODE = 32;
 
 /** Teaching mode's obstacle drop: `SimEnv.spawnObstacle` (sim/Env.ts), not part of the Environment contract. */
 type SpawnCapable = Environment & {
@@ -34,6 +39,8 @@ interface LiveEpisode {
   sceneChanges: ServerEvent[];
   queue: { req: Extract<ClientRequest, { type: 'shove' | 'spawn' }>; client: ClientStream }[];
   bodyCount: number;
+  /** Spawn requests accepted for this episode (queued or applied). */
+  spawns: number;
 }
 
 export class LiveSession {
@@ -47,12 +54,13 @@ export class LiveSession {
 
   /** The observer to hand to the runner. */
   readonly observer: EpisodeObserver = {
-    onEpisodeStart: (key, scene, transforms, task, env) =>
+    onEpisodeStart: (key, scene, transforms, task, env, scenario) =>
       this.guard(() => {
         const channel = this.nextChannel++;
         if (this.nextChannel > 65535) this.nextChannel = 1;
         const t: EpisodeTask = {
           instruction: task.instruction,
+          ...levelOf(scenario.generated),
           controlPeriod: task.controlPeriod,
           maxSteps: task.maxSteps,
           actionNames: task.actionSpace.names,
@@ -68,6 +76,7 @@ export class LiveSession {
           sceneChanges: [],
           queue: [],
           bodyCount: transforms.length / 7,
+          spawns: 0,
         };
         this.episodes.set(keyOf(key), ep);
         this.byChannel.set(channel, ep);
@@ -167,6 +176,15 @@ export class LiveSession {
       c.sendControl({ type: 'error', id: req.id, code: 'E_UNSUPPORTED', message: 'this environment cannot spawn obstacles' });
       return;
     }
+    if (req.type === 'spawn' && ep.spawns >= MAX_SPAWNS_PER_EPISODE) {
+      c.sendControl({ type: 'error', id: req.id, code: 'E_LIMIT', message: `episode on channel ${ep.channel} already has ${MAX_SPAWNS_PER_EPISODE} dropped obstacles, the most one episode takes` });
+      return;
+    }
+    if (ep.queue.length >= MAX_QUEUED_PER_EPISODE) {
+      c.sendControl({ type: 'error', id: req.id, code: 'E_RATE_LIMIT', message: `${MAX_QUEUED_PER_EPISODE} requests already wait for the next step of channel ${ep.channel}; try again shortly` });
+      return;
+    }
+    if (req.type === 'spawn') ep.spawns++;
     ep.queue.push({ req, client: c });
   }
 
@@ -194,3 +212,4 @@ export class LiveSession {
 function keyOf(k: RunnerKey): string {
   return `${k.scenario}\u0000${k.planner}\u0000${k.seed}`;
 }
+

@@ -6,7 +6,7 @@
 import type { EpisodeRecord } from '../../core/records.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import type { Recording } from '../../sim/recording.ts';
-import { trimPlannerInfo, type EpisodeData, type EpisodeTask } from '../protocol.ts';
+import { levelOf, trimPlannerInfo, type EpisodeData, type EpisodeTask } from '../protocol.ts';
 
 export function recordingToEpisode(rec: Recording, record: EpisodeRecord | null): EpisodeData {
   const first = rec.steps[0];
@@ -36,7 +36,7 @@ export function recordingToEpisode(rec: Recording, record: EpisodeRecord | null)
 function taskOf(scenarioId: string, controlPeriod: number, steps: number): EpisodeTask {
   try {
     const sc = loadScenario(scenarioId);
-    return { instruction: sc.instruction, controlPeriod, maxSteps: Math.round(sc.timeLimit / controlPeriod), actionNames: [] };
+    return { instruction: sc.instruction, ...levelOf(sc.generated), controlPeriod, maxSteps: Math.round(sc.timeLimit / controlPeriod), actionNames: [] };
   } catch {
     // A scenario given by path, or since removed: replay still works without the instruction.
     return { instruction: '', controlPeriod, maxSteps: steps, actionNames: [] };

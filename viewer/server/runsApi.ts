@@ -49,7 +49,8 @@ export class RunsApi {
       const manifest = readJson<RunManifest>(join(dir, 'manifest.json'));
       return {
         name: relative(this.root!, dir).split(sep).join('/') || '.',
-        createdAt: manifest?.createdAt ?? null,
+        // Shown and sorted on only: a manifest damaged here must not break the listing.
+        createdAt: typeof manifest?.createdAt === 'string' ? manifest.createdAt : null,
         episodes: episodes.length,
         hasSummary: existsSync(join(dir, 'summary.json')),
         recordings: episodes.filter((e) => e.recording).length,

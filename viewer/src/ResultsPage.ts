@@ -19,7 +19,8 @@ import {
   type ChartDataset,
   type Plugin,
 } from 'chart.js';
-import type { EpisodeRecord, SummaryRow } from '../../core/records.ts';
+import type { SummaryRow } from '../../core/records.ts';
+import { summarize } from '../../core/summary.ts';
 import type { RunDetail } from '../protocol.ts';
 import { h } from './panels.ts';
 
@@ -78,7 +79,9 @@ export class ResultsPage {
       return;
     }
     const detail = (await res.json()) as RunDetail;
-    const rows = detail.summary?.rows ?? rowsFromEpisodes(detail.episodes);
+    // A run still going has no summary.json: its rows come from the same `summarize` that writes
+    // it, so the page never shows statistics with other meanings than the file.
+    const rows = detail.summary?.rows ?? summarize(detail.episodes, null).rows;
     this.draw(run, rows, detail.summary === null);
   }
 
@@ -172,75 +175,27 @@ export class ResultsPage {
 }
 
 function summaryTable(rows: SummaryRow[]): HTMLElement {
-  const cols: [string, (r: SummaryRow) => string][] = [
-    ['scenario', (r) => r.scenario],
-    ['planner', (r) => r.planner],
-    ['episodes', (r) => String(r.episodes)],
-    ['success', (r) => `${(r.successRate * 100).toFixed(0)}% [${(r.ci95[0] * 100).toFixed(0)}, ${(r.ci95[1] * 100).toFixed(0)}]`],
-    ['efficiency', (r) => (r.efficiency === null ? '—' : `${r.efficiency.toFixed(2)}${r.efficiencyCi95 ? ` [${r.efficiencyCi95[0].toFixed(2)}, ${r.efficiencyCi95[1].toFixed(2)}]` : ''}`)],
-    ['norm. return', (r) => (r.normalizedScore === null ? '—' : `${r.normalizedScore.toFixed(2)}${r.normalizedCi95 ? ` [${r.normalizedCi95[0].toFixed(2)}, ${r.normalizedCi95[1].toFixed(2)}]` : ''}`)],
-    ['mean return', (r) => r.meanReturn.toFixed(2)],
-    ['steps', (r) => r.meanSteps.toFixed(0)],
-    ['collisions', (r) => r.meanCollisions.toFixed(2)],
-    ['p50 ms', (r) => ms(r.plannerMsP50)],
-    ['p95 ms', (r) => ms(r.plannerMsP95)],
+  // [header, text, raw value (kept on the cell as data-value, so a test can compare the page with summary.json)]
+  // Success and efficiency first; the normalised return (against frozen anchors) is secondary.
+  const cols: [string, (r: SummaryRow) => string, (r: SummaryRow) => unknown][] = [
+    ['scenario', (r) => r.scenario, (r) => r.scenario],
+    ['planner', (r) => r.planner, (r) => r.planner],
+    ['episodes', (r) => String(r.episodes), (r) => r.episodes],
+    ['success', (r) => `${(r.successRate * 100).toFixed(0)}% [${(r.ci95[0] * 100).toFixed(0)}, ${(r.ci95[1] * 100).toFixed(0)}]`, (r) => [r.successRate, ...r.ci95]],
+    ['efficiency', (r) => (r.efficiency === null ? '—' : `${r.efficiency.toFixed(2)}${r.efficiencyCi95 ? ` [${r.efficiencyCi95[0].toFixed(2)}, ${r.efficiencyCi95[1].toFixed(2)}]` : ''}`), (r) => r.efficiency],
+    ['norm. return', (r) => (r.normalizedScore === null ? '—' : `${r.normalizedScore.toFixed(2)}${r.normalizedCi95 ? ` [${r.normalizedCi95[0].toFixed(2)}, ${r.normalizedCi95[1].toFixed(2)}]` : ''}`), (r) => r.normalizedScore],
+    ['mean return', (r) => r.meanReturn.toFixed(2), (r) => r.meanReturn],
+    ['steps', (r) => r.meanSteps.toFixed(0), (r) => r.meanSteps],
+    ['collisions', (r) => r.meanCollisions.toFixed(2), (r) => r.meanCollisions],
+    ['p50 ms', (r) => ms(r.plannerMsP50), (r) => r.plannerMsP50],
+    ['p95 ms', (r) => ms(r.plannerMsP95), (r) => r.plannerMsP95],
   ];
-  // The reason a normalised return is missing (no anchor, stale anchor, degenerate span) on hover.
-  const cell = (r: SummaryRow, name: string, f: (r: SummaryRow) => string) => h('td', name === 'norm. return' && r.normalizedNote ? { title: r.normalizedNote } : {}, f(r));
-  return h('table', { class: 'summary' }, h('tr', {}, ...cols.map(([c]) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...cols.map(([c, f]) => cell(r, c, f)))));
+  // Why a normalised return is missing (no anchor, stale anchor, degenerate span) shows on hover.
+  const cell = (r: SummaryRow, [name, text, raw]: (typeof cols)[number]) =>
+    h('td', { 'data-col': name, 'data-value': JSON.stringify(raw(r)), ...(name === 'norm. return' && r.normalizedNote ? { title: r.normalizedNote } : {}) }, text(r));
+  return h('table', { class: 'summary' }, h('tr', {}, ...cols.map(([c]) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...cols.map((c) => cell(r, c)))));
 }
 
 function ms(v: number): string {
   return v >= 10 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
-}
-
-/** Summary rows from raw records (a run still going has no summary.json). */
-export function rowsFromEpisodes(eps: EpisodeRecord[]): SummaryRow[] {
-  const groups = new Map<string, EpisodeRecord[]>();
-  for (const e of eps) {
-    const k = `${e.scenario}\u0000${e.planner}`;
-    groups.set(k, [...(groups.get(k) ?? []), e]);
-  }
-  return [...groups.values()].map((g) => {
-    const n = g.length;
-    const ok = g.filter((e) => e.success).length;
-    const failures: Record<string, number> = {};
-    const cats: Record<string, number> = {};
-    for (const e of g) {
-      if (e.failure) failures[e.failure] = (failures[e.failure] ?? 0) + 1;
-      for (const [k, v] of Object.entries(e.failureCategories ?? {})) cats[k] = (cats[k] ?? 0) + (v ?? 0);
-    }
-    const mean = (f: (e: EpisodeRecord) => number) => g.reduce((s, e) => s + f(e), 0) / n;
-    const hasEfficiency = g.every((e) => typeof e.efficiency === 'number');
-    return {
-      scenario: g[0].scenario,
-      planner: g[0].planner,
-      episodes: n,
-      successes: ok,
-      successRate: ok / n,
-      ci95: wilson(ok, n),
-      efficiency: hasEfficiency ? mean((e) => e.efficiency!) : null,
-      efficiencyCi95: null,
-      spl: hasEfficiency ? mean((e) => e.spl ?? 0) : null,
-      meanReturn: mean((e) => e.return),
-      normalizedScore: null,
-      normalizedCi95: null,
-      normalizedNote: 'the run has no summary.json yet',
-      meanSteps: mean((e) => e.steps),
-      meanCollisions: mean((e) => e.collisions),
-      plannerMsP50: mean((e) => e.plannerMsP50),
-      plannerMsP95: mean((e) => e.plannerMsP95),
-      failures,
-      failureCategories: cats,
-    };
-  });
-}
-
-function wilson(k: number, n: number): [number, number] {
-  const z = 1.96;
-  const p = k / n;
-  const d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d;
-  const w = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return [Math.max(0, c - w), Math.min(1, c + w)];
 }

@@ -7,7 +7,7 @@
 import './style.css';
 import { Episode } from './Episode.ts';
 import { LiveClient } from './LiveClient.ts';
-import { h, renderDecisions, renderScoreboard } from './panels.ts';
+import { h, renderDecisions, renderScoreboard, renderTask } from './panels.ts';
 import { loadEpisodes, renderRun, renderRunList } from './ReplayBrowser.ts';
 import { ResultsPage } from './ResultsPage.ts';
 import { benchUpdate } from './benchUpdate.ts';
@@ -118,6 +118,7 @@ function setShown(eps: Episode[]): void {
   scoreDirty = true;
   stage.setEpisodes(eps);
   timeline.setEpisodes(eps);
+  renderTask($('task'), eps);
   panelKey = '';
 }
 

@@ -91,6 +91,40 @@ function llmBlock(llm: LlmInfo, atStep: number): HTMLElement {
   return block;
 }
 
+/**
+ * The task of the shown episodes: the instruction each planner was given and, for a generated
+ * level, its family, split, level number and difficulty. One block per distinct scenario.
+ */
+export function renderTask(root: HTMLElement, episodes: Episode[]): void {
+  const byScenario = new Map<string, Episode>();
+  for (const ep of episodes) if (!byScenario.has(ep.key.scenario)) byScenario.set(ep.key.scenario, ep);
+  root.hidden = byScenario.size === 0;
+  root.replaceChildren(
+    h('h3', {}, 'task'),
+    ...[...byScenario.values()].map((ep) => {
+      const l = ep.task.level;
+      return h(
+        'div',
+        { class: 'task-item', 'data-scenario': ep.key.scenario },
+        h('div', { class: 'task-scenario' }, ep.key.scenario),
+        l
+          ? h(
+              'div',
+              { class: 'task-level' },
+              ...[
+                ['family', l.family],
+                ['split', l.split],
+                ['level', String(l.level)],
+                ['difficulty', l.difficulty.toFixed(2)],
+              ].map(([k, v]) => h('span', { class: `chip ${k === 'split' ? `split-${v}` : ''}` }, h('span', { class: 'muted' }, `${k} `), v)),
+            )
+          : null,
+        h('p', { class: 'instruction' }, ep.task.instruction || '(instruction not known: the scenario is not available here)'),
+      );
+    }),
+  );
+}
+
 /** Scoreboard: finished episodes per planner, then the rows. */
 export function renderScoreboard(root: HTMLElement, records: EpisodeRecord[], running: Episode[]): void {
   const by = new Map<string, { n: number; ok: number; ret: number; coll: number }>();

@@ -1,13 +1,14 @@
 /**
- * Data collection: runs one episode of any planner in the simulator and records it as replay
- * data (observations, actions, rewards, goal distances, failures, probe targets). A small loop
- * of its own rather than the runner's `runEpisode`: training needs the raw observation vectors,
- * not recordings, hashes or timing.
+ * Data collection: runs one episode of any planner in the simulator, through the same episode
+ * loop as the runner (`runner/episodeLoop.ts`), and keeps what training needs as replay data
+ * (observation vectors, actions, rewards, goal distances, failures, probe targets, teacher
+ * labels) instead of recordings, hashes and timing.
  */
-import { taskSpec, type Planner, type TaskSpec } from '../../Planner.ts';
+import { taskSpec, type ActResult, type Planner, type TaskSpec } from '../../Planner.ts';
+import { episodeLoop } from '../../../runner/episodeLoop.ts';
 import type { Scenario } from '../../../scenarios/schema.ts';
 import { createEnv } from '../../../sim/Env.ts';
-import type { Observation, PhysicsFlavor } from '../../../sim/types.ts';
+import type { Observation, PhysicsFlavor, StepInfo } from '../../../sim/types.ts';
 import type { Rng } from '../../../sim/rng.ts';
 import type { DataSource, EpisodeData } from './ReplayBuffer.ts';
 
@@ -31,11 +32,57 @@ export interface CollectedEpisode {
   finalGoalDistance: number;
 }
 
-/** The probe head's target: the task subject (chassis; the arm's end effector) relative to the goal, world frame. */
-export function subjectOffset(obs: Observation): [number, number, number] {
-  const g = obs.goal.position;
-  const s = obs.robot.type === 'arm' && obs.robot.ee ? obs.robot.ee : { x: obs.robot.pose.x, y: obs.robot.pose.y, z: obs.robot.pose.z };
-  return [s.x - g[0], s.y - g[1], s.z - (g[2] ?? 0)];
+/** The probe head's target: the robot's working point (chassis; the arm's end effector, as the
+ * step info gives it) relative to the goal, world frame. */
+export function subjectOffset(info: Pick<StepInfo, 'robotPoint'>, goal: readonly number[]): [number, number, number] {
+  const p = info.robotPoint;
+  return [p[0] - goal[0], p[1] - goal[1], p[2] - (goal[2] ?? 0)];
+}
+
+/**
+ * The planner as collection runs it: labels every state with the teacher's action (DAgger), and
+ * during exploration bursts (DART) acts uniformly at random instead of the planner.
+ */
+class CollectingPlanner implements Planner {
+  readonly name: string;
+  readonly expert: number[] = [];
+  private burst = 0;
+
+  constructor(
+    private readonly inner: Planner,
+    private readonly A: number,
+    private readonly opts: CollectOptions,
+  ) {
+    this.name = inner.name;
+  }
+
+  async reset(task: TaskSpec, seed: number): Promise<void> {
+    await this.inner.reset(task, seed);
+    if (this.opts.teacher && this.opts.teacher !== this.inner) await this.opts.teacher.reset(task, seed);
+  }
+
+  async act(obs: Observation, last?: StepInfo): Promise<ActResult> {
+    const { teacher, explore } = this.opts;
+    const acted = await this.inner.act(obs, last);
+    let action = clip(acted.action, this.A);
+    if (teacher) {
+      const taught = teacher === this.inner ? acted : await teacher.act(obs, last);
+      const skill = (taught.info as { skill?: { name?: string } } | undefined)?.skill?.name;
+      this.expert.push(...(skill && NO_LABEL.has(skill) ? new Array<number>(this.A).fill(Number.NaN) : clip(taught.action, this.A)));
+    }
+    if (explore) {
+      if (this.burst === 0 && explore.rng.uniform(0, 1) < explore.prob) this.burst = explore.hold;
+      if (this.burst > 0) {
+        action = Array.from({ length: this.A }, () => explore.rng.uniform(-1, 1));
+        this.burst--;
+      }
+    }
+    return { action, info: acted.info };
+  }
+
+  dispose(): void {
+    // The caller owns the wrapped planners.
+  }
 }
 
 /**
@@ -51,59 +98,35 @@ export async function collectEpisode(
   signal?: { stop: boolean },
   opts: CollectOptions = {},
 ): Promise<CollectedEpisode> {
-  const { teacher, explore } = opts;
   const env = await createEnv(scenario, { physics });
   try {
     const task = taskSpec(scenario, env.actionSpace);
     const first = env.reset({ seed });
-    await planner.reset(task, seed);
-    if (teacher && teacher !== planner) await teacher.reset(task, seed);
     const D = first.obs.flat.length;
     const A = env.actionSpace.dim;
+    const actor = new CollectingPlanner(planner, A, opts);
+    const goal = first.obs.goal.position;
     const obs: number[] = Array.from(first.obs.flat);
     const dist: number[] = [first.info.goalDistance];
-    const pos: number[] = subjectOffset(first.obs);
+    const pos: number[] = subjectOffset(first.info, goal);
     const actions: number[] = [];
-    const expert: number[] = [];
-    let burst = 0;
     const rewards: number[] = [];
     const failure: number[] = [];
     const terminal: number[] = [];
-    let current = first.obs;
-    let last = first.info;
     let ret = 0;
-    let success = first.info.success;
-    let failed: string | null = first.info.failure;
-    for (let t = 0; t < task.maxSteps && !success && !failed; t++) {
-      const prev = t === 0 ? undefined : last;
-      const acted = await planner.act(current, prev);
-      const action = acted.action;
-      let clipped = clip(action, A);
-      if (teacher) {
-        const taught = teacher === planner ? acted : await teacher.act(current, prev);
-        const skill = (taught.info as { skill?: { name?: string } } | undefined)?.skill?.name;
-        expert.push(...(skill && NO_LABEL.has(skill) ? new Array<number>(A).fill(Number.NaN) : clip(taught.action, A)));
-      }
-      if (explore) {
-        if (burst === 0 && explore.rng.uniform(0, 1) < explore.prob) burst = explore.hold;
-        if (burst > 0) {
-          clipped = Array.from({ length: A }, () => explore.rng.uniform(-1, 1));
-          burst--;
-        }
-      }
-      const r = env.step(clipped);
-      actions.push(...clipped);
+    let success = false;
+    let failed: string | null = null;
+    for await (const { action, result: r } of episodeLoop(env, actor, task, seed, first.obs, { clock: 'turn', maxSteps: task.maxSteps })) {
+      actions.push(...action);
       rewards.push(r.reward);
       failure.push(r.info.failure ? 1 : 0);
       terminal.push(r.terminated ? 1 : 0);
       obs.push(...r.obs.flat);
       dist.push(r.info.goalDistance);
-      pos.push(...subjectOffset(r.obs));
+      pos.push(...subjectOffset(r.info, goal));
       ret += r.reward;
       success = r.info.success;
       failed = r.info.failure;
-      current = r.obs;
-      last = r.info;
       if (r.terminated || r.truncated) break;
       // Let a Ctrl-C handler run: planner promises alone never turn the event loop.
       if (signal) {
@@ -126,7 +149,7 @@ export async function collectEpisode(
         failure: Float32Array.from(failure),
         terminal: Float32Array.from(terminal),
         position: Float32Array.from(pos),
-        ...(teacher ? { expert: Float32Array.from(expert) } : {}),
+        ...(opts.teacher ? { expert: Float32Array.from(actor.expert) } : {}),
       },
       success,
       failure: failed,

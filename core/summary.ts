@@ -1,16 +1,15 @@
 /**
  * Per scenario × planner summary of a run's episode records, success first: success rate with
  * its Wilson interval, mean efficiency (success × shortest time / time) with a bootstrap
- * interval, then the secondary shaped-return figures (mean return, normalised score against the
- * frozen anchors in `scenarios/anchors/`), and costs.
+ * interval, then the secondary shaped-return figures (mean return, normalised score against
+ * frozen anchors, `core/anchors.ts`), and costs.
  *
- * `evaluation/stats.ts` builds the richer statistics (bootstrap, IQM, paired tests); this file
- * is the quick summary written next to every run.
+ * Pure (no files, no Node APIs): the runner writes it next to every run and the viewer computes
+ * it in the browser for runs still going. `evaluation/stats.ts` builds the richer statistics
+ * (stratified bootstrap, IQM, paired tests) for reports.
  */
-import type { FailureCategory } from '../planners/Planner.ts';
-import type { EpisodeRecord, RunSummary, SummaryRow } from '../core/records.ts';
-import { anchorFor, normalizeRow, shippedAnchors, type AnchorTable } from './anchors.ts';
-import { mean as meanOf, stratifiedBootstrap } from './stats.ts';
+import { anchorFor, normalizeRow, type AnchorTable } from './anchors.ts';
+import type { EpisodeRecord, FailureCategory, RunSummary, SummaryRow } from './records.ts';
 
 /** Two-sided 95% normal quantile. */
 const Z95 = 1.959963984540054;
@@ -48,24 +47,50 @@ function mean(values: readonly number[]): number {
 export const RANDOM_BASELINE = 'random';
 export const ORACLE_BASELINE = 'oracle';
 
-/** Bootstrap resamples and seed of the summary's efficiency intervals. */
-const SUMMARY_BOOT = { reps: 2000, seed: 0 };
+/** Resamples of the efficiency interval. */
+const BOOT_REPS = 2000;
+
+/**
+ * Mean and 95% percentile-bootstrap interval of a [0, 1] score, or nulls when any record lacks
+ * it. The resampling stream is a fixed-seed mulberry32, so a summary is reproducible.
+ */
+export function meanInterval(values: readonly (number | undefined)[]): { mean: number | null; ci: [number, number] | null } {
+  if (values.length === 0 || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return { mean: null, ci: null };
+  const xs = values as number[];
+  const n = xs.length;
+  let state = 0x9e3779b9;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const means = new Float64Array(BOOT_REPS);
+  for (let r = 0; r < BOOT_REPS; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += xs[Math.floor(next() * n)];
+    means[r] = s / n;
+  }
+  means.sort();
+  const at = (q: number) => {
+    const pos = (BOOT_REPS - 1) * q;
+    const lo = Math.floor(pos);
+    return means[lo] + (means[Math.ceil(pos)] - means[lo]) * (pos - lo);
+  };
+  return { mean: mean(xs), ci: [at(0.025), at(0.975)] };
+}
 
 export interface SummaryOptions {
-  /** Anchors of the normalised score (default: the shipped ones, `scenarios/anchors/`). */
+  /** Frozen anchors of the normalised score (`shippedAnchors()` in `scenarios/anchors.ts`);
+   * without them every normalised score is refused, saying so. */
   anchors?: AnchorTable;
   /** The run's resolved-scenario hashes (manifest `config.scenarioHashes`): an anchor made for
    * another version of a scenario is refused. */
   scenarioHashes?: Record<string, string>;
 }
 
-/** Mean and 95% bootstrap interval of a [0, 1] score, or nulls when any record lacks it. */
-function meanWithInterval(values: readonly (number | undefined)[]): { mean: number | null; ci: [number, number] | null } {
-  if (values.length === 0 || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return { mean: null, ci: null };
-  const xs = values as number[];
-  const b = stratifiedBootstrap([xs], meanOf, SUMMARY_BOOT);
-  return { mean: b.point, ci: [b.lo, b.hi] };
-}
+/** Why every normalised score is null when no anchors were given (the viewer's provisional rows). */
+const NO_ANCHORS_NOTE = 'no anchors loaded (the summary.json written at the end of a run has them)';
 
 /**
  * One row per (scenario, planner) in order of first appearance in `records`.
@@ -81,7 +106,7 @@ export function summarize(records: readonly EpisodeRecord[], suite: string | nul
     if (list) list.push(r);
     else groups.set(key, [r]);
   }
-  const anchors = opts.anchors ?? shippedAnchors();
+  const anchors = opts.anchors;
 
   const rows: SummaryRow[] = [];
   for (const list of groups.values()) {
@@ -96,9 +121,8 @@ export function summarize(records: readonly EpisodeRecord[], suite: string | nul
         if (n) failureCategories[cat] = (failureCategories[cat] ?? 0) + n;
       }
     }
-    const efficiency = meanWithInterval(list.map((r) => r.efficiency));
-    const spl = meanWithInterval(list.map((r) => r.spl));
-    const normalized = normalizeRow(returns, anchorFor(anchors, scenario, opts.scenarioHashes?.[scenario]));
+    const efficiency = meanInterval(list.map((r) => r.efficiency));
+    const normalized = anchors ? normalizeRow(returns, anchorFor(anchors, scenario, opts.scenarioHashes?.[scenario])) : { value: null, ci95: null, note: NO_ANCHORS_NOTE };
     rows.push({
       scenario,
       planner,
@@ -108,7 +132,7 @@ export function summarize(records: readonly EpisodeRecord[], suite: string | nul
       ci95: wilson(successes, list.length),
       efficiency: efficiency.mean,
       efficiencyCi95: efficiency.ci,
-      spl: spl.mean,
+      spl: meanInterval(list.map((r) => r.spl)).mean,
       meanReturn: mean(returns),
       normalizedScore: normalized.value,
       normalizedCi95: normalized.ci95,

@@ -1,0 +1,32 @@
+/**
+ * Settings of the world-model planner, declared once (see core/settings.ts). Search settings
+ * default per robot type (Configurator.ts): a null default here means "the robot's default".
+ */
+import type { SettingsGroup } from '../../core/settings.ts';
+
+const perRobot = (doc: string) => `${doc} (default: per robot, see docs/world-model.md)`;
+
+export const WORLD_MODEL_SETTINGS: SettingsGroup = {
+  planners: ['world-model'],
+  settings: [
+    { key: 'checkpoint', type: 'string', default: null, flag: true, doc: 'world-model checkpoint directory: one checkpoint, or one subdirectory per robot as `train --out` writes (default: the shipped checkpoints)' },
+    { key: 'wmBackend', type: 'choice', default: 'wasm', choices: ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'], doc: 'tfjs backend; wasm is fast on CPUs and deterministic, auto may pick a GPU (not bit-reproducible)' },
+    { key: 'wmHorizon', type: 'integer', default: null, min: 1, max: 200, doc: perRobot('imagined control steps per sequence') },
+    { key: 'wmSamples', type: 'integer', default: null, min: 1, max: 65536, doc: perRobot('action sequences sampled per MPPI iteration') },
+    { key: 'wmActorSamples', type: 'integer', default: null, min: 0, max: 65536, doc: perRobot("of the samples, how many are the actor's own proposals") },
+    { key: 'wmElites', type: 'integer', default: null, min: 1, max: 65536, doc: perRobot('best sequences that set the next sampling distribution') },
+    { key: 'wmIterations', type: 'integer', default: null, min: 1, max: 100, doc: perRobot('MPPI iterations per decision') },
+    { key: 'wmTemperature', type: 'number', default: null, min: 0, doc: perRobot('MPPI temperature of the elite weights') },
+    { key: 'wmMinStd', type: 'number', default: null, min: 0, doc: perRobot('smallest sampling standard deviation') },
+    { key: 'wmMaxStd', type: 'number', default: null, min: 0, doc: perRobot('largest sampling standard deviation') },
+    { key: 'wmActorPrior', type: 'number', default: null, min: 0, max: 1, doc: perRobot("1: centre the search on the actor's sequence; 0: on the warm start") },
+    { key: 'wmPriorStd', type: 'number', default: null, min: 0, doc: perRobot("initial search width around the actor's sequence, relative to max-std") },
+    { key: 'wmGreedy', type: 'number', default: null, min: 0, max: 1, doc: perRobot("1: act on the cheapest sequence's first action; 0: on the elites' weighted mean") },
+    { key: 'wmImagined', type: 'integer', default: null, min: 0, max: 1000, doc: perRobot('imagined futures sent to the viewer per decision') },
+    { key: 'wmCostGoal', type: 'number', default: null, doc: perRobot('cost weight of the predicted goal distance') },
+    { key: 'wmCostReward', type: 'number', default: null, doc: perRobot('cost weight of the predicted reward (subtracted)') },
+    { key: 'wmCostFailure', type: 'number', default: null, doc: perRobot('cost weight of the predicted failure probability') },
+    { key: 'wmCostValue', type: 'number', default: null, doc: perRobot("weight of the critic's terminal value (subtracted)") },
+    { key: 'wmCostPrior', type: 'number', default: null, doc: perRobot("behaviour prior: cost of leaving the actor's action, per imagined step") },
+  ],
+};

@@ -70,9 +70,9 @@ describe('LLM config', () => {
     expect(resolveLlmConfig({ llmUrl: 'http://x/v1', llmModel: 'm' })).toMatchObject({ threads: 0, contextSize: 8192, gpu: 'auto', gpuLayers: 'auto' });
     expect(resolveLlmConfig({ llmThreads: '4', llmContextSize: '4096', llmGpu: 'none', llmGpuLayers: '12' })).toMatchObject({ threads: 4, contextSize: 4096, gpu: 'none', gpuLayers: 12 });
     expect(resolveLlmConfig({ llmGpuLayers: 'max' }).gpuLayers).toBe('max');
-    expect(userErrorOf(() => resolveLlmConfig({ llmGpu: 'tpu' })).message).toMatch(/--set llmGpu must be one of auto, cuda, vulkan, metal, none/);
-    expect(userErrorOf(() => resolveLlmConfig({ llmGpuLayers: 'some' })).message).toMatch(/--set llmGpuLayers must be auto, max or a whole number/);
-    expect(userErrorOf(() => resolveLlmConfig({ llmContextSize: '100' })).message).toMatch(/--set llmContextSize must be a number >= 256/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmGpu: 'tpu' })).message).toMatch(/--set llm-gpu must be one of auto, cuda, vulkan, metal, none/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmGpuLayers: 'some' })).message).toMatch(/--set llm-gpu-layers must be auto, max or a whole number/);
+    expect(userErrorOf(() => resolveLlmConfig({ llmContextSize: '100' })).message).toMatch(/--set llm-context-size must be an integer >= 256/);
   });
 });
 

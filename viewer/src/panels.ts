@@ -4,6 +4,7 @@
  * the scoreboard. Text from planners (LLM output) is inserted as text, never as HTML.
  */
 import type { EpisodeRecord } from '../../core/records.ts';
+import { summarize } from '../../core/summary.ts';
 import type { Episode } from './Episode.ts';
 
 /** Tiny DOM builder: children are nodes or text. */
@@ -127,20 +128,15 @@ export function renderTask(root: HTMLElement, episodes: Episode[]): void {
 
 /** Scoreboard: finished episodes per planner, then the rows. */
 export function renderScoreboard(root: HTMLElement, records: EpisodeRecord[], running: Episode[]): void {
-  const by = new Map<string, { n: number; ok: number; ret: number; coll: number }>();
-  for (const r of records) {
-    const a = by.get(r.planner) ?? { n: 0, ok: 0, ret: 0, coll: 0 };
-    a.n++;
-    a.ok += r.success ? 1 : 0;
-    a.ret += r.return;
-    a.coll += r.collisions;
-    by.set(r.planner, a);
-  }
+  // Per planner over every scenario so far, by the same `summarize` that writes summary.json.
+  const rows = summarize(records.map((r) => ({ ...r, scenario: 'all' }))).rows;
   const table = h(
     'table',
     { class: 'scoreboard' },
-    h('tr', {}, h('th', {}, 'planner'), h('th', {}, 'success'), h('th', {}, 'mean return'), h('th', {}, 'collisions')),
-    ...[...by].map(([p, a]) => h('tr', {}, h('td', {}, p), h('td', {}, `${a.ok}/${a.n}`), h('td', {}, (a.ret / a.n).toFixed(2)), h('td', {}, String(a.coll)))),
+    h('tr', {}, h('th', {}, 'planner'), h('th', {}, 'success'), h('th', {}, 'mean return'), h('th', {}, 'collisions / episode')),
+    ...rows.map((r) =>
+      h('tr', {}, h('td', {}, r.planner), h('td', { title: `95% interval ${(r.ci95[0] * 100).toFixed(0)}–${(r.ci95[1] * 100).toFixed(0)}%` }, `${r.successes}/${r.episodes}`), h('td', {}, r.meanReturn.toFixed(2)), h('td', {}, r.meanCollisions.toFixed(1))),
+    ),
   );
   const recent = h(
     'ul',

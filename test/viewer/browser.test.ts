@@ -246,7 +246,7 @@ describe('viewer in headless Chromium', () => {
     const run = join(dir, 'runs', 'r3');
     await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'arm-reach', '--planners', 'random,scripted', '--seeds', '3', '--out', run]);
     const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as RunSummary;
-    const expected = summary.rows.map((r) => [r.scenario, r.planner, r.episodes, [r.successRate, ...r.ci95], r.meanReturn, r.normalizedScore, r.meanSteps, r.meanCollisions, r.plannerMsP50, r.plannerMsP95]);
+    const expected = summary.rows.map((r) => [r.scenario, r.planner, r.episodes, [r.successRate, ...r.ci95], r.efficiency, r.normalizedScore, r.meanReturn, r.meanSteps, r.meanCollisions, r.plannerMsP50, r.plannerMsP95]);
     const shown = async () => {
       await page.goto('about:blank'); // a hash change alone would not load the page again
       await page.goto(`${server.url}#/results?run=r3`);

@@ -81,7 +81,7 @@ export class ResultsPage {
     const detail = (await res.json()) as RunDetail;
     // A run still going has no summary.json: its rows come from the same `summarize` that writes
     // it, so the page never shows statistics with other meanings than the file.
-    const rows = detail.summary?.rows ?? summarize(detail.episodes, null).rows;
+    const rows = detail.summary?.rows ?? summarize(detail.episodes, null, undefined, { anchors: new Map((detail.anchors ?? []).map((a) => [a.scenario, a])), scenarioHashes: detail.scenarioHashes ?? undefined }).rows;
     this.draw(run, rows, detail.summary === null);
   }
 

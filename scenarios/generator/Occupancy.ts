@@ -12,6 +12,7 @@
  * Only `+ - * /`, `Math.sqrt`, `Math.abs`, `Math.floor` and deterministic trig (`sim/detmath.ts`)
  * are used, so every machine finds the same routes and so redraws the same levels.
  */
+import { MinHeap } from '../../core/MinHeap.ts';
 import { dcos, dsin } from '../../sim/detmath.ts';
 
 const DEG = Math.PI / 180;
@@ -220,60 +221,4 @@ function distance(sh: Shape, x: number, y: number): number {
   const qx = lx > 0 ? lx : 0;
   const qy = ly > 0 ? ly : 0;
   return Math.sqrt(qx * qx + qy * qy);
-}
-
-/** Binary min-heap of (index, priority); ties broken by insertion order for determinism. */
-class MinHeap {
-  private idx: number[] = [];
-  private pri: number[] = [];
-  private seq: number[] = [];
-  private counter = 0;
-
-  get size(): number {
-    return this.idx.length;
-  }
-
-  push(i: number, p: number): void {
-    this.idx.push(i);
-    this.pri.push(p);
-    this.seq.push(this.counter++);
-    let k = this.idx.length - 1;
-    while (k > 0) {
-      const up = (k - 1) >> 1;
-      if (!this.less(k, up)) break;
-      this.swap(k, up);
-      k = up;
-    }
-  }
-
-  pop(): number {
-    const top = this.idx[0];
-    const last = this.idx.length - 1;
-    this.swap(0, last);
-    this.idx.pop();
-    this.pri.pop();
-    this.seq.pop();
-    let k = 0;
-    for (;;) {
-      const l = 2 * k + 1;
-      const r = l + 1;
-      let m = k;
-      if (l < this.idx.length && this.less(l, m)) m = l;
-      if (r < this.idx.length && this.less(r, m)) m = r;
-      if (m === k) break;
-      this.swap(k, m);
-      k = m;
-    }
-    return top;
-  }
-
-  private less(a: number, b: number): boolean {
-    return this.pri[a] < this.pri[b] || (this.pri[a] === this.pri[b] && this.seq[a] < this.seq[b]);
-  }
-
-  private swap(a: number, b: number): void {
-    [this.idx[a], this.idx[b]] = [this.idx[b], this.idx[a]];
-    [this.pri[a], this.pri[b]] = [this.pri[b], this.pri[a]];
-    [this.seq[a], this.seq[b]] = [this.seq[b], this.seq[a]];
-  }
 }

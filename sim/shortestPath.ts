@@ -23,6 +23,7 @@
  * diagonally, the arm's end effector the sum of its joints' tip speeds) plus SETTLE_DWELL, the
  * time the goal must be held: no planner can do better, so efficiency = reference / actual ≤ 1.
  */
+import { MinHeap } from '../core/MinHeap.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { dcos, dsin } from './detmath.ts';
 import { SETTLE_DWELL } from './predicates.ts';
@@ -267,7 +268,7 @@ class Grid {
     const g = new Float64Array(nx * ny).fill(Infinity);
     const parent = new Int32Array(nx * ny).fill(-1);
     const closed = new Uint8Array(nx * ny);
-    const heap = new Heap();
+    const heap = new MinHeap();
     g[start] = 0;
     heap.push(start, h(start));
     while (heap.size > 0) {
@@ -330,55 +331,5 @@ class Grid {
       prev = k;
     }
     return true;
-  }
-}
-
-/** Binary min-heap of (cell, priority). Deterministic: the same pushes give the same pops. */
-class Heap {
-  private items: number[] = [];
-  private prio: number[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(item: number, p: number): void {
-    const { items, prio } = this;
-    items.push(item);
-    prio.push(p);
-    let i = items.length - 1;
-    while (i > 0) {
-      const up = (i - 1) >> 1;
-      if (prio[up] <= p) break;
-      items[i] = items[up];
-      prio[i] = prio[up];
-      i = up;
-    }
-    items[i] = item;
-    prio[i] = p;
-  }
-
-  pop(): number {
-    const { items, prio } = this;
-    const top = items[0];
-    const lastItem = items.pop()!;
-    const lastPrio = prio.pop()!;
-    const n = items.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const m = r < n && prio[r] < prio[l] ? r : l;
-        if (prio[m] >= lastPrio) break;
-        items[i] = items[m];
-        prio[i] = prio[m];
-        i = m;
-      }
-      items[i] = lastItem;
-      prio[i] = lastPrio;
-    }
-    return top;
   }
 }

@@ -28,6 +28,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   merge: { summary: 'join shards into one run', load: () => import('./commands/merge.ts') },
   ci: { summary: 'regression check against a committed baseline', load: () => import('./commands/ci.ts') },
   baseline: { summary: 'write a new CI baseline', load: () => import('./commands/baseline.ts') },
+  anchors: { summary: 'freeze the random and oracle anchors of normalised scores', load: () => import('./commands/anchors.ts') },
   bench: { summary: 'speed benchmarks (what `npm run bench` runs)', load: () => import('./commands/bench.ts') },
   export: { summary: 'export recorded episodes of a run to MCAP for Foxglove', load: () => import('./commands/export.ts') },
   'env-server': { summary: 'serve the simulator to training loops in other languages (reset/step over WebSocket)', load: () => import('./commands/env-server.ts') },

@@ -36,6 +36,17 @@ export interface EpisodeRecord {
   collisions: number;
   /** Distance from the task's subject to the goal at the end. */
   finalGoalDistance: number;
+  /** Shortest feasible path (m) of the tracked point (chassis; arm: end effector), computed by the
+   * evaluation side from the true layout at reset (`sim/shortestPath.ts`), never shown to planners.
+   * The four efficiency fields are absent in records written before they existed. */
+  shortestPath?: number;
+  /** Least time (s) the task can take: shortestPath / top speed + the settle dwell. */
+  shortestTime?: number;
+  /** Headline efficiency in [0, 1]: success × shortestTime / max(simTime, shortestTime) (SPL with
+   * time, so faster solutions score higher; 0 on failure). */
+  efficiency?: number;
+  /** Classic SPL in [0, 1]: success × shortestPath / max(pathLength, shortestPath). */
+  spl?: number;
   /** Planner wall-clock time per decision, milliseconds. */
   plannerMsP50: number;
   plannerMsP95: number;
@@ -63,9 +74,21 @@ export interface SummaryRow {
   successRate: number;
   /** Wilson score interval, 95%. */
   ci95: [number, number];
+  /** Mean episode `efficiency` (success × shortest time / time; the headline next to success),
+   * null when the records predate it. */
+  efficiency: number | null;
+  /** Its 95% percentile-bootstrap interval (seeded, reproducible). */
+  efficiencyCi95: [number, number] | null;
+  /** Mean episode `spl` (success × shortest path / path). */
+  spl: number | null;
   meanReturn: number;
-  /** (meanReturn − random) / (oracle − random) when both baselines ran on this scenario, else null. */
+  /** Secondary: (meanReturn − random) / (oracle − random) against the scenario's frozen anchors
+   * (`scenarios/anchors/`), clipped to [0, 1]; null when refused (see `normalizedNote`). */
   normalizedScore: number | null;
+  /** Its 95% interval, the anchors' own uncertainty included; null when refused. */
+  normalizedCi95: [number, number] | null;
+  /** Why the normalised score is refused (no anchor, stale anchor, degenerate span), or that it was clipped. */
+  normalizedNote: string | null;
   meanSteps: number;
   meanCollisions: number;
   plannerMsP50: number;

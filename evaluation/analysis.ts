@@ -1,21 +1,26 @@
 /**
  * From a run's episode records to everything a report shows: per scenario × planner rows
- * (`summary.ts`), per planner aggregates (success with Wilson interval, score IQM and mean with
- * stratified bootstrap intervals, latency, planner counters such as tokens and cost, failure
- * breakdown), the probability of improvement between every two planners, and paired
- * head-to-head tests on the (scenario, seed) episodes both planners ran.
+ * (`summary.ts`), per planner aggregates (success with Wilson interval first, then the
+ * per-episode score's IQM and mean with stratified bootstrap intervals, the secondary normalised
+ * return, latency, planner counters such as tokens and cost, failure breakdown), the probability
+ * of improvement between every two planners, and paired head-to-head tests on the
+ * (scenario, seed) episodes both planners ran.
  *
- * Score per episode: the normalised return (return − random) / (oracle − random) with the
- * random and oracle means of that scenario, when both baselines ran on every scenario; success
- * (0/1) otherwise. `scoreKind` says which, and the report prints it.
+ * Per-episode score: `efficiency` (success × shortest time / time, in [0, 1]) when every record
+ * has it, else success (0/1). `scoreKind` says which, and the report prints it. The normalised
+ * return ((return − random) / (oracle − random) against the frozen anchors of
+ * `scenarios/anchors/`, their uncertainty propagated, clipped to [0, 1]) is secondary and
+ * refused, with the reason, unless every scenario of the run has a usable anchor.
  */
 import type { FailureCategory } from '../planners/Planner.ts';
-import { ORACLE_BASELINE, RANDOM_BASELINE, summarize, wilson } from '../core/summary.ts';
-import { iqm, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
+import { anchorFor, type AnchorTable } from '../core/anchors.ts';
+import { summarize, wilson } from '../core/summary.ts';
+import { shippedAnchors } from '../scenarios/anchors.ts';
+import { iqm, mcnemarExact, mean, normalizedBootstrap, pairedComparison, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type AnchorMoments, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord, SummaryRow } from '../core/records.ts';
 import { generalisation, type Generalisation } from './generalisation.ts';
 
-export type ScoreKind = 'normalized' | 'success';
+export type ScoreKind = 'efficiency' | 'success';
 
 export interface CounterSummary {
   total: number;
@@ -28,9 +33,13 @@ export interface PlannerAggregate {
   successes: number;
   successRate: number;
   successCi: [number, number];
-  /** IQM of per-episode scores pooled over scenarios, stratified bootstrap interval. */
+  /** IQM of per-episode scores (efficiency or success) pooled over scenarios, stratified bootstrap interval. */
   scoreIqm: Interval;
   scoreMean: Interval;
+  /** Secondary: IQM and mean of the normalised return (anchors' uncertainty included, clipped to
+   * [0, 1]); null when refused (`RunAnalysis.normalizedNote`). */
+  normalizedIqm: Interval | null;
+  normalizedMean: Interval | null;
   /** Per-episode median and p95 decision latency (ms), for distributions. */
   latencyP50: number[];
   latencyP95: number[];
@@ -50,7 +59,9 @@ export interface HeadToHead {
   /** (scenario, seed) episodes both ran. */
   pairs: number;
   success: McNemarResult;
-  /** Mean return of A − B on the pairs. */
+  /** Mean per-episode score (efficiency or success) of A − B on the pairs; p from the sign-flip test. */
+  scoreDiff: PairedDifference;
+  /** Mean return of A − B on the pairs (secondary); p from the sign-flip test. */
   returnDiff: PairedDifference;
   /** P(score of A > score of B), averaged over scenarios. */
   improvement: Interval;
@@ -65,6 +76,8 @@ export interface EpisodeError {
 
 export interface RunAnalysis {
   scoreKind: ScoreKind;
+  /** Why the normalised return is not shown (a scenario without a usable anchor), else null. */
+  normalizedNote: string | null;
   scenarios: string[];
   planners: string[];
   episodes: number;
@@ -83,37 +96,45 @@ export interface AnalysisOptions {
   reps?: number;
   seed?: number;
   suite?: string | null;
+  /** Anchors of the normalised return (default: the shipped ones). */
+  anchors?: AnchorTable;
+  /** The run's resolved-scenario hashes (manifest), to refuse anchors of other scenario versions. */
+  scenarioHashes?: Record<string, string>;
 }
 
 function ordered<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
 
-/** Per-episode scores: normalised return when every scenario has both baselines, else success. */
+/** Per-episode scores: efficiency when every record has it, else success (0/1). */
 export function episodeScores(records: readonly EpisodeRecord[]): { kind: ScoreKind; score: (r: EpisodeRecord) => number } {
-  const scenarios = ordered(records.map((r) => r.scenario));
-  const meanReturn = (scenario: string, planner: string) => {
-    const list = records.filter((r) => r.scenario === scenario && r.planner === planner);
-    return list.length === 0 ? undefined : mean(list.map((r) => r.return));
-  };
-  const anchors = new Map<string, { random: number; span: number }>();
-  for (const s of scenarios) {
-    const random = meanReturn(s, RANDOM_BASELINE);
-    const oracle = meanReturn(s, ORACLE_BASELINE);
-    if (random === undefined || oracle === undefined || Math.abs(oracle - random) < 1e-9) break;
-    anchors.set(s, { random, span: oracle - random });
-  }
-  if (scenarios.length > 0 && anchors.size === scenarios.length) {
-    return { kind: 'normalized', score: (r) => (r.return - anchors.get(r.scenario)!.random) / anchors.get(r.scenario)!.span };
+  if (records.length > 0 && records.every((r) => typeof r.efficiency === 'number' && Number.isFinite(r.efficiency))) {
+    return { kind: 'efficiency', score: (r) => r.efficiency! };
   }
   return { kind: 'success', score: (r) => (r.success ? 1 : 0) };
 }
+
+/** The anchors of every scenario, or the first reason one is refused. */
+function runAnchors(scenarios: readonly string[], opts: AnalysisOptions): { anchors: AnchorMoments[] } | { note: string } {
+  const table = opts.anchors ?? shippedAnchors();
+  const anchors: AnchorMoments[] = [];
+  for (const s of scenarios) {
+    const a = anchorFor(table, s, opts.scenarioHashes?.[s]);
+    if (!a.ok) return { note: a.reason };
+    anchors.push(a.anchor);
+  }
+  return { anchors };
+}
+
+const clip01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : x);
+const clipInterval = (i: Interval): Interval => ({ point: clip01(i.point), lo: clip01(i.lo), hi: clip01(i.hi) });
 
 export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions = {}): RunAnalysis {
   const boot = { reps: opts.reps ?? 2000, seed: opts.seed ?? 0 };
   const scenarios = ordered(records.map((r) => r.scenario));
   const planners = ordered(records.map((r) => r.planner));
   const { kind, score } = episodeScores(records);
+  const anchored = runAnchors(scenarios, opts);
   const profileTaus = profileThresholds(records.map(score));
   const of = (planner: string, scenario: string) => records.filter((r) => r.planner === planner && r.scenario === scenario);
 
@@ -131,6 +152,15 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       for (const [c, n] of Object.entries(r.failureCategories) as [FailureCategory, number][]) if (n) failureCategories[c] = (failureCategories[c] ?? 0) + n;
     }
+    let normalizedIqm: Interval | null = null;
+    let normalizedMean: Interval | null = null;
+    if ('anchors' in anchored) {
+      const tasks = scenarios.map((s, t) => ({ returns: of(planner, s).map((r) => r.return), anchor: anchored.anchors[t] })).filter((t) => t.returns.length > 0);
+      const returns = tasks.map((t) => t.returns);
+      const anchors = tasks.map((t) => t.anchor);
+      normalizedIqm = clipInterval(normalizedBootstrap(returns, anchors, iqm, boot));
+      normalizedMean = clipInterval(normalizedBootstrap(returns, anchors, mean, boot));
+    }
     return {
       planner,
       episodes: mine.length,
@@ -139,6 +169,8 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
       successCi: wilson(successes, mine.length),
       scoreIqm: stratifiedBootstrap(byTask, iqm, boot),
       scoreMean: stratifiedBootstrap(byTask, mean, boot),
+      normalizedIqm,
+      normalizedMean,
       latencyP50: mine.map((r) => r.plannerMsP50),
       latencyP95: mine.map((r) => r.plannerMsP95),
       counters,
@@ -159,10 +191,11 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
     .map((r) => ({ scenario: r.scenario, planner: r.planner, seed: r.seed, error: r.error! }));
   return {
     scoreKind: kind,
+    normalizedNote: 'note' in anchored ? anchored.note : null,
     scenarios,
     planners,
     episodes: records.length,
-    rows: summarize(records, opts.suite ?? null).rows,
+    rows: summarize(records, opts.suite ?? null, undefined, { anchors: opts.anchors ?? shippedAnchors(), scenarioHashes: opts.scenarioHashes }).rows,
     aggregates,
     headToHead,
     errors,
@@ -193,7 +226,7 @@ export function compareWithin(
     records.filter((r) => r.planner === a),
     records.filter((r) => r.planner === b),
   );
-  const diffs = scenarios.map((s) => pairs.filter(([x]) => x.scenario === s).map(([x, y]) => x.return - y.return));
+  const diffs = (f: (r: EpisodeRecord) => number) => scenarios.map((s) => pairs.filter(([x]) => x.scenario === s).map(([x, y]) => f(x) - f(y)));
   const xs = scenarios.map((s) => records.filter((r) => r.planner === a && r.scenario === s).map(score));
   const ys = scenarios.map((s) => records.filter((r) => r.planner === b && r.scenario === s).map(score));
   return {
@@ -201,7 +234,8 @@ export function compareWithin(
     b,
     pairs: pairs.length,
     success: mcnemarExact(pairs.map(([x, y]) => [x.success, y.success] as const)),
-    returnDiff: pairedBootstrap(diffs, boot),
+    scoreDiff: pairedComparison(diffs(score), boot),
+    returnDiff: pairedComparison(diffs((r) => r.return), boot),
     improvement: probabilityOfImprovement(xs, ys, boot),
   };
 }

@@ -168,6 +168,8 @@ export function foldLevelRows(rows: readonly SummaryRow[]): SummaryRow[] {
     const successes = rs.reduce((s, r) => s + r.successes, 0);
     const weighted = (f: (r: SummaryRow) => number) => rs.reduce((s, r) => s + f(r) * r.episodes, 0) / episodes;
     const norm = rs.every((r) => r.normalizedScore !== null) ? weighted((r) => r.normalizedScore!) : null;
+    const efficiency = rs.every((r) => r.efficiency !== null) ? weighted((r) => r.efficiency!) : null;
+    const spl = rs.every((r) => r.spl !== null) ? weighted((r) => r.spl!) : null;
     const failures: Record<string, number> = {};
     for (const r of rs) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v;
     return {
@@ -177,8 +179,14 @@ export function foldLevelRows(rows: readonly SummaryRow[]): SummaryRow[] {
       successes,
       successRate: successes / episodes,
       ci95: wilson(successes, episodes),
+      // Folded means carry no interval: the levels' intervals do not combine.
+      efficiency,
+      efficiencyCi95: null,
+      spl,
       meanReturn: weighted((r) => r.meanReturn),
       normalizedScore: norm,
+      normalizedCi95: null,
+      normalizedNote: norm === null ? (rs.find((r) => r.normalizedNote)?.normalizedNote ?? null) : null,
       meanSteps: weighted((r) => r.meanSteps),
       meanCollisions: weighted((r) => r.meanCollisions),
       failures,

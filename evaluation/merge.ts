@@ -11,6 +11,7 @@ import { UserError } from '../core/errors.ts';
 import { RunDir } from '../core/runStore.ts';
 import { episodeKey, type LoadedRun } from '../core/runStore.ts';
 import { summarize } from '../core/summary.ts';
+import { shippedAnchors } from '../scenarios/anchors.ts';
 import type { EpisodeRecord, RunManifest } from '../core/records.ts';
 
 /** Config fields that must agree between shards (the shard index itself may differ);
@@ -85,6 +86,6 @@ export function mergeRuns(runs: readonly LoadedRun[], names: readonly string[], 
     if (existsSync(rec)) cpSync(rec, join(runDir.path, 'recordings'), { recursive: true });
   }
   for (const r of records) runDir.appendEpisode(r);
-  runDir.writeSummary(summarize(records, config.suite));
+  runDir.writeSummary(summarize(records, config.suite, undefined, { anchors: shippedAnchors(), scenarioHashes: config.scenarioHashes }));
   return { runDir, records, missing, conflicts, drift };
 }

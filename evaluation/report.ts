@@ -1,8 +1,9 @@
 /**
  * `planarena report`: a run's analysis as Markdown (for terminals, PRs and CI summaries) and as
- * one self-contained HTML file with inline SVG plots (no scripts, no network): per-scenario
- * success with Wilson intervals, score IQM with stratified bootstrap intervals, probability of
- * improvement, failure categories and latency distributions.
+ * one self-contained HTML file with inline SVG plots (no scripts, no network). Success first:
+ * per-scenario success with Wilson intervals and efficiency with bootstrap intervals, then the
+ * score IQM, probability of improvement, paired head-to-head tests, the secondary normalised
+ * return, failure categories and latency distributions.
  *
  * Both formats are rendered from the same tables, so they always say the same thing.
  */
@@ -34,35 +35,48 @@ const pval = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
 const stars = (p: number) => (p < 0.01 ? ' **' : p < 0.05 ? ' *' : '');
 
 function scoreName(a: RunAnalysis): string {
-  return a.scoreKind === 'normalized' ? 'normalised score' : 'success (0/1)';
+  return a.scoreKind === 'efficiency' ? 'efficiency' : 'success (0/1)';
+}
+
+const estimate = (i: { point: number; lo: number; hi: number } | null) => (i ? `${num(i.point)} [${num(i.lo)}, ${num(i.hi)}]` : '–');
+const pair = (v: number | null, ci: [number, number] | null) => (v === null ? '–' : ci ? `${num(v)} [${num(ci[0])}, ${num(ci[1])}]` : num(v));
+
+/** How the normalised return was made, or why it is not shown. */
+function normalizedText(a: RunAnalysis): string {
+  return a.normalizedNote
+    ? `Normalised return not shown: ${a.normalizedNote}.`
+    : 'Normalised return (secondary): (return − random) / (oracle − random) against the frozen anchors in scenarios/anchors/, the anchors\' uncertainty propagated into the intervals, clipped to [0, 1].';
 }
 
 function tables(a: RunAnalysis): Table[] {
   const out: Table[] = [];
   out.push({
     title: 'Planners',
-    note: `Score: ${scoreName(a)}; IQM and mean pooled over scenarios with ${a.bootstrap.reps} stratified bootstrap resamples (seed ${a.bootstrap.seed}), 95% percentile intervals. Success intervals: Wilson 95%.`,
-    headers: ['planner', 'episodes', 'success [95% CI]', 'score IQM [95% CI]', 'score mean [95% CI]', 'wall s'],
+    note: `Success first (Wilson 95%), then the per-episode score, ${scoreName(a)}${a.scoreKind === 'efficiency' ? ' = success × shortest feasible time / time' : ''}: IQM and mean pooled over scenarios with ${a.bootstrap.reps} stratified bootstrap resamples (seed ${a.bootstrap.seed}), 95% percentile intervals. ${normalizedText(a)}`,
+    headers: ['planner', 'episodes', 'success [95% CI]', `${scoreName(a)} mean [95% CI]`, `${scoreName(a)} IQM [95% CI]`, 'norm. return mean [95% CI]', 'wall s'],
     rows: a.aggregates.map((g) => [
       g.planner,
       String(g.episodes),
       `${pct(g.successRate)} [${pct(g.successCi[0])}, ${pct(g.successCi[1])}]`,
-      `${num(g.scoreIqm.point)} [${num(g.scoreIqm.lo)}, ${num(g.scoreIqm.hi)}]`,
-      `${num(g.scoreMean.point)} [${num(g.scoreMean.lo)}, ${num(g.scoreMean.hi)}]`,
+      estimate(g.scoreMean),
+      estimate(g.scoreIqm),
+      estimate(g.normalizedMean),
       num(g.wallSeconds, 1),
     ]),
   });
   if (a.generalisation) out.push(...gapTables(a.generalisation));
   out.push({
     title: 'Per scenario',
-    ...(a.generalisation ? { note: 'Generated levels are folded into one row per family, split and planner (Wilson intervals over their episodes).' } : {}),
-    headers: ['scenario', 'planner', 'n', 'success [95% CI]', 'norm. score', 'mean return', 'steps', 'collisions'],
+    note: `Efficiency: mean of success × shortest feasible time / time (0 on failure), 95% bootstrap interval; SPL: success × shortest path / path. The shortest feasible path and time are computed from the true layout at reset, never shown to planners.${a.generalisation ? ' Generated levels are folded into one row per family, split and planner (Wilson intervals over their episodes; folded efficiencies without intervals).' : ''}`,
+    headers: ['scenario', 'planner', 'n', 'success [95% CI]', 'efficiency [95% CI]', 'SPL', 'norm. return [95% CI]', 'mean return', 'steps', 'collisions'],
     rows: foldLevelRows(a.rows).map((r) => [
       r.scenario,
       r.planner,
       String(r.episodes),
       `${pct(r.successRate)} [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]`,
-      r.normalizedScore === null ? '–' : num(r.normalizedScore),
+      pair(r.efficiency, r.efficiencyCi95),
+      r.spl === null ? '–' : num(r.spl),
+      pair(r.normalizedScore, r.normalizedCi95),
       num(r.meanReturn),
       num(r.meanSteps, 0),
       num(r.meanCollisions, 1),
@@ -71,16 +85,18 @@ function tables(a: RunAnalysis): Table[] {
   if (a.headToHead.length > 0) {
     out.push({
       title: 'Head to head (paired on identical scenario and seed)',
-      note: 'A-only / B-only: pairs where only A / only B succeeded; McNemar exact p on success. Return: paired stratified bootstrap of mean(A − B). P(A > B): probability of improvement, Mann-Whitney per scenario averaged. * p < 0.05, ** p < 0.01.',
-      headers: ['A vs B', 'pairs', 'A-only / B-only', 'McNemar p', 'Δ return [95% CI]', 'p', 'P(A > B) [95% CI]'],
+      note: `A-only / B-only: pairs where only A / only B succeeded; McNemar exact p on success. Δ ${scoreName(a)} and Δ return: mean(A − B) with a paired stratified bootstrap interval; p from the paired sign-flip permutation test (exact up to 20 pairs). P(A > B): probability of improvement in ${scoreName(a)}, Mann-Whitney per scenario averaged. * p < 0.05, ** p < 0.01 (uncorrected; \`planarena compare\` applies Holm across rows).`,
+      headers: ['A vs B', 'pairs', 'A-only / B-only', 'McNemar p', `Δ ${scoreName(a)} [95% CI]`, 'p', 'P(A > B) [95% CI]', 'Δ return [95% CI]', 'p'],
       rows: a.headToHead.map((h) => [
         `${h.a} vs ${h.b}`,
         String(h.pairs),
         `${h.success.aOnly} / ${h.success.bOnly}`,
         pval(h.success.pValue) + stars(h.success.pValue),
-        `${num(h.returnDiff.point)} [${num(h.returnDiff.lo)}, ${num(h.returnDiff.hi)}]`,
+        estimate(h.scoreDiff),
+        pval(h.scoreDiff.pValue) + stars(h.scoreDiff.pValue),
+        estimate(h.improvement),
+        estimate(h.returnDiff),
         pval(h.returnDiff.pValue) + stars(h.returnDiff.pValue),
-        `${num(h.improvement.point)} [${num(h.improvement.lo)}, ${num(h.improvement.hi)}]`,
       ]),
     });
   }
@@ -246,6 +262,15 @@ function plots(a: RunAnalysis): string[] {
       { min: 0, max: 1, title: 'Success rate per scenario (Wilson 95%)', groups: a.planners },
     ),
   );
+  const eff = a.rows.filter((r) => r.efficiency !== null);
+  if (eff.length > 0) {
+    out.push(
+      intervalChart(
+        eff.map((r) => ({ label: `${r.scenario} · ${r.planner}`, value: r.efficiency!, lo: r.efficiencyCi95?.[0] ?? r.efficiency!, hi: r.efficiencyCi95?.[1] ?? r.efficiency!, group: r.planner })),
+        { min: 0, max: 1, title: 'Efficiency per scenario: success × shortest time / time (bootstrap 95%)', groups: a.planners },
+      ),
+    );
+  }
   const scores = a.aggregates.flatMap((g) => [g.scoreIqm.lo, g.scoreIqm.hi, g.scoreIqm.point]).filter(Number.isFinite);
   out.push(
     intervalChart(
@@ -261,8 +286,8 @@ function plots(a: RunAnalysis): string[] {
       ),
     );
   }
-  if (a.scoreKind === 'normalized') {
-    out.push(profileChart(a.profileTaus, a.aggregates.map((g) => ({ label: g.planner, ys: g.profile })), { title: 'Performance profile: fraction of episodes with normalised score > τ', xLabel: 'τ', groups: a.planners }));
+  if (a.scoreKind === 'efficiency') {
+    out.push(profileChart(a.profileTaus, a.aggregates.map((g) => ({ label: g.planner, ys: g.profile })), { title: 'Performance profile: fraction of episodes with efficiency > τ', xLabel: 'τ', groups: a.planners }));
   }
   out.push(stackedBars(a.aggregates.map((g) => ({ label: g.planner, counts: g.outcomes })), 'Episode outcomes', OUTCOME_COLORS));
   const cats = a.aggregates.filter((g) => Object.keys(g.failureCategories).length > 0);

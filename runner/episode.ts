@@ -19,6 +19,7 @@ import { taskSpec, type Planner, type TaskSpec } from '../planners/Planner.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Recorder, TrajectoryHasher, type Recording } from '../sim/recording.ts';
+import { efficiencyFields, episodeReference, type ReferencePath } from '../sim/shortestPath.ts';
 import type { Environment, StepInfo } from '../sim/types.ts';
 import { episodeLoop, messageOf, PlannerFault, type LoopStep } from './episodeLoop.ts';
 import type { EpisodeSpec } from './plan.ts';
@@ -167,12 +168,14 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
   let plannerMeta: Record<string, string> = {};
   let failure: EpisodeRecord['failure'] = null;
   let error: string | undefined;
+  let reference: ReferencePath | undefined;
 
   try {
     const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar, observation: ctx.observation });
     env = live;
     const reset = live.reset({ seed: spec.seed });
     metrics = new EpisodeMetrics(reset.info);
+    reference = await episodeReference(scenario, spec.seed, reset.obs, ctx.observation);
     const scene = live.staticScene();
     const first = live.transforms();
     hasher.update(first);
@@ -235,6 +238,7 @@ export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promis
     pathLength: m?.pathLength ?? 0,
     collisions: m?.collisions ?? 0,
     finalGoalDistance: m?.lastInfo.goalDistance ?? Number.NaN,
+    ...efficiencyFields(reference, { success, simTime: m?.simTime ?? 0, pathLength: m?.pathLength ?? 0 }),
     plannerMsP50: percentile(m?.plannerMs ?? [], 0.5),
     plannerMsP95: percentile(m?.plannerMs ?? [], 0.95),
     trajectoryHash: hasher.digest(),

@@ -24,6 +24,7 @@ import { manifestConfig, usablePlannerConfig, type Clock, type LidarMethod, type
 import { dedupeRecords, defaultRunDir, episodeKey, loadRun, RunDir, type LoadedRun } from '../core/runStore.ts';
 import { redactSettings, validateSettings, type SettingValue } from '../core/settings.ts';
 import { summarize } from '../core/summary.ts';
+import { shippedAnchors } from '../scenarios/anchors.ts';
 import { getPlannerFactory, PLANNER_SETTINGS } from '../planners/registry.ts';
 import type { PlannerFactory, PlannerOptions } from '../planners/Planner.ts';
 import { loadScenario, loadSuite } from '../scenarios/load.ts';
@@ -295,7 +296,7 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
     const records = dedupeRecords(runDir.readEpisodes())
       .filter((r) => order.has(episodeKey(r)))
       .sort((a, b) => order.get(episodeKey(a))! - order.get(episodeKey(b))!);
-    const summary = summarize(records, suite);
+    const summary = summarize(records, suite, undefined, { anchors: shippedAnchors(), scenarioHashes: config.scenarioHashes });
     runDir.writeSummary(summary);
     return { runDir, config, plan, records, summary, skipped, interrupted: records.length < planned.length, live };
   } catch (e) {

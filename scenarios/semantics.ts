@@ -8,6 +8,7 @@
  * full stretch) around its shoulder, `ARM_SHOULDER_HEIGHT` above the base position on the
  * floor; a test keeps these equal to the sim's arm.
  */
+import { SETTLE_DWELL } from '../sim/predicates.ts';
 import type { Scenario, Suite } from './schema.ts';
 import { checkSchemaRef } from './fileText.ts';
 import { checkLayout } from './layoutChecks.ts';
@@ -76,8 +77,9 @@ function checkTiming(s: Scenario, out: Problem[]): void {
 export const MAX_SPEED = { diffdrive: 1, pusher: 1 } as const;
 
 /**
- * A time limit shorter than the straight-line trip at top speed can never be met. Only the
- * impossible is an error: how much slack is comfortable depends on the task.
+ * A time limit shorter than the straight-line trip at top speed, plus the SETTLE_DWELL the goal
+ * must then be held, can never be met. Only the impossible is an error: how much slack is
+ * comfortable depends on the task.
  */
 function checkTimeBudget(s: Scenario, out: Problem[]): void {
   const { robot, goal } = s;
@@ -103,11 +105,11 @@ function checkTimeBudget(s: Scenario, out: Problem[]): void {
     trip = farthest(obj.position, none, s.randomize.objectJitter ?? 0) - goal.tolerance;
     what = `object "${obj.id}"`;
   }
-  const needed = trip / MAX_SPEED[robot.type];
+  const needed = trip / MAX_SPEED[robot.type] + SETTLE_DWELL;
   if (needed > s.timeLimit) {
     out.push({
       path: ['timeLimit'],
-      message: `${what} can start ${fmt(trip)} m (straight line, less the tolerance) from the goal, ${fmt(needed)} s at the ${robot.type}'s top speed of ${MAX_SPEED[robot.type]} m/s, longer than timeLimit ${fmt(s.timeLimit)} s; raise timeLimit (a competent controller needs about twice the straight-line time) or bring the goal closer`,
+      message: `${what} can start ${fmt(trip)} m (straight line, less the tolerance) from the goal, ${fmt(needed)} s at the ${robot.type}'s top speed of ${MAX_SPEED[robot.type]} m/s plus the ${SETTLE_DWELL} s the goal must be held, longer than timeLimit ${fmt(s.timeLimit)} s; raise timeLimit (a competent controller needs about twice the straight-line time) or bring the goal closer`,
     });
   }
 }

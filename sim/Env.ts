@@ -22,7 +22,7 @@ import { resolveLayout, type ResolvedLayout } from './layout.ts';
 import { DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, LidarSensor, type LidarTarget } from './lidar.ts';
 import { flatten, obsLength, readLidar } from './observation.ts';
 import { loadRapier, type Rapier } from './physics.ts';
-import { checkFailure, frozenFailure, goalDistance, isSuccess, type Failure } from './predicates.ts';
+import { checkFailure, frozenFailure, goalDistance, isSuccess, nextSettleCount, subjectSpeed, type Failure } from './predicates.ts';
 import { reward } from './reward.ts';
 import { ARM_ACTIONS } from './robots/arm.ts';
 import { DIFFDRIVE_ACTIONS } from './robots/diffdrive.ts';
@@ -67,6 +67,10 @@ interface Bookkeeping {
   pertIdx: number;
   prevDistance: number;
   prevApproach: number;
+  /** The task's subject (robot, object or end effector) at the end of the previous step. */
+  prevSubject: [number, number, number];
+  /** Control steps in a row the subject has been within tolerance and settled. */
+  settleCount: number;
   succeeded: boolean;
   failed: FailureReason | null;
   clipped: number;
@@ -162,8 +166,11 @@ export class SimEnv implements Environment {
   private readonly targets: LidarTarget[] = [];
   /** What `onCollisionEvent` reads and fills while a step drains the event queue. */
   private readonly drain: { events: SimEvent[]; t: number; collisions: number; pushId: string | undefined } = { events: NO_EVENTS, t: 0, collisions: 0, pushId: undefined };
+  /** Ids of the ground the robot drives on: the floor, slopes and steps (see `onCollisionEvent`). */
+  private terrain = new Set<string>(['floor']);
   /** The event-queue callback, made once (not a closure per step). Robot contacts with anything
-   * but the floor become events; touching the object being pushed is not a collision. */
+   * but terrain (floor, slopes, steps: the ground it drives on) become events; touching the
+   * object being pushed is an event but not a collision. */
   private readonly onCollisionEvent = (h1: number, h2: number, started: boolean): void => {
     const ids = this.built!.colliderIds;
     let a1 = ids.get(h1);
@@ -173,7 +180,7 @@ export class SimEnv implements Environment {
     const r2 = isRobotPart(a2);
     if (!r1 && !r2) return;
     if (!r1) [a1, a2] = [a2, a1];
-    if (a2 === 'floor') return;
+    if (this.terrain.has(a2)) return;
     const d = this.drain;
     if (started) {
       d.events.push({ type: 'collision', t: d.t, a: a1, b: a2 });
@@ -220,6 +227,7 @@ export class SimEnv implements Environment {
     const d = goalDistance(this.layout!.goal, robot, push);
     this.book.prevDistance = d;
     this.book.prevApproach = push ? dist2(push.x - robot.pose.x, push.y - robot.pose.y) : NaN;
+    this.book.prevSubject = this.points(robot, push).subject;
     const obs = this.observe(robot);
     return { obs, info: { t: 0, step: 0, events: [], success: false, failure: null, goalDistance: d, collisions: 0, ...this.points(robot, push) } };
   }
@@ -288,7 +296,11 @@ export class SimEnv implements Environment {
     const d = goalDistance(goal, state, push);
     const approach = push ? dist2(push.x - state.pose.x, push.y - state.pose.y) : NaN;
     const fail = checkFailure(this.scenario, state) ?? this.frozenBody();
-    const success = !fail && isSuccess(goal, d);
+    // Success is a state: within tolerance and settled for the whole dwell (sim/predicates.ts).
+    const pts = this.points(state, push);
+    book.settleCount = nextSettleCount(book.settleCount, goal, d, subjectSpeed(goal, book.prevSubject, pts.subject, this.scenario.controlPeriod));
+    book.prevSubject = pts.subject;
+    const success = !fail && isSuccess(book.settleCount, this.scenario.controlPeriod);
     const newSuccess = success && !book.succeeded;
     const newFailure = fail !== null && book.failed === null;
     if (newFailure) {
@@ -313,7 +325,7 @@ export class SimEnv implements Environment {
     book.prevApproach = approach;
     const terminated = success || fail !== null;
     const truncated = !terminated && tNow >= this.scenario.timeLimit - 1e-9;
-    const info: StepInfo = { t: tNow, step: book.step, events, success, failure: fail ? fail.reason : null, goalDistance: d, collisions, ...this.points(state, push) };
+    const info: StepInfo = { t: tNow, step: book.step, events, success, failure: fail ? fail.reason : null, goalDistance: d, collisions, ...pts };
     return { obs, reward: r, terminated, truncated, info };
   }
 
@@ -469,8 +481,9 @@ export class SimEnv implements Environment {
     this.frozenStatics = [];
     this.queue = new this.R.EventQueue(false);
     native.queues++;
-    this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
+    this.book = { physStep: 0, step: 0, pertIdx: 0, prevDistance: 0, prevApproach: NaN, prevSubject: [0, 0, 0], settleCount: 0, succeeded: false, failed: null, clipped: 0, controller: [], spawned: [], spawnCounter: 0 };
     this.pending = [];
+    this.terrain = new Set(['floor', ...this.built.objects.filter((o) => o.obj.kind === 'slope' || o.obj.kind === 'step').map((o) => o.obj.id)]);
     this.sceneVersion++;
     this.rebindBodies();
   }

@@ -7,7 +7,7 @@ export { SPAWN_MASS, SPAWN_SIZE, type SpawnShape } from './spawn.ts';
 export { loadRapier, PHYSICS_FLAVORS, type Rapier } from './physics.ts';
 export { resolveLayout, type ResolvedLayout, type ResolvedPerturbation } from './layout.ts';
 export { obsLayout, obsLength, headingCS, DEFAULT_LIDAR_RAYS, LIDAR_MAX_RANGE, NEAREST_K, POS_SCALE, type ObsSegment } from './observation.ts';
-export { goalDistance, isSuccess, checkFailure, FLIP_UP_Z, LEAVE_MARGIN } from './predicates.ts';
+export { goalDistance, isSuccess, withinTolerance, checkFailure, dwellSteps, FLIP_UP_Z, LEAVE_MARGIN, SETTLE_DWELL, SETTLE_SPEED, SETTLE_SPEED_EE } from './predicates.ts';
 export * as rewardTerms from './reward.ts';
 export { reward } from './reward.ts';
 export { Recorder, TrajectoryHasher, readRecording, writeRecording, RECORDING_FORMAT, RECORDING_VERSION, type Recording, type RecordedStep, type RecordingMeta } from './recording.ts';

@@ -1,10 +1,17 @@
 /**
  * Success and failure, as documented predicates on the state after each control step.
  *
- * Success (task type → subject within `goal.tolerance` of `goal.position`):
- * - `reach`: the robot's main body centre, distance on the ground plane (x, y).
- * - `push`: the goal object's centre, distance on the ground plane (x, y).
+ * Success is a state, not a touch: the goal holds once the task's subject has been **within
+ * `goal.tolerance` of `goal.position` and settled** for SETTLE_DWELL seconds in a row (every
+ * control step of the dwell). Subject and distance by task type:
+ * - `reach`: the robot's main body centre, distance on the ground plane (x, y);
+ * - `push`: the goal object's centre, distance on the ground plane (x, y);
  * - `ee_reach`: the arm's end-effector centre, distance in 3-D.
+ * Settled: the subject's mean speed over the control step (distance moved / controlPeriod, in
+ * the same 2-D or 3-D sense as the distance) is at most SETTLE_SPEED m/s (SETTLE_SPEED_EE for
+ * the end effector). So a crate sliding through the goal, or a robot driving across it, is not a
+ * success; a subject that stops inside is, SETTLE_DWELL seconds later. The count restarts
+ * whenever the subject leaves the tolerance or moves faster.
  *
  * Failure (checked before success; the first that holds wins):
  * - `diverged`: a non-finite pose or velocity, or speeds beyond DIVERGED_SPEED m/s /
@@ -25,6 +32,47 @@ export const FLIP_UP_Z = 0.3;
 export const LEAVE_MARGIN = 0.5;
 export const DIVERGED_SPEED = 50;
 export const DIVERGED_SPIN = 200;
+/** Mean speed (m/s) over a control step at or below which a ground subject (robot, object) is settled. */
+export const SETTLE_SPEED = 0.1;
+/** The same for the arm's end effector (its tolerances are centimetres). */
+export const SETTLE_SPEED_EE = 0.05;
+/** Seconds the subject must stay within tolerance and settled before the goal holds. */
+export const SETTLE_DWELL = 0.5;
+
+/** Position of the task's subject (see the file header): [x, y, z]. */
+export function subjectPosition(goal: ResolvedGoal, robot: RobotState, pushObject: SceneObject | undefined): [number, number, number] {
+  if (goal.type === 'ee_reach') {
+    const e = robot.ee ?? { x: robot.pose.x, y: robot.pose.y, z: robot.pose.z };
+    return [e.x, e.y, e.z];
+  }
+  if (goal.type === 'push' && pushObject) return [pushObject.x, pushObject.y, pushObject.z];
+  return [robot.pose.x, robot.pose.y, robot.pose.z];
+}
+
+/** Mean speed of the subject between two positions `dt` seconds apart: 3-D for the end
+ * effector, on the ground plane otherwise (as the goal distance). */
+export function subjectSpeed(goal: ResolvedGoal, from: readonly number[], to: readonly number[], dt: number): number {
+  const dx = to[0] - from[0];
+  const dy = to[1] - from[1];
+  const dz = goal.type === 'ee_reach' ? to[2] - from[2] : 0;
+  return Math.sqrt(dx * dx + dy * dy + dz * dz) / dt;
+}
+
+/** Settle-speed threshold (m/s) for the goal's subject. */
+export function settleSpeed(goal: ResolvedGoal): number {
+  return goal.type === 'ee_reach' ? SETTLE_SPEED_EE : SETTLE_SPEED;
+}
+
+/** Control steps of SETTLE_DWELL at this control period (at least one). */
+export function dwellSteps(controlPeriod: number): number {
+  return Math.max(1, Math.ceil(SETTLE_DWELL / controlPeriod - 1e-9));
+}
+
+/** Control steps in a row the subject has been within tolerance and settled, after a step that
+ * ended `distance` from the goal with mean speed `speed`. */
+export function nextSettleCount(count: number, goal: ResolvedGoal, distance: number, speed: number): number {
+  return distance <= goal.tolerance && speed <= settleSpeed(goal) ? count + 1 : 0;
+}
 
 /** Distance from the task's subject to the goal (see the file header). */
 export function goalDistance(goal: ResolvedGoal, robot: RobotState, pushObject: SceneObject | undefined): number {
@@ -43,8 +91,15 @@ export function goalDistance(goal: ResolvedGoal, robot: RobotState, pushObject: 
   return Math.sqrt(dx * dx + dy * dy);
 }
 
-export function isSuccess(goal: ResolvedGoal, distance: number): boolean {
+/** True when the subject is within the goal's tolerance (necessary, not sufficient, for success). */
+export function withinTolerance(goal: ResolvedGoal, distance: number): boolean {
   return distance <= goal.tolerance;
+}
+
+/** The goal holds: within tolerance and settled for the whole dwell (`settleCount` from
+ * `nextSettleCount`). */
+export function isSuccess(settleCount: number, controlPeriod: number): boolean {
+  return settleCount >= dwellSteps(controlPeriod);
 }
 
 export interface Failure {

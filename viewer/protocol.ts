@@ -17,6 +17,7 @@
  * and reuses nowhere else in the session; binary frames carry it in their header.
  */
 import type { EpisodeRecord, RunSummary } from '../core/records.ts';
+import type { Anchor } from '../core/anchors.ts';
 import type { GeneratedInfo } from '../scenarios/schema.ts';
 import type { SimEvent, StaticScene } from '../sim/types.ts';
 
@@ -264,6 +265,10 @@ export interface RunDetail {
   name: string;
   summary: RunSummary | null;
   episodes: EpisodeRecord[];
+  /** The frozen anchors of the run's scenarios (`scenarios/anchors/`) and the run's scenario
+   * hashes, so a run without summary.json yet is summarised exactly as summary.json will be. */
+  anchors: Anchor[];
+  scenarioHashes: Record<string, string> | null;
 }
 
 /** `GET /api/runs/<name>/episode?path=<recording>`: one recorded episode, whole, for replay. */

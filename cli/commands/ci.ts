@@ -10,6 +10,9 @@ import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import { baselineRunConfig, checkAgainstBaseline, readBaseline, type CiCase } from '../../evaluation/baseline.ts';
 import { toJUnit } from '../../evaluation/junit.ts';
+import type { SummaryRow } from '../../core/records.ts';
+import { summarize } from '../../core/summary.ts';
+import { shippedAnchors } from '../../scenarios/anchors.ts';
 import { defaultRunDir } from '../../core/runStore.ts';
 import { requestOf, runPipeline } from '../../runner/pipeline.ts';
 import { parseWorkers } from '../runFlags.ts';
@@ -31,7 +34,9 @@ Runs the baseline's run configuration (scenarios, planners, seeds, physics, lida
 planner settings) again, then per scenario ×
 planner: deterministic planners (factory deterministic: true) must reproduce every trajectory
 hash exactly; stochastic planners fail only on a significant regression (McNemar exact test on
-success, paired bootstrap on return). Missing episodes fail.
+success, paired sign-flip test on efficiency, Holm-corrected across the stochastic rows); with
+fewer than 6 seeds (at --alpha 0.05) they pass as "not enough episodes to decide". Missing
+episodes fail.
 
 Exit status: 0 all pass, 1 any failure (regression, hash mismatch, missing episode, new crashes).`;
 
@@ -45,9 +50,18 @@ const FLAGS = {
   workers: { type: 'string' },
 } as const;
 
-function caseLine(c: CiCase): string {
+/** Success (Wilson 95%) and efficiency (bootstrap 95%) of the fresh run's row, the headline first. */
+function headline(row: SummaryRow | undefined): string {
+  if (!row) return '';
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const eff = row.efficiency === null ? '' : `, efficiency ${row.efficiency.toFixed(2)}${row.efficiencyCi95 ? ` [${row.efficiencyCi95[0].toFixed(2)}, ${row.efficiencyCi95[1].toFixed(2)}]` : ''}`;
+  return `success ${row.successes}/${row.episodes} ${pct(row.successRate)} [${pct(row.ci95[0])}, ${pct(row.ci95[1])}]${eff} — `;
+}
+
+function caseLine(c: CiCase, rows: readonly SummaryRow[]): string {
   const tag = c.status === 'pass' ? 'PASS' : 'FAIL';
-  return `${tag}  ${c.scenario} · ${c.planner}${c.deterministic ? ' (deterministic)' : ''}: ${c.message}`;
+  const row = rows.find((r) => r.scenario === c.scenario && r.planner === c.planner);
+  return `${tag}  ${c.scenario} · ${c.planner}${c.deterministic ? ' (deterministic)' : ''}: ${headline(row)}${c.message}`;
 }
 
 export const command: Command = {
@@ -79,7 +93,8 @@ export const command: Command = {
     }
     const cases = checkAgainstBaseline(baseline, result.records, { alpha, scenarioHashes: result.config.scenarioHashes });
     const failed = cases.filter((c) => c.status === 'fail');
-    process.stdout.write(`\n${cases.map(caseLine).join('\n')}\n\n`);
+    const rows = summarize(result.records, baseline.suite, undefined, { anchors: shippedAnchors(), scenarioHashes: result.config.scenarioHashes }).rows;
+    process.stdout.write(`\n${cases.map((c) => caseLine(c, rows)).join('\n')}\n\n`);
     process.stdout.write(`${cases.length - failed.length}/${cases.length} passed against ${baselinePath} (run directory ${result.runDir.display()})\n`);
     if (values.junit) {
       mkdirSync(dirname(values.junit), { recursive: true });

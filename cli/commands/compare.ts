@@ -11,13 +11,16 @@ export const usage = `usage: planarena compare DIR_A DIR_B [flags]
 
   DIR_A, DIR_B          run directories: A is "before", B is "after"
   --alpha X             significance level (default 0.05)
-  --reps N              bootstrap resamples (default 2000)
-  --seed N              bootstrap seed (default 0)
+  --reps N              bootstrap resamples of the intervals (default 2000)
+  --seed N              bootstrap and permutation seed (default 0)
   --fail-on-regression  exit 1 when any scenario × planner regressed significantly or lost episodes
 
 Per scenario × planner, episodes are paired on the seed: success is tested with McNemar's exact
-test, the return with a paired bootstrap of (B − A), and trajectory hashes tell whether anything
-moved. Verdicts: identical, changed (not significant), improved, regressed, missing, new.`;
+test, efficiency (B − A; the return for records without efficiency) with the paired sign-flip
+permutation test, both Holm-corrected across all rows; trajectory hashes tell whether anything
+moved. Verdicts: identical, changed (not significant), improved, regressed, undecided (fewer
+paired seeds than any test needs: 6 at alpha 0.05), missing, new. The return difference is shown,
+not decided on.`;
 
 const FLAGS = {
   alpha: { type: 'string' },

@@ -5,6 +5,7 @@ import type { Command } from '../main.ts';
 import { mergeRuns } from '../../evaluation/merge.ts';
 import { formatTable } from '../../evaluation/table.ts';
 import { summarize } from '../../core/summary.ts';
+import { shippedAnchors } from '../../scenarios/anchors.ts';
 
 export const usage = `usage: planarena merge DIR... --out DIR [--force] [--require-complete] [--allow-drift]
 
@@ -36,7 +37,7 @@ export const command: Command = {
     if (!values.out) throw new UserError('E_BAD_FLAG', 'merge needs --out DIR for the merged run.');
     const runs = positionals.map((p) => openRun(p));
     const result = mergeRuns(runs, positionals, values.out, { force: values.force, command: ['planarena', 'merge', ...argv], allowDrift: values['allow-drift'] });
-    process.stdout.write(`${formatTable(summarize(result.records, runs[0].manifest.config.suite))}\n\n`);
+    process.stdout.write(`${formatTable(summarize(result.records, runs[0].manifest.config.suite, undefined, { anchors: shippedAnchors(), scenarioHashes: runs[0].manifest.config.scenarioHashes }))}\n\n`);
     process.stdout.write(`merged ${positionals.length} runs, ${result.records.length} episodes → ${result.runDir.display()}\n`);
     for (const d of result.drift) process.stderr.write(`warning: merged despite drift (--allow-drift): ${d}\n`);
     for (const c of result.conflicts) process.stderr.write(`warning: ${c} appears in several inputs with different trajectories; kept the last\n`);

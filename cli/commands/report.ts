@@ -64,6 +64,8 @@ export const command: Command = {
       reps: intFlag('reps', values.reps, 2000, 100),
       seed: intFlag('seed', values.seed, 0, 0),
       suite: runs.length === 1 ? first.manifest.config.suite : null,
+      // Every run's scenario hashes (one scenario id, one definition: merge and drift checks see to it).
+      scenarioHashes: Object.assign({}, ...runs.map(({ run }) => run.manifest.config.scenarioHashes ?? {})),
     });
     const title = runs.length === 1 ? basename(resolve(first.dir.path)) : runs.map(({ run }) => basename(resolve(run.dir.path))).join(' + ');
     const meta = {

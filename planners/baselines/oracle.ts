@@ -10,27 +10,33 @@
  *   Gaussian perturbations of the elite mean, held for `repeat` steps each (smooth actions);
  * - **rollouts**: restore the scratch env to the live snapshot, step the candidate for
  *   `horizon` control steps (stopping early when the task ends);
- * - **cost** = −Σ rewards + terminal shaping: goal distance of the task's subject, and for
- *   push tasks the robot's (or end effector's) distance to the point behind the object;
+ * - **cost** = −Σ rewards + TIME_WEIGHT × seconds until the goal holds (so of two successes the
+ *   sooner wins: efficiency counts time, the rewards do not) + terminal cost-to-go: the route
+ *   distance of the task's subject to the goal on the true map (mobile robots; straight line for
+ *   the arm), the settle dwell not yet served, and for push tasks the robot's (or end effector's)
+ *   distance to the point behind the object;
  * - **update**: the elites' mean and spread become the next sampling distribution; after the
  *   last iteration the best sequence found is executed for `repeat` steps.
  * Sampling uses `Rng.stream(scenario.id, seed, 'planner:oracle')`, so episodes are
  * deterministic. `info.imagined` carries the robot (arm: end-effector) paths of the best few
  * rollouts and a few others for the viewer.
  *
- * Settings (`--set oracle-<name>=value`, declared in `settings.ts`), defaults chosen so a smoke run stays fast
- * (≈ samples × iterations × horizon = 160 simulated control steps per decision):
+ * Settings (`--set oracle-<name>=value`, declared in `settings.ts`). The defaults make it a
+ * ceiling: on every core scenario no baseline beats it on success or efficiency
+ * (test/planners/ceiling.test.ts), at ≈ samples × iterations × horizon = 720 simulated control
+ * steps per decision, one decision every 3 steps (`npm run bench` prints the cost):
  *
  * | setting     | default | meaning                                                    |
  * |-------------|---------|------------------------------------------------------------|
- * | horizon     | 10      | control steps per rollout (1 s at the default 0.1 s period) |
- * | repeat      | 2       | control steps each sampled action is held; replan period  |
- * | samples     | 16      | candidates per iteration (including the guided ones)      |
- * | iterations  | 1       | CEM iterations per decision                                |
+ * | horizon     | 15      | control steps per rollout (1.5 s at the default 0.1 s period) |
+ * | repeat      | 3       | control steps each sampled action is held; replan period  |
+ * | samples     | 24      | candidates per iteration (including the guided ones)      |
+ * | iterations  | 2       | CEM iterations per decision                                |
  * | elites      | 4       | candidates averaged into the new mean                      |
  * | std         | 0.5     | initial sampling standard deviation (actions are in [-1, 1]) |
  * | prior       | 1       | 1: include the scripted policy's rollout; 0: pure CEM      |
  */
+import { dwellSteps, nextSettleCount, subjectPosition, subjectSpeed } from '../../sim/predicates.ts';
 import { Rng } from '../../sim/rng.ts';
 import type { Action, Environment, EnvSnapshot, Observation, StepInfo } from '../../sim/types.ts';
 import type { ActResult, OracleAccess, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
@@ -71,6 +77,11 @@ export function oracleSettings(config: Record<string, unknown>): OracleSettings 
 /** Weight of the terminal shaping terms, relative to the summed rewards (metres ≈ reward units). */
 const TERMINAL_WEIGHT = 1;
 const APPROACH_WEIGHT = 0.5;
+/** Cost per simulated second until the goal holds (reward units ≈ metres at 1 m/s): among
+ * rollouts that succeed, the sooner wins, as efficiency counts it; the rewards alone do not care. */
+const TIME_WEIGHT = 1;
+/** Cost per second of the settle dwell not yet served at the rollout's end. */
+const DWELL_WEIGHT = 1;
 const MIN_STD = 0.05;
 /** Rollouts drawn in `info.imagined`. */
 const SHOWN = 6;
@@ -95,6 +106,8 @@ export class OraclePlanner implements Planner {
   private field: DistanceField | null | undefined = undefined;
   /** Straight-line subject-to-goal distance at the live state (the rewards' progress baseline). */
   private start = 0;
+  /** The task's subject where rollouts start (for the settle dwell). */
+  private liveSubject: [number, number, number] = [0, 0, 0];
   private stats = { plans: 0, rollouts: 0, simSteps: 0 };
 
   constructor(private readonly s: OracleSettings) {}
@@ -124,12 +137,14 @@ export class OraclePlanner implements Planner {
     return distanceField(obs, goal.position[0], goal.position[1], { arena: this.task!.arena.size, clearance, ignore: pushed ? [pushed.id] : [] });
   }
 
-  async act(obs: Observation): Promise<ActResult> {
+  async act(obs: Observation, last?: StepInfo): Promise<ActResult> {
     if (!this.task || !this.access) throw new Error('OraclePlanner.act called before reset');
     // The prior watches every real step, so its state (skill phase, stuck timers) stays current.
     const priorNow = this.prior ? this.prior.decide(obs) : null;
     if (this.field === undefined) this.field = this.buildField(obs);
     this.start = subjectDistance(obs);
+    // Where the subject is now (the step's true subject; the first observation's before any step).
+    this.liveSubject = last?.subject ?? subjectOf(obs);
     if (this.queue.length === 0) {
       const snap = this.access.snapshot();
       const scratch = this.access.scratch();
@@ -192,7 +207,7 @@ export class OraclePlanner implements Planner {
   /** Rolls a fixed action sequence out from `snap`. */
   private rollout(snap: EnvSnapshot, env: Environment, actions: Action[]): Rollout {
     env.restore(snap);
-    const run = new RolloutCost(this.field ?? null, this.start);
+    const run = this.costOf();
     for (const a of actions) if (run.add(env.step(a))) break;
     this.count(run.steps);
     return { actions, cost: run.total(), points: run.points };
@@ -202,7 +217,7 @@ export class OraclePlanner implements Planner {
   private rolloutPolicy(snap: EnvSnapshot, env: Environment, first: Action): Rollout {
     env.restore(snap);
     const policy = cloneState(this.prior!);
-    const run = new RolloutCost(this.field ?? null, this.start);
+    const run = this.costOf();
     const actions: Action[] = [];
     let a = first;
     let ended = false;
@@ -220,6 +235,11 @@ export class OraclePlanner implements Planner {
     return { actions, cost: run.total(), points: run.points };
   }
 
+  private costOf(): RolloutCost {
+    const task = this.task!;
+    return new RolloutCost(this.field ?? null, this.start, task.controlPeriod).startAt(this.liveSubject);
+  }
+
   private count(steps: number): void {
     this.stats.rollouts++;
     this.stats.simSteps += steps;
@@ -232,16 +252,20 @@ export class OraclePlanner implements Planner {
   dispose(): void {}
 }
 
-/** Accumulates the cost of one rollout from its step results. */
-class RolloutCost {
+/** Accumulates the cost of one rollout from its step results (exported for tests of the objective). */
+export class RolloutCost {
   private reward = 0;
   private last: { obs: Observation; info: StepInfo } | null = null;
+  /** Control steps at the end of the rollout with the subject inside the tolerance and settled. */
+  private held = 0;
+  private prevSubject: [number, number, number] | null = null;
   steps = 0;
   readonly points: [number, number, number][] = [];
 
   constructor(
     private readonly field: DistanceField | null,
     private readonly startDistance: number,
+    private readonly dt: number,
   ) {}
 
   /** Adds one step; returns true when the rollout should stop (the task ended). */
@@ -251,24 +275,39 @@ class RolloutCost {
     this.last = r;
     const p = r.obs.robot.ee ?? r.obs.robot.pose;
     this.points.push([round(p.x), round(p.y), round('z' in p ? p.z : 0)]);
+    // The settle dwell as the environment counts it (sim/predicates.ts), from the step's subject.
+    const goal = r.obs.goal;
+    const subject = r.info.subject;
+    const speed = this.prevSubject ? subjectSpeed(goal, this.prevSubject, subject, this.dt) : Infinity;
+    this.held = nextSettleCount(this.held, goal, r.info.goalDistance, speed);
+    this.prevSubject = subject;
     return r.terminated;
+  }
+
+  /** Seeds the settle tracking with where the task's subject is when the rollout starts. */
+  startAt(subject: readonly [number, number, number]): this {
+    this.prevSubject = [subject[0], subject[1], subject[2]];
+    return this;
   }
 
   total(): number {
     if (!this.last) return 0;
     const { obs, info } = this.last;
+    // Time: every second until the goal holds costs, so the faster of two successes wins.
+    const time = TIME_WEIGHT * this.steps * this.dt;
+    const dwellLeft = info.success ? 0 : DWELL_WEIGHT * Math.max(0, dwellSteps(this.dt) - this.held) * this.dt;
     if (!this.field) {
-      if (info.success) return -this.reward;
-      return -this.reward + TERMINAL_WEIGHT * info.goalDistance + this.approach(obs, null);
+      if (info.success) return -this.reward + time;
+      return -this.reward + time + dwellLeft + TERMINAL_WEIGHT * info.goalDistance + this.approach(obs, null);
     }
     // The rewards' progress term telescopes to (d0 − dH) in straight-line distance; swap it for
     // the route distance-to-go.
     const rest = this.reward - (this.startDistance - info.goalDistance);
-    if (info.success) return -rest;
+    if (info.success) return -rest + time;
     const goal = obs.goal;
     const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
     const subject = pushed ?? obs.robot.pose;
-    return -rest + TERMINAL_WEIGHT * this.field.at(subject.x, subject.y) + this.approach(obs, this.field);
+    return -rest + time + dwellLeft + TERMINAL_WEIGHT * this.field.at(subject.x, subject.y) + this.approach(obs, this.field);
   }
 
   /** Push tasks: distance of the pushing part from the staging point behind the object, on the
@@ -298,6 +337,13 @@ class RolloutCost {
     const sy = o.y - uy * back - py;
     return APPROACH_WEIGHT * Math.sqrt(sx * sx + sy * sy);
   }
+}
+
+/** Position of the task's subject: end effector (ee_reach), pushed object (push) or chassis. */
+function subjectOf(obs: Observation): [number, number, number] {
+  const goal = obs.goal;
+  const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+  return subjectPosition(goal, obs.robot, pushed);
 }
 
 /** Straight-line distance of the task's subject from the goal, as `StepInfo.goalDistance`. */

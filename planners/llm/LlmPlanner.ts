@@ -194,6 +194,10 @@ export class LlmPlanner implements Planner {
         return this.zero;
       }
       if (obs.t < this.holdUntil) return this.zero;
+      // Success is a held state (sim/predicates.ts): with the plan done and the subject inside the
+      // tolerance, stand still and let the goal count instead of asking again; if something moves
+      // the subject out, the next step asks.
+      if (goalStatus(obs) === 'reached') return this.zero;
       asked = true;
       const plan = await this.decide(obs, turn, (reply) => validateSkillPlan(reply, this.skills, obs));
       if (!plan) return this.zero;

@@ -155,10 +155,22 @@ export function expand(d: Draw, template: string, slots: Record<string, string> 
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/**
+ * What every instruction adds: success is a held state (sim/predicates.ts: the subject within
+ * tolerance and at rest for half a second), so the task statement says the subject must stay put,
+ * in the level's word set.
+ */
+const AT_REST: Record<TaskKind, Record<WordSet, string>> = {
+  reach: { base: 'Stay there, at rest.', novel: 'Then hold still.' },
+  push: { base: 'It must come to rest there.', novel: 'It has to settle there, motionless.' },
+  'arm-reach': { base: 'Hold the tip still there.', novel: 'Keep the tip motionless there.' },
+  'arm-push': { base: 'It must come to rest there.', novel: 'It has to settle there, motionless.' },
+};
+
 /** One instruction for `kind`, in the level's word set. */
 export function instruction(d: Draw, kind: TaskKind, words: WordSet, slots: Record<string, string>): string {
   const frame = d.pick(TEMPLATES[kind][words]);
-  return expand(d, frame, slots);
+  return `${expand(d, frame, slots)} ${AT_REST[kind][words]}`;
 }
 
 /** Number of sentence frames of a task in a word set (for tests and docs). */

@@ -32,6 +32,9 @@ const CASTER_RADIUS = 0.04;
 /** Chassis centre height: wheel axle at WHEEL_RADIUS, chassis centre 0.02 m above it. */
 const CHASSIS_Z = WHEEL_RADIUS + 0.02;
 const LIDAR_HEIGHT = 0.08;
+/** Smallest half-extent of the footprint (chassis half-length; the wheels stick out further
+ * sideways): no gap narrower than twice this can be driven through. */
+export const MIN_HALF_EXTENT = Math.min(CHASSIS[0] / 2, WHEEL_Y + WHEEL_WIDTH / 2);
 const WHEEL_AXIS: readonly [number, number, number] = [0, 1, 0];
 const S = Math.SQRT1_2;
 /** Rapier cylinders run along local y; scene cylinders along local z: −90° about x maps z to y. */

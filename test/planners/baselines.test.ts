@@ -1,24 +1,22 @@
 /**
- * The three baselines on the smoke scenarios: success rates must order oracle ≥ scripted ≥
- * random, scripted must actually solve the smoke tasks, and random, scripted and oracle must
- * repeat themselves exactly under a seed.
+ * The three baselines on the smoke scenarios: scripted must actually solve the smoke tasks and
+ * beat random, and random, scripted and oracle must repeat themselves exactly under a seed. That
+ * the oracle is at or above every baseline, on success and efficiency, on every core scenario is
+ * test/planners/ceiling.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { getPlannerFactory } from '../../planners/registry.ts';
 import { runEpisode, successes } from './runEpisode.ts';
 
 const SEEDS = 6;
-const ORACLE_SEEDS = 3;
 
 describe('baseline ordering on the smoke scenarios', () => {
   for (const scenario of ['open-field', 'push-box', 'arm-reach']) {
-    it(`${scenario}: oracle >= scripted >= random, and scripted solves it`, async () => {
+    it(`${scenario}: scripted >= random, and scripted solves it`, async () => {
       const random = (await successes(scenario, 'random', SEEDS)) / SEEDS;
       const scripted = (await successes(scenario, 'scripted', SEEDS)) / SEEDS;
-      const oracle = (await successes(scenario, 'oracle', ORACLE_SEEDS)) / ORACLE_SEEDS;
       expect(scripted).toBeGreaterThanOrEqual(5 / 6);
       expect(scripted).toBeGreaterThan(random);
-      expect(oracle).toBeGreaterThanOrEqual(scripted);
     });
   }
 });

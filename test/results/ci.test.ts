@@ -34,6 +34,36 @@ describe('compare', () => {
     expect(up.verdict).toBe('improved');
   });
 
+  it('says "not enough episodes to decide" for three small losses instead of "regressed"', () => {
+    // Three seeds, each slightly worse: the bootstrap's p of 0.0005 used to call this a regression.
+    const three = before.slice(0, 3).map((r) => ({ ...r, efficiency: 0.8 }));
+    const slower = three.map((r, i) => ({ ...r, trajectoryHash: `s${r.seed}`, return: r.return - 0.01 * (i + 1), efficiency: 0.8 - 0.01 * (i + 1) }));
+    const [row] = compareRecords(three, slower);
+    expect(row.verdict).toBe('undecided');
+    expect(row.detail).toMatch(/^not enough episodes to decide: 3 paired seeds, at least 6 needed at alpha 0.05/);
+    expect(row.metric).toBe('efficiency');
+    // The sign-flip test itself knows three pairs can never be significant: p = 2 / 2^3.
+    expect(row.metricDiff.pValue).toBe(0.25);
+  });
+
+  it('decides with Holm across rows: a loss that is significant alone is not among ten tested rows', () => {
+    const row = (scenario: string, lose: boolean) => {
+      const xs = seeds.map((s) => record(scenario, 'llm', s, { success: true, failure: null, return: 5, efficiency: 0.8 }));
+      // Eight of ten seeds fail (McNemar p = 2/256); otherwise only the trajectories move.
+      const ys = xs.map((r) => ({ ...r, trajectoryHash: `h${r.seed}`, ...(lose && r.seed >= 2 ? { success: false, failure: 'timeout' as const, efficiency: 0 } : {}) }));
+      return [xs, ys] as const;
+    };
+    const [x1, y1] = row('a', true);
+    expect(compareRecords(x1, y1)[0]).toMatchObject({ verdict: 'regressed', adjusted: { success: 4 / 256 } });
+    const others = ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((s) => row(s, false));
+    const all = compareRecords([...x1, ...others.flatMap(([x]) => x)], [...y1, ...others.flatMap(([, y]) => y)]);
+    const a = all.find((r) => r.scenario === 'a')!;
+    expect(a.success.pValue).toBeCloseTo(2 / 256, 12);
+    expect(a.adjusted.success).toBeCloseTo(20 * (2 / 256), 12);
+    expect(a.verdict).toBe('changed');
+    expect(all.every((r) => r.verdict === 'changed')).toBe(true);
+  });
+
   it('calls a small, noisy change "changed" and lost seeds "missing"', () => {
     const noisy = before.map((r) => ({ ...r, trajectoryHash: `y${r.seed}`, return: 5 + (r.seed % 2 === 0 ? 0.1 : -0.1), success: r.seed !== 3 }));
     expect(compareRecords(before, noisy)[0].verdict).toBe('changed');
@@ -73,6 +103,10 @@ describe('CI baseline check', () => {
     const regressed = fresh.map((r) => (r.planner === 'llm' ? { ...r, success: false, return: 0, trajectoryHash: 'z' } : r));
     expect(checkAgainstBaseline(baseline, regressed).find((c) => c.planner === 'llm')).toMatchObject({ status: 'fail', reason: 'regression' });
     expect(checkAgainstBaseline(baseline, fresh.filter((r) => r.seed !== 0)).every((c) => c.reason === 'missing')).toBe(true);
+    // With too few seeds a stochastic planner passes, saying why nothing can be concluded.
+    const few = baselineFromRun(manifest, fresh.filter((r) => r.seed < 3), { scripted: true, llm: false });
+    const fewWorse = fresh.filter((r) => r.seed < 3).map((r) => (r.planner === 'llm' ? { ...r, success: false, failure: 'timeout' as const, return: 0, trajectoryHash: 'w' } : r));
+    expect(checkAgainstBaseline(few, fewWorse).find((c) => c.planner === 'llm')).toMatchObject({ status: 'pass', reason: null, message: expect.stringContaining('not enough episodes to decide') });
     // A stochastic planner that now crashes fails even when too few seeds make it significant.
     const crashing = fresh.map((r) => (r.planner === 'llm' && r.seed === 3 ? { ...r, success: false, failure: 'planner_error' as const, error: 'act: boom', trajectoryHash: 'c' } : r));
     expect(checkAgainstBaseline(baseline, crashing).find((c) => c.planner === 'llm')).toMatchObject({ status: 'fail', reason: 'error', message: expect.stringContaining('seed 3: act: boom') });

@@ -52,17 +52,30 @@ describe('planarena ci', () => {
     expect(junit).toMatch(/<testcase classname="push-box" name="scripted"[^>]*>\s*<failure type="hash_mismatch"/);
   });
 
-  it('exits 1 with a regression case when a stochastic planner got significantly worse', async () => {
-    // Pretend random is stochastic and used to score far higher: its fresh returns are a clear regression.
+  it('exits 1 with a regression case when a stochastic planner got significantly worse, and passes with too few seeds to decide', async () => {
+    // Pretend random is stochastic and used to succeed on seven seeds of open-field: failing all
+    // seven now is a significant loss (McNemar p = 2/128, Holm over its two tests 0.031).
+    const seven = [0, 1, 2, 3, 4, 5, 6];
     const file = variant('regressed', (b) => {
-      b.deterministic.random = false;
-      for (const e of b.episodes) if (e.planner === 'random' && e.scenario === 'open-field') Object.assign(e, { return: e.return + 100, trajectoryHash: `old-${e.seed}` });
+      b.config = { ...b.config, scenarios: ['open-field'], planners: ['random'], seeds: seven };
+      b.deterministic = { random: false };
+      b.episodes = seven.map((seed) => ({ scenario: 'open-field', planner: 'random', seed, success: true, failure: null, steps: 80, return: 15, efficiency: 0.8, trajectoryHash: `old-${seed}` }));
     });
     const { code, junit } = await ci('regressed', file);
     expect(code).toBe(1);
     checkXml(junit);
     expect(junit).toMatch(/<testcase classname="open-field" name="random"[^>]*>\s*<failure type="regression"/);
     expect(junit).toContain('failures="1"');
+
+    // The same loss on three seeds cannot be significant: it passes, saying so.
+    const few = variant('few', (b) => {
+      b.config = { ...b.config, scenarios: ['open-field'], planners: ['random'], seeds: [0, 1, 2] };
+      b.deterministic = { random: false };
+      b.episodes = [0, 1, 2].map((seed) => ({ scenario: 'open-field', planner: 'random', seed, success: true, failure: null, steps: 80, return: 15, efficiency: 0.8, trajectoryHash: `old-${seed}` }));
+    });
+    const undecided = await ci('few', few);
+    expect(undecided.code).toBe(0);
+    expect(undecided.junit).toContain('not enough episodes to decide');
   });
 
   it('names the missing baseline file and how to write one', async () => {
@@ -87,6 +100,8 @@ describe('planarena ci', () => {
     // On failure the message carries the FAIL lines; after an intended change: planarena baseline update --suite smoke.
     expect(code, stdout).toBe(0);
     expect(stdout).toMatch(/(\d+)\/\1 passed against results\/baselines\/smoke\.json/);
+    // Success (Wilson interval) and efficiency (bootstrap interval) come first on every line.
+    expect(stdout).toMatch(/PASS  open-field · scripted \(deterministic\): success 3\/3 100% \[\d+%, 100%\], efficiency 0\.\d\d \[0\.\d\d, 0\.\d\d\] — all 3 trajectory hashes reproduced/);
     checkXml(readFileSync(junit, 'utf8'));
   });
 });

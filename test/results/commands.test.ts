@@ -40,7 +40,9 @@ describe('evaluation commands on run directories', () => {
     const html = join(tmp, 'report.html');
     const r = await cli('report', join(tmp, 'good'), '--html', html, '--reps', '200');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Score: normalised score');
+    expect(r.out).toContain('Success first (Wilson 95%)');
+    // Fixture scenario "a" has no frozen anchor: the normalised return is refused, with the fix.
+    expect(r.out).toContain('Normalised return not shown: no frozen anchor for "a"');
     expect(r.out).toContain('| random vs oracle | 8 | 0 / 8 | 0.008 **');
     const text = readFileSync(html, 'utf8');
     expect(text).toContain('<svg ');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { holm, minimumPairs, normalizedBootstrap, signFlipTest } from '../../evaluation/stats.ts';
 import { iqm, mannWhitneyProbability, mcnemarExact, mean, pairedBootstrap, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap } from '../../evaluation/stats.ts';
 import { wilson } from '../../core/summary.ts';
 import { Rng } from '../../sim/rng.ts';
@@ -157,3 +158,69 @@ describe('quantile', () => {
     expect(quantile([10, 0], 0.25)).toBe(2.5);
   });
 });
+
+describe('paired sign-flip test', () => {
+  it('is exact at small n: three small losses give p = 2/8, never significant', () => {
+    expect(signFlipTest([-0.01, -0.02, -0.03])).toEqual({ n: 3, nonZero: 3, pValue: 0.25, exact: true });
+    // Zeros carry no sign; five equal signs: 2 / 32.
+    expect(signFlipTest([1, 1, 0, 1, 1, 1]).pValue).toBeCloseTo(2 / 32, 12);
+    expect(signFlipTest([0, 0]).pValue).toBe(1);
+  });
+
+  it('matches brute-force enumeration, and McNemar on ±1 differences', () => {
+    const d = [0.3, -0.1, 0.25, 0.4, -0.05, 0.2, 0.15];
+    let hits = 0;
+    for (let m = 0; m < 1 << d.length; m++) {
+      const s = d.reduce((acc, x, i) => acc + ((m >> i) & 1 ? -x : x), 0);
+      if (Math.abs(s) >= Math.abs(d.reduce((a, x) => a + x, 0)) - 1e-12) hits++;
+    }
+    expect(signFlipTest(d).pValue).toBeCloseTo(hits / 128, 12);
+    // 7 pairs better only after, 1 only before: McNemar's exact p.
+    const pm = [1, 1, 1, 1, 1, 1, 1, -1, 0, 0];
+    expect(signFlipTest(pm).pValue).toBeCloseTo((2 * (1 + 8)) / 256, 12);
+  });
+
+  it('samples beyond 20 pairs, reproducibly, and agrees with the normal approximation', () => {
+    const d = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? -1 : 1) * (1 + (i % 5) / 10));
+    const a = signFlipTest(d, { seed: 1 });
+    expect(a.exact).toBe(false);
+    expect(signFlipTest(d, { seed: 1 })).toEqual(a);
+    const sum = d.reduce((s, x) => s + x, 0);
+    const sd = Math.sqrt(d.reduce((s, x) => s + x * x, 0));
+    const z = Math.abs(sum) / sd;
+    const normalP = 2 * (1 - 0.5 * (1 + erf(z / Math.SQRT2)));
+    expect(Math.abs(a.pValue - normalP)).toBeLessThan(0.02);
+  });
+});
+
+describe('Holm correction and minimum pairs', () => {
+  it('adjusts step-down, keeps order, skips NaN', () => {
+    expect(holm([0.01, 0.04, 0.03, Number.NaN])).toEqual([0.03, 0.06, 0.06, Number.NaN]);
+    expect(holm([0.2, 0.9])).toEqual([0.4, 0.9]);
+    expect(holm([0.5, 0.9])).toEqual([1, 1]);
+  });
+  it('needs 6 pairs at 0.05 and 8 at 0.01', () => {
+    expect(minimumPairs(0.05)).toBe(6);
+    expect(minimumPairs(0.01)).toBe(8);
+    expect(2 / 2 ** (minimumPairs(0.05) - 1)).toBeGreaterThanOrEqual(0.05);
+    expect(2 / 2 ** minimumPairs(0.05)).toBeLessThan(0.05);
+  });
+});
+
+describe('normalised bootstrap with anchor uncertainty', () => {
+  it('widens the interval as the anchors get less certain', () => {
+    const returns = [[5, 5.5, 4.5, 5.2, 4.8]];
+    const exact = normalizedBootstrap(returns, [{ random: { mean: 0, sd: 0, n: 20 }, oracle: { mean: 10, sd: 0, n: 20 } }], (x) => x.reduce((s, v) => s + v, 0) / x.length, { reps: 1000 });
+    const loose = normalizedBootstrap(returns, [{ random: { mean: 0, sd: 4, n: 5 }, oracle: { mean: 10, sd: 4, n: 5 } }], (x) => x.reduce((s, v) => s + v, 0) / x.length, { reps: 1000 });
+    expect(exact.point).toBeCloseTo(0.5, 12);
+    expect(loose.point).toBeCloseTo(0.5, 12);
+    expect(loose.hi - loose.lo).toBeGreaterThan(3 * (exact.hi - exact.lo));
+  });
+});
+
+/** Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7). */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}

@@ -64,7 +64,7 @@ describe('planarena run', () => {
       expect(r.simTime).toBeGreaterThan(0);
       expect(r.success === (r.failure === null)).toBe(true);
       expect(r.error).toBeUndefined();
-      for (const k of ['return', 'pathLength', 'collisions', 'finalGoalDistance', 'plannerMsP50', 'plannerMsP95', 'wallSeconds'] as const) {
+      for (const k of ['return', 'pathLength', 'collisions', 'finalGoalDistance', 'plannerMsP50', 'plannerMsP95', 'wallSeconds', 'shortestPath', 'shortestTime', 'efficiency', 'spl'] as const) {
         expect(Number.isFinite(r[k]), k).toBe(true);
       }
       expect(r.plannerMsP95).toBeGreaterThanOrEqual(r.plannerMsP50);
@@ -79,11 +79,17 @@ describe('planarena run', () => {
       expect(row.episodes).toBe(2);
       expect(row.ci95[0]).toBeLessThanOrEqual(row.successRate);
       expect(row.ci95[1]).toBeGreaterThanOrEqual(row.successRate);
-      expect(row.normalizedScore).toBeNull(); // no oracle in this run
+      // Success first, then efficiency; the normalised return uses the frozen anchors even
+      // though no oracle ran here.
+      expect(row.efficiency).toBeGreaterThanOrEqual(0);
+      expect(row.efficiency).toBeLessThanOrEqual(1);
+      expect(row.normalizedScore).not.toBeNull();
+      expect(row.normalizedScore).toBeGreaterThanOrEqual(0);
+      expect(row.normalizedScore).toBeLessThanOrEqual(1);
     }
 
     // The table and the paths on stdout.
-    expect(first.stdout).toMatch(/scenario\s+planner\s+n\s+success %/);
+    expect(first.stdout).toMatch(/scenario\s+planner\s+n\s+success % \[95% CI\]\s+efficiency \[95% CI\]/);
     expect(first.stdout).toContain(`${join('a', 'episodes.jsonl')} (${records.length} episodes)`);
   });
 

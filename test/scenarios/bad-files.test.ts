@@ -40,7 +40,7 @@ const CASES: [file: string, where: string, ...mustSay: string[]][] = [
   ['mover-through-wall', '$.movingObstacles[0].path', 'passes through obstacle "rock" ($.obstacles[0])', 'route its path around it'],
   ['object-on-mover-start', '$.objects[0]', 'lies where moving obstacle "mover" can start (phase [1, 2.2] m along its path)', 'change the phase range'],
   ['mover-standing-still', '$.movingObstacles[0].path', 'never moves', 'give distinct waypoints'],
-  ['time-limit-too-short', '$.timeLimit', 'can start 4.228 m', "top speed of 1 m/s, longer than timeLimit 3.5 s", 'raise timeLimit'],
+  ['time-limit-too-short', '$.timeLimit', 'can start 4.228 m', "top speed of 1 m/s plus the 0.5 s the goal must be held, longer than timeLimit 3.5 s", 'raise timeLimit'],
   ['bad-suite', '$.scenarios[1]', 'unknown scenario "open-feild"', 'valid scenarios: arm-push, arm-reach'],
 ];
 

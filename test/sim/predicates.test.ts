@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../scenarios/schema.ts';
 import { createEnv, type SimEnv } from '../../sim/Env.ts';
-import { checkFailure } from '../../sim/predicates.ts';
+import { checkFailure, SETTLE_DWELL } from '../../sim/predicates.ts';
 import { SUCCESS_BONUS, FAILURE_PENALTY } from '../../sim/reward.ts';
 import type { RobotState, StepResult } from '../../sim/types.ts';
 import { fixture } from './helpers.ts';
@@ -36,10 +36,15 @@ function until(env: SimEnv, action: number[], max: number): StepResult {
 }
 
 describe('predicates', () => {
-  it('reach: driving into the goal succeeds, with the bonus and a success event', async () => {
+  it('reach: a robot that stops in the goal succeeds after the dwell, with the bonus and a success event', async () => {
     const env = await make(open({ goal: { type: 'reach', position: [1.5, 0], tolerance: 0.3 } }));
     env.reset({ seed: 0 });
-    const r = until(env, [1, 1], 60);
+    // Drive until inside the tolerance, then brake.
+    let r = env.step([1, 1]);
+    while (r.info.goalDistance > 0.2) r = env.step([1, 1]);
+    expect(r.info.success).toBe(false);
+    const entered = r.obs.t;
+    r = until(env, [0, 0], 40);
     expect(r.terminated).toBe(true);
     expect(r.truncated).toBe(false);
     expect(r.info.success).toBe(true);
@@ -47,28 +52,80 @@ describe('predicates', () => {
     expect(r.info.goalDistance).toBeLessThanOrEqual(0.3);
     expect(r.info.events.some((e) => e.type === 'success')).toBe(true);
     expect(r.reward).toBeGreaterThan(SUCCESS_BONUS - 1);
-    // ~1.2 m at ~1 m/s: well under 3 s.
-    expect(r.obs.t).toBeLessThan(3);
+    // Braking plus SETTLE_DWELL of standing still, in a second or so.
+    expect(r.obs.t - entered).toBeGreaterThanOrEqual(SETTLE_DWELL - 1e-9);
+    expect(r.obs.t - entered).toBeLessThan(1.5);
   });
 
-  it('push: shoving the box onto the goal succeeds', async () => {
-    const env = await make(fixture('push'));
+  it('reach: driving through the goal at speed is not a success (a state, not a touch)', async () => {
+    const env = await make(open({ goal: { type: 'reach', position: [1, 0], tolerance: 0.3 } }));
     env.reset({ seed: 0 });
-    const r = until(env, [0.6, 0], 100);
-    expect(r.info.success).toBe(true);
-    const box = r.obs.objects.find((o) => o.id === 'box')!;
+    let inside = 0;
+    let r!: StepResult;
+    for (let i = 0; i < 30; i++) {
+      r = env.step([1, 1]);
+      if (r.info.goalDistance <= 0.3) inside++;
+      expect(r.info.success).toBe(false);
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(r.obs.robot.pose.x).toBeGreaterThan(1.5);
+  });
+
+  it('push: a crate sliding through the goal is no success; one that stops inside is', async () => {
+    // On ice (friction 0.05) a 2 N·s shove sends the 1 kg box across the goal at ~1.5 m/s.
+    const base = fixture('push');
+    const icy = { ...base, arena: { ...base.arena, friction: 0.05 }, objects: base.objects.map((o) => (o.id === 'box' ? { ...o, friction: 0.05 } : o)), randomize: {} };
+    const env = await make(icy);
+    env.reset({ seed: 0 });
+    env.shove('box', [2, 0, 0], 'user');
+    let crossed = false;
+    let r!: StepResult;
+    for (let i = 0; i < 40; i++) {
+      r = env.step([0, 0]);
+      if (r.info.goalDistance <= 0.25) crossed = true;
+      expect(r.info.success).toBe(false);
+    }
+    expect(crossed).toBe(true);
+    expect(r.obs.objects.find((o) => o.id === 'box')!.x).toBeGreaterThan(1.25);
+
+    // On the normal floor: push until the box is on the goal, then stand still.
+    const env2 = await make(fixture('push'));
+    let obs = env2.reset({ seed: 0 }).obs;
+    let r2!: StepResult;
+    for (let i = 0; i < 150; i++) {
+      const b = obs.objects.find((o) => o.id === 'box')!;
+      r2 = env2.step(b.x < 0.9 ? [0.6, 0] : [0, 0]);
+      obs = r2.obs;
+      if (r2.terminated) break;
+    }
+    expect(r2.info.success).toBe(true);
+    const box = r2.obs.objects.find((o) => o.id === 'box')!;
     expect(Math.hypot(box.x - 1, box.y)).toBeLessThanOrEqual(0.25);
     // The robot itself is not on the goal: the object is the subject.
-    expect(r.obs.robot.pose.x).toBeLessThan(0.9);
+    expect(r2.obs.robot.pose.x).toBeLessThan(0.9);
   });
 
-  it('ee_reach: moving the arm tip onto the point succeeds', async () => {
+  it('ee_reach: the arm tip must come to rest on the point; sweeping through it is not enough', async () => {
     // Home pose puts the ee at (0.65, 0, 0.225); lowering the shoulder a little reaches below it.
     const s = fixture('arm');
-    const env = await make({ ...s, obstacles: [], objects: [], goal: { type: 'ee_reach', position: [0.6, 0, 0.15], tolerance: 0.05 } });
+    const scenario = { ...s, obstacles: [], objects: [], goal: { type: 'ee_reach' as const, position: [0.645, 0, 0.14] as [number, number, number], tolerance: 0.05 } };
+    const env = await make(scenario);
     const { info } = env.reset({ seed: 0 });
     expect(info.goalDistance).toBeGreaterThan(0.05);
-    const r = until(env, [0, 0.3, 0], 40);
+    // Sweeping down through the point without stopping never succeeds.
+    let through = false;
+    for (let i = 0; i < 12; i++) {
+      const r = env.step([0, 0.3, 0]);
+      if (r.info.goalDistance <= 0.05) through = true;
+      expect(r.info.success).toBe(false);
+      if (r.terminated) break;
+    }
+    expect(through).toBe(true);
+    // Stopping at the point does.
+    env.reset({ seed: 0 });
+    let r = env.step([0, 0.3, 0]);
+    while (r.info.goalDistance > 0.02 && r.obs.t < 3) r = env.step([0, 0.3, 0]);
+    r = until(env, [0, 0, 0], 20);
     expect(r.info.success).toBe(true);
     expect(r.obs.robot.ee!.z).toBeLessThan(0.2);
   });

@@ -225,14 +225,18 @@ describe('viewer in headless Chromium', () => {
 
   it('draws the results page charts from the run summary', async () => {
     await page.goto(`${server.url}#/results?run=r1`);
-    await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('canvas[data-chart]').length === 4);
     await sleep(300);
-    for (const id of ['success', 'failures', 'latency']) {
+    // Success first, then efficiency (success × shortest time / time), then failures and latency.
+    expect(await page.locator('canvas[data-chart]').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-chart')))).toEqual(['success', 'efficiency', 'failures', 'latency']);
+    for (const id of ['success', 'efficiency', 'failures', 'latency']) {
       const s = await canvasStats(`canvas[data-chart="${id}"]`);
       expect(s.colours, `chart ${id} has content`).toBeGreaterThan(5);
       expect(s.filled, `chart ${id} is drawn`).toBeGreaterThan(0.02);
     }
     expect(await page.locator('table.summary tr').count()).toBe(3);
+    const headers = await page.locator('table.summary th').allTextContents();
+    expect(headers.slice(3, 6)).toEqual(['success', 'efficiency', 'norm. return']);
     await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-results.png') });
     expect(errors).toEqual([]);
   });
@@ -242,7 +246,7 @@ describe('viewer in headless Chromium', () => {
     const run = join(dir, 'runs', 'r3');
     await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'arm-reach', '--planners', 'random,scripted', '--seeds', '3', '--out', run]);
     const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as RunSummary;
-    const expected = summary.rows.map((r) => [r.scenario, r.planner, r.episodes, [r.successRate, ...r.ci95], r.meanReturn, r.normalizedScore, r.meanSteps, r.meanCollisions, r.plannerMsP50, r.plannerMsP95]);
+    const expected = summary.rows.map((r) => [r.scenario, r.planner, r.episodes, [r.successRate, ...r.ci95], r.efficiency, r.normalizedScore, r.meanReturn, r.meanSteps, r.meanCollisions, r.plannerMsP50, r.plannerMsP95]);
     const shown = async () => {
       await page.goto('about:blank'); // a hash change alone would not load the page again
       await page.goto(`${server.url}#/results?run=r3`);

@@ -12,6 +12,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { EpisodeRecord, RunManifest, RunSummary } from '../../core/records.ts';
+import { shippedAnchors } from '../../scenarios/anchors.ts';
 import { readRecording } from '../../sim/recording.ts';
 import type { EpisodeData, RunDetail, RunListing } from '../protocol.ts';
 import { HttpError } from './HttpError.ts';
@@ -62,7 +63,18 @@ export class RunsApi {
 
   detail(name: string): RunDetail {
     const dir = this.runDir(name);
-    return { name, summary: readJson<RunSummary>(join(dir, 'summary.json')), episodes: readEpisodes(dir) };
+    const episodes = readEpisodes(dir);
+    const manifest = readJson<RunManifest>(join(dir, 'manifest.json'));
+    const hashes = manifest?.config?.scenarioHashes;
+    const anchors = shippedAnchors();
+    const ids = new Set(episodes.map((e) => e.scenario));
+    return {
+      name,
+      summary: readJson<RunSummary>(join(dir, 'summary.json')),
+      episodes,
+      anchors: [...ids].flatMap((id) => (anchors.has(id) ? [anchors.get(id)!] : [])),
+      scenarioHashes: hashes && typeof hashes === 'object' ? hashes : null,
+    };
   }
 
   async episode(name: string, recording: string): Promise<EpisodeData> {

@@ -1,6 +1,8 @@
 /**
- * The results page of a run: success rate with 95% Wilson intervals per scenario and planner,
- * failures by kind per planner, planner latency (p50/p95), and the summary table. Reads
+ * The results page of a run, success first: success rate with 95% Wilson intervals and mean
+ * efficiency (success × shortest time / time) with 95% bootstrap intervals per scenario and
+ * planner, failures by kind per planner, planner latency (p50/p95), and the summary table (with
+ * the secondary normalised return against frozen anchors). Reads
  * `summary.json` through the runs API; falls back to rows computed from the episode records
  * when a run has no summary yet (still running).
  */
@@ -79,7 +81,7 @@ export class ResultsPage {
     const detail = (await res.json()) as RunDetail;
     // A run still going has no summary.json: its rows come from the same `summarize` that writes
     // it, so the page never shows statistics with other meanings than the file.
-    const rows = detail.summary?.rows ?? summarize(detail.episodes, null).rows;
+    const rows = detail.summary?.rows ?? summarize(detail.episodes, null, undefined, { anchors: new Map((detail.anchors ?? []).map((a) => [a.scenario, a])), scenarioHashes: detail.scenarioHashes ?? undefined }).rows;
     this.draw(run, rows, detail.summary === null);
   }
 
@@ -107,6 +109,20 @@ export class ResultsPage {
       }),
     }));
     this.chart(grid, 'success', 'success rate (95% Wilson CI)', { labels: scenarios, datasets: success }, { y: { min: 0, max: 1 } }, [errorBars]);
+
+    // Efficiency with 95% CI (records written before efficiency existed have none)
+    if (rows.some((r) => r.efficiency !== null)) {
+      const efficiency: (ChartDataset<'bar'> & { whiskers: Whiskers })[] = planners.map((p) => ({
+        label: p,
+        data: scenarios.map((s) => row(s, p)?.efficiency ?? 0),
+        backgroundColor: color(p),
+        whiskers: scenarios.map((s) => {
+          const ci = row(s, p)?.efficiencyCi95;
+          return ci ? { lo: ci[0], hi: ci[1] } : { lo: 0, hi: 0 };
+        }),
+      }));
+      this.chart(grid, 'efficiency', 'efficiency: success × shortest time / time (95% CI)', { labels: scenarios, datasets: efficiency }, { y: { min: 0, max: 1 } }, [errorBars]);
+    }
 
     // Failures by kind
     const kinds = new Set<string>();
@@ -160,19 +176,23 @@ export class ResultsPage {
 
 function summaryTable(rows: SummaryRow[]): HTMLElement {
   // [header, text, raw value (kept on the cell as data-value, so a test can compare the page with summary.json)]
+  // Success and efficiency first; the normalised return (against frozen anchors) is secondary.
   const cols: [string, (r: SummaryRow) => string, (r: SummaryRow) => unknown][] = [
     ['scenario', (r) => r.scenario, (r) => r.scenario],
     ['planner', (r) => r.planner, (r) => r.planner],
     ['episodes', (r) => String(r.episodes), (r) => r.episodes],
     ['success', (r) => `${(r.successRate * 100).toFixed(0)}% [${(r.ci95[0] * 100).toFixed(0)}, ${(r.ci95[1] * 100).toFixed(0)}]`, (r) => [r.successRate, ...r.ci95]],
+    ['efficiency', (r) => (r.efficiency === null ? '—' : `${r.efficiency.toFixed(2)}${r.efficiencyCi95 ? ` [${r.efficiencyCi95[0].toFixed(2)}, ${r.efficiencyCi95[1].toFixed(2)}]` : ''}`), (r) => r.efficiency],
+    ['norm. return', (r) => (r.normalizedScore === null ? '—' : `${r.normalizedScore.toFixed(2)}${r.normalizedCi95 ? ` [${r.normalizedCi95[0].toFixed(2)}, ${r.normalizedCi95[1].toFixed(2)}]` : ''}`), (r) => r.normalizedScore],
     ['mean return', (r) => r.meanReturn.toFixed(2), (r) => r.meanReturn],
-    ['norm. score', (r) => (r.normalizedScore === null ? '—' : r.normalizedScore.toFixed(2)), (r) => r.normalizedScore],
     ['steps', (r) => r.meanSteps.toFixed(0), (r) => r.meanSteps],
     ['collisions', (r) => r.meanCollisions.toFixed(2), (r) => r.meanCollisions],
     ['p50 ms', (r) => ms(r.plannerMsP50), (r) => r.plannerMsP50],
     ['p95 ms', (r) => ms(r.plannerMsP95), (r) => r.plannerMsP95],
   ];
-  const cell = (r: SummaryRow, [name, text, raw]: (typeof cols)[number]) => h('td', { 'data-col': name, 'data-value': JSON.stringify(raw(r)) }, text(r));
+  // Why a normalised return is missing (no anchor, stale anchor, degenerate span) shows on hover.
+  const cell = (r: SummaryRow, [name, text, raw]: (typeof cols)[number]) =>
+    h('td', { 'data-col': name, 'data-value': JSON.stringify(raw(r)), ...(name === 'norm. return' && r.normalizedNote ? { title: r.normalizedNote } : {}) }, text(r));
   return h('table', { class: 'summary' }, h('tr', {}, ...cols.map(([c]) => h('th', {}, c))), ...rows.map((r) => h('tr', {}, ...cols.map((c) => cell(r, c)))));
 }
 

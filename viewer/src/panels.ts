@@ -133,9 +133,17 @@ export function renderScoreboard(root: HTMLElement, records: EpisodeRecord[], ru
   const table = h(
     'table',
     { class: 'scoreboard' },
-    h('tr', {}, h('th', {}, 'planner'), h('th', {}, 'success'), h('th', {}, 'mean return'), h('th', {}, 'collisions / episode')),
+    h('tr', {}, h('th', {}, 'planner'), h('th', {}, 'success'), h('th', {}, 'efficiency'), h('th', {}, 'mean return'), h('th', {}, 'collisions / episode')),
     ...rows.map((r) =>
-      h('tr', {}, h('td', {}, r.planner), h('td', { title: `95% interval ${(r.ci95[0] * 100).toFixed(0)}–${(r.ci95[1] * 100).toFixed(0)}%` }, `${r.successes}/${r.episodes}`), h('td', {}, r.meanReturn.toFixed(2)), h('td', {}, r.meanCollisions.toFixed(1))),
+      h(
+        'tr',
+        {},
+        h('td', {}, r.planner),
+        h('td', { title: `95% interval ${(r.ci95[0] * 100).toFixed(0)}–${(r.ci95[1] * 100).toFixed(0)}%` }, `${r.successes}/${r.episodes}`),
+        h('td', r.efficiencyCi95 ? { title: `95% interval ${r.efficiencyCi95[0].toFixed(2)}–${r.efficiencyCi95[1].toFixed(2)}` } : {}, r.efficiency === null ? '—' : r.efficiency.toFixed(2)),
+        h('td', {}, r.meanReturn.toFixed(2)),
+        h('td', {}, r.meanCollisions.toFixed(1)),
+      ),
     ),
   );
   const recent = h(

@@ -23,7 +23,7 @@
  * diagonally, the arm's end effector the sum of its joints' tip speeds) plus SETTLE_DWELL, the
  * time the goal must be held: no planner can do better, so efficiency = reference / actual ≤ 1.
  */
-import { MinHeap } from '../core/MinHeap.ts';
+import { octileAStar } from '../core/gridSearch.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { dcos, dsin } from './detmath.ts';
 import { SETTLE_DWELL } from './predicates.ts';
@@ -257,49 +257,15 @@ class Grid {
     const start = this.cellOf(sx, sy);
     const goal = this.cellOf(gx, gy);
     const free = (k: number) => k === start || k === goal || !blocked[k];
-    const gi = goal % nx;
-    const gj = (goal - gi) / nx;
-    const h = (k: number) => {
-      const i = k % nx;
-      const dx = Math.abs(i - gi);
-      const dy = Math.abs((k - i) / nx - gj);
-      return CELL * (Math.max(dx, dy) + (Math.SQRT2 - 1) * Math.min(dx, dy));
-    };
-    const g = new Float64Array(nx * ny).fill(Infinity);
-    const parent = new Int32Array(nx * ny).fill(-1);
-    const closed = new Uint8Array(nx * ny);
-    const heap = new MinHeap();
-    g[start] = 0;
-    heap.push(start, h(start));
-    while (heap.size > 0) {
-      const c = heap.pop();
-      if (c === goal) break;
-      if (closed[c]) continue;
-      closed[c] = 1;
-      const ci = c % nx;
-      const cj = (c - ci) / nx;
-      for (let dj = -1; dj <= 1; dj++) {
-        for (let di = -1; di <= 1; di++) {
-          if (di === 0 && dj === 0) continue;
-          const i = ci + di;
-          const j = cj + dj;
-          if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
-          const k = j * nx + i;
-          const run = di !== 0 && dj !== 0 ? CELL * Math.SQRT2 : CELL;
-          if (closed[k] || !free(k) || !this.climbable(c, k, run)) continue;
-          if (di !== 0 && dj !== 0 && (!free(cj * nx + i) || !free(j * nx + ci))) continue;
-          if (g[c] + run < g[k]) {
-            g[k] = g[c] + run;
-            parent[k] = c;
-            heap.push(k, g[k] + h(k));
-          }
-        }
-      }
-    }
-    if (!Number.isFinite(g[goal])) return null;
-    const cells: number[] = [];
-    for (let c = goal; c !== -1; c = parent[c]) cells.push(c);
-    cells.reverse();
+    const cells = octileAStar({
+      nx,
+      ny,
+      start,
+      goal,
+      canEnter: (from, to, diagonal) => free(to) && this.climbable(from, to, diagonal ? CELL * Math.SQRT2 : CELL),
+      cornerFree: free,
+    });
+    if (!cells) return null;
     // String pulling: from each corner, jump to the farthest cell in line of sight.
     const pts = cells.map((c, n) => (n === 0 ? ([sx, sy] as [number, number]) : n === cells.length - 1 ? ([gx, gy] as [number, number]) : this.centre(c)));
     const points: [number, number][] = [pts[0]];

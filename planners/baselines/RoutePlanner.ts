@@ -10,6 +10,7 @@
  * this is the "look past the greedy direction" part a hand-written planner adds on top
  * (u-traps, passages off the straight line, pushing a crate round a wall).
  */
+import { octileAStar } from '../../core/gridSearch.ts';
 import { MinHeap } from '../../core/MinHeap.ts';
 import type { Observation, SceneObject } from '../../sim/types.ts';
 import { boxDistance, cos, hypot2, sin } from '../skills/geometry.ts';
@@ -41,51 +42,15 @@ export function planRoute(obs: Observation, sx: number, sy: number, gx: number, 
   if (blocked[gj * nx + gi]) return null;
 
   // A* with octile moves.
-  const n = nx * ny;
-  const g = new Float64Array(n).fill(Infinity);
-  const parent = new Int32Array(n).fill(-1);
-  const closed = new Uint8Array(n);
-  const open = new MinHeap();
-  const h = (i: number, j: number) => {
-    const dx = Math.abs(i - gi);
-    const dy = Math.abs(j - gj);
-    return Math.max(dx, dy) + (SQRT2 - 1) * Math.min(dx, dy);
-  };
-  const start = sj * nx + si;
-  const goal = gj * nx + gi;
-  g[start] = 0;
-  open.push(start, h(si, sj));
-  while (open.size > 0) {
-    const c = open.pop();
-    if (c === goal) break;
-    if (closed[c]) continue;
-    closed[c] = 1;
-    const ci = c % nx;
-    const cj = (c - ci) / nx;
-    for (let dj = -1; dj <= 1; dj++) {
-      for (let di = -1; di <= 1; di++) {
-        if (di === 0 && dj === 0) continue;
-        const i = ci + di;
-        const j = cj + dj;
-        if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
-        const k = j * nx + i;
-        if (blocked[k] || closed[k] || !climbable(c, k)) continue;
-        // No corner cutting between two blocked cells.
-        if (di !== 0 && dj !== 0 && (blocked[cj * nx + i] || blocked[j * nx + ci])) continue;
-        const cost = g[c] + (di !== 0 && dj !== 0 ? SQRT2 : 1);
-        if (cost < g[k]) {
-          g[k] = cost;
-          parent[k] = c;
-          open.push(k, cost + h(i, j));
-        }
-      }
-    }
-  }
-  if (g[goal] === Infinity) return null;
-
-  const cells: number[] = [];
-  for (let c = goal; c !== -1; c = parent[c]) cells.push(c);
-  cells.reverse();
+  const cells = octileAStar({
+    nx,
+    ny,
+    start: sj * nx + si,
+    goal: gj * nx + gi,
+    canEnter: (from, to) => !blocked[to] && climbable(from, to),
+    cornerFree: (k) => !blocked[k],
+  });
+  if (!cells) return null;
   const centre = (c: number): [number, number] => [x0 + ((c % nx) + 0.5) * CELL, y0 + (Math.floor(c / nx) + 0.5) * CELL];
   const free = (a: [number, number], b: [number, number]) => {
     const steps = Math.ceil(hypot2(b[0] - a[0], b[1] - a[1]) / (CELL / 2));

@@ -12,11 +12,10 @@
  * Only `+ - * /`, `Math.sqrt`, `Math.abs`, `Math.floor` and deterministic trig (`sim/detmath.ts`)
  * are used, so every machine finds the same routes and so redraws the same levels.
  */
-import { MinHeap } from '../../core/MinHeap.ts';
+import { octileAStar } from '../../core/gridSearch.ts';
 import { dcos, dsin } from '../../sim/detmath.ts';
 
 const DEG = Math.PI / 180;
-const SQRT2 = Math.SQRT2;
 
 interface BoxShape {
   kind: 'box';
@@ -158,47 +157,8 @@ export class Occupancy {
       return (x - a[0]) * (x - a[0]) + (y - a[1]) * (y - a[1]) <= r2;
     };
     const free = (k: number) => k === start || k === goal || blocked[k] === 0 || (leadIn !== undefined && near[k] === 0 && inLead(k));
-    const n = nx * ny;
-    const g = new Float64Array(n).fill(Infinity);
-    const parent = new Int32Array(n).fill(-1);
-    const closed = new Uint8Array(n);
-    const heap = new MinHeap();
-    const h = (i: number, j: number) => {
-      const dx = Math.abs(i - gi);
-      const dy = Math.abs(j - gj);
-      return Math.max(dx, dy) + (SQRT2 - 1) * Math.min(dx, dy);
-    };
-    g[start] = 0;
-    heap.push(start, h(si, sj));
-    while (heap.size > 0) {
-      const c = heap.pop();
-      if (c === goal) break;
-      if (closed[c]) continue;
-      closed[c] = 1;
-      const ci = c % nx;
-      const cj = (c - ci) / nx;
-      for (let dj = -1; dj <= 1; dj++) {
-        for (let di = -1; di <= 1; di++) {
-          if (di === 0 && dj === 0) continue;
-          const i = ci + di;
-          const j = cj + dj;
-          if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
-          const k = j * nx + i;
-          if (closed[k] || !free(k)) continue;
-          if (di !== 0 && dj !== 0 && (!free(cj * nx + i) || !free(j * nx + ci))) continue;
-          const cost = g[c] + (di !== 0 && dj !== 0 ? SQRT2 : 1);
-          if (cost < g[k]) {
-            g[k] = cost;
-            parent[k] = c;
-            heap.push(k, cost + h(i, j));
-          }
-        }
-      }
-    }
-    if (g[goal] === Infinity) return null;
-    const cells: number[] = [];
-    for (let k = goal; k !== -1; k = parent[k]) cells.push(k);
-    cells.reverse();
+    const cells = octileAStar({ nx, ny, start, goal, canEnter: (_from, to) => free(to), cornerFree: free });
+    if (!cells) return null;
     const points: [number, number][] = [[a[0], a[1]]];
     for (const k of cells.slice(1, -1)) points.push(this.centre(k % nx, Math.floor(k / nx)));
     points.push([b[0], b[1]]);

@@ -56,8 +56,16 @@ export function printResults(result: RunResult, write: (s: string) => void = (s)
   write(`  ${runDir.display(runDir.episodesPath)} (${records.length} episodes)\n`);
   write(`  ${runDir.display(runDir.summaryPath)}\n`);
   const recorded = records.filter((r) => r.recording).length;
-  if (recorded > 0) write(`  ${dir}/recordings/ (${recorded} recordings)\n`);
+  if (recorded > 0) {
+    write(`  ${dir}/recordings/ (${recorded} recordings)\n`);
+    write(`replay it: planarena serve --runs ${shellWord(dir)}\n`);
+  }
   if (result.interrupted) write(`stopped early: ${records.length} of ${result.plan.episodes.length} episodes ran.\n`);
+}
+
+/** A path as a shell word: quoted only when it needs to be. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -44,13 +44,21 @@ export class Episode {
     this.scenes = [{ step: 0, scene }];
   }
 
-  static fromData(id: string, d: EpisodeData): Episode {
-    const ep = new Episode(id, d.key, d.scene, d.task, false);
-    for (const c of d.sceneChanges) ep.scenes.push(c);
-    for (const f of d.frames) ep.addFrame(f.step, f.t, Float32Array.from(f.transforms));
-    for (const s of d.steps) ep.addStep(s);
-    if (d.record) ep.end(d.record);
+  /** An episode read whole: a recording (replay), or what a live server kept (`live`). */
+  static fromData(id: string, d: EpisodeData, live = false): Episode {
+    const ep = new Episode(id, d.key, d.scene, d.task, live);
+    ep.fill(d);
     return ep;
+  }
+
+  /** Adds what `d` holds beyond what this episode has (a late page's fetched history); frames
+   * and steps it already has are skipped. */
+  fill(d: EpisodeData): void {
+    for (const c of d.sceneChanges) if (!this.scenes.some((s) => s.step === c.step)) this.scenes.push(c);
+    this.scenes.sort((a, b) => a.step - b.step);
+    for (const f of d.frames) this.addFrame(f.step, f.t, Float32Array.from(f.transforms));
+    for (const s of d.steps) this.addStep(s);
+    if (d.record && !this.record) this.end(d.record);
   }
 
   get label(): string {

@@ -42,6 +42,7 @@ import { readSettings } from '../../core/settings.ts';
 import { ORACLE_SETTINGS } from './settings.ts';
 import { distanceField, type DistanceField } from './RoutePlanner.ts';
 import { ScriptedPlanner } from './scripted.ts';
+import { sentence } from '../skills/describe.ts';
 
 export interface OracleSettings {
   horizon: number;
@@ -79,6 +80,9 @@ interface Rollout {
   actions: Action[];
   cost: number;
   points: [number, number, number][];
+  /** The subject's distance from the goal where the rollout ends, and whether it succeeded. */
+  endDistance: number;
+  success: boolean;
 }
 
 export class OraclePlanner implements Planner {
@@ -95,6 +99,8 @@ export class OraclePlanner implements Planner {
   private field: DistanceField | null | undefined = undefined;
   /** Straight-line subject-to-goal distance at the live state (the rewards' progress baseline). */
   private start = 0;
+  /** What the task moves to the goal, in words ("the robot", "crate-1", "the hand"). */
+  private subject = 'the robot';
   private stats = { plans: 0, rollouts: 0, simSteps: 0 };
 
   constructor(private readonly s: OracleSettings) {}
@@ -130,6 +136,7 @@ export class OraclePlanner implements Planner {
     const priorNow = this.prior ? this.prior.decide(obs) : null;
     if (this.field === undefined) this.field = this.buildField(obs);
     this.start = subjectDistance(obs);
+    this.subject = obs.goal.type === 'push' ? (obs.goal.object ?? 'the object') : obs.goal.type === 'ee_reach' ? 'the hand' : 'the robot';
     if (this.queue.length === 0) {
       const snap = this.access.snapshot();
       const scratch = this.access.scratch();
@@ -186,7 +193,19 @@ export class OraclePlanner implements Planner {
     this.lastInfo = {
       imagined: { rollouts: ranked.map((r, k) => ({ points: r.points, cost: round(r.cost), elite: k < Math.min(elites, 3) })) },
       oracle: { bestCost: round(best!.cost), std: round(std), prior: this.prior !== null },
+      intent: this.intent(best!, samples * iterations),
     };
+  }
+
+  /** The decision in a sentence: what the best of the simulated futures does. */
+  private intent(best: Rollout, tried: number): string {
+    const seconds = (this.s.horizon * this.task!.controlPeriod).toFixed(1);
+    const subject = this.subject;
+    const how = `tried ${tried} futures in the true physics (privileged access)`;
+    if (best.success) return sentence(`${how}; following one that reaches the goal within ${seconds} s`);
+    const d0 = this.start;
+    if (best.endDistance < d0 - 0.01) return sentence(`${how}; following the best, which brings ${subject} from ${d0.toFixed(1)} m to ${best.endDistance.toFixed(1)} m of the goal in ${seconds} s`);
+    return sentence(`${how}; none brings ${subject} closer to the goal in ${seconds} s, so it follows the cheapest (a way round, or into position)`);
   }
 
   /** Rolls a fixed action sequence out from `snap`. */
@@ -195,7 +214,7 @@ export class OraclePlanner implements Planner {
     const run = new RolloutCost(this.field ?? null, this.start);
     for (const a of actions) if (run.add(env.step(a))) break;
     this.count(run.steps);
-    return { actions, cost: run.total(), points: run.points };
+    return { actions, cost: run.total(), points: run.points, endDistance: run.endDistance, success: run.success };
   }
 
   /** Rolls a copy of the scripted prior out from `snap`, recording its actions. */
@@ -217,7 +236,7 @@ export class OraclePlanner implements Planner {
       }
     }
     this.count(run.steps);
-    return { actions, cost: run.total(), points: run.points };
+    return { actions, cost: run.total(), points: run.points, endDistance: run.endDistance, success: run.success };
   }
 
   private count(steps: number): void {
@@ -252,6 +271,15 @@ class RolloutCost {
     const p = r.obs.robot.ee ?? r.obs.robot.pose;
     this.points.push([round(p.x), round(p.y), round('z' in p ? p.z : 0)]);
     return r.terminated;
+  }
+
+  /** Where the rollout left the task's subject: its distance from the goal (as `StepInfo`). */
+  get endDistance(): number {
+    return this.last ? this.last.info.goalDistance : this.startDistance;
+  }
+
+  get success(): boolean {
+    return this.last?.info.success === true;
   }
 
   total(): number {

@@ -147,7 +147,10 @@ export function pacer(pace: number, controlPeriod: number): (steps: number) => P
     if (pace > 0) {
       const now = performance.now();
       due = Math.max(due, now - PACE_SLACK_MS) + (controlPeriod * 1000) / pace;
+      // Behind schedule (planners slower than the pace) it still yields every step, so the
+      // viewer's requests (a late page fetching history) and signals are served meanwhile.
       if (due - now > 1) await sleep(due - now);
+      else await yieldToEventLoop();
     } else if (steps % 50 === 0) {
       await yieldToEventLoop();
     }
@@ -263,7 +266,7 @@ export class EpisodeRun {
       const transforms = live.transforms();
       this.hasher.update(transforms);
       const { result } = s;
-      this.recorder?.append({ t: result.obs.t, step: result.obs.step, transforms, action: s.action, reward: result.reward, events: result.info.events, info: s.decision.info ?? {} }, live.staticScene());
+      this.recorder?.append({ t: result.obs.t, step: result.obs.step, transforms, action: s.action, reward: result.reward, events: result.info.events, info: s.decision.info ?? {}, plannerMs: s.plannerMs }, live.staticScene());
       this.observer.onStep?.(this.key, { action: s.action, decision: s.decision, result, transforms, plannerMs: s.plannerMs });
       if (result.terminated || result.truncated) {
         this.end();

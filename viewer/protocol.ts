@@ -266,6 +266,9 @@ export interface RunListing {
 /** `GET /api/runs/<name>` */
 export interface RunDetail {
   name: string;
+  /** The planners in the run's order (its manifest), when known; episodes.jsonl is in the order
+   * episodes ended, which in a race is the order planners finished. */
+  planners?: string[];
   summary: RunSummary | null;
   episodes: EpisodeRecord[];
 }

@@ -74,7 +74,8 @@ export class RunsApi {
 
   detail(name: string): RunDetail {
     const dir = this.runDir(name);
-    return { name, summary: readJson<RunSummary>(join(dir, 'summary.json')), episodes: readEpisodes(dir) };
+    const planners = readJson<RunManifest>(join(dir, 'manifest.json'))?.config?.planners;
+    return { name, ...(Array.isArray(planners) ? { planners: planners.filter((p) => typeof p === 'string') } : {}), summary: readJson<RunSummary>(join(dir, 'summary.json')), episodes: readEpisodes(dir) };
   }
 
   async episode(name: string, recording: string): Promise<EpisodeData> {

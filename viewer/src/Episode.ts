@@ -32,6 +32,9 @@ export interface Marker {
 const STUCK_M = 0.2;
 /** Slow decisions less than this many simulated seconds apart make one "too slow" stretch. */
 const SLOW_GAP_S = 1;
+/** A decision is "too slow" beyond this many control periods: under the realtime clock the world
+ * would have run on two control steps or more while the planner thought (rounded). */
+const SLOW_PERIODS = 1.5;
 /** Simulated seconds without moving after which the robot is marked stuck. */
 const STUCK_S = 5;
 
@@ -150,12 +153,12 @@ export class Episode {
     this.version++;
   }
 
-  /** Marks decisions slower than the control period ("planner too slow: 340 ms"): under the turn
-   * clock the world waited for them, under the realtime clock it moved on. Slow decisions close
-   * together make one stretch with one label (the slowest). */
+  /** Marks decisions slower than {@link SLOW_PERIODS} control periods ("planner too slow:
+   * 340 ms"): under the turn clock the world waited for them, under the realtime clock it moved
+   * on. Slow decisions close together make one stretch with one label (the slowest). */
   private watchSlow(s: StepData): void {
     if (s.info.thinking === true) return; // steps run while thinking are not decisions
-    const limit = this.task.controlPeriod * 1000;
+    const limit = this.task.controlPeriod * 1000 * SLOW_PERIODS;
     if (!(s.plannerMs > limit)) return;
     const prev = this.slow;
     if (prev && s.t - (prev.marker.until ?? prev.marker.t) <= SLOW_GAP_S + 1e-9) {
@@ -168,7 +171,7 @@ export class Episode {
     }
     const { marker, worst, count } = this.slow!;
     marker.label = `planner too slow: ${Math.round(worst)} ms`;
-    marker.detail = `${count === 1 ? 'a decision' : `${count} decisions`} took more than the ${Math.round(limit)} ms between control steps (the slowest ${Math.round(worst)} ms)`;
+    marker.detail = `${count === 1 ? 'a decision' : `${count} decisions`} took more than ${Math.round(limit)} ms, ${SLOW_PERIODS}× the ${Math.round(this.task.controlPeriod * 1000)} ms between control steps (the slowest ${Math.round(worst)} ms)`;
     this.markersVersion++;
   }
 

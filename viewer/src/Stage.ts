@@ -72,7 +72,17 @@ export class Stage {
       if (!episodes.includes(s.episode)) this.dropSlot(s);
     }
     this.slots = episodes.map((ep, i) => keep.get(ep) ?? this.makeSlot(ep, PLANNER_COLORS[i % PLANNER_COLORS.length]));
-    this.slots.forEach((s, i) => this.rebuild(s, i));
+    // Colours follow positions (the timeline's lanes and the panels use the same), also for a
+    // kept viewport that moved: a late page learns of episodes in another order than they started.
+    this.slots.forEach((s, i) => {
+      const color = PLANNER_COLORS[i % PLANNER_COLORS.length];
+      const moved = s.color !== color;
+      if (moved) {
+        s.color = color;
+        s.label.style.borderColor = color;
+      }
+      this.rebuild(s, i, moved);
+    });
     this.layout();
   }
 

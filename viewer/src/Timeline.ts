@@ -103,7 +103,6 @@ export class Timeline {
   setEpisodes(episodes: Episode[]): void {
     this.episodes = episodes;
     this.markersVersion = '';
-    this.el.live.style.display = episodes.some((e) => e.live) ? '' : 'none';
   }
 
   seek(t: number): void {
@@ -153,6 +152,8 @@ export class Timeline {
     if (document.activeElement !== this.slider) this.slider.value = String(this.t);
     this.el.time.textContent = `${this.t.toFixed(1)} / ${end.toFixed(1)} s`;
     this.el.live.classList.toggle('on', this.followLive);
+    const live = this.episodes.some((e) => e.live && !e.done);
+    if ((this.el.live.style.display === 'none') === live) this.el.live.style.display = live ? '' : 'none';
     const width = this.el.lanes.clientWidth;
     const version = `${end.toFixed(2)}|${width}|${this.episodes.map((e) => `${e.id}:${e.markersVersion}`).join(',')}`;
     if (version !== this.markersVersion) {

@@ -190,7 +190,10 @@ function frame(now: number): void {
   if (scoreDirty && now - lastScore > 250) {
     scoreDirty = false;
     lastScore = now;
-    if (route.page === 'live') renderScoreboard($('scoreboard'), live.finished, liveEpisodes());
+    if (route.page === 'live') {
+      renderScoreboard($('scoreboard'), live.finished, liveEpisodes());
+      refreshGroups(); // "(running)" goes when a race ends
+    }
     else renderScoreboard($('scoreboard'), shown.flatMap((e) => (e.record ? [e.record] : [])), []);
   }
   requestAnimationFrame(frame);

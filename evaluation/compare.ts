@@ -9,6 +9,11 @@
  * - `regressed` / `improved`: a significant (p < alpha) change in success or in return;
  * - `changed`: trajectories differ but no significant change;
  * - `missing` / `new`: the row is only in the first / second set, or seeds went missing.
+ *
+ * A row's numbers are all on the same footing: with seeds in both sets, every figure (success
+ * before and after, Δ return, the tests) is over those paired seeds only; a row with no paired
+ * seed (`new`, or `missing` entirely) shows each set's own success rate, marked unpaired, and no
+ * difference.
  */
 import { mcnemarExact, pairedBootstrap, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord } from '../core/records.ts';
@@ -26,6 +31,7 @@ export interface RowComparison {
   before: number;
   after: number;
   paired: number;
+  /** Success rates over the paired seeds; with no paired seed, over each set's own episodes. */
   successBefore: number;
   successAfter: number;
   /** Paired seeds whose trajectory hash differs. */
@@ -83,7 +89,7 @@ export function compareRecords(before: readonly ComparableRecord[], after: reado
       detail = `only in the second set (${ys.length} episodes)`;
     } else if (ys.length === 0 || missingSeeds.length > 0) {
       verdict = 'missing';
-      detail = ys.length === 0 ? 'no episodes in the second set' : `seeds ${missingSeeds.join(', ')} have no episode in the second set`;
+      detail = ys.length === 0 ? 'no episodes in the second set' : `seeds ${missingSeeds.join(', ')} have no episode in the second set; the figures are over the ${pairs.length} paired seed${pairs.length === 1 ? '' : 's'}`;
     } else if (hashChanges === 0) {
       verdict = 'identical';
       detail = `all ${pairs.length} trajectories identical`;
@@ -92,7 +98,7 @@ export function compareRecords(before: readonly ComparableRecord[], after: reado
       const successUp = success.bOnly > success.aOnly && success.pValue < alpha;
       const returnDown = returnDiff.point < 0 && returnDiff.pValue < alpha;
       const returnUp = returnDiff.point > 0 && returnDiff.pValue < alpha;
-      const facts = `success ${pctText(rate(xs))} → ${pctText(rate(ys))} (McNemar p=${pText(success.pValue)}), return ${signed(returnDiff.point)} (p=${pText(returnDiff.pValue)}), ${hashChanges}/${pairs.length} trajectories differ`;
+      const facts = `success ${pctText(rate(pairs.map(([x]) => x)))} → ${pctText(rate(pairs.map(([, y]) => y)))} (McNemar p=${pText(success.pValue)}), return ${signed(returnDiff.point)} (p=${pText(returnDiff.pValue)}), ${hashChanges}/${pairs.length} trajectories differ`;
       if (successDown || (returnDown && !successUp)) verdict = 'regressed';
       else if (successUp || returnUp) verdict = 'improved';
       else verdict = 'changed';
@@ -105,8 +111,8 @@ export function compareRecords(before: readonly ComparableRecord[], after: reado
       before: xs.length,
       after: ys.length,
       paired: pairs.length,
-      successBefore: rate(xs),
-      successAfter: rate(ys),
+      successBefore: pairs.length > 0 ? rate(pairs.map(([x]) => x)) : rate(xs),
+      successAfter: pairs.length > 0 ? rate(pairs.map(([, y]) => y)) : rate(ys),
       hashChanges,
       missingSeeds,
       success,
@@ -133,11 +139,13 @@ export function formatComparison(rows: readonly RowComparison[], titles: { befor
   const lines = [
     `Comparing ${titles.before} (before) with ${titles.after} (after); paired on seeds.`,
     '',
-    '| scenario | planner | verdict | success before → after | Δ return (after − before) | detail |',
-    '|---|---|---|---|---|---|',
+    '| scenario | planner | verdict | paired seeds | success before → after | Δ return (after − before) | detail |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const r of sorted) {
-    lines.push(`| ${r.scenario} | ${r.planner} | ${r.verdict} | ${pctText(r.successBefore)} → ${pctText(r.successAfter)} | ${signed(r.returnDiff.point)} | ${r.detail} |`);
+    // Paired rows: every figure over the paired seeds. Unpaired rows: each set alone, no Δ.
+    const success = r.paired > 0 ? `${pctText(r.successBefore)} → ${pctText(r.successAfter)}` : `${pctText(r.successBefore)} → ${pctText(r.successAfter)} (unpaired: ${r.before} → ${r.after} episodes)`;
+    lines.push(`| ${r.scenario} | ${r.planner} | ${r.verdict} | ${r.paired} | ${success} | ${r.paired > 0 ? signed(r.returnDiff.point) : '–'} | ${r.detail} |`);
   }
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
   lines.push('', `${rows.length} rows: ${order.map((v) => `${count(v)} ${v}`).join(', ')}.`);

@@ -18,7 +18,7 @@ export const usage = `usage: planarena run (--suite S | --scenarios a,b) --plann
   --out DIR              run directory (default runs/<suite>-<UTC time>); must be new or empty
   --force                replace the results in an existing --out DIR
   --physics F            deterministic (default, bit-identical across machines) | fast (SIMD, same machine only)
-  --lidar M              analytic (default: closed-form rays against Rapier's shapes) | rapier (Rapier ray casts, same ranges, ~2.4x slower env)
+  --lidar M              analytic (default: closed-form rays against Rapier's shapes) | rapier (Rapier ray casts, same ranges, 1.8-2.5x slower env)
   --observation T        state (default: every object's pose and velocity, for every planner) | sensor (objects within the lidar's 5 m, for every planner)
   --clock C              turn (default: the world waits for the planner) | realtime (thinking costs simulated time)
   --record               write a recording of every episode under DIR/recordings/

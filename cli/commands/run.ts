@@ -21,13 +21,16 @@ export const usage = `usage: planarena run (--suite S | --scenarios a,b) --plann
   --lidar M              analytic (default: closed-form rays against Rapier's shapes) | rapier (Rapier ray casts, same ranges, 1.8-2.5x slower env)
   --observation T        state (default: every object's pose and velocity, for every planner) | sensor (objects within the lidar's 5 m, for every planner)
   --clock C              turn (default: the world waits for the planner) | realtime (thinking costs simulated time)
-  --record               write a recording of every episode under DIR/recordings/
+  --record, --no-record  write a recording of every episode under DIR/recordings/ (default off; the demo's on)
   --mcap FILE            with --record: also export the run as MCAP for Foxglove (see planarena export)
   --live                 stream episodes to the live viewer (prints its URL); one worker only
   --port N               live viewer port (default ${DEFAULT_PORT}; 0 = any free port)
   --host H               live viewer address (default 127.0.0.1); off loopback a token is required and printed in the URL
   --token T              the live viewer's access token (default: a random one when --host is not loopback)
   --pace X               simulated seconds per wall second (default 1 with --live, else unpaced; 0 = unpaced)
+  --race, --no-race      race: the planners of each scenario and seed run at the same time, in lockstep
+                         of simulated time, one environment each (default with --live; same results
+                         as one after another, bit for bit); one worker only
 
 scale, resume and shards:
   --workers N|auto       episodes on N worker threads, each with its own Rapier (auto: one per core)

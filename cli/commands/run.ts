@@ -88,7 +88,7 @@ export function installInterrupt(log: (s: string) => void): { stopped(): boolean
 
 /** Keeps the live viewer up for replay until Ctrl-C (terminals only). */
 export async function serveUntilInterrupted(url: string, close: () => Promise<void>): Promise<void> {
-  process.stderr.write(`viewer still serving at ${url} for replay; Ctrl-C to exit\n`);
+  process.stderr.write(`viewer still serving at ${url}: its Live page replays every episode of this run (pick one in its menu); Ctrl-C to exit\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await close();
 }

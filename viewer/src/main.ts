@@ -31,7 +31,7 @@ let lastError: string | null = null;
 
 const live = new LiveClient({
   onHello: (hello) => {
-    $('teach').hidden = route.page !== 'live' || !hello.teaching;
+    scoreDirty = true; // the teaching card shows from the next refresh, while episodes run
     if (hello.mode === 'serve' && !location.hash) location.hash = '#/replay';
   },
   onEpisode: (ep) => {
@@ -106,7 +106,6 @@ async function onRoute(): Promise<void> {
   $('live-only').hidden = route.page !== 'live';
   // The 3D view's controls show only where there is a 3D view.
   $('view-controls').hidden = !showStage;
-  $('teach').hidden = route.page !== 'live' || !live.hello?.teaching;
   scoreDirty = true;
   try {
     if (route.page === 'results') {
@@ -194,6 +193,11 @@ function frame(now: number): void {
       renderScoreboard($('scoreboard'), live.finished, liveEpisodes());
       refreshGroups(); // "(running)" goes when a race ends
     }
+    // Controls only where they act: the camera controls with a 3D view, teaching with a running episode.
+    const teach = route.page === 'live' && live.hello?.teaching === true && liveEpisodes().some((e) => !e.done);
+    if ($('teach').hidden === teach) $('teach').hidden = !teach;
+    const views = !$('view-page').hidden && shown.length > 0;
+    if ($('view-controls').hidden === views) $('view-controls').hidden = !views;
     else renderScoreboard($('scoreboard'), shown.flatMap((e) => (e.record ? [e.record] : [])), []);
   }
   requestAnimationFrame(frame);

@@ -17,6 +17,7 @@ import { parseRunFlags, RUN_FLAGS } from '../runFlags.ts';
 import { finishSession, installInterrupt } from './run.ts';
 
 export const DEMO_SUITE = 'demo';
+/** The demo suite's own default too (scenarios/suites/demo.json), so `run --suite demo` agrees. */
 export const DEMO_SEEDS = '2';
 /** Simulated seconds per wall second: twice real time is still easy to follow (robots drive at
  * about 1 m/s) and keeps the eight races of the demo within about four minutes. */

@@ -53,7 +53,7 @@ flags:
 
 output (<out>/<robot>/): model.json + weights.bin (checkpoint), replay/, trainer/ (resume state),
 log.jsonl (losses, collections, evaluations), training.svg (plot).
-evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint <out>`;
+evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint DIR   (DIR: the --out above)`;
 
 export const command: Command = {
   name: 'train',

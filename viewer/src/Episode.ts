@@ -255,6 +255,9 @@ export class Episode {
         if (/^(floor|ground)$/.test(e.b) || /^(floor|ground)$/.test(e.a)) return null;
         const robot = new Set(this.scene.bodies.filter((b) => b.kind === 'robot' || b.kind === 'robot_part').map((b) => b.id));
         const [mine, other] = robot.has(e.b) && !robot.has(e.a) ? [e.b, e.a] : [e.a, e.b];
+        // Touching the object a push task is about is the task, not a collision (as in the record).
+        const goal = this.scene.goal;
+        if (robot.has(mine) && goal.type === 'push' && goal.object === other) return null;
         const label = robot.has(mine) ? `collision with ${other}` : `${e.a} hit ${e.b}`;
         return { kind: 'collision', t: e.t, label, detail: `${e.a} touched ${e.b}` };
       }

@@ -80,7 +80,7 @@ export function installInterrupt(log: (s: string) => void): { stopped(): boolean
   const onSigint = () => {
     if (stop) process.exit(130);
     stop = true;
-    log('\nstopping after the running episode (Ctrl-C again to abort now)');
+    log('\nstopping after the running episode (in a race: the running race; Ctrl-C again to abort now)');
   };
   process.on('SIGINT', onSigint);
   return { stopped: () => stop, dispose: () => process.off('SIGINT', onSigint) };

@@ -168,14 +168,14 @@ function percentTick(v: number | string): string {
   return `${Math.round(Number(v) * 100)}%`;
 }
 
-/** Log-axis labels at 1, 2 and 5 of each decade only, written plainly ("0.5", "20", "1000";
- * chart.js's default writes "50.000" and labels every minor tick). */
+/** Log-axis labels at the powers of ten only, written plainly ("0.01", "1", "1000"; chart.js's
+ * default writes "50.000" and labels minor ticks, which crowd each other in a small chart). */
 function logTick(v: number | string): string {
   const x = Number(v);
   if (!(x > 0)) return '';
   const decade = 10 ** Math.floor(Math.log10(x) + 1e-9);
   const m = x / decade;
-  if (![1, 2, 5].some((k) => Math.abs(m - k) < 1e-6)) return '';
+  if (Math.abs(m - 1) > 1e-6) return '';
   return x >= 1 ? String(Math.round(x)) : String(Number(x.toPrecision(1)));
 }
 

@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/errors.ts';
+import { didYouMean } from '../core/settings.ts';
 import { loadRun, type LoadedRun } from '../core/runStore.ts';
 import { MAX_SEED } from '../runner/plan.ts';
 
@@ -13,12 +14,32 @@ export function parseFlags<T extends FlagSpec>(command: string, argv: string[], 
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (e) {
-    const valid = Object.keys(options)
-      .map((k) => `--${k}`)
-      .join(', ');
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new UserError('E_BAD_FLAG', `${msg}. Valid flags: ${valid}. See \`planarena ${command} --help\`.`);
+    throw new UserError('E_BAD_FLAG', flagError(command, e, options));
   }
+}
+
+/**
+ * `node:util.parseArgs`'s error in our words: one line naming the flag, what is wrong with it and
+ * the fix, with a "did you mean" for a misspelt flag (never its advice about `--` and dashes).
+ */
+export function flagError(command: string, e: unknown, options: FlagSpec): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const see = `See \`planarena ${command} --help\`.`;
+  const names = Object.keys(options);
+  const unknown = /^Unknown option '([^']+)'/.exec(msg);
+  if (unknown) {
+    const flag = unknown[1];
+    const guess = didYouMean(flag.replace(/^-+/, '').split('=')[0], names);
+    return guess ? `unknown flag ${flag}; did you mean --${guess}? ${see}` : `unknown flag ${flag}. Valid flags: ${names.map((k) => `--${k}`).join(', ')}. ${see}`;
+  }
+  const flag = /^Option '(-[^' ]+)/.exec(msg)?.[1];
+  if (flag && /argument missing|argument is ambiguous/.test(msg)) {
+    return `${flag} needs a value (${flag} VALUE, or ${flag}=VALUE for a value starting with "-"). ${see}`;
+  }
+  if (flag && /does not take an argument/.test(msg)) return `${flag} is a switch and takes no value; drop the "=…". ${see}`;
+  const positional = /^Unexpected argument '([^']*)'/.exec(msg);
+  if (positional) return `unexpected argument "${positional[1]}": planarena ${command} takes flags only. ${see}`;
+  return `${msg.split('\n')[0]}. ${see}`;
 }
 
 /** Parses a positive integer flag value, naming the flag in the error. */

@@ -26,9 +26,12 @@ const BASE_FLAGS = {
   lidar: { type: 'string' },
   observation: { type: 'string' },
   record: { type: 'boolean' },
+  'no-record': { type: 'boolean' },
   clock: { type: 'string' },
   live: { type: 'boolean' },
   'no-live': { type: 'boolean' },
+  race: { type: 'boolean' },
+  'no-race': { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
   token: { type: 'string' },
@@ -150,8 +153,15 @@ export function parseShard(value: string): Shard {
   return { index, count };
 }
 
-/** The request part of the flags (what to run). */
-export function requestFromFlags(values: RunFlagValues): RunRequest {
+/** `--flag` / `--no-flag` → true / false, else the default; both at once is refused. */
+function onOff(values: RunFlagValues, name: string, fallback: boolean): boolean {
+  if (values[name] && values[`no-${name}`]) throw new UserError('E_BAD_FLAG', `pass either --${name} or --no-${name}, not both.`);
+  return values[`no-${name}`] ? false : values[name] ? true : fallback;
+}
+
+/** The request part of the flags (what to run). `recordDefault`: the demo records unless
+ * --no-record. */
+export function requestFromFlags(values: RunFlagValues, recordDefault = false): RunRequest {
   const scenarios = splitList(str(values, 'scenarios'));
   return {
     suite: str(values, 'suite'),
@@ -162,19 +172,25 @@ export function requestFromFlags(values: RunFlagValues): RunRequest {
     lidar: choiceFlag('lidar', str(values, 'lidar'), LIDAR_METHODS, 'analytic'),
     observation: choiceFlag('observation', str(values, 'observation'), OBSERVATION_TIERS, 'state'),
     clock: choiceFlag('clock', str(values, 'clock'), CLOCKS, 'turn'),
-    record: Boolean(values.record),
+    record: onOff(values, 'record', recordDefault),
     plannerConfig: plannerConfigFromFlags(values),
   };
 }
 
 /** Flags that describe what to run; with --resume or --from the manifest says it instead. */
-const REQUEST_FLAGS = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'lidar', 'observation', 'clock', 'record'] as const;
+const REQUEST_FLAGS = ['suite', 'scenarios', 'planners', 'seeds', 'physics', 'lidar', 'observation', 'clock', 'record', 'no-record'] as const;
 
-/**
- * All of `run`'s flags → where the run comes from and how to execute it. `liveDefault` is the
- * demo's "live unless --no-live".
- */
-export function parseRunFlags(values: RunFlagValues, liveDefault = false): { source: RunSource; exec: ExecutionOptions } {
+/** What a command does when a flag is not given: `run` is unpaced, unrecorded and not live; the
+ * demo is live, recorded and paced. Race mode follows live unless --race / --no-race says. */
+export interface RunDefaults {
+  live?: boolean;
+  record?: boolean;
+  /** Pace when live (simulated seconds per wall second). */
+  livePace?: number;
+}
+
+/** All of `run`'s flags → where the run comes from and how to execute it. */
+export function parseRunFlags(values: RunFlagValues, defaults: RunDefaults = {}): { source: RunSource; exec: ExecutionOptions } {
   const resume = str(values, 'resume');
   const from = str(values, 'from');
   if (resume !== undefined && from !== undefined) throw new UserError('E_BAD_FLAG', 'pass either --resume DIR or --from MANIFEST, not both.');
@@ -187,7 +203,7 @@ export function parseRunFlags(values: RunFlagValues, liveDefault = false): { sou
       throw new UserError('E_BAD_FLAG', `--${resume !== undefined ? 'resume' : 'from'} runs what the manifest recorded; drop ${given.map((f) => `--${f}`).join(', ')} (planner settings such as --llm-url may still be given).`);
     }
   }
-  const live = values['no-live'] ? false : values.live ? true : liveDefault;
+  const live = onOff(values, 'live', defaults.live ?? false);
   const port = intFlag('port', str(values, 'port'), DEFAULT_PORT, 0);
   if (port > 65535) throw new UserError('E_BAD_FLAG', `--port must be at most 65535, got ${port}.`);
   const exec: ExecutionOptions = {
@@ -196,11 +212,12 @@ export function parseRunFlags(values: RunFlagValues, liveDefault = false): { sou
     workers: parseWorkers(str(values, 'workers')),
     shard: values.shard === undefined ? undefined : parseShard(String(values.shard)),
     live: live ? { port, host: str(values, 'host') ?? DEFAULT_HOST, token: str(values, 'token') } : undefined,
-    pace: numberFlag('pace', str(values, 'pace'), live ? 1 : 0, 0),
+    pace: numberFlag('pace', str(values, 'pace'), live ? (defaults.livePace ?? 1) : 0, 0),
+    race: onOff(values, 'race', live),
     allowDrift: Boolean(values['allow-drift']),
   };
   const plannerConfig = plannerConfigFromFlags(values);
   const source: RunSource =
-    resume !== undefined ? { kind: 'resume', dir: resume, plannerConfig } : from !== undefined ? { kind: 'from', manifest: from, plannerConfig } : { kind: 'request', request: requestFromFlags(values) };
+    resume !== undefined ? { kind: 'resume', dir: resume, plannerConfig } : from !== undefined ? { kind: 'from', manifest: from, plannerConfig } : { kind: 'request', request: requestFromFlags(values, defaults.record ?? false) };
   return { source, exec };
 }

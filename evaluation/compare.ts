@@ -16,6 +16,11 @@
  *   efficiency without the opposite change in success;
  * - `changed`: trajectories differ but nothing significant;
  * - `missing` / `new`: the row is only in the first / second set, or seeds went missing.
+ *
+ * A row's numbers are all on the same footing: with seeds in both sets, every figure (success
+ * before and after, Δ return, the tests) is over those paired seeds only; a row with no paired
+ * seed (`new`, or `missing` entirely) shows each set's own success rate, marked unpaired, and no
+ * difference.
  */
 import { holm, mcnemarExact, minimumPairs, pairedComparison, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord } from '../core/records.ts';
@@ -33,6 +38,7 @@ export interface RowComparison {
   before: number;
   after: number;
   paired: number;
+  /** Success rates over the paired seeds; with no paired seed, over each set's own episodes. */
   successBefore: number;
   successAfter: number;
   /** Paired seeds whose trajectory hash differs. */
@@ -104,8 +110,8 @@ export function compareRecords(before: readonly ComparableRecord[], after: reado
       before: xs.length,
       after: ys.length,
       paired: pairs.length,
-      successBefore: rate(xs),
-      successAfter: rate(ys),
+      successBefore: pairs.length > 0 ? rate(pairs.map(([x]) => x)) : rate(xs),
+      successAfter: pairs.length > 0 ? rate(pairs.map(([, y]) => y)) : rate(ys),
       hashChanges,
       missingSeeds,
       success: mcnemarExact(pairs.map(([x, y]) => [x.success, y.success] as const)),
@@ -132,7 +138,7 @@ export function compareRecords(before: readonly ComparableRecord[], after: reado
       `success ${pctText(r.successBefore)} → ${pctText(r.successAfter)} (McNemar p=${pText(r.success.pValue)}${testable ? `, Holm ${pText(r.adjusted.success)}` : ''}), ${r.metric} ${signed(r.metricDiff.point)} (sign-flip p=${pText(r.metricDiff.pValue)}${testable ? `, Holm ${pText(r.adjusted.metric)}` : ''}), ${r.hashChanges}/${r.paired} trajectories differ`;
     if (r.before === 0) return { ...r, verdict: 'new', detail: `only in the second set (${r.after} episodes)` };
     if (r.after === 0 || r.missingSeeds.length > 0) {
-      return { ...r, verdict: 'missing', detail: r.after === 0 ? 'no episodes in the second set' : `seeds ${r.missingSeeds.join(', ')} have no episode in the second set` };
+      return { ...r, verdict: 'missing', detail: r.after === 0 ? 'no episodes in the second set' : `seeds ${r.missingSeeds.join(', ')} have no episode in the second set; the figures are over the ${r.paired} paired seed${r.paired === 1 ? '' : 's'}` };
     }
     if (r.hashChanges === 0) return { ...r, verdict: 'identical', detail: `all ${r.paired} trajectories identical` };
     // Rows judged otherwise (deterministic planners in ci: by their hashes) get no test at all.
@@ -167,12 +173,14 @@ export function formatComparison(rows: readonly RowComparison[], titles: { befor
   const lines = [
     `Comparing ${titles.before} (before) with ${titles.after} (after); paired on seeds; success and efficiency decided with Holm-corrected paired tests.`,
     '',
-    '| scenario | planner | verdict | success before → after | Δ efficiency (after − before) | Δ return | detail |',
-    '|---|---|---|---|---|---|---|',
+    '| scenario | planner | verdict | paired seeds | success before → after | Δ efficiency (after − before) | Δ return | detail |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of sorted) {
-    const eff = r.metric === 'efficiency' ? signed(r.metricDiff.point) : '–';
-    lines.push(`| ${r.scenario} | ${r.planner} | ${r.verdict} | ${pctText(r.successBefore)} → ${pctText(r.successAfter)} | ${eff} | ${signed(r.returnDiff.point)} | ${r.detail} |`);
+    // Paired rows: every figure over the paired seeds. Unpaired rows: each set alone, no Δ.
+    const success = r.paired > 0 ? `${pctText(r.successBefore)} → ${pctText(r.successAfter)}` : `${pctText(r.successBefore)} → ${pctText(r.successAfter)} (unpaired: ${r.before} → ${r.after} episodes)`;
+    const eff = r.paired > 0 && r.metric === 'efficiency' ? signed(r.metricDiff.point) : '–';
+    lines.push(`| ${r.scenario} | ${r.planner} | ${r.verdict} | ${r.paired} | ${success} | ${eff} | ${r.paired > 0 ? signed(r.returnDiff.point) : '–'} | ${r.detail} |`);
   }
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
   lines.push('', `${rows.length} rows: ${order.map((v) => `${count(v)} ${v}`).join(', ')}.`);

@@ -23,6 +23,35 @@ function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '–';
 }
 
+/**
+ * Axis ticks at "nice" values — multiples of 1, 2, 2.5 or 5 × 10^k — inside [min, max], about
+ * `target` of them (never the raw quarters of an odd range: −0.25, −0.06, 0.13 …).
+ */
+export function niceTicks(min: number, max: number, target = 5): number[] {
+  if (!(Number.isFinite(min) && Number.isFinite(max)) || max <= min) return [min];
+  const raw = (max - min) / Math.max(1, target - 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((st) => st >= raw * 0.999) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
+/** A tick value with the decimals its step needs and no trailing zeros ("0.25", "0.5", "10"). */
+export function tickLabel(v: number, ticks: readonly number[]): string {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(v) || 1;
+  const e = Math.floor(Math.log10(step) + 1e-9);
+  const quarter = Math.abs(step / 10 ** e - 2.5) < 1e-6; // 0.25, 2.5, 25: one more digit
+  const digits = Math.max(0, Math.min(6, -e + (quarter ? 1 : 0)));
+  return String(Number(v.toFixed(digits)) || 0); // no trailing zeros, no "-0"
+}
+
+/** A power of ten plainly: 0.01, 0.1, 1, 10, 100, 1k, 10k. */
+function decade(e: number): string {
+  const v = 10 ** e;
+  return v >= 1000 ? `${v / 1000}k` : v >= 1 ? String(v) : v.toPrecision(1);
+}
+
 /** Colour of a group name, stable across charts of one report. */
 export function colorOf(groups: readonly string[], group: string | undefined): string {
   const i = group === undefined ? 0 : Math.max(0, groups.indexOf(group));
@@ -60,9 +89,9 @@ export function intervalChart(items: readonly IntervalItem[], opts: { min: numbe
   });
   const axisY = top + rowH * items.length + 4;
   parts.push(`<path d="M${labelW} ${axisY}H${labelW + plotW}" stroke="#888"/>`);
-  for (let k = 0; k <= 4; k++) {
-    const v = opts.min + (span * k) / 4;
-    parts.push(`<text x="${x(v)}" y="${axisY + 16}" text-anchor="middle" fill="#555">${fmt(v)}</text>`);
+  const ticks = niceTicks(opts.min, opts.max);
+  for (const v of ticks) {
+    parts.push(`<path d="M${x(v)} ${axisY}v4" stroke="#888"/><text x="${x(v)}" y="${axisY + 16}" text-anchor="middle" fill="#555">${tickLabel(v, ticks)}</text>`);
   }
   if (opts.reference !== undefined) {
     parts.push(`<path d="M${x(opts.reference)} ${top}V${axisY}" stroke="#444" stroke-dasharray="3 3"/>`);
@@ -113,7 +142,7 @@ export function boxPlots(rows: readonly { label: string; values: readonly number
   const plotW = 360;
   const rowH = 24;
   const top = 26;
-  const height = top + rowH * rows.length + 30;
+  const height = top + rowH * rows.length + 46;
   const width = labelW + plotW + 20;
   const x = (v: number) => labelW + ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plotW;
   const parts: string[] = [`<text x="4" y="16" font-weight="600">${esc(title)}</text>`];
@@ -131,7 +160,17 @@ export function boxPlots(rows: readonly { label: string; values: readonly number
   });
   const axisY = top + rowH * rows.length + 4;
   parts.push(`<path d="M${labelW} ${axisY}H${labelW + plotW}" stroke="#888"/>`);
-  for (let e = lo; e <= hi; e++) parts.push(`<text x="${x(10 ** e)}" y="${axisY + 16}" text-anchor="middle" fill="#555">${10 ** e >= 1 ? 10 ** e : (10 ** e).toPrecision(1)} ${unit}</text>`);
+  // A tick every decade, a label only where it has room (at least 44 px from the last); the
+  // unit once, under the axis.
+  let lastLabel = -Infinity;
+  for (let e = lo; e <= hi; e++) {
+    const px = x(10 ** e);
+    parts.push(`<path d="M${px} ${axisY}v4" stroke="#888"/>`);
+    if (px - lastLabel < 44) continue;
+    lastLabel = px;
+    parts.push(`<text x="${px}" y="${axisY + 16}" text-anchor="middle" fill="#555">${decade(e)}</text>`);
+  }
+  parts.push(`<text x="${labelW + plotW / 2}" y="${axisY + 32}" text-anchor="middle" fill="#555">${esc(unit)} (log scale)</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ${FONT}>${parts.join('')}</svg>`;
 }
 
@@ -151,10 +190,8 @@ export function profileChart(xs: readonly number[], series: readonly { label: st
   const parts: string[] = [`<text x="4" y="16" font-weight="600">${esc(opts.title)}</text>`];
   parts.push(`<path d="M${left} ${top}V${top + plotH}H${left + plotW}" stroke="#888" fill="none"/>`);
   for (const v of [0, 0.5, 1]) parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${v}</text>`);
-  for (let k = 0; k <= 4; k++) {
-    const v = x0 + (span * k) / 4;
-    parts.push(`<text x="${x(v)}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${fmt(v)}</text>`);
-  }
+  const ticks = niceTicks(x0, x0 + span);
+  for (const v of ticks) parts.push(`<text x="${x(v)}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${tickLabel(v, ticks)}</text>`);
   parts.push(`<text x="${left + plotW / 2}" y="${top + plotH + 32}" text-anchor="middle" fill="#555">${esc(opts.xLabel)}</text>`);
   series.forEach((s, i) => {
     const color = colorOf(groups, s.label);

@@ -71,7 +71,12 @@ export interface OracleAccess {
  * - `imagined`: `{ rollouts: { points: [x, y, z][]; cost: number; elite: boolean }[] }` predicted futures.
  * - `llm`: `{ messages, response, plan, validation, usage, latencyMs }` the decision's exchange.
  * - `skill`: `{ name, args, status }` the skill running now.
- * - `failures`: `{ category: FailureCategory, detail: string }[]` problems in this decision. */
+ * - `failures`: `{ category: FailureCategory, detail: string }[]` problems in this decision.
+ * - `intent`: one plain sentence saying what the planner intends now and why, for people
+ *   watching ("Expects to bring the robot to the goal in ~4 s, passing on the left (…)", "The LLM
+ *   plans to drive to (2.0, 1.5) — \"the crate blocks the direct path\"."). Computed by the planner
+ *   from what it knows, so the viewer, recordings and MCAP exports all show the same words;
+ *   `planners/skills/describe.ts` words skill calls, `core/failureWords.ts` failures. */
 export type PlannerInfo = Record<string, unknown>;
 
 /** Failure categories of a planner decision (the LLM taxonomy; others may use them too). */

@@ -139,118 +139,232 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
  * Pacing: simulated time advances at `pace` × wall time so people can watch. Timer overshoot is
  * caught up, but at most PACE_SLACK_MS of it: after a long think (turn clock) the world resumes
  * at the pace instead of racing through the steps it "owes". Unpaced, it still lets servers (live
- * stream, signals) breathe every 50 steps.
+ * stream, signals) breathe every 50 steps. A race (`runner/race.ts`) paces its whole group of
+ * episodes with one pacer, called once per control step of the group.
  */
-function pacer(pace: number, controlPeriod: number): (steps: number) => Promise<void> {
+export function pacer(pace: number, controlPeriod: number): (steps: number) => Promise<void> {
   let due = performance.now();
   return async (steps) => {
     if (pace > 0) {
       const now = performance.now();
       due = Math.max(due, now - PACE_SLACK_MS) + (controlPeriod * 1000) / pace;
+      // Behind schedule (planners slower than the pace) it still yields every step, so the
+      // viewer's requests (a late page fetching history) and signals are served meanwhile.
       if (due - now > 1) await sleep(due - now);
+      else await yieldToEventLoop();
     } else if (steps % 50 === 0) {
       await yieldToEventLoop();
     }
   };
 }
 
+/** Runs one episode from start to end: {@link EpisodeRun} stepped to the end, paced. */
 export async function runEpisode(spec: EpisodeSpec, ctx: EpisodeContext): Promise<EpisodeResult> {
-  const { scenario, planner } = ctx;
-  const key: EpisodeKey = { scenario: spec.scenario, planner: spec.planner, seed: spec.seed };
-  const observer = safeObserver(ctx.observer);
-  const wallStart = performance.now();
-  const hasher = new TrajectoryHasher();
-  let metrics: EpisodeMetrics | undefined;
-  let recorder: Recorder | undefined;
-  let env: Environment | undefined;
-  let scratch: Environment | undefined;
-  let plannerStats: Record<string, number> = {};
-  let plannerMeta: Record<string, string> = {};
-  let failure: EpisodeRecord['failure'] = null;
-  let error: string | undefined;
-  let reference: ReferencePath | undefined;
-
+  const run = await EpisodeRun.start(spec, ctx);
   try {
+    const pace = pacer(ctx.pace, ctx.scenario.controlPeriod);
+    while (await run.advance()) await pace(run.steps);
+  } catch (e) {
+    await run.close(); // a RunAbort: free the worlds, then stop the run
+    throw e;
+  }
+  return run.finish();
+}
+
+/**
+ * One episode, advanced one control step at a time by its caller: `runEpisode` steps one to the
+ * end; a race steps several in lockstep of simulated time. Whoever drives it, the episode is the
+ * same (the environment, planner and their random streams are its own), so its record and
+ * trajectory hash do not depend on the driver.
+ *
+ * `start`, `advance` and `finish` never throw for a failing episode (the failure goes into the
+ * record); they throw only a `RunAbort`, after which the caller must `close()` it.
+ */
+export class EpisodeRun {
+  private readonly wallStart = performance.now();
+  private readonly hasher = new TrajectoryHasher();
+  private readonly observer: EpisodeObserver;
+  private readonly key: EpisodeKey;
+  private metrics: EpisodeMetrics | undefined;
+  private recorder: Recorder | undefined;
+  private env: Environment | undefined;
+  private scratch: Environment | undefined;
+  private loop: AsyncGenerator<LoopStep, void, undefined> | undefined;
+  private failure: EpisodeRecord['failure'] = null;
+  private error: string | undefined;
+  private plannerStats: Record<string, number> = {};
+  private plannerMeta: Record<string, string> = {};
+  /** The shortest feasible route from the true layout at reset, for efficiency (never shown to planners). */
+  private reference: ReferencePath | undefined;
+  private over = false;
+  private closed = false;
+
+  private constructor(
+    readonly spec: EpisodeSpec,
+    private readonly ctx: EpisodeContext,
+  ) {
+    this.key = { scenario: spec.scenario, planner: spec.planner, seed: spec.seed };
+    this.observer = safeObserver(ctx.observer);
+  }
+
+  /** Creates and resets the environment and tells the observers; an episode that cannot start is
+   * over at once (`done`), with its failure in the record. */
+  static async start(spec: EpisodeSpec, ctx: EpisodeContext): Promise<EpisodeRun> {
+    const run = new EpisodeRun(spec, ctx);
+    try {
+      await run.begin();
+    } catch (e) {
+      await run.fail(e);
+    }
+    return run;
+  }
+
+  /** True once the episode ended (terminated, truncated or failed). */
+  get done(): boolean {
+    return this.over;
+  }
+
+  /** Control steps taken so far. */
+  get steps(): number {
+    return this.metrics?.steps ?? 0;
+  }
+
+  /** Simulated seconds so far. */
+  get simTime(): number {
+    return this.metrics?.simTime ?? 0;
+  }
+
+  private async begin(): Promise<void> {
+    const { ctx, spec } = this;
+    const { scenario } = ctx;
     const live: Environment = await createEnv(scenario, { physics: ctx.physics, lidar: ctx.lidar, observation: ctx.observation });
-    env = live;
+    this.env = live;
     const reset = live.reset({ seed: spec.seed });
-    metrics = new EpisodeMetrics(reset.info);
-    reference = await episodeReference(scenario, spec.seed, reset.obs, ctx.observation);
+    this.metrics = new EpisodeMetrics(reset.info);
+    this.reference = await episodeReference(scenario, spec.seed, reset.obs, ctx.observation);
     const scene = live.staticScene();
     const first = live.transforms();
-    hasher.update(first);
-    if (ctx.record) recorder = new Recorder({ scenario: spec.scenario, seed: spec.seed, planner: spec.planner, physics: ctx.physics, clock: ctx.clock }, scene, first);
+    this.hasher.update(first);
+    if (ctx.record) this.recorder = new Recorder({ scenario: spec.scenario, seed: spec.seed, planner: spec.planner, physics: ctx.physics, clock: ctx.clock }, scene, first);
 
     const task: TaskSpec = taskSpec(
       scenario,
       live.actionSpace,
-      ctx.privileged ? { snapshot: () => live.snapshot(), scratch: () => (scratch ??= live.fork()) } : undefined,
+      ctx.privileged ? { snapshot: () => live.snapshot(), scratch: () => (this.scratch ??= live.fork()) } : undefined,
     );
-    observer.onEpisodeStart?.(key, scene, first, task, live, scenario);
-    const pace = pacer(ctx.pace, scenario.controlPeriod);
-    const loop = episodeLoop(live, planner, task, spec.seed, reset.obs, { clock: ctx.clock, maxSteps: task.maxSteps, beforeStep: () => observer.beforeStep?.(key, live) });
-    for await (const s of loop) {
-      metrics.add(s);
-      const transforms = live.transforms();
-      hasher.update(transforms);
-      const { result } = s;
-      recorder?.append({ t: result.obs.t, step: result.obs.step, transforms, action: s.action, reward: result.reward, events: result.info.events, info: s.decision.info ?? {} }, live.staticScene());
-      observer.onStep?.(key, { action: s.action, decision: s.decision, result, transforms, plannerMs: s.plannerMs });
-      if (!result.terminated && !result.truncated) await pace(metrics.steps);
-    }
-    failure = metrics.failure;
-    error = metrics.error;
-  } catch (e) {
-    if (isRunAbort(e)) throw e; // the finally block still frees the worlds
-    failure = e instanceof PlannerFault ? 'planner_error' : 'error';
-    error = messageOf(e);
-  } finally {
-    try {
-      // The planner hears how the episode ended (a remote policy is sent `episode_end`).
-      await planner.endEpisode?.({ success: failure === null && metrics !== undefined && metrics.success, failure, return: metrics?.return ?? 0, steps: metrics?.steps ?? 0 });
-    } catch (e) {
-      error ??= `endEpisode: ${messageOf(e)}`;
-    }
-    try {
-      plannerStats = finiteStats(planner.episodeStats?.() ?? {});
-      plannerMeta = shortTexts(planner.episodeMeta?.() ?? {});
-    } catch (e) {
-      // Stats are diagnostics; a throwing episodeStats must not hide the episode's own result.
-      plannerStats = {};
-      error ??= `episodeStats: ${messageOf(e)}`;
-    }
-    scratch?.dispose();
-    env?.dispose();
+    this.observer.onEpisodeStart?.(this.key, scene, first, task, live, scenario);
+    this.loop = episodeLoop(live, ctx.planner, task, spec.seed, reset.obs, { clock: ctx.clock, maxSteps: task.maxSteps, beforeStep: () => this.observer.beforeStep?.(this.key, live) });
   }
 
-  const m = metrics;
-  const success = failure === null && m !== undefined && m.success;
-  if (m && m.collisions > 0) m.count('collision', m.collisions);
-  const record: EpisodeRecord = {
-    scenario: spec.scenario,
-    seed: spec.seed,
-    planner: spec.planner,
-    success,
-    failure: success ? null : failure,
-    steps: m?.steps ?? 0,
-    simTime: m?.simTime ?? 0,
-    return: m?.return ?? 0,
-    pathLength: m?.pathLength ?? 0,
-    collisions: m?.collisions ?? 0,
-    finalGoalDistance: m?.lastInfo.goalDistance ?? Number.NaN,
-    ...efficiencyFields(reference, { success, simTime: m?.simTime ?? 0, pathLength: m?.pathLength ?? 0 }),
-    plannerMsP50: percentile(m?.plannerMs ?? [], 0.5),
-    plannerMsP95: percentile(m?.plannerMs ?? [], 0.95),
-    trajectoryHash: hasher.digest(),
-    failureCategories: m?.categories ?? {},
-    plannerStats,
-    ...(Object.keys(plannerMeta).length > 0 ? { plannerMeta } : {}),
-    wallSeconds: (performance.now() - wallStart) / 1000,
-    ...(error !== undefined ? { error } : {}),
-  };
-  observer.onEpisodeEnd?.(key, record);
-  const recording = recorder?.finish({ success, failure: record.failure, steps: record.steps, return: record.return, trajectoryHash: record.trajectoryHash, ...(error !== undefined ? { error } : {}) });
-  return recording ? { record, recording } : { record };
+  /** Runs one control step. Returns true while the episode goes on. */
+  async advance(): Promise<boolean> {
+    if (this.over) return false;
+    try {
+      const next = await this.loop!.next();
+      if (next.done) {
+        this.end();
+        return false;
+      }
+      const s = next.value;
+      const live = this.env!;
+      this.metrics!.add(s);
+      const transforms = live.transforms();
+      this.hasher.update(transforms);
+      const { result } = s;
+      this.recorder?.append({ t: result.obs.t, step: result.obs.step, transforms, action: s.action, reward: result.reward, events: result.info.events, info: s.decision.info ?? {}, plannerMs: s.plannerMs }, live.staticScene());
+      this.observer.onStep?.(this.key, { action: s.action, decision: s.decision, result, transforms, plannerMs: s.plannerMs });
+      if (result.terminated || result.truncated) {
+        this.end();
+        return false;
+      }
+      return true;
+    } catch (e) {
+      await this.fail(e);
+      return false;
+    }
+  }
+
+  private end(): void {
+    this.over = true;
+    this.failure = this.metrics!.failure;
+    this.error = this.metrics!.error;
+  }
+
+  private async fail(e: unknown): Promise<void> {
+    this.over = true;
+    if (isRunAbort(e)) throw e;
+    this.failure = e instanceof PlannerFault ? 'planner_error' : 'error';
+    this.error = messageOf(e);
+  }
+
+  /**
+   * Tells the planner how the episode ended, collects its stats and frees the worlds. Idempotent;
+   * `finish` calls it, and a caller stopped by a `RunAbort` calls it alone.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.over = true;
+    const { planner } = this.ctx;
+    const m = this.metrics;
+    try {
+      // The planner hears how the episode ended (a remote policy is sent `episode_end`).
+      await planner.endEpisode?.({ success: this.failure === null && m !== undefined && m.success, failure: this.failure, return: m?.return ?? 0, steps: m?.steps ?? 0 });
+    } catch (e) {
+      this.error ??= `endEpisode: ${messageOf(e)}`;
+    }
+    try {
+      this.plannerStats = finiteStats(planner.episodeStats?.() ?? {});
+      this.plannerMeta = shortTexts(planner.episodeMeta?.() ?? {});
+    } catch (e) {
+      // Stats are diagnostics; a throwing episodeStats must not hide the episode's own result.
+      this.plannerStats = {};
+      this.error ??= `episodeStats: ${messageOf(e)}`;
+    }
+    try {
+      await this.loop?.return();
+    } catch {
+      // The generator is done either way; its own errors were reported by `advance`.
+    }
+    this.scratch?.dispose();
+    this.env?.dispose();
+  }
+
+  /** Ends the episode (stepping stops if it had not ended), and returns its record. */
+  async finish(): Promise<EpisodeResult> {
+    await this.close();
+    const { spec } = this;
+    const m = this.metrics;
+    const failure = this.failure;
+    const error = this.error;
+    const success = failure === null && m !== undefined && m.success;
+    if (m && m.collisions > 0) m.count('collision', m.collisions);
+    const record: EpisodeRecord = {
+      scenario: spec.scenario,
+      seed: spec.seed,
+      planner: spec.planner,
+      success,
+      failure: success ? null : failure,
+      steps: m?.steps ?? 0,
+      simTime: m?.simTime ?? 0,
+      return: m?.return ?? 0,
+      pathLength: m?.pathLength ?? 0,
+      collisions: m?.collisions ?? 0,
+      finalGoalDistance: m?.lastInfo.goalDistance ?? Number.NaN,
+      ...efficiencyFields(this.reference, { success, simTime: m?.simTime ?? 0, pathLength: m?.pathLength ?? 0 }),
+      plannerMsP50: percentile(m?.plannerMs ?? [], 0.5),
+      plannerMsP95: percentile(m?.plannerMs ?? [], 0.95),
+      trajectoryHash: this.hasher.digest(),
+      failureCategories: m?.categories ?? {},
+      plannerStats: this.plannerStats,
+      ...(Object.keys(this.plannerMeta).length > 0 ? { plannerMeta: this.plannerMeta } : {}),
+      wallSeconds: (performance.now() - this.wallStart) / 1000,
+      ...(error !== undefined ? { error } : {}),
+    };
+    this.observer.onEpisodeEnd?.(this.key, record);
+    const recording = this.recorder?.finish({ success, failure: record.failure, steps: record.steps, return: record.return, trajectoryHash: record.trajectoryHash, ...(error !== undefined ? { error } : {}) });
+    return recording ? { record, recording } : { record };
+  }
 }
 
 /** Text facts, each cut to 500 characters (a record stays one short line). */

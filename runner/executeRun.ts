@@ -1,7 +1,8 @@
 /**
  * Runs a plan's episodes one after another in this process, writing each record (and
  * recording) to the run directory as soon as it ends. `runner/parallel.ts` offers the same
- * contract over worker processes.
+ * contract over worker threads, `runner/race.ts` with the planners of each scenario and seed
+ * stepped in lockstep.
  */
 import type { Planner } from '../planners/Planner.ts';
 import type { EpisodeRecord } from '../core/records.ts';
@@ -16,6 +17,8 @@ export interface PlannerHandle {
 }
 
 export interface ExecuteHooks {
+  /** Race mode: the episodes of one race are about to start together (`runner/race.ts`). */
+  onRaceStart?(specs: readonly EpisodeSpec[]): void;
   onEpisodeStart?(spec: EpisodeSpec, index: number): void;
   onEpisodeEnd?(record: EpisodeRecord, index: number): void;
   /** Checked between episodes: true stops the run early (Ctrl-C), keeping what finished. */

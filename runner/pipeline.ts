@@ -8,8 +8,10 @@
  *   through `core/runConfig.ts` only; planner settings are validated against their declarations.
  * - The **plan** expands (scenarios × seeds × planners); `--shard K/N` keeps one slice of its
  *   (scenario, seed) units; `--resume` drops the episodes the run directory already holds.
- * - The **executor** runs the episodes in this process or on worker threads (`--workers N`);
- *   both write each record (and its recording, first) to the run directory as it ends.
+ * - The **executor** runs the episodes in this process, one after another or as races (`--race`:
+ *   the planners of each scenario and seed in lockstep of simulated time), or on worker threads
+ *   (`--workers N`); each writes every record (and its recording, first) to the run directory
+ *   as it ends.
  * - **Observers** — the live viewer, the progress line, tests — watch episodes in this process.
  *   They cannot cross threads, so `--live` with more than one worker is refused.
  *
@@ -33,7 +35,8 @@ import { executeRun, type PlannerHandle } from './executeRun.ts';
 import { combineObservers } from './observers.ts';
 import { autoWorkers, executeParallel } from './parallel.ts';
 import { expandPlan, type EpisodeSpec, type RunPlan, type ScenarioCatalog } from './plan.ts';
-import { Progress } from './progress.ts';
+import { formatDuration, Progress } from './progress.ts';
+import { executeRace, pacedSeconds, raceGroups } from './race.ts';
 import type { EpisodeObserver } from './types.ts';
 
 /** The live viewer's default port; when it is taken, a free one is used instead. */
@@ -77,6 +80,9 @@ export interface ExecutionOptions {
   live?: { port: number; host: string; token?: string };
   /** Simulated seconds per wall second (1 = real time); 0 = as fast as possible. */
   pace?: number;
+  /** Race mode: the planners of each scenario and seed run at the same time, in lockstep of
+   * simulated time (`runner/race.ts`); in this process only. Results are the same either way. */
+  race?: boolean;
   /** Run `--from`/`--resume` even when scenarios, planner inputs, settings or code changed since
    * the recorded run (the differences are logged). */
   allowDrift?: boolean;
@@ -189,6 +195,9 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
   if (exec.live && workersAsked !== 1) {
     throw new UserError('E_BAD_FLAG', `--live shows episodes as they run in this process; it cannot watch worker threads. Drop --workers ${workersAsked} (or pass --workers 1).`);
   }
+  if (exec.race && workersAsked !== 1) {
+    throw new UserError('E_BAD_FLAG', `--race runs the planners of each scenario and seed side by side in this process; it cannot spread them over worker threads. Drop --workers ${workersAsked}, or pass --no-race.`);
+  }
 
   // Planner settings: typed by their declarations; a typo is an error, not a silent default.
   const plannerConfig: Record<string, SettingValue> = Object.freeze(validateSettings(PLANNER_SETTINGS, request.plannerConfig));
@@ -269,16 +278,23 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
     if (!resumeDir) runDir.writeManifest(buildManifest(config, opts.command));
 
     const progress = new Progress(todo.length, io.progressStream ?? process.stderr);
+    const pace = exec.pace ?? (exec.live ? 1 : 0);
+    if (pace > 0 && todo.length > 0) {
+      const races = exec.race ? raceGroups(todo).length : 0;
+      const what = exec.race ? `${races} race${races === 1 ? '' : 's'} of up to ${plan.planners.length} planners side by side` : `${todo.length} episode${todo.length === 1 ? '' : 's'} one after another`;
+      io.log(`${what} at ${pace === 1 ? 'real time' : `${pace}× real time`}: at most ${formatDuration(pacedSeconds(plan, todo, exec.race === true, pace))}${exec.race ? ' (a race ends when its last planner does)' : ''}, longer only if a planner computes slower than that; --pace sets the speed.`);
+    }
     const episode: EpisodeOptions = {
       physics: request.physics,
       lidar: request.lidar,
       observation: request.observation,
       clock: request.clock,
       record: request.record,
-      pace: exec.pace ?? (exec.live ? 1 : 0),
+      pace,
       observer: combineObservers(live?.observer, progress.observer(), opts.observer),
     };
     const hooks = {
+      onRaceStart: (specs: readonly EpisodeSpec[]) => progress.raceStart(specs),
       onEpisodeStart: (spec: EpisodeSpec) => progress.episodeStart(spec),
       onEpisodeEnd: (record: EpisodeRecord) => progress.episodeEnd(record),
       shouldStop: opts.shouldStop,
@@ -286,6 +302,8 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
     if (workers > 1) {
       io.log(`${todo.length} episodes on ${workers} workers`);
       await executeParallel(plan, todo, { workers, plannerConfig, episode }, runDir, hooks);
+    } else if (exec.race) {
+      await executeRace(plan, todo, handles, episode, runDir, hooks);
     } else {
       await executeRun(plan, todo, handles, episode, runDir, hooks);
     }

@@ -1,6 +1,7 @@
 /**
- * Run progress on stderr. On a terminal: one bar redrawn in place, with the episode running now
- * and its step count. Elsewhere (CI logs, tests, pipes): one plain line per finished episode.
+ * Run progress on stderr. On a terminal: one bar redrawn in place, with the episode (or race)
+ * running now and its step count. Elsewhere (CI logs, tests, pipes): one plain line per finished
+ * episode.
  */
 import type { EpisodeRecord } from '../core/records.ts';
 import type { EpisodeSpec } from './plan.ts';
@@ -18,6 +19,7 @@ const REDRAW_MS = 200;
 export class Progress {
   private done = 0;
   private current = '';
+  private race: string | null = null;
   private steps = 0;
   private lastDraw = 0;
   private readonly started = Date.now();
@@ -30,19 +32,26 @@ export class Progress {
     this.tty = Boolean(out.isTTY);
   }
 
-  /** Observer that keeps the step count of the running episode on the bar. */
+  /** Observer that keeps the step count of the running episode on the bar (in a race: the
+   * count of the episode that went furthest). */
   observer(): EpisodeObserver {
     return {
-      onStep: () => {
-        this.steps++;
+      onStep: (_key, s) => {
+        this.steps = Math.max(this.steps, s.result.info.step);
         if (this.tty && Date.now() - this.lastDraw > REDRAW_MS) this.draw();
       },
     };
   }
 
-  episodeStart(spec: EpisodeSpec): void {
-    this.current = label(spec);
+  /** A race starts: the bar names it rather than its last episode. */
+  raceStart(specs: readonly EpisodeSpec[]): void {
+    this.race = specs.length > 1 ? `${specs[0].scenario} · seed ${specs[0].seed} · race of ${specs.map((s) => s.planner).join(', ')}` : null;
     this.steps = 0;
+  }
+
+  episodeStart(spec: EpisodeSpec): void {
+    this.current = this.race ?? label(spec);
+    if (!this.race) this.steps = 0;
     if (this.tty) this.draw();
   }
 

@@ -11,6 +11,7 @@
  *   "reset": { "transforms": "<base64>" },     // the frame after reset
  *   "steps": [ { "t", "step", "transforms": "<base64>", "action": number[],
  *                "reward", "events": SimEvent[], "info": PlannerInfo,
+ *                "plannerMs"?: number,         // wall ms the decision took (absent: not known)
  *                "scene"?: StaticScene } ],    // `scene` only when it changed (spawned bodies)
  *   "trajectoryHash": "<sha256 hex>" }
  * ```
@@ -78,6 +79,9 @@ export interface RecordedStep {
   reward: number;
   events: SimEvent[];
   info: Record<string, unknown>;
+  /** Wall-clock ms the planner took for this step's decision (0 for steps run while thinking);
+   * a diagnostic for the viewer, outside the trajectory hash. */
+  plannerMs?: number;
   /** The scene, when it changed at this step (a spawned body). */
   scene?: StaticScene;
 }
@@ -151,7 +155,7 @@ export async function writeRecording(path: string, rec: Recording): Promise<void
     scene: rec.scene,
     bodyCount: rec.reset.length / 7,
     reset: { transforms: b64(rec.reset) },
-    steps: rec.steps.map((s) => ({ t: s.t, step: s.step, transforms: b64(s.transforms), action: s.action, reward: s.reward, events: s.events, info: s.info, ...(s.scene ? { scene: s.scene } : {}) })),
+    steps: rec.steps.map((s) => ({ t: s.t, step: s.step, transforms: b64(s.transforms), action: s.action, reward: s.reward, events: s.events, info: s.info, ...(s.plannerMs !== undefined ? { plannerMs: Math.round(s.plannerMs * 100) / 100 } : {}), ...(s.scene ? { scene: s.scene } : {}) })),
     trajectoryHash: rec.trajectoryHash,
   }));
   await mkdir(dirname(path), { recursive: true });
@@ -206,6 +210,7 @@ export async function readRecording(path: string): Promise<Recording> {
       reward: Number(s.reward),
       events: Array.isArray(s.events) ? (s.events as SimEvent[]) : [],
       info: (s.info as Record<string, unknown>) ?? {},
+      ...(typeof s.plannerMs === 'number' && Number.isFinite(s.plannerMs) ? { plannerMs: s.plannerMs } : {}),
     };
     if (s.scene) out.scene = s.scene as StaticScene;
     return out;

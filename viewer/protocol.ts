@@ -21,7 +21,7 @@ import type { Anchor } from '../core/anchors.ts';
 import type { GeneratedInfo } from '../scenarios/schema.ts';
 import type { SimEvent, StaticScene } from '../sim/types.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const WS_PATH = '/ws';
 /** Client messages above this size are rejected (the socket is closed by `ws` at 4× this). */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -65,11 +65,15 @@ export interface StepData {
 /** Server → client JSON events. */
 export type ServerEvent =
   | { type: 'hello'; protocol: number; server: 'planarena'; mode: 'live' | 'serve'; teaching: boolean; runsDir: string | null }
-  | { type: 'episode_start'; channel: number; key: EpisodeKey; scene: StaticScene; task: EpisodeTask; t: number }
+  /** `history`: the episode started before this client connected; what it missed is at
+   * `GET /api/live/episodes/<channel>` ({@link EpisodeData}), the rest streams from now on. */
+  | { type: 'episode_start'; channel: number; key: EpisodeKey; scene: StaticScene; task: EpisodeTask; t: number; history?: boolean }
   /** The scene changed during an episode (a user-spawned obstacle); frames from now on follow it. */
   | { type: 'scene'; channel: number; scene: StaticScene }
   | { type: 'step'; channel: number; data: StepData }
-  | { type: 'episode_end'; channel: number; record: EpisodeRecord }
+  /** `kept`: the server still holds the episode's whole stream, at `GET /api/live/episodes/<channel>`
+   * (a client that connected after it ended fetches it from there). */
+  | { type: 'episode_end'; channel: number; record: EpisodeRecord; kept?: boolean }
   /** Frames or steps were dropped for this client because it read too slowly. */
   | { type: 'gap'; droppedFrames: number; droppedSteps: number }
   | { type: 'ack'; id: string }
@@ -263,6 +267,9 @@ export interface RunListing {
 /** `GET /api/runs/<name>` */
 export interface RunDetail {
   name: string;
+  /** The planners in the run's order (its manifest), when known; episodes.jsonl is in the order
+   * episodes ended, which in a race is the order planners finished. */
+  planners?: string[];
   summary: RunSummary | null;
   episodes: EpisodeRecord[];
   /** The frozen anchors of the run's scenarios (`scenarios/anchors/`) and the run's scenario
@@ -271,7 +278,9 @@ export interface RunDetail {
   scenarioHashes: Record<string, string> | null;
 }
 
-/** `GET /api/runs/<name>/episode?path=<recording>`: one recorded episode, whole, for replay. */
+/** `GET /api/runs/<name>/episode?path=<recording>`: one recorded episode, whole, for replay; also
+ * `GET /api/live/episodes/<channel>`: what a live episode has streamed so far (`record` null while
+ * it runs). */
 export interface EpisodeData {
   key: EpisodeKey;
   scene: StaticScene;

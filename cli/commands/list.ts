@@ -9,11 +9,22 @@ import { listFamilies, listScenarios, listSuites, loadFamily, loadScenario, load
 import { BUILDERS } from '../../scenarios/generator/FamilySpec.ts';
 import { novelFactors } from '../../scenarios/generator/FamilyCatalog.ts';
 import { describeType, dashed } from '../../core/settings.ts';
-import { plannerDescription, plannerNames, PLANNER_SETTINGS } from '../../planners/registry.ts';
+import { getPlannerFactory, plannerDescription, plannerNames, PLANNER_SETTINGS } from '../../planners/registry.ts';
 import { settingsMarkdown } from '../runFlags.ts';
 
 const LISTS = ['scenarios', 'suites', 'families', 'planners', 'settings'] as const;
 type ListName = (typeof LISTS)[number];
+
+/** Whether each planner can run here with no settings given, and if not why (its factory says). */
+async function plannerRows(): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const n of plannerNames()) {
+    const factory = await getPlannerFactory(n);
+    const reason = factory.unavailable?.({ config: {} }) ?? null;
+    out.push({ name: n, available: reason === null, reason: reason === null ? null : reason.replace(/\s*\n\s*/g, ' '), privileged: factory.privileged === true, description: plannerDescription(n) });
+  }
+  return out;
+}
 
 function rows(name: ListName, tags: readonly string[]): Record<string, unknown>[] {
   switch (name) {
@@ -35,7 +46,7 @@ function rows(name: ListName, tags: readonly string[]): Record<string, unknown>[
         return { id, robot: b.robot, builder: f.builder, trainLevels: f.trainLevels, novel: novelFactors(f), title: f.title, summary: b.summary };
       });
     case 'planners':
-      return plannerNames().map((n) => ({ name: n, description: plannerDescription(n) }));
+      return []; // filled by plannerRows (it loads the factories)
     case 'settings':
       return PLANNER_SETTINGS.flatMap((g) =>
         g.settings.map((s) => ({ planner: g.planners.join(','), setting: s.flag ? `--${dashed(s.key)}` : `--set ${dashed(s.key)}`, type: describeType(s), default: s.default, doc: s.doc })),
@@ -63,7 +74,10 @@ function render(name: ListName, items: Record<string, unknown>[]): string {
         items.map((r) => [str(r.id), str(r.robot), `${str(r.trainLevels)} levels`, str(r.novel), `${str(r.title)}: ${str(r.summary)}`]),
       );
     case 'planners':
-      return table(['NAME', 'DESCRIPTION'], items.map((r) => [str(r.name), str(r.description)]));
+      return table(
+        ['NAME', 'RUNS HERE', 'WHAT IT IS, OR WHY IT CANNOT RUN HERE'],
+        items.map((r) => [str(r.name), r.available ? 'yes' : 'no', r.available ? str(r.description) : str(r.reason)]),
+      );
     case 'settings':
       return table(['PLANNER', 'SETTING', 'DEFAULT', 'WHAT IT DOES'], items.map((r) => [str(r.planner), str(r.setting), r.default === null ? '-' : str(r.default), str(r.doc)]));
   }
@@ -88,7 +102,8 @@ export const command: Command = {
     '  suites      shipped suites and their scenarios (generated levels as ranges)',
     '  families    procedural scene families: robot, train split size, the factors whose ood',
     '              values train never sees (generate levels with planarena generate)',
-    '  planners    registered planners with a one-line description',
+    '  planners    registered planners: whether each can run here (with no settings given) and',
+    '              why not (no LLM configured, no checkpoint), else a one-line description',
     '  settings    every planner setting: flag or --set key, default, what it does',
     '  (nothing)   all five',
     '',
@@ -107,7 +122,8 @@ export const command: Command = {
       process.stdout.write(settingsMarkdown());
       return 0;
     }
-    const data = Object.fromEntries(names.map((n) => [n, rows(n, values.tag ?? [])]));
+    const data: Record<string, Record<string, unknown>[]> = {};
+    for (const n of names) data[n] = n === 'planners' ? await plannerRows() : rows(n, values.tag ?? []);
     if (values.json) {
       console.log(JSON.stringify(data, null, 2));
       return 0;

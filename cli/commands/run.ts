@@ -18,16 +18,19 @@ export const usage = `usage: planarena run (--suite S | --scenarios a,b) --plann
   --out DIR              run directory (default runs/<suite>-<UTC time>); must be new or empty
   --force                replace the results in an existing --out DIR
   --physics F            deterministic (default, bit-identical across machines) | fast (SIMD, same machine only)
-  --lidar M              analytic (default: closed-form rays against Rapier's shapes) | rapier (Rapier ray casts, same ranges, ~2.4x slower env)
+  --lidar M              analytic (default: closed-form rays against Rapier's shapes) | rapier (Rapier ray casts, same ranges, 1.8-2.5x slower env)
   --observation T        state (default: every object's pose and velocity, for every planner) | sensor (objects within the lidar's 5 m, for every planner)
   --clock C              turn (default: the world waits for the planner) | realtime (thinking costs simulated time)
-  --record               write a recording of every episode under DIR/recordings/
+  --record, --no-record  write a recording of every episode under DIR/recordings/ (default off; the demo's on)
   --mcap FILE            with --record: also export the run as MCAP for Foxglove (see planarena export)
   --live                 stream episodes to the live viewer (prints its URL); one worker only
   --port N               live viewer port (default ${DEFAULT_PORT}; 0 = any free port)
   --host H               live viewer address (default 127.0.0.1); off loopback a token is required and printed in the URL
   --token T              the live viewer's access token (default: a random one when --host is not loopback)
   --pace X               simulated seconds per wall second (default 1 with --live, else unpaced; 0 = unpaced)
+  --race, --no-race      race: the planners of each scenario and seed run at the same time, in lockstep
+                         of simulated time, one environment each (default with --live; same results
+                         as one after another, bit for bit); one worker only
 
 scale, resume and shards:
   --workers N|auto       episodes on N worker threads, each with its own Rapier (auto: one per core)
@@ -56,8 +59,16 @@ export function printResults(result: RunResult, write: (s: string) => void = (s)
   write(`  ${runDir.display(runDir.episodesPath)} (${records.length} episodes)\n`);
   write(`  ${runDir.display(runDir.summaryPath)}\n`);
   const recorded = records.filter((r) => r.recording).length;
-  if (recorded > 0) write(`  ${dir}/recordings/ (${recorded} recordings)\n`);
+  if (recorded > 0) {
+    write(`  ${dir}/recordings/ (${recorded} recordings)\n`);
+    write(`replay it: planarena serve --runs ${shellWord(dir)}\n`);
+  }
   if (result.interrupted) write(`stopped early: ${records.length} of ${result.plan.episodes.length} episodes ran.\n`);
+}
+
+/** A path as a shell word: quoted only when it needs to be. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -69,7 +80,7 @@ export function installInterrupt(log: (s: string) => void): { stopped(): boolean
   const onSigint = () => {
     if (stop) process.exit(130);
     stop = true;
-    log('\nstopping after the running episode (Ctrl-C again to abort now)');
+    log('\nstopping after the running episode (in a race: the running race; Ctrl-C again to abort now)');
   };
   process.on('SIGINT', onSigint);
   return { stopped: () => stop, dispose: () => process.off('SIGINT', onSigint) };
@@ -77,7 +88,7 @@ export function installInterrupt(log: (s: string) => void): { stopped(): boolean
 
 /** Keeps the live viewer up for replay until Ctrl-C (terminals only). */
 export async function serveUntilInterrupted(url: string, close: () => Promise<void>): Promise<void> {
-  process.stderr.write(`viewer still serving at ${url} for replay; Ctrl-C to exit\n`);
+  process.stderr.write(`viewer still serving at ${url}: its Live page replays every episode of this run (pick one in its menu); Ctrl-C to exit\n`);
   await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   await close();
 }

@@ -4,9 +4,10 @@
  */
 import type { Command } from '../main.ts';
 import { intFlag, parseFlags } from '../args.ts';
+import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors.ts';
 
-const USAGE = `usage: planarena serve [--port 8080] [--host 127.0.0.1] [--runs DIR] [--token T] [--no-teaching]
+const USAGE = `usage: planarena serve [--runs DIR] [--port 8080] [--host 127.0.0.1] [--token T] [--no-teaching]
 
 Serves the live viewer: replay of recorded run directories (play, seek, speed, timeline),
 head-to-head views, and the results page with charts.
@@ -23,13 +24,20 @@ export const command: Command = {
   summary: 'serve the viewer and the live stream',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags('serve', argv, {
+    const { values, positionals } = parseFlags('serve', argv, {
       port: { type: 'string' },
       host: { type: 'string' },
       runs: { type: 'string' },
       token: { type: 'string' },
       'no-teaching': { type: 'boolean' },
-    }, false);
+    });
+    if (positionals.length > 0) {
+      const path = positionals[0];
+      throw new UserError('E_BAD_ARG', `serve takes the runs to show as a flag: planarena serve --runs ${/^[\w@%+=:,./-]+$/.test(path) ? path : JSON.stringify(path)} (a run directory or a folder of them).`);
+    }
+    if (values.runs !== undefined && !existsSync(values.runs)) {
+      throw new UserError('E_FILE_NOT_FOUND', `--runs ${values.runs}: no such folder; give a run directory or a folder of them (default ./runs).`);
+    }
     const port = intFlag('port', values.port, 8080, 0);
     if (port > 65535) throw new UserError('E_BAD_FLAG', `--port must be at most 65535, got ${port}.`);
     if (values.token !== undefined && !/^[A-Za-z0-9_-]{16,128}$/.test(values.token)) {

@@ -53,7 +53,7 @@ flags:
 
 output (<out>/<robot>/): model.json + weights.bin (checkpoint), replay/, trainer/ (resume state),
 log.jsonl (losses, collections, evaluations), training.svg (plot).
-evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint <out>`;
+evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint DIR   (DIR: the --out above)`;
 
 export const command: Command = {
   name: 'train',
@@ -63,9 +63,9 @@ export const command: Command = {
     const { values, positionals } = parseFlags('train', argv, FLAGS);
     const what = positionals[0];
     if (what !== 'world-model' || positionals.length > 1) {
-      throw new UserError('E_BAD_FLAG', `planarena train: what to train? Only "world-model" is trainable: planarena train world-model --suite <suite>.`);
+      throw new UserError('E_BAD_FLAG', `what to train? Only "world-model" is trainable: planarena train world-model --suite <suite>.`);
     }
-    if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'planarena train world-model: give --suite <id> or --scenarios <ids>.');
+    if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'train world-model: give --suite <id> or --scenarios <ids>.');
     const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/io/backend.ts');
     const backendChoice = choiceFlag('backend', values.backend, BACKENDS, 'auto');
     const physics = choiceFlag<PhysicsFlavor>('physics', values.physics, ['deterministic', 'fast'], 'deterministic');

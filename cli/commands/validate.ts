@@ -28,19 +28,26 @@ const toJson = (r: FileReport) => ({
     : r.problems.map((p) => ({ path: formatPath(p.path), message: p.message, ...(p.at ? { line: p.at.line, column: p.at.column } : {}) })),
 });
 
-/** A folder stands for the .json files directly inside it, sorted; `empty` lists folders with none. */
+/** A folder stands for the .json files in it and in its subfolders (dot-folders and
+ * node_modules skipped), sorted; `empty` lists folders with none. */
 function expandDir(arg: string, empty: string[]): string[] {
   if (!existsSync(arg) || !statSync(arg).isDirectory()) return [arg];
-  let names: string[];
-  try {
-    names = readdirSync(arg);
-  } catch (e) {
-    throw new UserError('E_FILE_NOT_FOUND', `${arg}: cannot list this folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
-  }
-  const files = names
-    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
-    .sort()
-    .map((f) => join(arg, f));
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      throw new UserError('E_FILE_NOT_FOUND', `${dir}: cannot list this folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
+    }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(p);
+      } else if (e.name.endsWith('.json') && !e.name.endsWith('.schema.json')) files.push(p);
+    }
+  };
+  walk(arg);
   if (files.length === 0) empty.push(arg);
   return files;
 }
@@ -59,8 +66,8 @@ export const command: Command = {
     'anything else is checked as a scenario.',
     '',
     'Prints "ok FILE" for each good file and "FILE: $.path: problem" for each problem.',
-    'Exit status 1 if any file is bad, 0 otherwise. A DIR stands for the .json files in it',
-    '(not its subfolders; *.schema.json skipped); a DIR with none is an error. Without FILE,',
+    'Exit status 1 if any file is bad, 0 otherwise. A DIR stands for the .json files in it and',
+    'in its subfolders (*.schema.json skipped); a DIR with none is an error. Without FILE,',
     'checks every shipped scenario, suite and family. Limits (file size, nesting, counts): docs/limits.md.',
     '',
     '  --quiet   print only problems',
@@ -71,7 +78,7 @@ export const command: Command = {
     const empty: string[] = [];
     const files = positionals.length ? positionals.flatMap((p) => expandDir(p, empty)) : shippedFiles();
     // A folder without scenarios is a mistake (a wrong path, a wrong glob), not a pass.
-    const emptyReports: FileReport[] = empty.map((dir) => ({ file: dir, kind: null, problems: [], unreadable: `${dir}: no scenario or suite files (*.json) in this folder; check the path` }));
+    const emptyReports: FileReport[] = empty.map((dir) => ({ file: dir, kind: null, problems: [], unreadable: `${dir}: no scenario, suite or family files (*.json) in this folder or its subfolders; check the path` }));
     const reports: FileReport[] = [...emptyReports, ...files.map((file): FileReport => {
       const shown = positionals.length ? file : displayPath(file);
       try {

@@ -13,7 +13,8 @@
  * - `/log`: one per simulator event except `contact_end`; two per LLM exchange (`info.llm`:
  *   the prompt at DEBUG, the reply at INFO, or WARNING when it failed validation); one per
  *   `info.failures` entry (WARNING); one per change of `info.skill` name or status; one per
- *   `info.note` string; and one outcome line at the end.
+ *   change of `info.intent` (the planner's sentence, INFO); one per `info.note` string; and one
+ *   outcome line at the end.
  */
 import type { EpisodeRecord } from '../../core/records.ts';
 import type { Recording } from '../../sim/recording.ts';
@@ -67,6 +68,7 @@ export function episodeMessages({ recording: rec, record, index, offsetNs }: Epi
   let ret = 0;
   let imagined = false;
   let lastSkill = '';
+  let lastIntent = '';
   let endNs = offsetNs;
   for (const s of rec.steps) {
     const at = offsetNs + nsOf(s.t);
@@ -104,6 +106,10 @@ export function episodeMessages({ recording: rec, record, index, offsetNs }: Epi
       const key = `${String(skill.name)}|${String(skill.status)}`;
       if (key !== lastSkill) log(at, LEVEL.INFO, planner, `skill ${String(skill.name)}(${JSON.stringify(skill.args ?? {})}) ${String(skill.status)}`);
       lastSkill = key;
+    }
+    if (typeof info.intent === 'string' && info.intent !== lastIntent) {
+      log(at, LEVEL.INFO, planner, info.intent);
+      lastIntent = info.intent;
     }
     if (typeof info.note === 'string') log(at, LEVEL.INFO, planner, info.note);
 

@@ -48,6 +48,7 @@ import { readSettings } from '../../core/settings.ts';
 import { ORACLE_SETTINGS } from './settings.ts';
 import { distanceField, type DistanceField } from './RoutePlanner.ts';
 import { ScriptedPlanner } from './scripted.ts';
+import { sentence } from '../skills/describe.ts';
 
 export interface OracleSettings {
   horizon: number;
@@ -90,6 +91,9 @@ interface Rollout {
   actions: Action[];
   cost: number;
   points: [number, number, number][];
+  /** The subject's distance from the goal where the rollout ends, and whether it succeeded. */
+  endDistance: number;
+  success: boolean;
 }
 
 export class OraclePlanner implements Planner {
@@ -108,6 +112,8 @@ export class OraclePlanner implements Planner {
   private start = 0;
   /** The task's subject where rollouts start (for the settle dwell). */
   private liveSubject: [number, number, number] = [0, 0, 0];
+  /** What the task moves to the goal, in words ("the robot", "crate-1", "the hand"). */
+  private subject = 'the robot';
   private stats = { plans: 0, rollouts: 0, simSteps: 0 };
 
   constructor(private readonly s: OracleSettings) {}
@@ -145,6 +151,7 @@ export class OraclePlanner implements Planner {
     this.start = subjectDistance(obs);
     // Where the subject is now (the step's true subject; the first observation's before any step).
     this.liveSubject = last?.subject ?? subjectOf(obs);
+    this.subject = obs.goal.type === 'push' ? (obs.goal.object ?? 'the object') : obs.goal.type === 'ee_reach' ? 'the hand' : 'the robot';
     if (this.queue.length === 0) {
       const snap = this.access.snapshot();
       const scratch = this.access.scratch();
@@ -201,7 +208,19 @@ export class OraclePlanner implements Planner {
     this.lastInfo = {
       imagined: { rollouts: ranked.map((r, k) => ({ points: r.points, cost: round(r.cost), elite: k < Math.min(elites, 3) })) },
       oracle: { bestCost: round(best!.cost), std: round(std), prior: this.prior !== null },
+      intent: this.intent(best!, samples * iterations),
     };
+  }
+
+  /** The decision in a sentence: what the best of the simulated futures does. */
+  private intent(best: Rollout, tried: number): string {
+    const seconds = (this.s.horizon * this.task!.controlPeriod).toFixed(1);
+    const subject = this.subject;
+    const how = `tried ${tried} futures in the true physics (privileged access)`;
+    if (best.success) return sentence(`${how}; following one that reaches the goal within ${seconds} s`);
+    const d0 = this.start;
+    if (best.endDistance < d0 - 0.01) return sentence(`${how}; following the best, which brings ${subject} from ${d0.toFixed(1)} m to ${best.endDistance.toFixed(1)} m of the goal in ${seconds} s`);
+    return sentence(`${how}; none brings ${subject} closer to the goal in ${seconds} s, so it follows the cheapest (a way round, or into position)`);
   }
 
   /** Rolls a fixed action sequence out from `snap`. */
@@ -210,7 +229,7 @@ export class OraclePlanner implements Planner {
     const run = this.costOf();
     for (const a of actions) if (run.add(env.step(a))) break;
     this.count(run.steps);
-    return { actions, cost: run.total(), points: run.points };
+    return { actions, cost: run.total(), points: run.points, endDistance: run.endDistance, success: run.success };
   }
 
   /** Rolls a copy of the scripted prior out from `snap`, recording its actions. */
@@ -232,7 +251,7 @@ export class OraclePlanner implements Planner {
       }
     }
     this.count(run.steps);
-    return { actions, cost: run.total(), points: run.points };
+    return { actions, cost: run.total(), points: run.points, endDistance: run.endDistance, success: run.success };
   }
 
   private costOf(): RolloutCost {
@@ -288,6 +307,15 @@ export class RolloutCost {
   startAt(subject: readonly [number, number, number]): this {
     this.prevSubject = [subject[0], subject[1], subject[2]];
     return this;
+  }
+
+  /** Where the rollout left the task's subject: its distance from the goal (as `StepInfo`). */
+  get endDistance(): number {
+    return this.last ? this.last.info.goalDistance : this.startDistance;
+  }
+
+  get success(): boolean {
+    return this.last?.info.success === true;
   }
 
   total(): number {

@@ -12,6 +12,9 @@ import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } fro
 import { readSettings } from '../../core/settings.ts';
 import { RANDOM_SETTINGS } from './settings.ts';
 
+/** The same every step: random has no intent, and says so. */
+const INTENT = 'No plan: a uniformly random action (the baseline that scores 0).';
+
 export class RandomPlanner implements Planner {
   readonly name = 'random';
   private rng: Rng | null = null;
@@ -35,7 +38,7 @@ export class RandomPlanner implements Planner {
       for (let i = 0; i < dim; i++) this.current.push(this.rng.uniform(low[i], high[i]));
     }
     this.held = (this.held + 1) % this.hold;
-    return { action: this.current.slice(), info: {} };
+    return { action: this.current.slice(), info: { intent: INTENT } };
   }
 
   dispose(): void {}

@@ -19,7 +19,7 @@
  * A failed skill is retried (a fresh instance, a fresh route) up to
  * `--set scripted-retries=N` times (default 3), after a one-second pause; then the robot
  * stops. `info.skill` = `{ name, args, status, reason? }` every step; a failure also adds
- * `info.failures`.
+ * `info.failures`; `info.intent` says in a sentence what it is doing and why.
  */
 import type { Action, Observation, ResolvedGoal } from '../../sim/types.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
@@ -30,6 +30,7 @@ import { footprintRadius, hypot2 } from '../skills/geometry.ts';
 import { readSettings } from '../../core/settings.ts';
 import { SCRIPTED_SETTINGS } from './settings.ts';
 import { planRoute } from './RoutePlanner.ts';
+import { describeCall, sentence } from '../skills/describe.ts';
 
 const PAUSE_SECONDS = 1;
 /** Distance (m) at which the robot or the object counts as past an intermediate waypoint. */
@@ -77,8 +78,11 @@ export class ScriptedPlanner implements Planner {
 
   /** The decision itself, synchronous, so the oracle can roll copies of this planner forward. */
   decide(obs: Observation): ActResult {
-    if (this.gaveUp !== null) return this.idle(obs, { name: 'stop', args: {}, status: 'done', reason: this.gaveUp });
-    if (obs.t < this.pauseUntil) return this.idle(obs, { name: 'wait', args: { s: PAUSE_SECONDS }, status: 'running' });
+    if (this.gaveUp !== null) return this.idle(obs, { name: 'stop', args: {}, status: 'done', reason: this.gaveUp }, undefined, `gave up (${this.gaveUp}); holding still`);
+    if (obs.t < this.pauseUntil) {
+      const attempt = this.retries + 2 - this.failuresLeft;
+      return this.idle(obs, { name: 'wait', args: { s: PAUSE_SECONDS }, status: 'running' }, undefined, `pausing ${PAUSE_SECONDS} s after a failed attempt, then trying again (attempt ${attempt} of ${this.retries + 1})`);
+    }
 
     const call = scriptFor(obs.goal, obs.robot.type);
     if (obs.robot.type !== 'arm') this.followRoute(obs, call.args);
@@ -90,21 +94,33 @@ export class ScriptedPlanner implements Planner {
         if (!(e instanceof SkillArgError)) throw e;
         // The task itself is impossible for this robot's skills: say so once and stay put.
         this.gaveUp = e.message;
-        return this.idle(obs, { name: call.name, args: call.args, status: 'failed', reason: e.message }, e.kind);
+        return this.idle(obs, { name: call.name, args: call.args, status: 'failed', reason: e.message }, e.kind, `cannot ${describeCall(call.name, call.args)}: ${e.message}; holding still`);
       }
     }
     const s = this.skill.step(obs);
     const skillInfo = { name: this.skill.name, args: this.skill.args, status: s.status, ...(s.reason ? { reason: s.reason } : {}) };
-    if (s.status === 'running') return { action: s.action, info: { skill: skillInfo } };
+    const doing = describeCall(this.skill.name, this.skill.args);
+    if (s.status === 'running') return { action: s.action, info: { skill: skillInfo, intent: sentence(`${doing}${this.routeNote(obs)}`) } };
 
     this.skill = null;
-    if (s.status === 'done') return { action: s.action, info: { skill: skillInfo } };
+    if (s.status === 'done') return { action: s.action, info: { skill: skillInfo, intent: sentence(`done: ${doing}`) } };
     this.stats.skillFailures++;
     this.route = null;
     this.failuresLeft--;
     if (this.failuresLeft <= 0) this.gaveUp = `gave up after ${this.retries + 1} attempts; last: ${s.reason ?? 'failed'}`;
     else this.pauseUntil = obs.t + PAUSE_SECONDS;
-    return { action: zeroAction(obs), info: { skill: skillInfo, failures: [{ category: 'infeasible', detail: s.reason ?? `${skillInfo.name} failed` }] } };
+    const next = this.failuresLeft <= 0 ? 'out of attempts, it stops' : `it pauses ${PAUSE_SECONDS} s and tries again on a fresh route`;
+    return {
+      action: zeroAction(obs),
+      info: { skill: skillInfo, failures: [{ category: 'infeasible', detail: s.reason ?? `${skillInfo.name} failed` }], intent: sentence(`could not ${doing} (${s.reason ?? 'the skill failed'}); ${next}`) },
+    };
+  }
+
+  /** Why the skill aims where it does: a waypoint of the route round obstacles, or the goal. */
+  private routeNote(obs: Observation): string {
+    if (obs.robot.type === 'arm' || !this.route) return '';
+    const left = this.route.length - 1;
+    return left > 0 ? `, a corner of its route round the obstacles (${left} more before the goal)` : ', the goal';
   }
 
   /** Points the call at the current waypoint, planning the route first if needed; drops the
@@ -126,9 +142,9 @@ export class ScriptedPlanner implements Planner {
     args.y = this.route[0][1];
   }
 
-  private idle(obs: Observation, skill: Record<string, unknown>, category?: FailureCategory): ActResult {
+  private idle(obs: Observation, skill: Record<string, unknown>, category: FailureCategory | undefined, intent: string): ActResult {
     const action: Action = zeroAction(obs);
-    const info: Record<string, unknown> = { skill };
+    const info: Record<string, unknown> = { skill, intent: sentence(intent) };
     if (category) info.failures = [{ category, detail: String(skill.reason) }];
     return { action, info };
   }

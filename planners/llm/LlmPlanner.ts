@@ -20,6 +20,8 @@
 import { UserError } from '../../core/errors.ts';
 import type { ActResult, FailureCategory, Planner, PlannerFactory, PlannerInfo, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { skillsFor } from '../skills/index.ts';
+import { describeCall, sentence } from '../skills/describe.ts';
+import { failureLabel } from '../../core/failureWords.ts';
 import { SkillArgError, type Skill, type SkillSpec, type SkillStep } from '../skills/Skill.ts';
 import type { RobotType } from '../../scenarios/schema.ts';
 import { isRobotPart } from '../../sim/robots/Robot.ts';
@@ -49,6 +51,8 @@ interface Exchange {
   messages: ChatMessage[];
   response: string | null;
   validation: string;
+  /** The model's stated reason (`reasoning` of a valid reply). */
+  reasoning?: string;
   plan?: { skill: string; args: Record<string, unknown> }[];
   action?: number[];
   usage: { in: number; out: number; estimated: boolean };
@@ -80,6 +84,8 @@ export class LlmPlanner implements Planner {
   private stepsSinceDecision = 0;
   private collided = new Set<string>();
   private abort: string | null = null;
+  /** The model's stated reason for the plan being carried out. */
+  private reason = '';
 
   constructor(
     readonly config: Readonly<LlmConfig>,
@@ -121,6 +127,7 @@ export class LlmPlanner implements Planner {
     this.stepsSinceDecision = 0;
     this.collided = new Set();
     this.abort = null;
+    this.reason = '';
   }
 
   async act(obs: Observation, last?: StepInfo): Promise<ActResult> {
@@ -132,6 +139,7 @@ export class LlmPlanner implements Planner {
     if (this.current) info.skill = { name: this.current.name, args: this.current.args, status: 'running' };
     if (turn.exchange) info.llm = turn.exchange;
     if (turn.failures.length) info.failures = turn.failures;
+    info.intent = this.intent(turn);
     // Replayed latencies are charged as recorded so that --clock realtime replays bit for bit.
     return this.cassette ? { action, info, thinkMs: turn.thinkMs } : { action, info };
   }
@@ -153,6 +161,38 @@ export class LlmPlanner implements Planner {
       ...(p.modelFile ? { llmModelFile: p.modelFile } : {}),
       ...(p.modelSha256 ? { llmModelSha256: p.modelSha256 } : {}),
     };
+  }
+
+  /** This step in a sentence: the model's decision and its stated reason, or the plan step it is
+   * carrying out, or why it holds still. */
+  private intent(turn: Turn): string {
+    const why = (r: string | undefined) => (r ? ` — "${r.length > 160 ? `${r.slice(0, 157)}…` : r}"` : '');
+    const ex = turn.exchange;
+    if (ex && ex.validation !== 'ok') {
+      const f = turn.failures[turn.failures.length - 1];
+      const what = f ? `${failureLabel(f.category, f.detail)}: ${f.detail}` : ex.validation;
+      return this.abort ? sentence(`the LLM could not be used (${what}); the episode ends`) : sentence(`the LLM's reply could not be used (${what}); holding still and asking again`);
+    }
+    if (ex?.plan) {
+      this.reason = ex.reasoning ?? '';
+      if (ex.plan.length === 0) return sentence(`the LLM chose to wait${why(this.reason)}`);
+      const [first, ...rest] = ex.plan;
+      return sentence(`the LLM plans to ${describeCall(first.skill, first.args)}${rest.length ? `, then ${rest.length} more step${rest.length === 1 ? '' : 's'}` : ''}${why(this.reason)}`);
+    }
+    if (ex?.action) {
+      this.reason = ex.reasoning ?? '';
+      return sentence(`the LLM chose the action [${ex.action.map((v) => v.toFixed(2)).join(', ')}]${why(this.reason)}`);
+    }
+    if (this.current) {
+      const left = this.queue.length;
+      return sentence(`carrying out the LLM's plan: ${describeCall(this.current.name, this.current.args)}${left ? ` (${left} more step${left === 1 ? '' : 's'} after this)` : ''}${why(this.reason)}`);
+    }
+    if (this.config.mode === 'direct' && this.stepsSinceDecision > 0) return sentence(`holding the LLM's last action until its next decision${why(this.reason)}`);
+    if (turn.failures.length) {
+      const f = turn.failures[turn.failures.length - 1];
+      return sentence(`${failureLabel(f.category, f.detail)}: ${f.detail}; holding still until the LLM plans again`);
+    }
+    return sentence('holding still until the LLM is asked again');
   }
 
   /**
@@ -282,6 +322,7 @@ export class LlmPlanner implements Planner {
       const v = validate(res.content);
       if (v.ok) {
         ex.validation = 'ok';
+        if (v.reasoning) ex.reasoning = v.reasoning;
         if (Array.isArray(v.value) && this.config.mode === 'skills') ex.plan = (v.value as SkillCall[]).map((c) => ({ skill: c.spec.name, args: c.args }));
         else ex.action = v.value as number[];
         if (v.reasoning) this.note(obs, `you reasoned: ${v.reasoning.slice(0, 200)}`);

@@ -21,7 +21,8 @@ import { OpenAiProvider } from './OpenAiProvider.ts';
 
 export const HOW_TO_CONNECT =
   'no LLM configured: connect one with --llm-url http://127.0.0.1:11434/v1 --llm-model llama3.1 (any OpenAI-compatible server; API key, if needed, in PLANARENA_LLM_API_KEY), ' +
-  'embed one with `planarena llm setup && planarena llm pull` (or --llm-gguf FILE.gguf), or replay a recording with --llm-cassette planners/llm/cassettes/ci.json --llm-replay; the other planners run without it';
+  'embed one with `planarena llm setup && planarena llm pull` (or --llm-gguf FILE.gguf), or replay a cassette recorded for these scenarios with --llm-cassette FILE --llm-replay ' +
+  '(the shipped planners/llm/cassettes/ci.json covers the smoke suite only); the other planners run without it';
 
 /**
  * Why the LLM planner cannot run with `config`, in at most two short lines (the demo prints it

@@ -173,7 +173,8 @@ export function remoteFactory(label: string | undefined): PlannerFactory {
     deterministic: false,
     unavailable(opts: PlannerOptions) {
       const cfg = resolveRemoteConfig(opts.config, label);
-      return cfg.url === null ? `no --remote-url for ${name}; ${HOW}` : null;
+      // Two short lines: the demo prints it as the planner's skip line.
+      return cfg.url === null ? `no --remote-url for ${name}: start a policy server (examples/remote_policy_server.py)\n  and pass --remote-url ws://HOST:PORT (LABEL=ws://… per remote planner)` : null;
     },
     async create(opts: PlannerOptions) {
       const cfg = resolveRemoteConfig(opts.config, label);

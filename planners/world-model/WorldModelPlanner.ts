@@ -30,6 +30,7 @@ import { Memory } from './model/Memory.ts';
 import { Mppi } from './planning/Mppi.ts';
 import { observationLayout } from './io/observationLayout.ts';
 import type { WorldModel } from './model/WorldModel.ts';
+import { worldModelIntent } from './intent.ts';
 
 /** Where shipped checkpoints live: one directory per robot type. */
 export const SHIPPED_CHECKPOINTS = fileURLToPath(new URL('./checkpoints/', import.meta.url));
@@ -94,6 +95,7 @@ class WorldModelPlanner implements Planner {
   private readonly memory = new Memory();
   private stuckSteps = 0;
   private decisions = 0;
+  private controlPeriod = 0.1;
 
   constructor(
     private readonly options: Record<string, unknown>,
@@ -118,6 +120,7 @@ class WorldModelPlanner implements Planner {
     this.config = resolveConfig({ ...entry.meta.config, plan: defaultConfig(robot).plan }, this.options);
     this.mppi = new Mppi(this.config.plan, task.actionSpace.dim);
     this.rng = Rng.stream(task.scenarioId, seed, 'planner:world-model');
+    this.controlPeriod = task.controlPeriod;
     this.memory.clear();
     this.stuckSteps = 0;
     this.decisions = 0;
@@ -168,6 +171,7 @@ class WorldModelPlanner implements Planner {
         info: {
           imagined: { rollouts },
           worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, backend: this.backend },
+          intent: worldModelIntent({ obs, rollouts, imagined: plan.samples, controlPeriod: this.controlPeriod, predictedGoalDistance, stuck }),
         },
       };
     } finally {

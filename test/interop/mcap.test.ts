@@ -73,6 +73,7 @@ function expectedCounts(rec: Recording): Record<string, number> {
   const imagined = steps.filter((s) => Array.isArray((s.info.imagined as { rollouts?: unknown[] } | undefined)?.rollouts) && ((s.info.imagined as { rollouts: unknown[] }).rollouts.length > 0)).length;
   let logs = 1; // the outcome line
   let lastSkill = '';
+  let lastIntent = '';
   for (const s of steps) {
     logs += s.events.filter((e) => e.type !== 'contact_end').length;
     if (s.info.llm) logs += 2;
@@ -82,6 +83,10 @@ function expectedCounts(rec: Recording): Record<string, number> {
       const key = `${String(skill.name)}|${String(skill.status)}`;
       if (key !== lastSkill) logs++;
       lastSkill = key;
+    }
+    if (typeof s.info.intent === 'string' && s.info.intent !== lastIntent) {
+      logs++;
+      lastIntent = s.info.intent;
     }
     if (typeof s.info.note === 'string') logs++;
   }

@@ -115,7 +115,7 @@ describe('remote planner: bad input', () => {
 
   it('says why a remote planner is unavailable', async () => {
     const f = await getPlannerFactory('remote:ppo');
-    expect(f.unavailable?.({ config: { remoteUrl: 'dreamer=ws://h:1' } })).toMatch(/^no --remote-url for remote:ppo; pass --remote-url ws:\/\/HOST:PORT/);
+    expect(f.unavailable?.({ config: { remoteUrl: 'dreamer=ws://h:1' } })).toMatch(/^no --remote-url for remote:ppo: start a policy server .*\n {2}and pass --remote-url ws:\/\/HOST:PORT/);
     expect(f.unavailable?.({ config: { remoteUrl: 'ws://h:1' } })).toBeNull();
   });
 });

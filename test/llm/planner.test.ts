@@ -37,6 +37,8 @@ describe('LLM planner, skills mode', () => {
     expect(llm.validation).toBe('ok');
     expect(llm.plan).toEqual([{ skill: 'move_to', args: expect.objectContaining({ x: expect.any(Number) }) }]);
     expect(JSON.stringify(record)).not.toContain(KEY);
+    // In words: the skill call and the model's stated reason.
+    expect(decisions[0].intent).toMatch(/^The LLM plans to drive to \(-?\d+\.\d, -?\d+\.\d\) — "the goal is at \(.*\)"\.$/);
   });
 
   it('pushes the box with the push skill on push-box', async () => {
@@ -104,6 +106,7 @@ describe('LLM planner, skills mode', () => {
     expect(failed.record.failureCategories).toEqual({ llm_error: 1 });
     expect(failed.record.plannerStats).toMatchObject({ llmCalls: 0, llmFailedCalls: 1 });
     expect(failed.record.error).toMatch(/llm_error: LLM server .* answered HTTP 500.*after 2 attempts/);
+    expect(failed.decisions[0].intent).toMatch(/^The LLM could not be used \(LLM call failed: LLM server .* answered HTTP 500.*\); the episode ends\.$/);
     const next = await llmEpisode('open-field', { llmUrl: server.url }, 2);
     expect(next.record.success).toBe(true);
   });

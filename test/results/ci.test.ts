@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { baselineFromRun, checkAgainstBaseline, readBaseline, writeBaseline } from '../../evaluation/baseline.ts';
-import { compareRecords } from '../../evaluation/compare.ts';
+import { compareRecords, formatComparison } from '../../evaluation/compare.ts';
 import { toJUnit } from '../../evaluation/junit.ts';
 import { buildManifest } from '../../core/manifest.ts';
 import { mergeRuns } from '../../evaluation/merge.ts';
@@ -70,6 +70,20 @@ describe('compare', () => {
     const [lost] = compareRecords(before, before.slice(0, 8));
     expect(lost.verdict).toBe('missing');
     expect(lost.missingSeeds).toEqual([8, 9]);
+  });
+
+  it('never mixes paired and unpaired figures in one row', () => {
+    // Seeds 8 and 9 lost, and they were the only failures before: over the paired seeds success
+    // is 100% → 100%, not 80% (all ten) → 100% (eight).
+    const mixed = before.map((r) => ({ ...r, success: r.seed < 8 }));
+    const [row] = compareRecords(mixed, mixed.slice(0, 8).map((r) => ({ ...r, trajectoryHash: `z${r.seed}` })));
+    expect([row.paired, row.successBefore, row.successAfter]).toEqual([8, 1, 1]);
+    const table = formatComparison([row], { before: 'A', after: 'B' });
+    expect(table).toMatch(/\| a \| llm \| missing \| 8 \| 100% → 100% \| \+0\.000 \| seeds 8, 9 have no episode in the second set; the figures are over the 8 paired seeds \|/);
+    // No seed in common: each set's own rate, said to be unpaired, and no difference.
+    const [apart] = compareRecords(mixed.slice(0, 5), mixed.slice(5).map((r) => ({ ...r, seed: r.seed + 100 })));
+    expect(apart.paired).toBe(0);
+    expect(formatComparison([apart], { before: 'A', after: 'B' })).toMatch(/\| 0 \| 100% → 60% \(unpaired: 5 → 5 episodes\) \| – \|/);
   });
 });
 

@@ -52,7 +52,7 @@ describe('evaluation commands on run directories', () => {
   it('compare exits 1 on a significant regression only with --fail-on-regression', async () => {
     const plain = await cli('compare', join(tmp, 'good'), join(tmp, 'worse'));
     expect(plain.code).toBe(0);
-    expect(plain.out).toMatch(/\| a \| oracle \| regressed \| 100% → 0% \|/);
+    expect(plain.out).toMatch(/\| a \| oracle \| regressed \| \d+ \| 100% → 0% \|/);
     expect(plain.out).toMatch(/\| a \| random \| identical \|/);
     expect((await cli('compare', join(tmp, 'good'), join(tmp, 'worse'), '--fail-on-regression')).code).toBe(1);
     expect((await cli('compare', join(tmp, 'good'), join(tmp, 'good'), '--fail-on-regression')).code).toBe(0);

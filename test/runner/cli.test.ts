@@ -154,16 +154,27 @@ describe('planarena run', () => {
     [['run', '--suite', 'smoke', '--planners', 'nope'], /unknown planner "nope"\. Valid planners: random, scripted, oracle/],
     [['run', '--suite', 'nosuch', '--planners', 'random'], /unknown suite "nosuch".*valid suites: .*smoke/i],
     [['run', '--scenarios', 'nosuch', '--planners', 'random'], /unknown scenario "nosuch".*valid scenarios:/i],
-    [['run', '--suite', 'smoke', '--planners', 'random', '--bogus'], /Unknown option '--bogus'.*Valid flags: --suite/],
+    [['run', '--suite', 'smoke', '--planners', 'random', '--bogus'], /unknown flag --bogus\. Valid flags: --suite/],
     [['run', '--suite', 'smoke', '--planners', 'random', '--clock', 'wall'], /--clock must be one of turn, realtime; got "wall"/],
     [['run', '--suite', 'smoke', '--planners', 'random', '--seeds', 'x'], /--seeds "x"/],
     [['run', '--suite', 'smoke', '--planners', 'random', '--lidar', 'sonar'], /--lidar must be one of analytic, rapier; got "sonar"/],
+    // Misspelt flags and planners get a "did you mean"; parser wording never leaks.
+    [['run', '--suite', 'smoke', '--plannerz', 'random'], /^planarena run: unknown flag --plannerz; did you mean --planners\? See `planarena run --help`\.$/],
+    [['run', '--suite', 'smoke', '--planners', 'scriptd'], /unknown planner "scriptd"; did you mean "scripted"\?/],
+    [['run', '--planners', 'random', '--suite'], /^planarena run: --suite needs a value \(--suite VALUE, or --suite=VALUE for a value starting with "-"\)\./],
+    [['run', '--suite', '--planners', 'random'], /^planarena run: --suite needs a value/],
+    [['run', '--force=yes', '--suite', 'smoke'], /^planarena run: --force is a switch and takes no value/],
+    [['run', 'smoke'], /^planarena run: unexpected argument "smoke": planarena run takes flags only/],
+    [['train', '--suite', '--steps', '5', 'world-model'], /^planarena train: --suite needs a value/],
+    [['train'], /^planarena train: what to train\? Only "world-model" is trainable/],
+    [['serve', 'runs/demo-1'], /^planarena serve: serve takes the runs to show as a flag: planarena serve --runs runs\/demo-1 /],
   ])('%j is a one-line error', async (args, message) => {
     const r = await planarena(args);
     expect(r.code).not.toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^planarena run: /);
+    expect(lines[0]).toMatch(new RegExp(`^planarena ${args[0]}: `));
+    expect(lines[0]).not.toMatch(/planarena \w+: planarena|ambiguous|positional argument|Did you forget/);
     expect(lines[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -98,8 +98,18 @@ describe('run settings', () => {
   it('validates choices and defaults pacing to real time only when live', () => {
     expect(parseRunFlags({ planners: 'random' }).exec.pace).toBe(0);
     expect(parseRunFlags({ planners: 'random', live: true }).exec.pace).toBe(1);
-    expect(parseRunFlags({ planners: 'random' }, true).exec.live).toBeDefined();
-    expect(parseRunFlags({ planners: 'random', 'no-live': true }, true).exec.live).toBeUndefined();
+    expect(parseRunFlags({ planners: 'random' }, { live: true }).exec.live).toBeDefined();
+    expect(parseRunFlags({ planners: 'random', 'no-live': true }, { live: true }).exec.live).toBeUndefined();
+    // Race mode follows live unless said otherwise; the demo's defaults (live, recorded, paced).
+    expect(parseRunFlags({ planners: 'random', live: true }).exec.race).toBe(true);
+    expect(parseRunFlags({ planners: 'random' }).exec.race).toBe(false);
+    expect(parseRunFlags({ planners: 'random', live: true, 'no-race': true }).exec.race).toBe(false);
+    expect(parseRunFlags({ planners: 'random', race: true }).exec.race).toBe(true);
+    expect(userErrorOf(() => parseRunFlags({ planners: 'random', race: true, 'no-race': true }))).toMatch(/pass either --race or --no-race, not both/);
+    const demo = parseRunFlags({ planners: 'random', suite: 'demo' }, { live: true, record: true, livePace: 2 });
+    expect([demo.exec.pace, demo.exec.race, demo.source.kind === 'request' && demo.source.request.record]).toEqual([2, true, true]);
+    const quiet = parseRunFlags({ planners: 'random', suite: 'demo', 'no-record': true, 'no-live': true }, { live: true, record: true, livePace: 2 });
+    expect([quiet.exec.pace, quiet.exec.race, quiet.source.kind === 'request' && quiet.source.request.record]).toEqual([0, false, false]);
     expect(userErrorOf(() => parseRunFlags({ clock: 'wall' }))).toMatch(/--clock must be one of turn, realtime; got "wall"/);
     expect(userErrorOf(() => parseRunFlags({ physics: 'x' }))).toMatch(/--physics must be one of deterministic, fast/);
     expect(userErrorOf(() => parseRunFlags({ from: 'x/manifest.json', seeds: '3' }))).toMatch(/--from runs what the manifest recorded; drop --seeds/);

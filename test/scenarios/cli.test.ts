@@ -78,7 +78,9 @@ describe('planarena list', () => {
     expect(r.stdout).toMatch(/^u-trap\s+diffdrive\s+reach\s+navigation\s+60s\s+U-shaped trap$/m);
     expect(r.stdout).toMatch(/^arm-push\s+arm\s+push\s+arm,pushing\s+20s\s+Arm push$/m);
     expect(r.stdout).toMatch(/^smoke\s+10\s+open-field, push-box, arm-reach$/m);
-    expect(r.stdout).toMatch(/^oracle\s+sampling MPC/m);
+    // Planners: whether each can run here, and if not why (remote needs a policy server).
+    expect(r.stdout).toMatch(/^oracle\s+yes\s+sampling MPC/m);
+    expect(r.stdout).toMatch(/^remote\s+no\s+no --remote-url for remote: start a policy server .* and pass --remote-url ws:\/\/HOST:PORT/m);
     expect(r.stdout).toMatch(/^open-test\s+1\s+rooms test 0-49, clutter test 0-49, corridor test 0-49, pushing test 0-49, arm test 0-49 \(250 scenarios\)$/m);
     expect(r.stdout).toMatch(/^rooms\s+diffdrive\s+200 levels\s+cols,rows,doorWidth,furniture,hops,words\s+Rooms and doors: /m);
     expect(r.stdout).toMatch(/^pushing\s+pusher\s+200 levels\s+.*shapes,colors,words\s+Pushing among distractors: /m);
@@ -103,6 +105,8 @@ describe('planarena list', () => {
     expect(data.scenarios.map((s) => s.id)).toEqual(['crossing-traffic', 'shove']);
     expect(data.suites.find((s) => s.id === 'core')?.scenarios).toHaveLength(listScenarios().length);
     expect(data.planners.map((p) => p.name)).toContain('world-model');
+    expect(data.planners.find((p) => p.name === 'scripted')).toMatchObject({ available: true, reason: null });
+    expect(data.planners.find((p) => p.name === 'remote')).toMatchObject({ available: false, reason: expect.stringContaining('--remote-url') });
   });
 
   it('an unknown list is a one-line error naming the valid lists', () => {

@@ -120,7 +120,19 @@ describe('planarena validate on hostile paths', () => {
     writeFileSync(join(empty, 'notes.txt'), 'not a scenario');
     const r = validate('empty');
     expect(r.code).toBe(1);
-    expect(r.lines).toEqual([`empty: no scenario or suite files (*.json) in this folder; check the path`]);
+    expect(r.lines).toEqual([`empty: no scenario, suite or family files (*.json) in this folder or its subfolders; check the path`]);
+  });
+
+  it('a folder stands for the .json files in it and its subfolders', () => {
+    const tree = join(tmp, 'tree');
+    mkdirSync(join(tree, 'files', 'deeper'), { recursive: true });
+    mkdirSync(join(tree, '.hidden'));
+    writeFileSync(join(tree, 'files', 'deeper', 'broken.json'), '{"id": ');
+    writeFileSync(join(tree, '.hidden', 'skipped.json'), '{');
+    writeFileSync(join(tree, 'files', 'x.schema.json'), '{');
+    const r = validate('tree');
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual([expect.stringMatching(/^tree\/files\/deeper\/broken\.json: line 1, column \d+: /)]);
   });
 
   it('deep nesting, NUL and 1e999 through the CLI: one line each, no stack trace', () => {

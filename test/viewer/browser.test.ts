@@ -165,7 +165,9 @@ describe('viewer in headless Chromium', () => {
     expect(labels).toHaveLength(2);
     expect(labels.some((l) => l.startsWith('random'))).toBe(true);
     expect(labels.some((l) => l.startsWith('scripted'))).toBe(true);
-    expect(await page.locator('.decision h3').allTextContents()).toEqual(expect.arrayContaining(['random', 'scripted']));
+    expect(await page.locator('.decision').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-planner')))).toEqual(expect.arrayContaining(['random', 'scripted']));
+    // Each card says what its planner intends, in a sentence.
+    expect(await page.locator('.decision[data-planner="scripted"] .intent').textContent()).toMatch(/^Push crate to \(/);
 
     await page.click('button[title^="Play / pause"]');
     await page.locator('input[aria-label="seek"]').fill('0');

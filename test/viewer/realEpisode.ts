@@ -9,7 +9,7 @@ import type { EpisodeRecord } from '../../core/records.ts';
 import type { EpisodeObserver } from '../../runner/types.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { createEnv } from '../../sim/Env.ts';
-import type { Action, Environment } from '../../sim/types.ts';
+import type { Action, Environment, SimEvent } from '../../sim/types.ts';
 
 export interface DriveOptions {
   scenario?: string;
@@ -30,6 +30,8 @@ export interface Driven {
   /** Every frame of transforms, frame 0 = reset. */
   frames: Float32Array[];
   events: string[];
+  /** Every simulator event, with its time. */
+  eventLog: SimEvent[];
   record: EpisodeRecord;
 }
 
@@ -42,6 +44,7 @@ export async function driveEpisode(observer: EpisodeObserver, o: DriveOptions = 
     const task: TaskSpec = taskSpec(scenario, env.actionSpace);
     const frames = [env.transforms()];
     const events: string[] = [];
+    const eventLog: SimEvent[] = [];
     o.onEnv?.(env);
     observer.onEpisodeStart?.(key, env.staticScene(), frames[0], task, env, scenario);
     const steps = o.steps ?? 20;
@@ -62,7 +65,10 @@ export async function driveEpisode(observer: EpisodeObserver, o: DriveOptions = 
       frames.push(transforms);
       ret += s.result.reward;
       last = s.result.info;
-      for (const e of s.result.info.events) events.push(e.type);
+      for (const e of s.result.info.events) {
+        events.push(e.type);
+        eventLog.push(e);
+      }
       observer.onStep?.(key, { action: s.action, decision: s.decision, result: s.result, transforms, plannerMs: 0.1 });
       await o.between?.(n);
       n++;
@@ -86,7 +92,7 @@ export async function driveEpisode(observer: EpisodeObserver, o: DriveOptions = 
       wallSeconds: 0,
     };
     observer.onEpisodeEnd?.(key, record);
-    return { frames, events, record };
+    return { frames, events, eventLog, record };
   } finally {
     env.dispose();
   }

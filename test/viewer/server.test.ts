@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerEvent } from '../../viewer/protocol.ts';
-import { MAX_CLIENT_MESSAGE_BYTES } from '../../viewer/protocol.ts';
+import { MAX_CLIENT_MESSAGE_BYTES, PROTOCOL_VERSION, type EpisodeData, type ServerEvent, type StepData } from '../../viewer/protocol.ts';
 import { startLiveServer, type LiveServerHandle } from '../../viewer/server/LiveServer.ts';
 import { driveEpisode } from './realEpisode.ts';
 import { connectClient, stalledClient } from './wsClient.ts';
@@ -23,38 +22,77 @@ async function start(extra: Partial<Parameters<typeof startLiveServer>[0]> = {})
 }
 
 describe('live stream server', () => {
-  it('streams a real episode: scene, per-step events and bit-exact frames; a late joiner gets the history', async () => {
+  it('streams a real episode: scene, per-step events and bit-exact frames; a late joiner gets the history over HTTP', async () => {
     const s = await start();
     const early = await connectClient(s.url);
     const hello = await early.waitFor(is('hello'));
-    expect(hello).toMatchObject({ protocol: 1, server: 'planarena', teaching: true });
+    expect(hello).toMatchObject({ protocol: PROTOCOL_VERSION, server: 'planarena', teaching: true });
     let late: Awaited<ReturnType<typeof connectClient>> | null = null;
+    let history: EpisodeData | null = null;
     const driven = await driveEpisode(s.observer, {
       steps: 15,
       between: async (i) => {
-        if (i === 6) late = await connectClient(s.url);
+        if (i === 6) {
+          late = await connectClient(s.url);
+          const begun = await late.waitFor(is('episode_start'));
+          // What it missed: fetched while the stream goes on (the episode is still running).
+          expect(begun.history).toBe(true);
+          history = (await (await fetch(`${s.baseUrl}api/live/episodes/${begun.channel}`)).json()) as EpisodeData;
+          expect(history.record).toBeNull();
+        }
         await tick();
       },
     });
-    for (const c of [early, late!]) {
-      const start = await c.waitFor(is('episode_start'));
-      expect(start.key).toEqual({ scenario: 'open-field', planner: 'test', seed: 1 });
-      expect(start.scene.bodies.length).toBeGreaterThan(0);
-      const dynamic = start.scene.bodies.filter((b) => b.dynamic).length;
-      const end = await c.waitFor(is('episode_end'));
-      expect(end.record.steps).toBe(15);
-      const steps = c.events.filter(is('step'));
-      expect(steps.map((e) => e.data.step)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
-      const frames = c.frames.filter((f) => f.channel === start.channel);
+    const check = (c: NonNullable<typeof late>, steps: StepData[], frames: { step: number; t: number; transforms: Float32Array }[]) => {
+      expect(steps.map((d) => d.step)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
       expect(frames).toHaveLength(16);
       frames.forEach((f, i) => {
-        expect(f.transforms.length).toBe(dynamic * 7);
-        expect(Buffer.from(f.transforms.buffer).equals(Buffer.from(driven.frames[i].buffer))).toBe(true);
+        expect(f.step).toBe(i);
+        expect(Buffer.from(f.transforms.buffer, f.transforms.byteOffset, f.transforms.byteLength).equals(Buffer.from(driven.frames[i].buffer))).toBe(true);
       });
-      expect(frames[15].t).toBeCloseTo(steps[14].data.t, 9);
-    }
-    early.ws.close();
-    late!.ws.close();
+      expect(frames[15].t).toBeCloseTo(steps[14].t, 9);
+    };
+    // The early client got it all over the socket.
+    const start0 = await early.waitFor(is('episode_start'));
+    expect(start0.key).toEqual({ scenario: 'open-field', planner: 'test', seed: 1 });
+    expect((await early.waitFor(is('episode_end'))).record.steps).toBe(15);
+    check(early, early.events.filter(is('step')).map((e) => e.data), early.frames.filter((f) => f.channel === start0.channel));
+    // The late one: its fetched history, then the stream, overlapping where they met.
+    const lateClient = late!;
+    const end = await lateClient.waitFor(is('episode_end'));
+    expect(end.record.steps).toBe(15);
+    const h = history!;
+    const seen = new Set(h.steps.map((d) => d.step));
+    const steps = [...h.steps, ...lateClient.events.filter(is('step')).map((e) => e.data).filter((d) => !seen.has(d.step))];
+    const frameSteps = new Set(h.frames.map((f) => f.step));
+    const frames = [...h.frames.map((f) => ({ ...f, transforms: Float32Array.from(f.transforms) })), ...lateClient.frames.filter((f) => !frameSteps.has(f.step))];
+    check(lateClient, steps, frames);
+
+    // A client that connects after the end is told of it, and the server kept the whole episode.
+    const after = await connectClient(s.url);
+    const told = await after.waitFor(is('episode_end'));
+    expect(told).toMatchObject({ channel: start0.channel, kept: true });
+    expect(after.events.some((e) => e.type === 'episode_start')).toBe(false);
+    const kept = (await (await fetch(`${s.baseUrl}api/live/episodes/${told.channel}`)).json()) as EpisodeData;
+    expect(kept.record?.steps).toBe(15);
+    check(after, kept.steps, kept.frames.map((f) => ({ ...f, transforms: Float32Array.from(f.transforms) })));
+    expect((await fetch(`${s.baseUrl}api/live/episodes/999`)).status).toBe(404);
+    for (const c of [early, lateClient, after]) c.ws.close();
+  });
+
+  it('lets go of the oldest finished episodes beyond its memory budget, still listing their records', async () => {
+    const s = await start({ keptBytes: 1 });
+    await driveEpisode(s.observer, { steps: 3, seed: 1 });
+    await driveEpisode(s.observer, { steps: 3, seed: 2 });
+    const c = await connectClient(s.url);
+    await c.waitFor((e) => e.type === 'episode_end' && e.record.seed === 2);
+    const ends = c.events.filter(is('episode_end'));
+    expect(ends.map((e) => [e.record.seed, e.kept])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
+    expect((await fetch(`${s.baseUrl}api/live/episodes/${ends[0].channel}`)).status).toBe(404);
+    c.ws.close();
   });
 
   it('answers malformed and oversized messages with errors and keeps the connection', async () => {

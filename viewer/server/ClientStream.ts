@@ -60,6 +60,11 @@ export class ClientStream {
 
   /** A per-step event: dropped (and counted) while the client is behind. */
   sendStep(ev: ServerEvent): void {
+    this.sendStepText(JSON.stringify(ev));
+  }
+
+  /** {@link sendStep} of an event already serialised (once for every client). */
+  sendStepText(text: string): void {
     if (!this.open) return;
     if (this.congested()) {
       this.stats.droppedSteps++;
@@ -68,7 +73,7 @@ export class ClientStream {
       return;
     }
     this.flushPending();
-    this.ws.send(JSON.stringify(ev));
+    this.ws.send(text);
   }
 
   /** A binary transforms frame: coalesced per channel while the client is behind. */

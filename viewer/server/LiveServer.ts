@@ -24,7 +24,7 @@ import { AccessPolicy, isLoopback, newToken, type Verdict } from './AccessPolicy
 import { ensureClientBuilt } from './buildClient.ts';
 import { ClientStream, HIGH_WATER } from './ClientStream.ts';
 import { HttpError } from './HttpError.ts';
-import { LiveSession } from './LiveSession.ts';
+import { KEPT_BYTES, LiveSession } from './LiveSession.ts';
 import { RateLimiter } from './RateLimiter.ts';
 import { RunsApi } from './runsApi.ts';
 
@@ -59,6 +59,8 @@ export interface LiveServerOptions {
   /** Access token. Default: a random one when `host` is not loopback (required there), none on
    * loopback. `null` turns it off even off loopback (tests only). */
   token?: string | null;
+  /** Bytes of finished episodes kept for late browsers (default {@link KEPT_BYTES}; tests lower it). */
+  keptBytes?: number;
   /** See {@link TOTAL_BUFFER_LIMIT}, {@link STALL_MS}, {@link HEARTBEAT_MS} (tests lower them). */
   totalLimit?: number;
   stallMs?: number;
@@ -102,14 +104,14 @@ export async function startLiveServer(opts: LiveServerOptions): Promise<LiveServ
   const clientDir = opts.noClient ? null : await ensureClientBuilt({ quiet: opts.quiet });
   const api = new RunsApi(opts.runsDir);
   const clients = new Set<ClientStream>();
-  const session = new LiveSession(() => clients);
+  const session = new LiveSession(() => clients, opts.keptBytes);
   const teaching = opts.teaching ?? true;
   const token = accessToken(opts.host, opts.token);
   const access = new AccessPolicy(opts.host, token);
   const highWater = opts.highWater ?? HIGH_WATER;
 
   const server = createServer((req, res) => {
-    handleHttp(req, res, api, clientDir, access).catch((e: unknown) => {
+    handleHttp(req, res, api, session, clientDir, access).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       if (status === 500) console.error(scrubSecrets(`planarena viewer: ${String(req.url).slice(0, 200)}: ${e instanceof Error ? e.stack : e}`));
       if (res.headersSent) {
@@ -293,7 +295,7 @@ function refuseUpgrade(socket: Socket, v: Extract<Verdict, { ok: false }>): void
   socket.end(`HTTP/1.1 ${v.status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-async function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsApi, clientDir: string | null, access: AccessPolicy): Promise<void> {
+async function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsApi, session: LiveSession, clientDir: string | null, access: AccessPolicy): Promise<void> {
   const url = parseUrl(req.url);
   if (!url) throw new HttpError(400, `malformed request URL ${JSON.stringify(String(req.url).slice(0, 100))}`);
   const verdict = access.checkHttp(req.headers, url.searchParams);
@@ -308,6 +310,12 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsAp
   }
 
   if (path === '/api/runs') return sendJson(res, 200, api.list());
+  const liveEpisode = /^\/api\/live\/episodes\/(\d{1,5})$/.exec(path);
+  if (liveEpisode) {
+    const data = session.episodeData(Number(liveEpisode[1]));
+    if (!data) throw new HttpError(404, `no live episode on channel ${liveEpisode[1]}: it never ran here, or its stream was let go to stay within the memory budget (replay the run directory instead)`);
+    return sendJson(res, 200, data);
+  }
   const episode = /^\/api\/runs\/(.+)\/episode$/.exec(path);
   if (episode) {
     const rec = url.searchParams.get('path');
@@ -316,7 +324,7 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, api: RunsAp
   }
   const run = /^\/api\/runs\/(.+)$/.exec(path);
   if (run) return sendJson(res, 200, api.detail(run[1]));
-  if (path.startsWith('/api/')) throw new HttpError(404, `unknown API path ${path}; valid: /api/runs, /api/runs/<name>, /api/runs/<name>/episode?path=`);
+  if (path.startsWith('/api/')) throw new HttpError(404, `unknown API path ${path}; valid: /api/runs, /api/runs/<name>, /api/runs/<name>/episode?path=, /api/live/episodes/<channel>`);
 
   if (!clientDir) throw new HttpError(404, 'this server was started without the browser client');
   const rel = path === '/' ? 'index.html' : path.slice(1);

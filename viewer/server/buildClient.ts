@@ -7,13 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const VIEWER_DIR = fileURLToPath(new URL('..', import.meta.url));
 const DIST_DIR = join(VIEWER_DIR, 'dist');
-/** Files outside `src/` that the client bundle depends on. */
-const EXTRA_SOURCES = ['index.html', 'vite.config.ts', 'protocol.ts'];
+/** Files outside `src/` that the client bundle depends on (type-only imports aside). */
+const EXTRA_SOURCES = ['index.html', 'vite.config.ts', 'protocol.ts', '../core/summary.ts', '../core/failureWords.ts'];
 
 let inFlight: Promise<string> | null = null;
 
@@ -54,7 +54,7 @@ export function sourceHash(): string {
   const h = createHash('sha256');
   const files = [...listFiles(join(VIEWER_DIR, 'src')), ...EXTRA_SOURCES.map((f) => join(VIEWER_DIR, f)).filter((f) => existsSync(f))].sort();
   for (const f of files) {
-    h.update(f.slice(VIEWER_DIR.length));
+    h.update(relative(VIEWER_DIR, f));
     h.update('\0');
     h.update(readFileSync(f));
     h.update('\0');

@@ -25,7 +25,7 @@ export function recordingToEpisode(rec: Recording, record: EpisodeRecord | null)
       events: s.events,
       // Not recorded per step: the record has the episode's figures.
       goalDistance: Number.NaN,
-      plannerMs: typeof s.info.plannerMs === 'number' ? s.info.plannerMs : 0,
+      plannerMs: s.plannerMs ?? 0,
       info: trimPlannerInfo(s.info),
     })),
     record,

@@ -5,12 +5,14 @@
  * - `GET /api/runs/<name>`                   → {@link RunDetail} (summary + episode records)
  * - `GET /api/runs/<name>/episode?path=<rel>` → {@link EpisodeData} (a recording, whole)
  *
- * A run directory is any folder (up to two levels below `runsDir`, or `runsDir` itself) holding
- * `manifest.json`, `episodes.jsonl` or `summary.json`. Names are paths relative to `runsDir`
- * (`.` for `runsDir` itself); nothing outside `runsDir` is ever read.
+ * `runsDir` is a folder of run directories or one run directory. A run directory is any folder
+ * holding `manifest.json`, `episodes.jsonl` or `summary.json`: `runsDir` itself, or folders up to
+ * two levels below it. Runs are named by their path relative to `runsDir` (`demo-20260101T…`,
+ * `sweep/a`); `runsDir` itself when it is a run, by its folder name. Nothing outside `runsDir` is
+ * ever read.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { EpisodeRecord, RunManifest, RunSummary } from '../../core/records.ts';
 import { shippedAnchors } from '../../scenarios/anchors.ts';
 import { readRecording } from '../../sim/recording.ts';
@@ -27,11 +29,21 @@ export class RunsApi {
     this.root = runsDir ? resolve(runsDir) : null;
   }
 
+  /** True when `runsDir` is itself one run directory (`serve --runs runs/demo-…`). */
+  private get rootIsRun(): boolean {
+    return this.root !== null && isRun(this.root);
+  }
+
+  /** The name a run directory is listed under. */
+  private nameOf(dir: string): string {
+    return dir === this.root ? basename(dir) : relative(this.root!, dir).split(sep).join('/');
+  }
+
   list(): RunListing {
     if (!this.root || !existsSync(this.root)) return { runsDir: this.root, runs: [] };
     const found: string[] = [];
     const walk = (dir: string, depth: number) => {
-      if (RUN_MARKERS.some((m) => existsSync(join(dir, m)))) {
+      if (isRun(dir)) {
         found.push(dir);
         return;
       }
@@ -49,7 +61,7 @@ export class RunsApi {
       const episodes = readEpisodes(dir);
       const manifest = readJson<RunManifest>(join(dir, 'manifest.json'));
       return {
-        name: relative(this.root!, dir).split(sep).join('/') || '.',
+        name: this.nameOf(dir),
         // Shown and sorted on only: a manifest damaged here must not break the listing.
         createdAt: typeof manifest?.createdAt === 'string' ? manifest.createdAt : null,
         episodes: episodes.length,
@@ -68,8 +80,10 @@ export class RunsApi {
     const hashes = manifest?.config?.scenarioHashes;
     const anchors = shippedAnchors();
     const ids = new Set(episodes.map((e) => e.scenario));
+    const planners = manifest?.config?.planners;
     return {
       name,
+      ...(Array.isArray(planners) ? { planners: planners.filter((p) => typeof p === 'string') } : {}),
       summary: readJson<RunSummary>(join(dir, 'summary.json')),
       episodes,
       anchors: [...ids].flatMap((id) => (anchors.has(id) ? [anchors.get(id)!] : [])),
@@ -93,10 +107,14 @@ export class RunsApi {
 
   private runDir(name: string): string {
     if (!this.root) throw new HttpError(404, 'no runs folder: start the server with --runs DIR');
-    const dir = name === '.' ? this.root : inside(this.root, name);
-    if (!dir || !RUN_MARKERS.some((m) => existsSync(join(dir, m)))) throw new HttpError(404, `no run ${JSON.stringify(name)} under ${this.root}`);
+    const dir = this.rootIsRun ? (name === basename(this.root) ? this.root : null) : inside(this.root, name);
+    if (!dir || (dir === this.root && !this.rootIsRun) || !isRun(dir)) throw new HttpError(404, `no run ${JSON.stringify(name)} under ${this.root}`);
     return dir;
   }
+}
+
+function isRun(dir: string): boolean {
+  return RUN_MARKERS.some((m) => existsSync(join(dir, m)));
 }
 
 /** `base/rel` when it stays inside `base`, else null (no `..` escapes, no absolute paths). */

@@ -3,6 +3,7 @@
  * step, a replay fills it at once from a recording. Everything the views draw at a time `t`
  * (interpolated transforms, the decision in force, timeline markers) is read from here.
  */
+import { failureLabel } from '../../core/failureWords.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
 import type { SimEvent, StaticScene } from '../../sim/types.ts';
 import type { EpisodeData, EpisodeKey, EpisodeTask, ImaginedRollout, StepData } from '../protocol.ts';
@@ -13,16 +14,29 @@ export interface FrameRef {
   transforms: Float32Array;
 }
 
-export type MarkerKind = 'collision' | 'invalid' | 'perturbation' | 'spawn' | 'success' | 'failure';
+export type MarkerKind = 'collision' | 'invalid' | 'stuck' | 'slow' | 'perturbation' | 'spawn' | 'success' | 'failure';
 
+/** A moment on the timeline: what happened, in a few plain words (`label`), and more on hover. */
 export interface Marker {
   kind: MarkerKind;
   t: number;
   label: string;
+  /** The longer explanation (hover). */
+  detail?: string;
+  /** For a stretch of time (slow decisions): when it ended. */
+  until?: number;
 }
 
-/** Failure categories shown as "invalid action" markers on the timeline. */
-const INVALID_CATEGORIES = new Set(['format_error', 'invalid_action', 'hallucinated_object', 'infeasible', 'llm_error']);
+/** The robot counts as stuck when none of its parts left a circle this wide (m, radius) around
+ * where they were for {@link STUCK_S}: jittering in place is stuck too. */
+const STUCK_M = 0.2;
+/** Slow decisions less than this many simulated seconds apart make one "too slow" stretch. */
+const SLOW_GAP_S = 1;
+/** A decision is "too slow" beyond this many control periods: under the realtime clock the world
+ * would have run on two control steps or more while the planner thought (rounded). */
+const SLOW_PERIODS = 1.5;
+/** Simulated seconds without moving after which the robot is marked stuck. */
+const STUCK_S = 5;
 
 export class Episode {
   readonly frames: FrameRef[] = [];
@@ -33,6 +47,12 @@ export class Episode {
   record: EpisodeRecord | null = null;
   /** Bumped on every change, so views know when to redraw derived geometry. */
   version = 0;
+  /** Bumped when a marker is added or relabelled (the timeline redraws its lanes). */
+  markersVersion = 0;
+  /** Stuck detection: where the robot's parts were when it last moved, and since when. */
+  private still: { t: number; at: number[]; marker: Marker | null } | null = null;
+  /** The running streak of decisions slower than the control period. */
+  private slow: { marker: Marker; worst: number; count: number } | null = null;
 
   constructor(
     readonly id: string,
@@ -44,13 +64,21 @@ export class Episode {
     this.scenes = [{ step: 0, scene }];
   }
 
-  static fromData(id: string, d: EpisodeData): Episode {
-    const ep = new Episode(id, d.key, d.scene, d.task, false);
-    for (const c of d.sceneChanges) ep.scenes.push(c);
-    for (const f of d.frames) ep.addFrame(f.step, f.t, Float32Array.from(f.transforms));
-    for (const s of d.steps) ep.addStep(s);
-    if (d.record) ep.end(d.record);
+  /** An episode read whole: a recording (replay), or what a live server kept (`live`). */
+  static fromData(id: string, d: EpisodeData, live = false): Episode {
+    const ep = new Episode(id, d.key, d.scene, d.task, live);
+    ep.fill(d);
     return ep;
+  }
+
+  /** Adds what `d` holds beyond what this episode has (a late page's fetched history); frames
+   * and steps it already has are skipped. */
+  fill(d: EpisodeData): void {
+    for (const c of d.sceneChanges) if (!this.scenes.some((s) => s.step === c.step)) this.scenes.push(c);
+    this.scenes.sort((a, b) => a.step - b.step);
+    for (const f of d.frames) this.addFrame(f.step, f.t, Float32Array.from(f.transforms));
+    for (const s of d.steps) this.addStep(s);
+    if (d.record && !this.record) this.end(d.record);
   }
 
   get label(): string {
@@ -74,24 +102,77 @@ export class Episode {
     const last = this.frames[this.frames.length - 1];
     if (last && t <= last.t) return;
     this.frames.push({ t, step, transforms });
+    this.watchStill(step, t, transforms);
     this.version++;
+  }
+
+  /** Marks "stuck N s" from the moment the robot stopped moving, once it has stood still
+   * {@link STUCK_S} simulated seconds (the label counts on while it stays). */
+  private watchStill(step: number, t: number, transforms: Float32Array): void {
+    const parts = robotSlots(this.sceneAtStep(step));
+    const at = parts.flatMap((i) => [transforms[i * 7], transforms[i * 7 + 1], transforms[i * 7 + 2]]);
+    const st = this.still;
+    if (!st || st.at.length !== at.length || moved(st.at, at) > STUCK_M) {
+      this.still = { t, at, marker: null };
+      return;
+    }
+    const secs = Math.floor(t - st.t + 1e-6);
+    if (secs < STUCK_S) return;
+    const label = `stuck ${secs} s`;
+    if (!st.marker) {
+      st.marker = { kind: 'stuck', t: st.t, label, detail: `the robot has stayed within ${STUCK_M * 100} cm of where it was at t ${st.t.toFixed(1)} s` };
+      this.markers.push(st.marker);
+      this.markersVersion++;
+    } else if (st.marker.label !== label) {
+      st.marker.label = label;
+      this.markersVersion++;
+    }
   }
 
   addStep(s: StepData): void {
     const last = this.steps[this.steps.length - 1];
     if (last && s.step <= last.step) return;
     this.steps.push(s);
+    const before = this.markers.length;
     for (const e of s.events) {
-      const m = markerOf(e);
+      const m = this.markerOf(e);
       if (m) this.markers.push(m);
     }
-    const failures = (s.info.failures as { category?: string; detail?: string }[] | undefined) ?? [];
-    const invalid = failures.filter((f) => f && INVALID_CATEGORIES.has(String(f.category)));
-    // The LLM planner states validation as "ok" or "<category>: <reason>" (and lists the failure).
+    // Decision failures in words ("LLM reply not valid JSON", "skill failed"); the LLM planner
+    // states validation as "ok" or "<category>: <reason>" (and lists the failure too).
+    const failures = ((s.info.failures as { category?: string; detail?: string }[] | undefined) ?? []).filter((f) => f && typeof f.category === 'string' && f.category !== 'collision');
     const validation = (s.info.llm as { validation?: unknown } | undefined)?.validation;
-    if (invalid.length > 0) this.markers.push({ kind: 'invalid', t: s.t, label: invalid.map((f) => `${f.category}: ${f.detail ?? ''}`).join('; ') });
-    else if (typeof validation === 'string' && validation !== '' && validation !== 'ok') this.markers.push({ kind: 'invalid', t: s.t, label: validation });
+    if (failures.length > 0) {
+      this.markers.push({ kind: 'invalid', t: s.t, label: failureLabel(failures[0].category!, failures[0].detail), detail: failures.map((f) => `${failureLabel(f.category!, f.detail)}: ${f.detail ?? ''}`).join('; ') });
+    } else if (typeof validation === 'string' && validation !== '' && validation !== 'ok') {
+      const colon = validation.indexOf(':');
+      this.markers.push({ kind: 'invalid', t: s.t, label: failureLabel(colon > 0 ? validation.slice(0, colon) : validation, validation), detail: validation });
+    }
+    this.watchSlow(s);
+    if (this.markers.length !== before) this.markersVersion++;
     this.version++;
+  }
+
+  /** Marks decisions slower than {@link SLOW_PERIODS} control periods ("planner too slow:
+   * 340 ms"): under the turn clock the world waited for them, under the realtime clock it moved
+   * on. Slow decisions close together make one stretch with one label (the slowest). */
+  private watchSlow(s: StepData): void {
+    if (s.info.thinking === true) return; // steps run while thinking are not decisions
+    const limit = this.task.controlPeriod * 1000 * SLOW_PERIODS;
+    if (!(s.plannerMs > limit)) return;
+    const prev = this.slow;
+    if (prev && s.t - (prev.marker.until ?? prev.marker.t) <= SLOW_GAP_S + 1e-9) {
+      prev.count++;
+      prev.worst = Math.max(prev.worst, s.plannerMs);
+      prev.marker.until = s.t;
+    } else {
+      this.slow = { marker: { kind: 'slow', t: s.t, until: s.t, label: '' }, worst: s.plannerMs, count: 1 };
+      this.markers.push(this.slow.marker);
+    }
+    const { marker, worst, count } = this.slow!;
+    marker.label = `planner too slow: ${Math.round(worst)} ms`;
+    marker.detail = `${count === 1 ? 'a decision' : `${count} decisions`} took more than ${Math.round(limit)} ms, ${SLOW_PERIODS}× the ${Math.round(this.task.controlPeriod * 1000)} ms between control steps (the slowest ${Math.round(worst)} ms)`;
+    this.markersVersion++;
   }
 
   addScene(scene: StaticScene): void {
@@ -167,6 +248,32 @@ export class Episode {
     return r;
   }
 
+  /** A simulator event as a marker; floor contacts are not collisions worth one. */
+  private markerOf(e: SimEvent): Marker | null {
+    switch (e.type) {
+      case 'collision': {
+        if (/^(floor|ground)$/.test(e.b) || /^(floor|ground)$/.test(e.a)) return null;
+        const robot = new Set(this.scene.bodies.filter((b) => b.kind === 'robot' || b.kind === 'robot_part').map((b) => b.id));
+        const [mine, other] = robot.has(e.b) && !robot.has(e.a) ? [e.b, e.a] : [e.a, e.b];
+        // Touching the object a push task is about is the task, not a collision (as in the record).
+        const goal = this.scene.goal;
+        if (robot.has(mine) && goal.type === 'push' && goal.object === other) return null;
+        const label = robot.has(mine) ? `collision with ${other}` : `${e.a} hit ${e.b}`;
+        return { kind: 'collision', t: e.t, label, detail: `${e.a} touched ${e.b}` };
+      }
+      case 'perturbation':
+        return { kind: 'perturbation', t: e.t, label: `${e.source === 'user' ? 'shoved by a viewer' : 'shoved'}: ${e.target}`, detail: `${e.source} shove on ${e.target}` };
+      case 'spawn':
+        return { kind: 'spawn', t: e.t, label: `obstacle dropped`, detail: `obstacle ${e.id} dropped by a viewer` };
+      case 'success':
+        return { kind: 'success', t: e.t, label: 'success' };
+      case 'failure':
+        return { kind: 'failure', t: e.t, label: OUTCOME[e.reason] ?? e.reason, detail: `failure: ${e.reason}${e.detail ? ` (${e.detail})` : ''}` };
+      default:
+        return null;
+    }
+  }
+
   /** Scene in force at step `step`. */
   sceneAtStep(step: number): StaticScene {
     let s = this.scenes[0].scene;
@@ -175,21 +282,35 @@ export class Episode {
   }
 }
 
-/** Floor contacts are not collisions worth a marker; ids follow the sim's naming. */
-function markerOf(e: SimEvent): Marker | null {
-  switch (e.type) {
-    case 'collision':
-      if (/^(floor|ground)$/.test(e.b) || /^(floor|ground)$/.test(e.a)) return null;
-      return { kind: 'collision', t: e.t, label: `collision ${e.a} ↔ ${e.b}` };
-    case 'perturbation':
-      return { kind: 'perturbation', t: e.t, label: `${e.source} shove on ${e.target}` };
-    case 'spawn':
-      return { kind: 'spawn', t: e.t, label: `obstacle ${e.id} dropped` };
-    case 'success':
-      return { kind: 'success', t: e.t, label: 'success' };
-    case 'failure':
-      return { kind: 'failure', t: e.t, label: `failure: ${e.reason}${e.detail ? ` (${e.detail})` : ''}` };
-    default:
-      return null;
+/** Dynamic-body slots (transform index) of the robot's parts in `scene`. */
+function robotSlots(scene: StaticScene): number[] {
+  const out: number[] = [];
+  let slot = 0;
+  for (const b of scene.bodies) {
+    if (!b.dynamic) continue;
+    if (b.kind === 'robot' || b.kind === 'robot_part') out.push(slot);
+    slot++;
   }
+  return out;
+}
+
+/** Largest distance any part moved between two position lists ([x, y, z] per part). */
+function moved(a: number[], b: number[]): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i += 3) m = Math.max(m, Math.hypot(b[i] - a[i], b[i + 1] - a[i + 1], b[i + 2] - a[i + 2]));
+  return m;
+}
+
+const OUTCOME: Record<string, string> = {
+  timeout: 'out of time',
+  flipped: 'flipped over',
+  left_arena: 'left the arena',
+  diverged: 'physics diverged',
+  planner_error: 'planner error',
+  error: 'crashed',
+};
+
+/** How an episode ended, in a few words: "success", "out of time", "planner error". */
+export function outcomeWords(record: EpisodeRecord): string {
+  return record.success ? 'success' : (OUTCOME[record.failure ?? ''] ?? String(record.failure ?? 'failed').replace(/_/g, ' '));
 }

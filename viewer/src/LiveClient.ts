@@ -1,13 +1,18 @@
 /**
  * The browser end of the stream: one WebSocket to the server, reconnecting with backoff, that
  * turns protocol events and binary frames into {@link Episode}s and sends teaching requests.
+ *
+ * A page that connects late (or is reloaded) gets what it missed over HTTP: a running episode's
+ * history (`episode_start` with `history`) and every finished episode the server kept
+ * (`episode_end` with `kept`), from `api/live/episodes/<channel>`. While a history is on its
+ * way, that channel's streamed steps and frames wait, then apply after it (duplicates skipped).
  */
-import { decodeFrame, PROTOCOL_VERSION, WS_PATH, type ClientRequest, type ServerEvent } from '../protocol.ts';
+import { decodeFrame, PROTOCOL_VERSION, WS_PATH, type ClientRequest, type EpisodeData, type ServerEvent } from '../protocol.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
 import { Episode } from './Episode.ts';
 
 /** Finished episodes whose frames stay in memory for scrubbing. */
-const KEEP_FINISHED = 40;
+const KEEP_FINISHED = 64;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type RequestBody = DistributiveOmit<ClientRequest, 'id'>;
@@ -33,6 +38,8 @@ export class LiveClient {
   private closed = false;
   /** Channels are per server session: a reconnect starts a new session. */
   private session = 0;
+  /** Channels whose history is being fetched: what streamed meanwhile, applied after it. */
+  private readonly waiting = new Map<number, (ArrayBuffer | string)[]>();
 
   constructor(private readonly listener: LiveListener) {}
 
@@ -76,6 +83,11 @@ export class LiveClient {
     });
   }
 
+  /** Episodes in the order they started (channels count up). */
+  ordered(): Episode[] {
+    return [...this.episodes.entries()].sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+  }
+
   /** The live episode with this id (`live:<session>:<channel>`), if any. */
   channelOf(ep: Episode): number | null {
     for (const [ch, e] of this.episodes) if (e === ep && !e.done) return ch;
@@ -88,9 +100,21 @@ export class LiveClient {
     for (const [ch] of done.slice(0, Math.max(0, done.length - KEEP_FINISHED))) this.episodes.delete(ch);
   }
 
+  /** Fetches what the server kept of a channel's episode; null when it is gone. */
+  private async history(channel: number): Promise<EpisodeData | null> {
+    try {
+      const res = await fetch(`api/live/episodes/${channel}`);
+      return res.ok ? ((await res.json()) as EpisodeData) : null;
+    } catch {
+      return null; // the server went away; the stream (if any) still applies
+    }
+  }
+
   private onMessage(data: ArrayBuffer | string): void {
     if (typeof data !== 'string') {
       const f = decodeFrame(data);
+      const wait = this.waiting.get(f.channel);
+      if (wait) return void wait.push(data);
       const ep = this.episodes.get(f.channel);
       if (!ep) return;
       ep.addFrame(f.step, f.t, f.transforms);
@@ -98,6 +122,10 @@ export class LiveClient {
       return;
     }
     const ev = JSON.parse(data) as ServerEvent;
+    if ((ev.type === 'step' || ev.type === 'scene' || ev.type === 'episode_end') && this.waiting.has(ev.channel)) {
+      this.waiting.get(ev.channel)!.push(data);
+      return;
+    }
     switch (ev.type) {
       case 'hello':
         if (ev.protocol !== PROTOCOL_VERSION) this.listener.onStatus?.(`protocol ${ev.protocol} (viewer speaks ${PROTOCOL_VERSION}): reload the page`);
@@ -107,6 +135,18 @@ export class LiveClient {
       case 'episode_start': {
         const ep = new Episode(`live:${this.session}:${ev.channel}`, ev.key, ev.scene, ev.task, true);
         this.episodes.set(ev.channel, ep);
+        if (ev.history) {
+          // Started before this page connected: fetch what streamed so far, then apply the rest.
+          const wait: (ArrayBuffer | string)[] = [];
+          this.waiting.set(ev.channel, wait);
+          void this.history(ev.channel).then((d) => {
+            if (this.episodes.get(ev.channel) !== ep) return;
+            if (d) ep.fill(d);
+            this.waiting.delete(ev.channel);
+            for (const m of wait) this.onMessage(m);
+            this.listener.onChange?.(ep);
+          });
+        }
         this.listener.onEpisode?.(ep);
         return;
       }
@@ -124,11 +164,20 @@ export class LiveClient {
       }
       case 'episode_end': {
         this.finished.push(ev.record);
-        // An episode that ended before this client connected has no Episode: scoreboard only.
         const ep = this.episodes.get(ev.channel);
         if (ep && !ep.done) {
           ep.end(ev.record);
           this.listener.onChange?.(ep);
+        } else if (!ep && ev.kept) {
+          // Ended before this page connected: the server kept its stream, so it replays here too.
+          const session = this.session;
+          void this.history(ev.channel).then((d) => {
+            if (!d || session !== this.session || this.episodes.has(ev.channel)) return;
+            const done = Episode.fromData(`live:${session}:${ev.channel}`, d, true);
+            this.episodes.set(ev.channel, done);
+            this.evict();
+            this.listener.onEpisode?.(done);
+          });
         }
         this.evict();
         return;

@@ -49,7 +49,10 @@ export async function renderRun(root: HTMLElement, run: string): Promise<void> {
   }
   const detail = (await res.json()) as RunDetail;
   const groups = new Map<string, typeof detail.episodes>();
-  for (const e of detail.episodes) {
+  const rank = (p: string) => (detail.planners?.indexOf(p) ?? -1) + 1 || Infinity;
+  const scenarios = [...new Set(detail.episodes.map((e) => e.scenario))];
+  const ordered = [...detail.episodes].sort((a, b) => scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario) || a.seed - b.seed || rank(a.planner) - rank(b.planner));
+  for (const e of ordered) {
     const k = `${e.scenario} · seed ${e.seed}`;
     groups.set(k, [...(groups.get(k) ?? []), e]);
   }

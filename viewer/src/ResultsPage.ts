@@ -108,7 +108,7 @@ export class ResultsPage {
         return r ? { lo: r.ci95[0], hi: r.ci95[1] } : { lo: 0, hi: 0 };
       }),
     }));
-    this.chart(grid, 'success', 'success rate (95% Wilson CI)', { labels: scenarios, datasets: success }, { y: { min: 0, max: 1 } }, [errorBars]);
+    this.chart(grid, 'success', 'success rate (95% Wilson CI)', { labels: scenarios, datasets: success }, { y: { min: 0, max: 1, ticks: { stepSize: 0.25, callback: percentTick }, title: axisTitle('episodes that succeeded') } }, [errorBars]);
 
     // Efficiency with 95% CI (records written before efficiency existed have none)
     if (rows.some((r) => r.efficiency !== null)) {
@@ -139,7 +139,7 @@ export class ResultsPage {
           .reduce((n, r) => n + (k.startsWith('outcome: ') ? (r.failures?.[k.slice(9)] ?? 0) : ((r.failureCategories as Record<string, number>)?.[k.slice(10)] ?? 0)), 0),
       ),
     }));
-    this.chart(grid, 'failures', 'failures by kind (all scenarios)', { labels: planners, datasets: failures }, { x: { stacked: true }, y: { stacked: true, beginAtZero: true } });
+    this.chart(grid, 'failures', 'failures by kind (all scenarios)', { labels: planners, datasets: failures }, { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: axisTitle('episodes (outcome) or decisions') } });
 
     // Latency
     const worst = (p: string, key: 'plannerMsP50' | 'plannerMsP95') => Math.max(1e-3, ...rows.filter((r) => r.planner === p).map((r) => r[key]));
@@ -154,7 +154,7 @@ export class ResultsPage {
           { label: 'p95', data: planners.map((p) => worst(p, 'plannerMsP95')), backgroundColor: '#ef476f' },
         ],
       },
-      { y: { type: 'logarithmic' } },
+      { y: { type: 'logarithmic', ticks: { callback: logTick }, title: axisTitle('ms per decision (log scale)') } },
     );
 
     this.root.append(summaryTable(rows));
@@ -172,6 +172,27 @@ export class ResultsPage {
       }),
     );
   }
+}
+
+/** Axis titles in the charts' muted text colour. */
+function axisTitle(text: string): object {
+  return { display: true, text, color: '#8796a5' };
+}
+
+/** 0.25 → "25%". */
+function percentTick(v: number | string): string {
+  return `${Math.round(Number(v) * 100)}%`;
+}
+
+/** Log-axis labels at the powers of ten only, written plainly ("0.01", "1", "1000"; chart.js's
+ * default writes "50.000" and labels minor ticks, which crowd each other in a small chart). */
+function logTick(v: number | string): string {
+  const x = Number(v);
+  if (!(x > 0)) return '';
+  const decade = 10 ** Math.floor(Math.log10(x) + 1e-9);
+  const m = x / decade;
+  if (Math.abs(m - 1) > 1e-6) return '';
+  return x >= 1 ? String(Math.round(x)) : String(Number(x.toPrecision(1)));
 }
 
 function summaryTable(rows: SummaryRow[]): HTMLElement {

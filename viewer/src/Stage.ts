@@ -7,7 +7,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { SceneBody } from '../../sim/types.ts';
-import type { Episode } from './Episode.ts';
+import { outcomeWords, type Episode } from './Episode.ts';
 import { SceneView } from './SceneView.ts';
 
 export interface Pick {
@@ -26,6 +26,8 @@ interface Slot {
   controls: OrbitControls;
   overlay: HTMLDivElement;
   label: HTMLDivElement;
+  /** The planner's intent at the playhead, under the label. */
+  intent: HTMLDivElement;
   color: string;
   scenesSeen: number;
   lastFollow: THREE.Vector3 | null;
@@ -36,7 +38,8 @@ interface Slot {
   ghost: boolean;
 }
 
-const PLANNER_COLORS = ['#ffd166', '#ef476f', '#06d6a0', '#118ab2', '#f78c6b', '#c77dff'];
+/** Viewport (and timeline lane) colour by position among the shown episodes. */
+export const PLANNER_COLORS = ['#ffd166', '#ef476f', '#06d6a0', '#118ab2', '#f78c6b', '#c77dff'];
 const _v = new THREE.Vector3();
 
 export class Stage {
@@ -69,7 +72,17 @@ export class Stage {
       if (!episodes.includes(s.episode)) this.dropSlot(s);
     }
     this.slots = episodes.map((ep, i) => keep.get(ep) ?? this.makeSlot(ep, PLANNER_COLORS[i % PLANNER_COLORS.length]));
-    this.slots.forEach((s, i) => this.rebuild(s, i));
+    // Colours follow positions (the timeline's lanes and the panels use the same), also for a
+    // kept viewport that moved: a late page learns of episodes in another order than they started.
+    this.slots.forEach((s, i) => {
+      const color = PLANNER_COLORS[i % PLANNER_COLORS.length];
+      const moved = s.color !== color;
+      if (moved) {
+        s.color = color;
+        s.label.style.borderColor = color;
+      }
+      this.rebuild(s, i, moved);
+    });
     this.layout();
   }
 
@@ -105,7 +118,9 @@ export class Stage {
       }
       const im = ep.imaginedAt(t);
       s.view.setImagined(im?.rollouts ?? null, im?.step ?? null);
-      s.label.textContent = labelOf(ep, t);
+      setText(s.label, labelOf(ep, t));
+      setText(s.intent, this.ghost ? '' : (ep.infoAt<string>(t, 'intent')?.value ?? ''));
+      s.label.classList.toggle('ended', ep.record !== null && t >= ep.duration - 1e-9);
       if (s.ghost) {
         // Drawn with the first view's camera over its picture, depth-tested against it.
         r.autoClear = false;
@@ -164,11 +179,14 @@ export class Stage {
     label.className = 'viewport-label';
     label.style.borderColor = color;
     overlay.appendChild(label);
+    const intent = document.createElement('div');
+    intent.className = 'viewport-intent';
+    overlay.appendChild(intent);
     this.container.appendChild(overlay);
     const controls = new OrbitControls(camera, overlay);
     controls.enableDamping = false;
     placeCamera(camera, controls, episode);
-    const slot: Slot = { episode, view, camera, controls, overlay, label, color, scenesSeen: episode.scenes.length, lastFollow: null, autoFit: true, fitAspect: 0, ghost: false };
+    const slot: Slot = { episode, view, camera, controls, overlay, label, intent, color, scenesSeen: episode.scenes.length, lastFollow: null, autoFit: true, fitAspect: 0, ghost: false };
     controls.addEventListener('start', () => (slot.autoFit = false));
     this.bindPicking(slot);
     return slot;
@@ -271,8 +289,16 @@ function placeCamera(camera: THREE.PerspectiveCamera, controls: OrbitControls, e
   controls.update();
 }
 
+/** The viewport's label: its planner, its own clock (which stops when its episode ends, while a
+ * rival's runs on), step, return, and how it stands. */
 function labelOf(ep: Episode, t: number): string {
-  const s = ep.stepAt(t);
-  const status = ep.record && t >= ep.duration - 1e-9 ? (ep.record.success ? ' ✔ success' : ` ✘ ${ep.record.failure ?? 'failed'}`) : '';
-  return `${ep.key.planner}  ·  step ${s?.step ?? 0}  ·  t ${t.toFixed(1)} s  ·  return ${ep.returnAt(t).toFixed(2)}${status}`;
+  const own = ep.done ? Math.min(t, ep.duration) : t;
+  const s = ep.stepAt(own);
+  const ended = ep.record !== null && t >= ep.duration - 1e-9;
+  const status = ended ? `${ep.record!.success ? '✔' : '✘'} ${outcomeWords(ep.record!)} at ${ep.duration.toFixed(1)} s` : ep.live && !ep.done ? 'running' : '';
+  return `${ep.key.planner}  ·  ${own.toFixed(1)} s  ·  step ${s?.step ?? 0}  ·  return ${ep.returnAt(own).toFixed(2)}${status ? `  ·  ${status}` : ''}`;
+}
+
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }

@@ -15,7 +15,7 @@ import { Stage, type Pick } from './Stage.ts';
 import { Timeline } from './Timeline.ts';
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
-const MAX_VIEWS = 4;
+const MAX_VIEWS = 6;
 
 type Route = { page: 'live' } | { page: 'replay'; run: string | null; eps: string[] } | { page: 'results'; run: string | null };
 
@@ -31,19 +31,20 @@ let lastError: string | null = null;
 
 const live = new LiveClient({
   onHello: (hello) => {
-    $('teach').hidden = route.page !== 'live' || !hello.teaching;
+    scoreDirty = true; // the teaching card shows from the next refresh, while episodes run
     if (hello.mode === 'serve' && !location.hash) location.hash = '#/replay';
   },
   onEpisode: (ep) => {
     scoreDirty = true;
-    // A new episode of another scenario or seed starts a new live group; same scenario and seed
-    // (the next planner of a head-to-head) joins the group shown now.
+    // The Live page follows the newest race (a new scenario or seed starts a new group; the next
+    // planners of the same scenario and seed join it). Finished episodes fetched by a page that
+    // came late only choose the group when nothing runs and the user has not picked one.
     const group = groupOf(ep);
-    if (route.page === 'live' && group !== liveGroup) {
-      liveGroup = group;
-      timeline.t = 0;
-      timeline.followLive = true;
-      timeline.setPlaying(true);
+    if (!ep.done) {
+      if (group !== liveGroup || picked) showGroup(group, true);
+    } else if (!picked && !liveEpisodes().some((e) => !e.done)) {
+      const newest = liveEpisodes().at(-1);
+      if (newest && groupOf(newest) !== liveGroup) showGroup(groupOf(newest), false);
     }
     refreshGroups();
   },
@@ -53,20 +54,35 @@ const live = new LiveClient({
   onStatus: (s) => ($('status').textContent = s),
 });
 
+/** The group the user picked from the menu: kept until a new race starts. */
+let picked = false;
+
+/** Shows a live group: a running race follows the live edge; a finished one replays from 0. */
+function showGroup(group: string, running: boolean): void {
+  liveGroup = group;
+  picked = false;
+  if (route.page !== 'live') return;
+  timeline.t = 0;
+  timeline.followLive = running;
+  timeline.setPlaying(true);
+}
+
 function groupOf(ep: Episode): string {
   return `${ep.key.scenario} · seed ${ep.key.seed}`;
 }
 
 function liveEpisodes(): Episode[] {
-  return [...live.episodes.values()];
+  return live.ordered();
 }
 
 function refreshGroups(): void {
   const select = $('group') as HTMLSelectElement;
-  const groups = [...new Set(liveEpisodes().map(groupOf))];
-  const current = [...select.options].map((o) => o.value).join('\n');
-  if (current !== groups.join('\n')) {
-    select.replaceChildren(...groups.map((g) => h('option', { value: g }, g)));
+  const eps = liveEpisodes();
+  const groups = [...new Set(eps.map(groupOf))];
+  const labels = groups.map((g) => `${g}${eps.some((e) => groupOf(e) === g && !e.done) ? ' (running)' : ''}`);
+  const current = [...select.options].map((o) => o.textContent).join('\n');
+  if (current !== labels.join('\n')) {
+    select.replaceChildren(...groups.map((g, i) => h('option', { value: g }, labels[i])));
   }
   if (liveGroup) select.value = liveGroup;
 }
@@ -88,7 +104,8 @@ async function onRoute(): Promise<void> {
   $('replay-page').hidden = !(route.page === 'replay' && !showStage);
   $('results-page').hidden = route.page !== 'results';
   $('live-only').hidden = route.page !== 'live';
-  $('teach').hidden = route.page !== 'live' || !live.hello?.teaching;
+  // The 3D view's controls show only where there is a 3D view.
+  $('view-controls').hidden = !showStage;
   scoreDirty = true;
   try {
     if (route.page === 'results') {
@@ -172,7 +189,15 @@ function frame(now: number): void {
   if (scoreDirty && now - lastScore > 250) {
     scoreDirty = false;
     lastScore = now;
-    if (route.page === 'live') renderScoreboard($('scoreboard'), live.finished, liveEpisodes());
+    if (route.page === 'live') {
+      renderScoreboard($('scoreboard'), live.finished, liveEpisodes());
+      refreshGroups(); // "(running)" goes when a race ends
+    }
+    // Controls only where they act: the camera controls with a 3D view, teaching with a running episode.
+    const teach = route.page === 'live' && live.hello?.teaching === true && liveEpisodes().some((e) => !e.done);
+    if ($('teach').hidden === teach) $('teach').hidden = !teach;
+    const views = !$('view-page').hidden && shown.length > 0;
+    if ($('view-controls').hidden === views) $('view-controls').hidden = !views;
     else renderScoreboard($('scoreboard'), shown.flatMap((e) => (e.record ? [e.record] : [])), []);
   }
   requestAnimationFrame(frame);
@@ -180,6 +205,7 @@ function frame(now: number): void {
 
 $('group').addEventListener('change', () => {
   liveGroup = ($('group') as HTMLSelectElement).value;
+  picked = true;
   timeline.seek(0);
   timeline.setPlaying(true);
 });

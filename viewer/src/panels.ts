@@ -1,11 +1,15 @@
 /**
- * Side panels: the decision in force for each shown episode (skill, LLM exchange with prompt
- * excerpt, response, parsed plan and validation; world-model imagined futures with costs) and
- * the scoreboard. Text from planners (LLM output) is inserted as text, never as HTML.
+ * Side panels: per shown episode, how it stands and, first, what its planner intends at the
+ * playhead in one plain sentence (`info.intent`), then the details for those who want them
+ * (skill, LLM exchange with prompt excerpt, response, parsed plan and validation; world-model
+ * imagined futures with costs); and the scoreboard. Text from planners (LLM output) is inserted
+ * as text, never as HTML.
  */
+import { failureLabel } from '../../core/failureWords.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
 import { summarize } from '../../core/summary.ts';
-import type { Episode } from './Episode.ts';
+import { outcomeWords, type Episode } from './Episode.ts';
+import { PLANNER_COLORS } from './Stage.ts';
 
 /** Tiny DOM builder: children are nodes or text. */
 export function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string | null | undefined)[]): HTMLElement {
@@ -26,6 +30,8 @@ interface LlmInfo {
   action?: unknown;
   /** "ok", or "<category>: <reason>". */
   validation?: unknown;
+  /** The model's stated reason. */
+  reasoning?: unknown;
   usage?: { in?: number; out?: number };
   latencyMs?: number;
   calls?: number;
@@ -35,29 +41,44 @@ const EXCERPT = 700;
 
 /** Rebuilds the decision panel for time `t`; cheap enough to call on every step change. */
 export function renderDecisions(root: HTMLElement, episodes: Episode[], t: number): void {
-  root.replaceChildren(...episodes.map((ep) => decisionCard(ep, t)));
+  root.replaceChildren(...episodes.map((ep, i) => decisionCard(ep, t, PLANNER_COLORS[i % PLANNER_COLORS.length])));
 }
 
-function decisionCard(ep: Episode, t: number): HTMLElement {
-  const card = h('section', { class: 'card decision', 'data-planner': ep.key.planner }, h('h3', {}, ep.key.planner));
-  const step = ep.stepAt(t);
+function decisionCard(ep: Episode, t: number, color: string): HTMLElement {
+  // Each episode's own clock: it stops at its end while a rival's goes on.
+  const ended = ep.record !== null && t >= ep.duration - 1e-9;
+  const own = ep.done ? Math.min(t, ep.duration) : t;
+  const status = ended
+    ? h('span', { class: `status ${ep.record!.success ? 'ok' : 'bad'}` }, `${ep.record!.success ? '✔' : '✘'} ${outcomeWords(ep.record!)} at ${ep.duration.toFixed(1)} s`)
+    : h('span', { class: 'status' }, ep.live && !ep.done ? `running · ${own.toFixed(1)} s` : `${own.toFixed(1)} s`);
+  const card = h('section', { class: 'card decision', 'data-planner': ep.key.planner, style: `border-left: 3px solid ${color}` }, h('h3', {}, ep.key.planner, ' ', status));
+  if (ended && ep.record!.error) card.append(h('p', { class: 'error' }, ep.record!.error));
+  const step = ep.stepAt(own);
   if (!step) {
     card.append(h('p', { class: 'muted' }, 'no decision yet'));
     return card;
   }
-  card.append(h('p', { class: 'muted' }, `step ${step.step} · action [${step.action.map((a) => a.toFixed(2)).join(', ')}] · ${step.plannerMs.toFixed(1)} ms`));
+  const intent = ep.infoAt<string>(own, 'intent');
+  if (intent && typeof intent.value === 'string') card.append(h('p', { class: 'intent' }, intent.value));
+  card.append(h('p', { class: 'muted' }, `step ${step.step} · action [${step.action.map((a) => a.toFixed(2)).join(', ')}] · decided in ${step.plannerMs.toFixed(1)} ms`));
 
-  const skill = ep.infoAt<{ name?: string; args?: unknown; status?: string }>(t, 'skill');
+  // A skill still "running" at the end of an episode is stale: the episode's outcome says it.
+  const skill = ended ? null : ep.infoAt<{ name?: string; args?: unknown; status?: string }>(own, 'skill');
   if (skill) card.append(h('p', {}, h('b', {}, 'skill '), `${skill.value.name ?? '?'}(${shortJson(skill.value.args ?? {})}) — ${skill.value.status ?? ''}`));
 
-  const llm = ep.infoAt<LlmInfo>(t, 'llm');
+  const llm = ep.infoAt<LlmInfo>(own, 'llm');
   if (llm) card.append(llmBlock(llm.value, llm.step.step));
 
-  const im = ep.imaginedAt(t);
+  const im = ep.imaginedAt(own);
   if (im) {
     const costs = im.rollouts.map((r) => r.cost).sort((a, b) => a - b);
     const elites = im.rollouts.filter((r) => r.elite).length;
-    const block = h('div', { class: 'wm' }, h('h4', {}, 'imagined futures'), h('p', {}, `${im.total} rollouts (${im.rollouts.length} drawn), ${elites} elite · best cost ${fmt(costs[0])} · median ${fmt(costs[costs.length >> 1])}`));
+    const block = h(
+      'details',
+      { class: 'wm' },
+      h('summary', {}, `imagined futures: ${im.total} (${elites} elite drawn bright)`),
+      h('p', {}, `${im.total} rollouts (${im.rollouts.length} drawn), ${elites} elite · best cost ${fmt(costs[0])} · median ${fmt(costs[costs.length >> 1])} (lower is better)`),
+    );
     const list = h('ol', { class: 'costs' });
     for (const r of [...im.rollouts].sort((a, b) => a.cost - b.cost).slice(0, 5)) list.append(h('li', { class: r.elite ? 'elite' : '' }, `${fmt(r.cost)}${r.elite ? ' (elite)' : ''}`));
     block.append(list);
@@ -65,7 +86,7 @@ function decisionCard(ep: Episode, t: number): HTMLElement {
   }
 
   const failures = (step.info.failures as { category?: string; detail?: string }[] | undefined) ?? [];
-  if (failures.length) card.append(h('ul', { class: 'failures' }, ...failures.map((f) => h('li', {}, `${f.category}: ${f.detail ?? ''}`))));
+  if (failures.length) card.append(h('ul', { class: 'failures' }, ...failures.map((f) => h('li', {}, `${failureLabel(f.category ?? '', f.detail)}: ${f.detail ?? ''}`))));
   return card;
 }
 
@@ -85,6 +106,7 @@ function llmBlock(llm: LlmInfo, atStep: number): HTMLElement {
     h('pre', { class: 'prompt' }, prompt.length > EXCERPT ? `…${prompt.slice(-EXCERPT)}` : prompt),
     h('div', { class: 'label' }, 'response'),
     h('pre', { class: 'response' }, text(llm.response).slice(0, 2 * EXCERPT)),
+    ...(typeof llm.reasoning === 'string' && llm.reasoning ? [h('div', { class: 'label' }, 'stated reason'), h('p', { class: 'reason' }, llm.reasoning)] : []),
     h('div', { class: 'label' }, 'parsed plan'),
     h('pre', { class: 'plan' }, parsed === undefined ? '—' : shortJson(parsed)),
     h('div', { class: `validation ${ok ? 'ok' : 'bad'}` }, ok ? '✔ valid' : `✘ ${typeof v === 'string' ? v : text(v)}`),

@@ -79,11 +79,11 @@ describe('compare', () => {
     const [row] = compareRecords(mixed, mixed.slice(0, 8).map((r) => ({ ...r, trajectoryHash: `z${r.seed}` })));
     expect([row.paired, row.successBefore, row.successAfter]).toEqual([8, 1, 1]);
     const table = formatComparison([row], { before: 'A', after: 'B' });
-    expect(table).toMatch(/\| a \| llm \| missing \| 8 \| 100% → 100% \| \+0\.000 \| seeds 8, 9 have no episode in the second set; the figures are over the 8 paired seeds \|/);
+    expect(table).toMatch(/\| a \| llm \| missing \| 8 \| 100% → 100% \| – \| \+0\.000 \| seeds 8, 9 have no episode in the second set; the figures are over the 8 paired seeds \|/);
     // No seed in common: each set's own rate, said to be unpaired, and no difference.
     const [apart] = compareRecords(mixed.slice(0, 5), mixed.slice(5).map((r) => ({ ...r, seed: r.seed + 100 })));
     expect(apart.paired).toBe(0);
-    expect(formatComparison([apart], { before: 'A', after: 'B' })).toMatch(/\| 0 \| 100% → 60% \(unpaired: 5 → 5 episodes\) \| – \|/);
+    expect(formatComparison([apart], { before: 'A', after: 'B' })).toMatch(/\| 0 \| 100% → 60% \(unpaired: 5 → 5 episodes\) \| – \| – \|/);
   });
 });
 

@@ -15,6 +15,9 @@ export interface ModelConfig {
   hidden: number;
   /** Critic ensemble size (value heads). */
   critics: number;
+  /** Width of the object-set encoder over every listed object (io/sceneFeatures.ts); 0 or
+   * absent: the model reads only the flat vector (checkpoints from before the set encoder). */
+  objects?: number;
 }
 
 /** Cost = Σ_t γ^t (goal·ĝ(ẑ_{t+1}) − reward·r̂(ẑ_t,a_t) + failure·p̂_fail(ẑ_{t+1})
@@ -70,7 +73,7 @@ export interface WorldModelConfig {
   train: TrainConfig;
 }
 
-const MODEL: ModelConfig = { latent: 64, hidden: 128, critics: 2 };
+const MODEL: ModelConfig = { latent: 64, hidden: 128, critics: 2, objects: 64 };
 
 const PLAN: PlanConfig = {
   horizon: 6,

@@ -130,10 +130,11 @@ class WorldModelPlanner implements Planner {
     if (!this.current || !this.config || !this.mppi || !this.rng) throw new Error('world-model: act() before reset()');
     const { model, meta } = this.current;
     const plan = this.config.plan;
-    if (obs.flat.length !== meta.obsDim) {
-      throw new UserError('E_CHECKPOINT', `world-model: observation has ${obs.flat.length} slots but the checkpoint expects ${meta.obsDim}; retrain it for the current simulator.`);
+    const input = model.input(obs);
+    if (input.length !== meta.obsDim) {
+      throw new UserError('E_CHECKPOINT', `world-model: observation gives ${input.length} input slots but the checkpoint expects ${meta.obsDim}; retrain it for the current simulator.`);
     }
-    const z0 = tf.tidy(() => model.encode(tf.tensor2d(obs.flat, [1, meta.obsDim])));
+    const z0 = tf.tidy(() => model.encode(tf.tensor2d(input, [1, meta.obsDim])));
     try {
       this.memory.observe(z0.dataSync() as Float32Array);
       const stuck = this.memory.stuck();

@@ -12,7 +12,8 @@ import { WorldModel } from '../../planners/world-model/model/WorldModel.ts';
 import { Rng } from '../../sim/rng.ts';
 import { ACTION_DIM, OBS_DIM } from './fixtures.ts';
 
-const cfg = resolveConfig(defaultConfig('pusher'));
+const pusher = defaultConfig('pusher');
+const cfg = resolveConfig({ ...pusher, model: { ...pusher.model, objects: 0 } });
 const model = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 11);
 const z0 = tf.tidy(() => model.encode(tf.tensor2d([0.5, -0.2, 1, 1, 1.4, 1], [1, OBS_DIM])));
 afterAll(() => {

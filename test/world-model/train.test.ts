@@ -10,6 +10,7 @@ import { selectBackend } from '../../planners/world-model/io/backend.ts';
 import { collectEpisode } from '../../planners/world-model/training/collect.ts';
 import { ReplayBuffer } from '../../planners/world-model/training/ReplayBuffer.ts';
 import { obsLength } from '../../sim/observation.ts';
+import { SET_LENGTH } from '../../planners/world-model/io/sceneFeatures.ts';
 import { trainRobot, type TrainOptions } from '../../planners/world-model/training/training.ts';
 import { factory } from '../../planners/world-model/WorldModelPlanner.ts';
 import { loadScenario } from '../../scenarios/load.ts';
@@ -85,7 +86,7 @@ describe('training', () => {
     // The collection at step stopped+1 ran the model's own planner and appended its episode.
     expect(readdirSync(join(dir, 'replay'))).toHaveLength(4);
     // ... labelled by the scripted teacher (DAgger): one expert action per transition.
-    const own = ReplayBuffer.open(join(dir, 'replay'), obsLength('diffdrive'), 2).episodes.find((e) => e.source === 'world-model');
+    const own = ReplayBuffer.open(join(dir, 'replay'), obsLength('diffdrive') + SET_LENGTH, 2).episodes.find((e) => e.source === 'world-model');
     expect(own?.expert?.length).toBe(own!.length * 2);
     const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(meta.training.step).toBe(stopped.step + 2);

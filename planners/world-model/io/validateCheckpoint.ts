@@ -19,6 +19,7 @@
  * and the fix. `loadCheckpoint` runs this first, so the planner factory's preflight, planner
  * creation and training all refuse a bad checkpoint the same way.
  */
+import { inputLayout, SET_LENGTH } from './sceneFeatures.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -66,8 +67,10 @@ export function validateCheckpoint(dir: string, expect: CheckpointExpectation = 
         );
       }
     }
-    if ((name.endsWith('/obs_std') || name.endsWith('/obs_mean')) && (t.shape.length !== 1 || t.shape[0] !== meta.obsDim)) {
-      fail(`${file}: tensor "${name}" has shape [${t.shape}] but the observation has ${meta.obsDim} slots. ${RETRAIN}`);
+    // The standardisation covers the flat part of the input (the object set is not standardised).
+    const flatDim = (meta.config.model.objects ?? 0) > 0 ? meta.obsDim - SET_LENGTH : meta.obsDim;
+    if ((name.endsWith('/obs_std') || name.endsWith('/obs_mean')) && (t.shape.length !== 1 || t.shape[0] !== flatDim)) {
+      fail(`${file}: tensor "${name}" has shape [${t.shape}] but the observation has ${flatDim} flat slots. ${RETRAIN}`);
     }
   }
   return { meta, tensors };
@@ -107,6 +110,7 @@ export function readCheckpointMeta(dir: string): CheckpointMeta {
   int('config.model.hidden', model.hidden, 1, CHECKPOINT_LIMITS.hidden);
   int('config.model.latent', model.latent, 1, CHECKPOINT_LIMITS.latent);
   int('config.model.critics', model.critics, 1, CHECKPOINT_LIMITS.critics);
+  if (model.objects !== undefined) int('config.model.objects', model.objects, 0, CHECKPOINT_LIMITS.hidden);
   for (const part of ['plan', 'train'] as const) field(`config.${part}`, !!config[part] && typeof config[part] === 'object', 'an object', config[part]);
   field('config.robot', config.robot === m.robot, `the same as "robot" (${show(m.robot)})`, config.robot);
   const w = m.weights as Record<string, unknown>;
@@ -131,11 +135,13 @@ function checkExpectation(meta: CheckpointMeta, file: string, expect: Checkpoint
   if (expect.actionDim !== undefined && meta.actionDim !== expect.actionDim) {
     fail(`${file}: action dimension ${meta.actionDim} does not match the robot's ${expect.actionDim}. Retrain the checkpoint for this robot.`);
   }
-  if (expect.obsLayout && meta.obsLayout.join(',') !== expect.obsLayout.join(',')) {
-    const i = meta.obsLayout.findIndex((n, k) => n !== expect.obsLayout![k]);
+  // The simulator's flat layout, followed by the object-set block when the model reads objects.
+  const want = expect.obsLayout && inputLayout(expect.obsLayout, (meta.config.model.objects ?? 0) > 0);
+  if (want && meta.obsLayout.join(',') !== want.join(',')) {
+    const i = meta.obsLayout.findIndex((n, k) => n !== want[k]);
     const at = i < 0 ? meta.obsLayout.length : i;
     fail(
-      `${file}: observation layout differs from the simulator's (${meta.obsLayout.length} vs ${expect.obsLayout.length} slots; first difference at slot ${at}: "${meta.obsLayout[at]}" vs "${expect.obsLayout[at]}"). The simulator changed since training: retrain with \`planarena train world-model\`.`,
+      `${file}: observation layout differs from the simulator's (${meta.obsLayout.length} vs ${want.length} slots; first difference at slot ${at}: "${meta.obsLayout[at]}" vs "${want[at]}"). The simulator changed since training: retrain with \`planarena train world-model\`.`,
     );
   }
 }

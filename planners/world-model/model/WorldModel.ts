@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../sim/rng.ts';
 import { Actor } from './Actor.ts';
 import type { WorldModelConfig } from '../Configurator.ts';
+import type { Observation } from '../../../sim/types.ts';
+import { modelInput } from '../io/sceneFeatures.ts';
 import { Cost } from './Cost.ts';
 import { Encoder } from './Encoder.ts';
 import { Predictor } from './Predictor.ts';
@@ -34,9 +36,10 @@ export class WorldModel {
     seed = 0,
   ) {
     const { latent, hidden, critics } = config.model;
+    const objects = config.model.objects ?? 0;
     const rng = Rng.fromKey(`world-model\u0000init\u0000${config.robot}\u0000${seed}`);
-    this.encoder = new Encoder('encoder', shape.obsDim, hidden, latent, rng);
-    this.targetEncoder = new Encoder('encoder_target', shape.obsDim, hidden, latent, rng, false);
+    this.encoder = new Encoder('encoder', shape.obsDim, hidden, latent, rng, true, objects);
+    this.targetEncoder = new Encoder('encoder_target', shape.obsDim, hidden, latent, rng, false, objects);
     this.targetEncoder.follow(this.encoder, 1);
     this.predictor = new Predictor(latent, shape.actionDim, hidden, rng);
     this.cost = new Cost(latent, shape.actionDim, hidden, critics, rng);
@@ -46,6 +49,28 @@ export class WorldModel {
 
   encode(obs: tf.Tensor2D): tf.Tensor2D {
     return this.encoder.encode(obs);
+  }
+
+  /** Whether the model reads the object set (io/sceneFeatures.ts) after the flat vector. */
+  get readsObjects(): boolean {
+    return (this.config.model.objects ?? 0) > 0;
+  }
+
+  /** The model's input vector for one observation. */
+  input(obs: Observation): Float32Array {
+    return modelInput(obs, this.config.robot, this.readsObjects);
+  }
+
+  /** Latents [n, latent] of observations, each read as this model reads them. */
+  encodeObservations(obs: readonly Observation[]): tf.Tensor2D {
+    const D = this.shape.obsDim;
+    const buf = new Float32Array(obs.length * D);
+    obs.forEach((o, i) => {
+      const x = this.input(o);
+      if (x.length !== D) throw new Error(`world-model: observation gives ${x.length} input slots, the model expects ${D}`);
+      buf.set(x, i * D);
+    });
+    return tf.tidy(() => this.encode(tf.tensor2d(buf, [obs.length, D])));
   }
 
   next(z: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor2D {

@@ -4,6 +4,7 @@
  * (observation vectors, actions, rewards, goal distances, failures, probe targets, teacher
  * labels) instead of recordings, hashes and timing.
  */
+import { modelInput } from '../io/sceneFeatures.ts';
 import { taskSpec, type ActResult, type Planner, type TaskSpec } from '../../Planner.ts';
 import { episodeLoop } from '../../../runner/episodeLoop.ts';
 import type { Scenario } from '../../../scenarios/schema.ts';
@@ -19,6 +20,8 @@ export interface CollectOptions {
   /** Exploration bursts (DART-style): with probability `prob` per step, the next `hold` steps
    * execute uniform random actions instead of the planner's; the teacher keeps labelling. */
   explore?: { prob: number; hold: number; rng: Rng };
+  /** Store the world model's input with the object set (io/sceneFeatures.ts), not just `obs.flat`. */
+  objects?: boolean;
 }
 
 /** Skills that mean the teacher has nothing to teach (pausing after a failure, given up). */
@@ -102,11 +105,12 @@ export async function collectEpisode(
   try {
     const task = taskSpec(scenario, env.actionSpace);
     const first = env.reset({ seed });
-    const D = first.obs.flat.length;
+    const input = (o: Observation) => modelInput(o, task.robot, opts.objects ?? false);
+    const D = input(first.obs).length;
     const A = env.actionSpace.dim;
     const actor = new CollectingPlanner(planner, A, opts);
     const goal = first.obs.goal.position;
-    const obs: number[] = Array.from(first.obs.flat);
+    const obs: number[] = Array.from(input(first.obs));
     const dist: number[] = [first.info.goalDistance];
     const pos: number[] = subjectOffset(first.info, goal);
     const actions: number[] = [];
@@ -121,7 +125,7 @@ export async function collectEpisode(
       rewards.push(r.reward);
       failure.push(r.info.failure ? 1 : 0);
       terminal.push(r.terminated ? 1 : 0);
-      obs.push(...r.obs.flat);
+      obs.push(...input(r.obs));
       dist.push(r.info.goalDistance);
       pos.push(...subjectOffset(r.info, goal));
       ret += r.reward;

@@ -35,6 +35,7 @@ import { collectEpisode, type CollectedEpisode } from './collect.ts';
 import { defaultConfig, resolveConfig, type WorldModelConfig } from '../Configurator.ts';
 import { appendLineSync, writeFileAtomic } from '../io/files.ts';
 import { observationLayout } from '../io/observationLayout.ts';
+import { inputLayout, modelInput } from '../io/sceneFeatures.ts';
 import { lossPlotSvg, type LogRow } from './plot.ts';
 import { ReplayBuffer, type DataSource } from './ReplayBuffer.ts';
 import { Trainer, type Losses } from './Trainer.ts';
@@ -128,8 +129,9 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     throw new UserError('E_CHECKPOINT', `${stateFile} exists but ${join(dir, 'model.json')} does not; the run directory is incomplete. Start over with a new --out.`);
   }
   const probe = o.scenarios[0];
-  const layout = observationLayout(o.robot);
-  const { obsDim, actionDim } = await shapeOf(probe, o.physics);
+  const objects = (defaultConfig(o.robot).model.objects ?? 0) > 0;
+  const layout = inputLayout(observationLayout(o.robot), objects);
+  const { obsDim, actionDim } = await shapeOf(probe, o.physics, objects);
   const replay = ReplayBuffer.open(join(dir, 'replay'), obsDim, actionDim);
   for (const s of replay.skipped) o.progress(`[${o.robot}] replay: skipped ${s}`, true);
   const started = performance.now();
@@ -153,7 +155,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
           const seed = SEED_BASE + k;
           if (o.signal.stop) break;
           if (!have.has(`${scenario.id}/${source}/${seed}`)) {
-            const opts = source === 'scripted-explore' ? { teacher: planner, explore: { ...EXPLORE[o.robot], rng: Rng.fromKey(`world-model\u0000explore\u0000${scenario.id}\u0000${seed}`) } } : {};
+            const opts = source === 'scripted-explore' ? { objects, teacher: planner, explore: { ...EXPLORE[o.robot], rng: Rng.fromKey(`world-model\u0000explore\u0000${scenario.id}\u0000${seed}`) } } : { objects };
             replay.append((await collectEpisode(scenario, planner, seed, source, o.physics, o.signal, opts)).data);
           }
           await yieldToEventLoop();
@@ -175,7 +177,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   let state: TrainerState | null = null;
   if (o.resume && existsSync(stateFile)) {
     state = JSON.parse(readFileSync(stateFile, 'utf8')) as TrainerState;
-    ({ model, meta } = loadCheckpoint(dir, { robot: o.robot, obsLayout: layout, actionDim }));
+    ({ model, meta } = loadCheckpoint(dir, { robot: o.robot, obsLayout: observationLayout(o.robot), actionDim }));
   } else {
     model = new WorldModel(config, { obsDim, actionDim });
     const stats = replay.observationStats();
@@ -239,7 +241,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
       const scenario = o.scenarios[episodesCollected % o.scenarios.length];
       const planner = plannerForModel(model, meta, o.collectPlan ?? COLLECT_PLAN);
       const teacher = await scriptedTeacher();
-      const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics, o.signal, { teacher });
+      const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics, o.signal, { teacher, objects });
       await planner.dispose();
       await teacher.dispose();
       replay.append(ep.data);
@@ -301,11 +303,11 @@ export async function evaluate(model: WorldModel, meta: CheckpointMeta, o: Pick<
   return { seeds, scenarios, successRate: round(successes / Math.max(total, 1)) };
 }
 
-async function shapeOf(scenario: Scenario, physics: PhysicsFlavor): Promise<{ obsDim: number; actionDim: number }> {
+async function shapeOf(scenario: Scenario, physics: PhysicsFlavor, objects: boolean): Promise<{ obsDim: number; actionDim: number }> {
   const { createEnv } = await import('../../../sim/Env.ts');
   const env = await createEnv(scenario, { physics });
   try {
-    return { obsDim: env.reset({ seed: SEED_BASE }).obs.flat.length, actionDim: env.actionSpace.dim };
+    return { obsDim: modelInput(env.reset({ seed: SEED_BASE }).obs, scenario.robot.type, objects).length, actionDim: env.actionSpace.dim };
   } finally {
     env.dispose();
   }

@@ -11,6 +11,7 @@ import type { Command } from '../main.ts';
 import { loadScenario, loadSuite, loadSuiteScenarios } from '../../scenarios/load.ts';
 import type { RobotType, Scenario } from '../../scenarios/schema.ts';
 import type { PhysicsFlavor } from '../../sim/types.ts';
+import { RECIPES, type Recipe } from '../../planners/world-model/training/recipe.ts';
 
 const FLAGS = {
   suite: { type: 'string' },
@@ -27,15 +28,20 @@ const FLAGS = {
   'save-every': { type: 'string' },
   'log-every': { type: 'string' },
   'eval-seeds': { type: 'string' },
+  recipe: { type: 'string' },
+  'level-episodes': { type: 'string' },
 } as const;
 
 const USAGE = `usage: planarena train world-model --suite S [flags]
+       planarena train world-model --recipe shipped [--out DIR]
 
 Trains the world-model planner: one checkpoint per robot type found in the suite's scenarios.
 Data: scripted and random seed episodes, then episodes of the model's own planner; kept on disk
 in a replay buffer. Ctrl-C saves and stops; --resume continues from the saved step.
 
 flags:
+  --recipe R           every setting below from a named recipe (${Object.keys(RECIPES).join(', ')}); flags given override it
+                         shipped: ${RECIPES.shipped.doc}
   --suite S            suite id or file (or --scenarios a,b,c)
   --scenarios LIST     comma-separated scenario ids or files, instead of --suite
   --robots LIST        only these robot types (diffdrive, pusher, arm)
@@ -45,7 +51,8 @@ flags:
   --resume             continue the run in --out from its last save
   --physics F          deterministic | fast (default deterministic)
   --batch N            windows per gradient step (default 256)
-  --seed-episodes N    scripted and random episodes per scenario to start with (default 12 each)
+  --seed-episodes N    scripted, random and scripted-explore episodes per scenario to start with (default 12 each)
+  --level-episodes N   the same for generated levels (open-environment families; default 1 each)
   --collect-every N    one episode of the model's own planner every N steps (default 300; 0 = never)
   --save-every N       checkpoint every N steps (default 250)
   --log-every N        losses to log.jsonl every N steps (default 50)
@@ -65,7 +72,21 @@ export const command: Command = {
     if (what !== 'world-model' || positionals.length > 1) {
       throw new UserError('E_BAD_FLAG', `what to train? Only "world-model" is trainable: planarena train world-model --suite <suite>.`);
     }
-    if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'train world-model: give --suite <id> or --scenarios <ids>.');
+    let recipe: Recipe | null = null;
+    if (values.recipe !== undefined) {
+      recipe = RECIPES[values.recipe] ?? null;
+      if (!recipe) throw new UserError('E_BAD_FLAG', `--recipe: no recipe "${values.recipe}"; recipes: ${Object.keys(RECIPES).join(', ')}.`);
+      if (!values.suite && !values.scenarios) values.suite = recipe.suite;
+      values.backend ??= recipe.backend;
+      values.batch ??= String(recipe.batch);
+      values['seed-episodes'] ??= String(recipe.seedEpisodes);
+      values['level-episodes'] ??= String(recipe.levelEpisodes);
+      values['collect-every'] ??= String(recipe.collectEvery);
+      values['save-every'] ??= String(recipe.saveEvery);
+      values['log-every'] ??= String(recipe.logEvery);
+      values['eval-seeds'] ??= String(recipe.evalSeeds);
+    }
+    if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'train world-model: give --suite <id>, --scenarios <ids> or --recipe <name>.');
     const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/io/backend.ts');
     const backendChoice = choiceFlag('backend', values.backend, BACKENDS, 'auto');
     const physics = choiceFlag<PhysicsFlavor>('physics', values.physics, ['deterministic', 'fast'], 'deterministic');
@@ -110,13 +131,14 @@ export const command: Command = {
         const r = await trainRobot({
           robot,
           scenarios: byRobot.get(robot)!,
-          steps: intFlag('steps', values.steps, 3000),
+          steps: intFlag('steps', values.steps, recipe ? recipe.steps[robot] : 3000),
           out,
           resume: values.resume ?? false,
           backend: selection.backend,
           physics,
           batch: values.batch ? intFlag('batch', values.batch, 256, 8) : undefined,
           seedEpisodes: intFlag('seed-episodes', values['seed-episodes'], 12),
+          levelEpisodes: intFlag('level-episodes', values['level-episodes'], 1),
           collectEvery: intFlag('collect-every', values['collect-every'], 300, 0),
           saveEvery: intFlag('save-every', values['save-every'], 250),
           logEvery: intFlag('log-every', values['log-every'], 50),

@@ -51,8 +51,11 @@ export interface TrainOptions {
   resume: boolean;
   backend: string;
   physics: PhysicsFlavor;
-  /** Seed episodes per scenario and per source (scripted, random). */
+  /** Seed episodes per scenario and per source (scripted, random, scripted-explore). */
   seedEpisodes: number;
+  /** The same for generated levels (open-environment families: many levels, few episodes each;
+   * default 1). */
+  levelEpisodes?: number;
   collectEvery: number;
   saveEvery: number;
   logEvery: number;
@@ -138,7 +141,8 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   const log = (row: LogRow) => appendLineSync(logFile, JSON.stringify(row));
 
   // Seed data: scripted (good behaviour) and random (coverage), once per buffer.
-  const seedTarget = o.scenarios.length * o.seedEpisodes * 3;
+  const episodesOf = (s: Scenario) => (s.generated ? (o.levelEpisodes ?? 1) : o.seedEpisodes);
+  const seedTarget = o.scenarios.reduce((n, s) => n + episodesOf(s), 0) * 3;
   if (replay.episodes.filter((e) => e.seed >= SEED_BASE && e.seed < COLLECT_SEED_BASE).length < seedTarget) {
     const have = new Set(replay.episodes.map((e) => `${e.scenario}/${e.source}/${e.seed}`));
     const { factory: scripted } = await import('../../baselines/scripted.ts');
@@ -150,7 +154,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     ];
     let done = 0;
     for (const scenario of o.scenarios) {
-      for (let k = 0; k < o.seedEpisodes; k++) {
+      for (let k = 0; k < episodesOf(scenario); k++) {
         for (const [source, planner] of planners) {
           const seed = SEED_BASE + k;
           if (o.signal.stop) break;

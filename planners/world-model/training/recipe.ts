@@ -1,0 +1,52 @@
+/**
+ * Named training recipes: every setting of `planarena train world-model` fixed in one place, so
+ * the shipped checkpoints are retrained from HEAD by one command with fixed step counts
+ * (`--recipe shipped`), never stopped by hand. A flag given beside a recipe overrides it and is
+ * recorded in the checkpoint's command.
+ */
+import type { RobotType } from '../../../scenarios/schema.ts';
+
+export interface Recipe {
+  /** What it is for, one line (shown by `train --help`). */
+  doc: string;
+  suite: string;
+  /** Gradient steps per robot type. */
+  steps: Record<RobotType, number>;
+  batch: number;
+  seedEpisodes: number;
+  levelEpisodes: number;
+  collectEvery: number;
+  saveEvery: number;
+  logEvery: number;
+  evalSeeds: number;
+  backend: string;
+}
+
+export const RECIPES: Record<string, Recipe> = {
+  shipped: {
+    doc: 'the shipped checkpoints: suite wm-train (core scenarios + 60 train levels per family), wasm',
+    suite: 'wm-train',
+    steps: { diffdrive: 8000, pusher: 5000, arm: 3000 },
+    batch: 128,
+    seedEpisodes: 12,
+    levelEpisodes: 1,
+    collectEvery: 400,
+    saveEvery: 500,
+    logEvery: 100,
+    evalSeeds: 0,
+    backend: 'wasm',
+  },
+  smoke: {
+    doc: 'a minute-long end-to-end check of the whole recipe path (tests, CI)',
+    suite: 'smoke',
+    steps: { diffdrive: 20, pusher: 20, arm: 20 },
+    batch: 16,
+    seedEpisodes: 1,
+    levelEpisodes: 1,
+    collectEvery: 0,
+    saveEvery: 10,
+    logEvery: 10,
+    evalSeeds: 0,
+    backend: 'wasm',
+  },
+};

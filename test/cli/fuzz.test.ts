@@ -76,8 +76,11 @@ function expectClean(r: Ran): void {
 
 const WEIRD: Json[] = [null, true, false, 0, -1, -0, 0.5, 1e308, -1e308, 5e-324, 2 ** 53 + 2, 601, '', 'x', 'robot', '\u0000', '\ud800', 'é'.repeat(5000), [], [1], [1, 2], [1, 2, 3], [[1, 0], [0, 1]], {}, { id: 'a' }];
 
+/** Every path into `doc`, down to depth 100 (a nesting mutation can make documents thousands of
+ * levels deep; deeper places are still reached through their ancestors). */
 function paths(doc: Json, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
+  if (prefix.length >= 100) return out;
   if (Array.isArray(doc)) doc.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
   else if (doc && typeof doc === 'object') for (const [k, v] of Object.entries(doc)) out.push(...paths(v, [...prefix, k]));
   return out;

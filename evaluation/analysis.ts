@@ -59,6 +59,9 @@ export interface HeadToHead {
   /** (scenario, seed) episodes both ran. */
   pairs: number;
   success: McNemarResult;
+  /** Success rate of A − B on the pairs (points of 1), with a paired stratified bootstrap
+   * interval: "A beats B by ≥ 10 points" is decided on this interval excluding 0. */
+  successDiff: PairedDifference;
   /** Mean per-episode score (efficiency or success) of A − B on the pairs; p from the sign-flip test. */
   scoreDiff: PairedDifference;
   /** Mean return of A − B on the pairs (secondary); p from the sign-flip test. */
@@ -234,6 +237,7 @@ export function compareWithin(
     b,
     pairs: pairs.length,
     success: mcnemarExact(pairs.map(([x, y]) => [x.success, y.success] as const)),
+    successDiff: pairedComparison(diffs((r) => (r.success ? 1 : 0)), boot),
     scoreDiff: pairedComparison(diffs(score), boot),
     returnDiff: pairedComparison(diffs((r) => r.return), boot),
     improvement: probabilityOfImprovement(xs, ys, boot),

@@ -85,13 +85,14 @@ function tables(a: RunAnalysis): Table[] {
   if (a.headToHead.length > 0) {
     out.push({
       title: 'Head to head (paired on identical scenario and seed)',
-      note: `A-only / B-only: pairs where only A / only B succeeded; McNemar exact p on success. Δ ${scoreName(a)} and Δ return: mean(A − B) with a paired stratified bootstrap interval; p from the paired sign-flip permutation test (exact up to 20 pairs). P(A > B): probability of improvement in ${scoreName(a)}, Mann-Whitney per scenario averaged. * p < 0.05, ** p < 0.01 (uncorrected; \`planarena compare\` applies Holm across rows).`,
-      headers: ['A vs B', 'pairs', 'A-only / B-only', 'McNemar p', `Δ ${scoreName(a)} [95% CI]`, 'p', 'P(A > B) [95% CI]', 'Δ return [95% CI]', 'p'],
+      note: `A-only / B-only: pairs where only A / only B succeeded; McNemar exact p on success. Δ success: success rate of A − B with a paired stratified bootstrap interval. Δ ${scoreName(a)} and Δ return: mean(A − B) with a paired stratified bootstrap interval; p from the paired sign-flip permutation test (exact up to 20 pairs). P(A > B): probability of improvement in ${scoreName(a)}, Mann-Whitney per scenario averaged. * p < 0.05, ** p < 0.01 (uncorrected; \`planarena compare\` applies Holm across rows).`,
+      headers: ['A vs B', 'pairs', 'A-only / B-only', 'McNemar p', 'Δ success [95% CI]', `Δ ${scoreName(a)} [95% CI]`, 'p', 'P(A > B) [95% CI]', 'Δ return [95% CI]', 'p'],
       rows: a.headToHead.map((h) => [
         `${h.a} vs ${h.b}`,
         String(h.pairs),
         `${h.success.aOnly} / ${h.success.bOnly}`,
         pval(h.success.pValue) + stars(h.success.pValue),
+        estimate(h.successDiff),
         estimate(h.scoreDiff),
         pval(h.scoreDiff.pValue) + stars(h.scoreDiff.pValue),
         estimate(h.improvement),

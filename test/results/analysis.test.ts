@@ -74,6 +74,10 @@ describe('run analysis', () => {
     expect(h.pairs).toBe(6);
     expect(h.success).toMatchObject({ aOnly: 5, bOnly: 0, both: 1 });
     expect(h.success.pValue).toBeCloseTo(2 / 32, 12);
+    // Success rate difference, paired: 5 of 6 pairs only the oracle succeeded.
+    expect(h.successDiff.point).toBeCloseTo(5 / 6, 12);
+    expect(h.successDiff.n).toBe(6);
+    expect(h.successDiff.lo).toBeGreaterThan(0);
     // Efficiency: the oracle's 0.8 beats every llm episode on both tasks.
     expect(h.improvement.point).toBe(1);
     expect(h.returnDiff.point).toBeCloseTo(mean([10, 5, 0, 8, 8, 8]), 12);

@@ -13,20 +13,41 @@ import type { Batch } from '../planners/world-model/training/ReplayBuffer.ts';
 import { Trainer } from '../planners/world-model/training/Trainer.ts';
 import { WorldModel } from '../planners/world-model/model/WorldModel.ts';
 import { obsLength } from '../sim/observation.ts';
+import { MAX_OBJECTS, OBJECT_FEATURES, SET_LENGTH } from '../planners/world-model/io/sceneFeatures.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Bench, BenchLine } from './types.ts';
 
 const ROBOT = 'diffdrive';
-const OBS = obsLength(ROBOT);
+const FLAT = obsLength(ROBOT);
+/** The default model reads the object set after the flat vector (io/sceneFeatures.ts). */
+const OBS = FLAT + SET_LENGTH;
 const ACT = 2;
+/** Objects present in the bench's inputs (cluttered-field lists 14 with its walls). */
+const PRESENT = 14;
 
-function batchOf(size: number, rollout: number): Batch {
+/** A random input of the default model's layout, `PRESENT` objects marked present. */
+function randomInput(rng: Rng): Float32Array {
+  const x = Float32Array.from({ length: OBS }, () => rng.normal());
+  const mask = FLAT + MAX_OBJECTS * OBJECT_FEATURES;
+  for (let i = 0; i < MAX_OBJECTS; i++) x[mask + i] = i < PRESENT ? 1 : 0;
+  return x;
+}
+
+/** The default config, or the flat-only model (before the set encoder) with `flat`. */
+function configOf(flat = false) {
+  const d = defaultConfig(ROBOT);
+  return resolveConfig(flat ? { ...d, model: { ...d.model, objects: 0 } } : d);
+}
+
+function batchOf(size: number, rollout: number, flat = false): Batch {
   const rng = Rng.fromKey('bench-batch');
   const n = (k: number) => Float32Array.from({ length: k }, () => rng.normal());
+  const obs = new Float32Array((rollout + 1) * size * (flat ? FLAT : OBS));
+  for (let r = 0; r < (rollout + 1) * size; r++) obs.set(flat ? n(FLAT) : randomInput(rng), r * (flat ? FLAT : OBS));
   return {
     size,
     rollout,
-    obs: n((rollout + 1) * size * OBS),
+    obs,
     actions: n(rollout * size * ACT).map(Math.tanh),
     rewards: n(rollout * size),
     goalDistance: n((rollout + 1) * size).map(Math.abs),
@@ -44,11 +65,11 @@ function percentile(xs: number[], p: number): number {
 
 /** Milliseconds per decision of the full planner loop (encode, actor proposals, MPPI, read-backs). */
 async function planLatency(decisions: number): Promise<number[]> {
-  const cfg = resolveConfig(defaultConfig(ROBOT));
+  const cfg = configOf();
   const model = new WorldModel(cfg, { obsDim: OBS, actionDim: ACT });
   const mppi = new Mppi(cfg.plan, ACT);
   const rng = Rng.fromKey('bench-plan');
-  const obs = Float32Array.from({ length: OBS }, () => rng.normal());
+  const obs = randomInput(rng);
   const times: number[] = [];
   for (let i = 0; i < decisions + 3; i++) {
     const t0 = performance.now();
@@ -66,11 +87,11 @@ async function planLatency(decisions: number): Promise<number[]> {
 }
 
 /** Training samples (windows) per second at batch `size`, ms per step and kernels per step. */
-async function trainRate(size: number, steps: number): Promise<{ samplesPerSec: number; msPerStep: number; kernels: number }> {
-  const cfg = resolveConfig(defaultConfig(ROBOT));
-  const model = new WorldModel(cfg, { obsDim: OBS, actionDim: ACT });
+async function trainRate(size: number, steps: number, flat = false): Promise<{ samplesPerSec: number; msPerStep: number; kernels: number }> {
+  const cfg = configOf(flat);
+  const model = new WorldModel(cfg, { obsDim: flat ? FLAT : OBS, actionDim: ACT });
   const trainer = new Trainer(model, cfg.train, cfg.plan.gamma);
-  const batch = batchOf(size, cfg.train.rollout);
+  const batch = batchOf(size, cfg.train.rollout, flat);
   trainer.step(batch, true); // warm-up: kernels compiled, moments allocated
   // Kernels launched by one step: on a GPU each carries a fixed dispatch cost.
   const kernels = (await tf.profile(() => void trainer.step(batch, false))).kernels.length;
@@ -94,12 +115,13 @@ export const benches: Bench[] = [
       await selectBackend('wasm');
       const times = await planLatency(20);
       const p50 = percentile(times, 0.5);
-      const cfg = resolveConfig(defaultConfig(ROBOT)).plan;
+      const cfg = configOf().plan;
       lines.push({ figure: `world-model plan p50, wasm (${cfg.actorPrior ? 'actor prior, ' : ''}${cfg.samples}×${cfg.iterations} it, H=${cfg.horizon})`, value: p50, unit: 'ms', ratio: p50 / 50, target: 1, targetBelow: true });
       lines.push({ figure: 'world-model plan p95, wasm', value: percentile(times, 0.95), unit: 'ms' });
 
+      const flatOnly = await trainRate(256, 6, true);
       const wasm = await trainRate(256, 6);
-      lines.push({ figure: 'world-model train, wasm, batch 256', value: wasm.samplesPerSec, unit: 'samples/s' });
+      lines.push({ figure: 'world-model train, wasm, batch 256 (with the object-set encoder)', value: wasm.samplesPerSec, unit: 'samples/s', baseline: { name: 'flat input only (before)', value: flatOnly.samplesPerSec }, ratio: wasm.samplesPerSec / flatOnly.samplesPerSec });
       lines.push({ figure: 'world-model kernels per training step', value: wasm.kernels, unit: 'kernels', baseline: { name: 'per-step heads (before)', value: KERNELS_PER_STEP_BEFORE }, ratio: wasm.kernels / KERNELS_PER_STEP_BEFORE });
       const small = await trainRate(16, 6);
       lines.push({ figure: 'world-model train step, wasm, batch 16 (≈ fixed cost)', value: small.msPerStep, unit: 'ms', baseline: { name: 'batch 256', value: wasm.msPerStep }, ratio: small.msPerStep / wasm.msPerStep });

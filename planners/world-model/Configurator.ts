@@ -31,6 +31,11 @@ export interface CostWeights {
    * search refines the actor's plan where the learned cost is trustworthy and stays near it
    * where it is not (as MBOP and other policy-constrained planners do). 0: off. */
   prior: number;
+  /** Hard-wired clearance cost: weight of max(0, margin − c)/margin per imagined step, c the
+   * decoded position's distance to the nearest obstacle the observation lists. 0: off. */
+  clearance: number;
+  /** Clearance below which it costs (m): about the robot's footprint radius plus a little. */
+  margin: number;
 }
 
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
@@ -88,7 +93,7 @@ const PLAN: PlanConfig = {
   priorStd: 0.5,
   greedy: 1,
   gamma: 0.97,
-  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0 },
+  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35 },
   imagined: 12,
 };
 
@@ -126,7 +131,7 @@ const SEARCH_NEAR_ACTOR: Partial<PlanConfig> = { actorPrior: 1, priorStd: 0.2, s
 const PRIOR_WEIGHT = 40;
 
 /** Per-robot adjustments. */
-const PER_ROBOT: Record<RobotType, { plan?: Partial<PlanConfig> }> = {
+const PER_ROBOT: Record<RobotType, { plan?: Partial<Omit<PlanConfig, 'cost'>> & { cost?: Partial<CostWeights> } }> = {
   // Wheeled robots must turn before they gain: a 0.6 s horizon prefers driving straight past a
   // goal at 45°; 1.5 s does not. The reward head adds what goal distance lacks (contact and
   // control costs, measured progress); see checkpoints/TRAINING.md.
@@ -166,7 +171,7 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of ['goal', 'reward', 'failure', 'value', 'prior'] as const) {
+  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin'] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;

@@ -25,7 +25,7 @@ import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from '
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { validateCheckpoint } from './io/validateCheckpoint.ts';
 import { defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
-import { actorProposals, decodePaths, sequenceCosts } from './planning/Imagination.ts';
+import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
 import { Mppi } from './planning/Mppi.ts';
 import { observationLayout } from './io/observationLayout.ts';
@@ -140,10 +140,12 @@ class WorldModelPlanner implements Planner {
       const stuck = this.memory.stuck();
       if (stuck) this.stuckSteps++;
       this.decisions++;
+      // The obstacles the observation lists (what the LLM sees), for the hard-wired clearance cost.
+      const scene = plan.cost.clearance > 0 ? { goal: obs.goal.position, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: this.controlPeriod } : undefined;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const prior = plan.actorPrior ? proposals.subarray(0, plan.horizon * meta.actionDim) : undefined;
       const width = stuck ? 2 : prior ? plan.priorStd : 1;
-      const result = await this.mppi.plan(this.rng, (seqs, n) => sequenceCosts(model, z0, seqs, n, plan), proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), width, prior);
+      const result = await this.mppi.plan(this.rng, (seqs, n) => sequenceCosts(model, z0, seqs, n, plan, scene), proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), width, prior);
 
       // Imagined futures for the viewer: the best elites, then evenly spread other samples.
       const A = meta.actionDim;

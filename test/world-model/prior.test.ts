@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig, resolveConfig } from '../../planners/world-model/Configurator.ts';
-import { actorProposals, sequenceCosts } from '../../planners/world-model/planning/Imagination.ts';
+import { decodePaths, obstaclesOf, sequenceCosts, actorProposals } from '../../planners/world-model/planning/Imagination.ts';
+import { clearance } from '../../planners/world-model/io/sceneFeatures.ts';
+import type { SceneObject } from '../../sim/types.ts';
 import { Mppi } from '../../planners/world-model/planning/Mppi.ts';
 import { WorldModel } from '../../planners/world-model/model/WorldModel.ts';
 import { Rng } from '../../sim/rng.ts';
@@ -22,7 +24,7 @@ afterAll(() => {
 });
 
 const H = 6;
-const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1 } };
+const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1, clearance: 0, margin: 0.35 } };
 
 describe('behaviour prior', () => {
   it('costs nothing on the actor\'s own sequence and grows with the distance from it', () => {
@@ -51,5 +53,36 @@ describe('behaviour prior', () => {
     const none = await run(0);
     expect(strong).toBeLessThan(0.15);
     expect(none).toBeGreaterThan(strong);
+  });
+});
+
+describe('hard-wired clearance cost', () => {
+  it('adds weight·γᵗ·(margin − clearance)/margin for every imagined position near an obstacle, and nothing far from all', () => {
+    const H = 3;
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5 } };
+    const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.5 : -0.5));
+    const goal = [1, -1];
+    const paths = decodePaths(model, z0, seqs, 2, H, goal);
+    // A box of 0.2 m centred 0.1 m from sequence 0's first imagined point.
+    const [px, py] = paths[0][1];
+    const box: SceneObject = { id: 'b', kind: 'obstacle', shape: 'box', size: [0.2, 0.2, 0.2], x: px + 0.2, y: py, z: 0.1, yaw: 0, vx: 0, vy: 0 };
+    const without = sequenceCosts(model, z0, seqs, 2, base);
+    const withScene = sequenceCosts(model, z0, seqs, 2, base, { goal, obstacles: [box], dt: 0.1 });
+    for (let i = 0; i < 2; i++) {
+      let expected = 0;
+      for (let t = 1; t <= H; t++) {
+        const c = clearance(box, paths[i][t][0], paths[i][t][1]);
+        if (c < 0.5) expected += (2 * 0.9 ** (t - 1) * (0.5 - c)) / 0.5;
+      }
+      // Decoded paths are rounded to millimetres.
+      expect(withScene[i] - without[i]).toBeCloseTo(expected, 2);
+    }
+    expect(withScene[0] - without[0]).toBeGreaterThan(1.5); // 0.1 m clearance at step 1 alone costs 1.6
+    // Far from every obstacle: no change.
+    const far = { ...box, x: px + 100 };
+    const farCosts = sequenceCosts(model, z0, seqs, 2, base, { goal, obstacles: [far], dt: 0.1 });
+    expect(Array.from(farCosts)).toEqual(Array.from(without));
+    // Slopes and steps are driven over; the push target is not an obstacle.
+    expect(obstaclesOf([box, { ...box, id: 's', kind: 'slope' }, { ...box, id: 'p', kind: 'movable' }], 'p').map((o) => o.id)).toEqual(['b']);
   });
 });

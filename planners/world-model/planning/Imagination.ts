@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../../sim/rng.ts';
 import type { PlanConfig } from '../Configurator.ts';
 import type { WorldModel } from '../model/WorldModel.ts';
+import type { SceneObject } from '../../../sim/types.ts';
+import { clearance } from '../io/sceneFeatures.ts';
 
 function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
   const out = new Float32Array(actions.length);
@@ -19,16 +21,62 @@ function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.T
   return tf.unstack(tf.tensor3d(out, [H, n, A])) as tf.Tensor2D[];
 }
 
-/** Costs [n] of `n` sequences from latent `z0` ([1, latent]); lower is better. */
-export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>): Float32Array {
+/**
+ * What the hard-wired part of the cost needs from the current observation: the goal (to turn
+ * the probe's goal-relative positions into world positions) and the obstacles the observation
+ * lists, each moved along its observed velocity as imagined time passes.
+ */
+export interface ObstacleScene {
+  goal: readonly number[];
+  obstacles: readonly SceneObject[];
+  /** Seconds per imagined step (the control period). */
+  dt: number;
+}
+
+/** Objects that block a ground robot (slopes and steps are driven over). */
+export function obstaclesOf(objects: readonly SceneObject[], except?: string): SceneObject[] {
+  return objects.filter((o) => o.kind !== 'slope' && o.kind !== 'step' && o.id !== except);
+}
+
+/**
+ * Hard-wired clearance cost (LeCun's intrinsic cost is fixed, not learned): for each imagined
+ * step, the decoded position's clearance c to the nearest obstacle, costing
+ * clearance · γᵗ · max(0, margin − c) / margin. Adds into `costs` ([n]); `pos` is the probe's
+ * output for steps 1..H, step-major ([H][n][3], goal-relative).
+ */
+function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
+  const { margin, clearance: weight } = plan.cost;
+  if (!(margin > 0) || scene.obstacles.length === 0) return;
+  for (let t = 0; t < H; t++) {
+    const ahead = (t + 1) * scene.dt;
+    const moved = scene.obstacles.map((o) => (o.vx || o.vy ? { ...o, x: o.x + o.vx * ahead, y: o.y + o.vy * ahead } : o));
+    const w = (weight * plan.gamma ** t) / margin;
+    for (let i = 0; i < n; i++) {
+      const k = (t * n + i) * 3;
+      const px = pos[k] + scene.goal[0];
+      const py = pos[k + 1] + scene.goal[1];
+      let c = Infinity;
+      for (const o of moved) c = Math.min(c, clearance(o, px, py));
+      if (c < margin) costs[i] += w * (margin - c);
+    }
+  }
+}
+
+/** Costs [n] of `n` sequences from latent `z0` ([1, latent]); lower is better. With `scene` and
+ * a clearance weight, imagined positions (decoded by the probe) near obstacles cost too. */
+export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>, scene?: ObstacleScene): Float32Array {
   const A = model.shape.actionDim;
   const H = plan.horizon;
+  const geometric = !!scene && plan.cost.clearance > 0;
+  let positions: tf.Tensor | null = null;
   const costs = tf.tidy(() => {
     const steps = stepMajor(actions, n, H, A);
     let z = tf.tile(z0, [n, 1]) as tf.Tensor2D;
     let cost: tf.Tensor1D = tf.zeros([n]);
+    const imagined: tf.Tensor2D[] = [];
     for (let t = 0; t < H; t++) {
       const next = model.next(z, steps[t]);
+      if (geometric) imagined.push(next);
       cost = tf.add(cost, model.cost.stepCost(z, steps[t], next, plan.cost, plan.gamma ** t));
       if (plan.cost.prior) {
         // Behaviour prior: distance from what the actor would do in this imagined state.
@@ -38,10 +86,16 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
       z = next;
     }
     if (plan.cost.value) cost = tf.sub(cost, tf.mul(model.cost.value(z), plan.cost.value * plan.gamma ** H));
+    if (geometric) positions = tf.keep(model.probe.position(tf.concat(imagined, 0) as tf.Tensor2D));
     return cost;
   });
-  const out = costs.dataSync() as Float32Array;
+  const out = Float32Array.from(costs.dataSync() as Float32Array);
   costs.dispose();
+  if (positions) {
+    const pos = (positions as tf.Tensor).dataSync() as Float32Array;
+    (positions as tf.Tensor).dispose();
+    addClearanceCost(out, pos, n, H, plan, scene!);
+  }
   // A diverged model must not break the elite sort: non-finite costs rank last.
   return out.map((c) => (Number.isFinite(c) ? c : 1e9));
 }

@@ -26,7 +26,7 @@ export const RECIPES: Record<string, Recipe> = {
   shipped: {
     doc: 'the shipped checkpoints: suite wm-train (core scenarios + 60 train levels per family), wasm',
     suite: 'wm-train',
-    steps: { diffdrive: 8000, pusher: 5000, arm: 3000 },
+    steps: { diffdrive: 6000, pusher: 4000, arm: 2500 },
     batch: 128,
     seedEpisodes: 12,
     levelEpisodes: 1,

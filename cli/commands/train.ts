@@ -1,7 +1,8 @@
 /**
  * `planarena train world-model`: trains one world-model checkpoint per robot type of a suite.
  * The loop itself lives in planners/world-model/training.ts; this file parses flags, picks the
- * tfjs backend, wires Ctrl-C and prints progress.
+ * tfjs backend, wires Ctrl-C and prints progress. `train bc` (the behaviour-cloning baseline)
+ * has flags of its own and lives in trainBc.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import type { Command } from '../main.ts';
 import { loadScenario, loadSuite, loadSuiteScenarios } from '../../scenarios/load.ts';
 import type { RobotType, Scenario } from '../../scenarios/schema.ts';
 import type { PhysicsFlavor } from '../../sim/types.ts';
+import { BC_USAGE, trainBcCommand } from './trainBc.ts';
 
 const FLAGS = {
   suite: { type: 'string' },
@@ -53,17 +55,20 @@ flags:
 
 output (<out>/<robot>/): model.json + weights.bin (checkpoint), replay/, trainer/ (resume state),
 log.jsonl (losses, collections, evaluations), training.svg (plot).
-evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint DIR   (DIR: the --out above)`;
+evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint DIR   (DIR: the --out above)
+
+${BC_USAGE}`;
 
 export const command: Command = {
   name: 'train',
-  summary: 'train the world-model planner',
+  summary: 'train the world-model planner or the behaviour-cloning baseline',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
+    if (argv[0] === 'bc') return trainBcCommand(argv.slice(1));
     const { values, positionals } = parseFlags('train', argv, FLAGS);
     const what = positionals[0];
     if (what !== 'world-model' || positionals.length > 1) {
-      throw new UserError('E_BAD_FLAG', `what to train? Only "world-model" is trainable: planarena train world-model --suite <suite>.`);
+      throw new UserError('E_BAD_FLAG', `what to train? "world-model" or "bc": planarena train world-model --suite <suite>, or planarena train bc --suite <suite> --out <dir>.`);
     }
     if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'train world-model: give --suite <id> or --scenarios <ids>.');
     const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/io/backend.ts');

@@ -48,7 +48,7 @@ evaluate:  planarena run --suite S --planners bc,scripted,world-model --bc-check
 export async function trainBcCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('train', argv, FLAGS);
   if (positionals.length > 0) throw new UserError('E_BAD_FLAG', `train bc: unexpected argument "${positionals[0]}"; it takes flags only. See \`planarena train --help\`.`);
-  if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'train bc: give --suite <id> or --scenarios <ids>.');
+  if (!values.suite && !values.scenarios) throw new UserError('E_BAD_FLAG', 'train bc needs --suite <id> or --scenarios <ids>: planarena train bc --suite <suite> --out <dir>.');
   const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/io/backend.ts');
   const backendChoice = choiceFlag('backend', values.backend, BACKENDS, 'wasm');
   const physics = choiceFlag<PhysicsFlavor>('physics', values.physics, ['deterministic', 'fast'], 'deterministic');

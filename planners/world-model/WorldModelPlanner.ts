@@ -1,6 +1,8 @@
 /**
  * The world-model planner: encode the observation, plan by MPPI in latent space with actor
- * proposals and warm start, act with the first action of the refined plan.
+ * proposals and warm start, act with the first action of the refined plan. Two factories share
+ * it: `world-model`, and the ablation `world-model-actor`, which acts on the first action of the
+ * actor's deterministic sequence (one sample, no search; see `ACTOR_ONLY_OVERRIDES`).
  *
  * Config (`PlannerOptions.config`, from CLI flags):
  * - `checkpoint`: checkpoint directory; default `planners/world-model/checkpoints/<robot>` (shipped);

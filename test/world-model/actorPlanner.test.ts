@@ -37,7 +37,9 @@ describe('world-model-actor', () => {
     const env = await createEnv(scenario);
     const factory = await getPlannerFactory('world-model-actor');
     expect(factory.name).toBe('world-model-actor');
-    const planner = await factory.create({ config: {} });
+    // Search settings meant for world-model in the same run cannot turn the ablation into a
+    // search: with these, world-model itself already leaves the actor's action at the first step.
+    const planner = await factory.create({ config: { wmSamples: 128, wmIterations: 3, wmActorSamples: 8, wmCostPrior: 0 } });
     const { model } = loadCheckpoint(join(SHIPPED_CHECKPOINTS, 'diffdrive'), { robot: 'diffdrive', actionDim: env.actionSpace.dim, obsLayout: observationLayout('diffdrive') });
     try {
       expect(planner.name).toBe('world-model-actor');

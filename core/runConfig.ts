@@ -69,6 +69,9 @@ export const RunConfigSchema = z
     scenarioHashes: z.record(z.string(), z.string()).default({}),
     inputHashes: z.record(z.string(), z.string()).default({}),
     skippedPlanners: z.record(z.string(), z.string()).optional(),
+    observationSpecs: z
+      .record(z.string(), z.object({ tier: z.enum(['state', 'sensor']), reads: z.string(), inputLayout: z.record(z.string(), z.array(z.string())).optional() }))
+      .optional(),
   });
 
 /** The resolved, frozen configuration of a run (what `manifest.json` holds under `config`). */
@@ -102,6 +105,17 @@ export interface RunConfig {
   inputHashes: Record<string, string>;
   /** Planners that were asked for but could not run here, with the factory's one-line reason. */
   skippedPlanners?: Record<string, string>;
+  /** What each planner that ran reads of the observation (`PlannerFactory.observes`), at the
+   * run's tier: learned planners list their checkpoints' input layouts by robot. Absent in
+   * manifests written before it was recorded. */
+  observationSpecs?: Record<string, PlannerObservation>;
+}
+
+/** One planner's entry of `RunConfig.observationSpecs`. */
+export interface PlannerObservation {
+  tier: ObservationTier;
+  reads: string;
+  inputLayout?: Record<string, string[]>;
 }
 
 /**
@@ -138,6 +152,7 @@ function orderedConfig(c: RunConfig): RunConfig {
     scenarioHashes: { ...c.scenarioHashes },
     inputHashes: { ...c.inputHashes },
     ...(c.skippedPlanners && Object.keys(c.skippedPlanners).length > 0 ? { skippedPlanners: { ...c.skippedPlanners } } : {}),
+    ...(c.observationSpecs ? { observationSpecs: structuredClone(c.observationSpecs) } : {}),
   };
 }
 

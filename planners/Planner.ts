@@ -130,9 +130,25 @@ export interface PlannerOptions {
   config: Record<string, unknown>;
 }
 
+/**
+ * What a planner reads of each observation, as the run manifest records it per planner
+ * (`config.observationSpecs`, docs/observations.md). The tier (`state` or `sensor`) is the run's
+ * and is added by the runner.
+ */
+export interface ObservationSpec {
+  /** In words: which parts of the observation it reads ("nothing" for random). */
+  reads: string;
+  /** Learned planners: the input layout each robot's checkpoint was trained on, by robot
+   * ("goal@7+4", ..., "object_set@56+576", "object_mask@632+32"): exactly the slots it reads. */
+  inputLayout?: Record<string, string[]>;
+}
+
 export interface PlannerFactory {
   name: string;
   description: string;
+  /** What the planner reads of each observation, for the manifest; absent: the whole observation.
+   * Learned planners read their checkpoints' layouts here (cheap: metadata only). */
+  observes?(opts: PlannerOptions, robots: readonly RobotType[]): ObservationSpec;
   /** True when the planner needs `TaskSpec.oracle` (rollouts of the true physics). */
   privileged?: boolean;
   /** True when the planner's actions depend only on (scenario, seed, observations): its episodes

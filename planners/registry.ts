@@ -6,6 +6,7 @@
  */
 import { UserError } from '../core/errors.ts';
 import { didYouMean, type SettingsGroup } from '../core/settings.ts';
+import { BC_SETTINGS } from './baselines/bc/settings.ts';
 import { ORACLE_SETTINGS, RANDOM_SETTINGS, SCRIPTED_SETTINGS } from './baselines/settings.ts';
 import { LLM_SETTINGS } from './llm/settings.ts';
 import { PLANNER_LABEL, type PlannerFactory } from './Planner.ts';
@@ -23,6 +24,9 @@ interface Entry {
    * label of a plain `name` from the planner config (e.g. --remote-name), if any.
    */
   labels?: { defaultLabel(config: Record<string, unknown>): string | null };
+  /** False for ablations and extra baselines that the demo head-to-head leaves out (they are
+   * for reports, and every planner in a race costs the demo time). */
+  demo?: false;
 }
 
 const ENTRIES: Record<string, Entry> = {
@@ -31,6 +35,8 @@ const ENTRIES: Record<string, Entry> = {
   oracle: { description: 'sampling MPC on clones of the true physics (privileged; the 1 of normalised scores)', load: async () => (await import('./baselines/oracle.ts')).factory },
   llm: { description: 'LLM-prompted planner over an OpenAI-compatible API (skills or direct control)', load: async () => (await import('./llm/LlmPlanner.ts')).factory },
   'world-model': { description: 'learned modular world model (JEPA predictor, critic, actor) planning by latent MPPI', load: async () => (await import('./world-model/WorldModelPlanner.ts')).factory },
+  'world-model-actor': { description: "world-model's actor alone, no search: the policy-only ablation of world-model (same checkpoint and settings)", load: async () => (await import('./world-model/WorldModelPlanner.ts')).actorFactory, demo: false },
+  bc: { description: 'behaviour cloning: a policy network imitating the scripted controller, reading what world-model reads; no model, no search', load: async () => (await import('./baselines/bc/BcPlanner.ts')).factory, demo: false },
   remote: {
     description: 'a policy in another process or language over WebSocket + MessagePack (--remote-url; remote:NAME for several)',
     load: async (label) => (await import('./remote/RemotePlanner.ts')).remoteFactory(label),
@@ -39,10 +45,15 @@ const ENTRIES: Record<string, Entry> = {
 };
 
 /** Every planner's declared settings, in the order `run --help` and docs/settings.md show them. */
-export const PLANNER_SETTINGS: readonly SettingsGroup[] = [LLM_SETTINGS, WORLD_MODEL_SETTINGS, ORACLE_SETTINGS, SCRIPTED_SETTINGS, RANDOM_SETTINGS, REMOTE_SETTINGS];
+export const PLANNER_SETTINGS: readonly SettingsGroup[] = [LLM_SETTINGS, WORLD_MODEL_SETTINGS, BC_SETTINGS, ORACLE_SETTINGS, SCRIPTED_SETTINGS, RANDOM_SETTINGS, REMOTE_SETTINGS];
 
 export function plannerNames(): string[] {
   return Object.keys(ENTRIES);
+}
+
+/** The planners the demo races by default: all but the ablations and extra baselines. */
+export function demoPlannerNames(): string[] {
+  return plannerNames().filter((n) => ENTRIES[n].demo !== false);
 }
 
 export function plannerDescription(name: string): string {

@@ -236,6 +236,9 @@ export async function runPipeline(source: RunSource, exec: ExecutionOptions, io:
       scenarioHashes: Object.fromEntries(plan.scenarios.map((s) => [s.id, scenarioHash(s)])),
       inputHashes,
       ...(skipped.length > 0 ? { skippedPlanners: Object.fromEntries(skipped.map((s) => [s.planner, s.reason])) } : {}),
+      observationSpecs: Object.fromEntries(
+        factories.map((f) => [f.name, { tier: request.observation, ...(f.observes?.(plannerOptions, robots) ?? { reads: 'the whole observation' }) }]),
+      ),
     }),
   );
 

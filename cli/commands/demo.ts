@@ -11,7 +11,7 @@
  */
 import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
-import { plannerNames } from '../../planners/registry.ts';
+import { demoPlannerNames } from '../../planners/registry.ts';
 import { DEFAULT_PORT, runPipeline } from '../../runner/pipeline.ts';
 import { parseRunFlags, RUN_FLAGS } from '../runFlags.ts';
 import { finishSession, installInterrupt } from './run.ts';
@@ -26,7 +26,8 @@ export const DEMO_PACE = 2;
 export const usage = `usage: planarena demo [flags]
 
 The demo head-to-head: suite "${DEMO_SUITE}" (open field, U-shaped trap, box pushing, crossing
-traffic), seeds 0 and 1, every available planner (${plannerNames().join(', ')}). The planners of
+traffic), seeds 0 and 1, every available planner of the head-to-head (${demoPlannerNames().join(', ')};
+ablations and extra baselines such as world-model-actor and bc only with --planners). The planners of
 each scenario and seed race side by side in the live viewer, in lockstep of simulated time, at
 ${DEMO_PACE}× real time; it says up front how long it can take (at most about 2.5 minutes of
 racing). Every episode is recorded: the run directory and the command that replays it are
@@ -62,7 +63,7 @@ export const command: Command = {
       : {
           ...values,
           suite: values.suite ?? (values.scenarios === undefined ? DEMO_SUITE : undefined),
-          planners: values.planners ?? plannerNames().join(','),
+          planners: values.planners ?? demoPlannerNames().join(','),
           seeds: values.seeds ?? DEMO_SEEDS,
         };
     const { source, exec } = parseRunFlags(withDefaults, { live: true, record: true, livePace: DEMO_PACE });

@@ -1,7 +1,8 @@
 /**
  * `planarena train world-model`: trains one world-model checkpoint per robot type of a suite.
  * The loop itself lives in planners/world-model/training.ts; this file parses flags, picks the
- * tfjs backend, wires Ctrl-C and prints progress.
+ * tfjs backend, wires Ctrl-C and prints progress. `train bc` (the behaviour-cloning baseline)
+ * has flags of its own and lives in trainBc.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { loadScenario, loadSuite, loadSuiteScenarios } from '../../scenarios/loa
 import type { RobotType, Scenario } from '../../scenarios/schema.ts';
 import type { PhysicsFlavor } from '../../sim/types.ts';
 import { RECIPES, type Recipe } from '../../planners/world-model/training/recipe.ts';
+import { BC_USAGE, trainBcCommand } from './trainBc.ts';
 
 const FLAGS = {
   suite: { type: 'string' },
@@ -60,17 +62,20 @@ flags:
 
 output (<out>/<robot>/): model.json + weights.bin (checkpoint), replay/, trainer/ (resume state),
 log.jsonl (losses, collections, evaluations), training.svg (plot).
-evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint DIR   (DIR: the --out above)`;
+evaluate:  planarena run --suite S --planners world-model,random,scripted,oracle --checkpoint DIR   (DIR: the --out above)
+
+${BC_USAGE}`;
 
 export const command: Command = {
   name: 'train',
-  summary: 'train the world-model planner',
+  summary: 'train the world-model planner or the behaviour-cloning baseline',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
+    if (argv[0] === 'bc') return trainBcCommand(argv.slice(1));
     const { values, positionals } = parseFlags('train', argv, FLAGS);
     const what = positionals[0];
     if (what !== 'world-model' || positionals.length > 1) {
-      throw new UserError('E_BAD_FLAG', `what to train? Only "world-model" is trainable: planarena train world-model --suite <suite>.`);
+      throw new UserError('E_BAD_FLAG', `what to train? "world-model" or "bc": planarena train world-model --suite <suite>, or planarena train bc --suite <suite> --out <dir>.`);
     }
     let recipe: Recipe | null = null;
     if (values.recipe !== undefined) {

@@ -401,6 +401,7 @@ export const factory: PlannerFactory = {
   description: 'sampling MPC on clones of the true physics (the 1 of normalised scores)',
   privileged: true,
   deterministic: true,
+  observes: () => ({ reads: 'the whole observation, and the true simulator (privileged: TaskSpec.oracle)' }),
   async create(opts: PlannerOptions) {
     return new OraclePlanner(oracleSettings(opts.config));
   },

@@ -48,6 +48,7 @@ export const factory: PlannerFactory = {
   name: 'random',
   description: 'uniform random actions (the 0 of normalised scores)',
   deterministic: true,
+  observes: () => ({ reads: 'nothing' }),
   async create(opts: PlannerOptions) {
     return new RandomPlanner(readSettings(RANDOM_SETTINGS.settings, opts.config).randomHold as number);
   },

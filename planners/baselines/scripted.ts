@@ -160,6 +160,7 @@ export const factory: PlannerFactory = {
   name: 'scripted',
   description: 'hand-written controllers: go-to-goal with lidar avoidance, pushing, arm joint control',
   deterministic: true,
+  observes: () => ({ reads: 'robot state, goal, objects (grid route around them), lidar' }),
   async create(opts: PlannerOptions) {
     return new ScriptedPlanner(readSettings(SCRIPTED_SETTINGS.settings, opts.config).scriptedRetries as number);
   },

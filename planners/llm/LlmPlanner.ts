@@ -426,6 +426,7 @@ export const factory: PlannerFactory = {
   description: 'LLM-prompted planner over an OpenAI-compatible API or an embedded GGUF model (llama.cpp; skills or direct control)',
   // A live model is not reproducible; a replayed cassette is, and the tests check that.
   deterministic: false,
+  observes: () => ({ reads: 'robot state, goal, objects, recent events (collisions) as text; the instruction' }),
   unavailable(opts: PlannerOptions): string | null {
     return whyNoLlm(opts.config);
   },

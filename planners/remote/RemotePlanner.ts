@@ -171,6 +171,7 @@ export function remoteFactory(label: string | undefined): PlannerFactory {
     description: 'a policy served over WebSocket + MessagePack by another process, in any language (protocol v1, docs/interop.md)',
     // Whatever the server does is outside planarena's control: no hash guarantees.
     deterministic: false,
+    observes: () => ({ reads: 'the whole observation, flat as a float32 array (docs/interop.md)' }),
     unavailable(opts: PlannerOptions) {
       const cfg = resolveRemoteConfig(opts.config, label);
       // Two short lines: the demo prints it as the planner's skip line.

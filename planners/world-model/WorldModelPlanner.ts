@@ -1,6 +1,8 @@
 /**
  * The world-model planner: encode the observation, plan by MPPI in latent space with actor
- * proposals and warm start, act with the first action of the refined plan.
+ * proposals and warm start, act with the first action of the refined plan. Two factories share
+ * it: `world-model`, and the ablation `world-model-actor`, which acts on the first action of the
+ * actor's deterministic sequence (one sample, no search; see `ACTOR_ONLY_OVERRIDES`).
  *
  * Config (`PlannerOptions.config`, from CLI flags):
  * - `checkpoint`: checkpoint directory; default `planners/world-model/checkpoints/<robot>` (shipped);
@@ -20,11 +22,11 @@ import { UserError } from '../../core/errors.ts';
 import type { RobotType, Scenario } from '../../scenarios/schema.ts';
 import { Rng } from '../../sim/rng.ts';
 import type { Observation } from '../../sim/types.ts';
-import type { ActResult, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
+import type { ActResult, ObservationSpec, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './io/backend.ts';
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
-import { validateCheckpoint } from './io/validateCheckpoint.ts';
-import { defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
+import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.ts';
+import { ACTOR_ONLY, defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
 import { Mppi } from './planning/Mppi.ts';
@@ -85,8 +87,23 @@ interface Loaded {
   meta: CheckpointMeta;
 }
 
+/**
+ * The ablation `world-model-actor`: the same model acting on its actor's sequence alone
+ * (`ACTOR_ONLY`: one sample, the actor's deterministic sequence, no search), with the behaviour
+ * prior off. Written as `--set wm-...` overrides applied after the user's, so a run that also
+ * tunes world-model's search (`--set wm-samples=512`) cannot turn the ablation into a search.
+ */
+const ACTOR_ONLY_OVERRIDES: Record<string, number> = {
+  ...Object.fromEntries(Object.entries(ACTOR_ONLY).map(([k, v]) => [`wm${k[0].toUpperCase()}${k.slice(1)}`, v as number])),
+  wmCostPrior: 0,
+  // One sample: nothing to rank, so the clearance term would only cost time.
+  wmCostClearance: 0,
+};
+
+/** What the planner is: the full search, or the actor alone (the policy-only ablation). */
+type Variant = 'world-model' | 'world-model-actor';
+
 class WorldModelPlanner implements Planner {
-  readonly name = 'world-model';
   private readonly loaded = new Map<string, Loaded>();
   private current: Loaded | null = null;
   private config: Readonly<WorldModelConfig> | null = null;
@@ -102,6 +119,7 @@ class WorldModelPlanner implements Planner {
     readonly backend: string,
     /** A model in memory (training's own collection and evaluation); the planner does not own it. */
     private readonly fixed: Loaded | null = null,
+    readonly name: Variant = 'world-model',
   ) {}
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
@@ -117,7 +135,7 @@ class WorldModelPlanner implements Planner {
     this.current = entry;
     // Planner settings come from today's defaults plus the run's overrides, not from the
     // checkpoint: planning can be retuned without retraining. The model part is the checkpoint's.
-    this.config = resolveConfig({ ...entry.meta.config, plan: defaultConfig(robot).plan }, this.options);
+    this.config = resolveConfig({ ...entry.meta.config, plan: defaultConfig(robot).plan }, planOverrides(this.name, this.options));
     this.mppi = new Mppi(this.config.plan, task.actionSpace.dim);
     this.rng = Rng.stream(task.scenarioId, seed, 'planner:world-model');
     this.controlPeriod = task.controlPeriod;
@@ -198,6 +216,11 @@ class WorldModelPlanner implements Planner {
   }
 }
 
+/** The planner overrides a variant runs with: the user's, and for the actor ablation `ACTOR_ONLY` on top. */
+function planOverrides(variant: Variant, options: Record<string, unknown>): Record<string, unknown> {
+  return variant === 'world-model-actor' ? { ...options, ...ACTOR_ONLY_OVERRIDES } : options;
+}
+
 /** A planner around a model in memory (used by training); the caller keeps ownership of the model. */
 export function plannerForModel(model: WorldModel, meta: CheckpointMeta, config: Record<string, unknown> = {}): Planner {
   return new WorldModelPlanner(config, 'in-memory', { model, meta });
@@ -207,42 +230,67 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000 || 0; // no -0: it would not survive JSON
 }
 
-export const factory: PlannerFactory = {
-  name: 'world-model',
-  description: 'learned modular world model (JEPA predictor, critic, actor) planning by latent MPPI',
-  // Deterministic on the default cpu/wasm backends (seeded noise, single-threaded kernels).
-  deterministic: true,
-  unavailable(opts: PlannerOptions): string | null {
-    const c = opts.config.checkpoint;
-    if (typeof c === 'string' && c.length > 0) {
-      return existsSync(c) ? null : `world-model: --checkpoint ${c} does not exist; train one with \`planarena train world-model --suite <suite> --out ${c}\``;
-    }
-    if (shippedRobots().length === 0) {
-      return `world-model: no shipped checkpoints in ${SHIPPED_CHECKPOINTS}; train one with \`planarena train world-model --suite <suite> --out <dir>\` and pass --checkpoint <dir>`;
-    }
-    return null;
-  },
-  inputs(opts: PlannerOptions, robots: readonly RobotType[]): Record<string, readonly string[]> {
-    return Object.fromEntries(robots.map((robot) => {
-      const dir = checkpointDir(robot, opts.config);
-      return [`checkpoint:${robot}`, [join(dir, 'model.json'), join(dir, 'weights.bin')]];
-    }));
-  },
-  async preflight(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> {
-    backendOf(opts.config);
-    for (const robot of robots) {
-      const { meta } = validateCheckpoint(checkpointDir(robot, opts.config), { robot, obsLayout: observationLayout(robot) });
-      // Planner overrides (--set wm-...) fail here rather than at every episode's reset.
-      resolveConfig({ ...meta.config, plan: defaultConfig(robot).plan }, opts.config);
-    }
-  },
-  async create(opts: PlannerOptions): Promise<Planner> {
-    // A checkpoint the user named is checked whole before anything runs: a corrupt one fails
-    // here, naming the file, instead of as a planner_error in every episode. (The shipped ones
-    // are checked per robot by preflight and on first use.)
-    for (const dir of userCheckpointDirs(opts.config)) validateCheckpoint(dir);
-    const selection = await selectBackend(backendOf(opts.config));
-    if (process.env.PLANARENA_VERBOSE) console.error(`world-model: tfjs backend ${describeSelection(selection)}`);
-    return new WorldModelPlanner(opts.config, selection.backend);
-  },
-};
+/** What a world-model checkpoint reads, by robot: its input layout (the flat vector, then the
+ * object set when it has one). Metadata only; a missing or broken checkpoint is preflight's to report. */
+function checkpointObservation(robots: readonly RobotType[], dirOf: (robot: RobotType) => string): ObservationSpec {
+  const inputLayout: Record<string, string[]> = {};
+  let objects = false;
+  for (const robot of robots) {
+    const dir = dirOf(robot);
+    if (!existsSync(join(dir, 'model.json'))) continue;
+    const meta = readCheckpointMeta(dir);
+    inputLayout[robot] = [...meta.obsLayout];
+    objects ||= (meta.config.model.objects ?? 0) > 0;
+  }
+  return { reads: objects ? 'obs.flat, then every listed object as a set (io/sceneFeatures.ts)' : 'obs.flat', inputLayout };
+}
+
+function factoryFor(variant: Variant, description: string): PlannerFactory {
+  return {
+    name: variant,
+    description,
+    // Deterministic on the default cpu/wasm backends (seeded noise, single-threaded kernels).
+    deterministic: true,
+    observes(opts: PlannerOptions, robots: readonly RobotType[]): ObservationSpec {
+      return checkpointObservation(robots, (robot) => checkpointDir(robot, opts.config));
+    },
+    unavailable(opts: PlannerOptions): string | null {
+      const c = opts.config.checkpoint;
+      if (typeof c === 'string' && c.length > 0) {
+        return existsSync(c) ? null : `${variant}: --checkpoint ${c} does not exist; train one with \`planarena train world-model --suite <suite> --out ${c}\``;
+      }
+      if (shippedRobots().length === 0) {
+        return `${variant}: no shipped checkpoints in ${SHIPPED_CHECKPOINTS}; train one with \`planarena train world-model --suite <suite> --out <dir>\` and pass --checkpoint <dir>`;
+      }
+      return null;
+    },
+    inputs(opts: PlannerOptions, robots: readonly RobotType[]): Record<string, readonly string[]> {
+      return Object.fromEntries(robots.map((robot) => {
+        const dir = checkpointDir(robot, opts.config);
+        return [`checkpoint:${robot}`, [join(dir, 'model.json'), join(dir, 'weights.bin')]];
+      }));
+    },
+    async preflight(opts: PlannerOptions, robots: readonly RobotType[]): Promise<void> {
+      backendOf(opts.config);
+      for (const robot of robots) {
+        const { meta } = validateCheckpoint(checkpointDir(robot, opts.config), { robot, obsLayout: observationLayout(robot) });
+        // Planner overrides (--set wm-...) fail here rather than at every episode's reset.
+        resolveConfig({ ...meta.config, plan: defaultConfig(robot).plan }, planOverrides(variant, opts.config));
+      }
+    },
+    async create(opts: PlannerOptions): Promise<Planner> {
+      // A checkpoint the user named is checked whole before anything runs: a corrupt one fails
+      // here, naming the file, instead of as a planner_error in every episode. (The shipped ones
+      // are checked per robot by preflight and on first use.)
+      for (const dir of userCheckpointDirs(opts.config)) validateCheckpoint(dir);
+      const selection = await selectBackend(backendOf(opts.config));
+      if (process.env.PLANARENA_VERBOSE) console.error(`world-model: tfjs backend ${describeSelection(selection)}`);
+      return new WorldModelPlanner(opts.config, selection.backend, null, variant);
+    },
+  };
+}
+
+export const factory = factoryFor('world-model', 'learned modular world model (JEPA predictor, critic, actor) planning by latent MPPI');
+
+/** The policy-only ablation: the world-model planner acting on its actor's sequence alone. */
+export const actorFactory = factoryFor('world-model-actor', "world-model's actor alone, no search: the policy-only ablation of world-model (same checkpoint and settings)");

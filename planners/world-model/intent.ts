@@ -27,7 +27,9 @@ const SIDE_M = 0.3;
 export function worldModelIntent(d: IntentInput): string {
   const goal = d.obs.goal;
   const subject = goal.type === 'push' ? (goal.object ?? 'the object') : goal.type === 'ee_reach' ? 'the hand' : 'the robot';
-  const belief = `best of ${d.imagined} imagined futures; it thinks the goal is ${Math.max(0, d.predictedGoalDistance).toFixed(1)} m away`;
+  // One imagined future is the actor's own plan (the ablation world-model-actor): no search.
+  const source = d.imagined === 1 ? "its actor's plan, imagined; no search" : `best of ${d.imagined} imagined futures`;
+  const belief = `${source}; it thinks the goal is ${Math.max(0, d.predictedGoalDistance).toFixed(1)} m away`;
   const best = [...d.rollouts].sort((a, b) => a.cost - b.cost)[0];
   if (!best || best.points.length < 2) return sentence(`imagining no futures this step; ${belief}`);
   const g = goal.position;
@@ -38,7 +40,7 @@ export function worldModelIntent(d: IntentInput): string {
   const seconds = (best.points.length - 1) * d.controlPeriod;
   const d0 = dist(first);
   const dH = dist(last);
-  const stuck = d.stuck ? 'it thinks it is stuck (its imagined state stopped changing), so it searches wider; ' : '';
+  const stuck = d.stuck ? `it thinks it is stuck (its imagined state stopped changing)${d.imagined === 1 ? '' : ', so it searches wider'}; ` : '';
   if (dH <= goal.tolerance) return sentence(`${stuck}expects to bring ${subject} to the goal within ${seconds.toFixed(1)} s (${belief})`);
   const rate = (d0 - dH) / seconds;
   if (rate <= 0.02) return sentence(`${stuck}no imagined future brings ${subject} closer to the goal within ${seconds.toFixed(1)} s, so it takes the least bad (${belief})`);

@@ -1,13 +1,15 @@
 /**
  * Settings of the world-model planner, declared once (see core/settings.ts). Search settings
  * default per robot type (Configurator.ts): a null default here means "the robot's default".
+ * `world-model-actor` (the actor alone) reads the same checkpoint and backend; it ignores the
+ * search settings, which its ablation fixes (Configurator.ts `ACTOR_ONLY`).
  */
 import type { SettingsGroup } from '../../core/settings.ts';
 
 const perRobot = (doc: string) => `${doc} (default: per robot, see docs/world-model.md)`;
 
 export const WORLD_MODEL_SETTINGS: SettingsGroup = {
-  planners: ['world-model'],
+  planners: ['world-model', 'world-model-actor'],
   settings: [
     { key: 'checkpoint', type: 'string', default: null, flag: true, doc: 'world-model checkpoint directory: one checkpoint, or one subdirectory per robot as `train --out` writes (default: the shipped checkpoints)' },
     { key: 'wmBackend', type: 'choice', default: 'wasm', choices: ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'], doc: 'tfjs backend; wasm is fast on CPUs and deterministic, auto may pick a GPU (not bit-reproducible)' },

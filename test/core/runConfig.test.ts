@@ -62,6 +62,7 @@ describe('manifest -> config -> manifest', () => {
       { ...BASE, plannerConfig: { wmSamples: 64, oraclePrior: false, llmUrl: 'http://127.0.0.1:1/v1', llmTimeout: 2.5 } },
       { ...BASE, shard: { index: 1, count: 3 }, skippedPlanners: { llm: 'no LLM configured' }, inputHashes: { 'world-model:checkpoint:arm': 'b'.repeat(64) } },
       { ...BASE, scenarioFiles: { 'arm-reach': '/tmp/elsewhere/arm-reach.json' } },
+      { ...BASE, observationSpecs: { scripted: { tier: 'state', reads: 'robot state, goal, objects, lidar' }, bc: { tier: 'sensor', reads: 'obs.flat', inputLayout: { arm: ['goal@7+4', 'lidar@11+16'] } } } },
     ];
     for (const c of variants) {
       const json = JSON.parse(JSON.stringify(manifestConfig(c)));

@@ -166,7 +166,10 @@ describe('planarena run', () => {
     [['run', '--force=yes', '--suite', 'smoke'], /^planarena run: --force is a switch and takes no value/],
     [['run', 'smoke'], /^planarena run: unexpected argument "smoke": planarena run takes flags only/],
     [['train', '--suite', '--steps', '5', 'world-model'], /^planarena train: --suite needs a value/],
-    [['train'], /^planarena train: what to train\? Only "world-model" is trainable/],
+    [['train'], /^planarena train: what to train\? "world-model" or "bc"/],
+    [['train', 'bc'], /^planarena train: train bc needs --suite <id> or --scenarios <ids>: planarena train bc --suite <suite> --out <dir>\.$/],
+    [['train', 'bc', '--scenarios', 'open-field', '--episodes', 'x'], /^planarena train: --episodes must be an integer >= 1, got "x"\.$/],
+    [['train', 'bc', '--scenarios', 'open-field', '--episode', '3'], /^planarena train: unknown flag --episode; did you mean --episodes\?/],
     [['serve', 'runs/demo-1'], /^planarena serve: serve takes the runs to show as a flag: planarena serve --runs runs\/demo-1 /],
   ])('%j is a one-line error', async (args, message) => {
     const r = await planarena(args);

@@ -105,6 +105,10 @@ describe('planarena list', () => {
     expect(data.scenarios.map((s) => s.id)).toEqual(['crossing-traffic', 'shove']);
     expect(data.suites.find((s) => s.id === 'core')?.scenarios).toHaveLength(listScenarios().length);
     expect(data.planners.map((p) => p.name)).toContain('world-model');
+    // The ablation beside it (the actor alone), and the behaviour-cloning baseline, which is
+    // unavailable until a checkpoint is trained, saying how.
+    expect(data.planners.find((p) => p.name === 'world-model-actor')).toMatchObject({ available: true, description: expect.stringContaining('policy-only ablation of world-model') });
+    expect(data.planners.find((p) => p.name === 'bc')).toMatchObject({ available: false, reason: expect.stringContaining('planarena train bc') });
     expect(data.planners.find((p) => p.name === 'scripted')).toMatchObject({ available: true, reason: null });
     expect(data.planners.find((p) => p.name === 'remote')).toMatchObject({ available: false, reason: expect.stringContaining('--remote-url') });
   });
@@ -118,7 +122,9 @@ describe('planarena list', () => {
   it('lists every planner setting, and docs/settings.md is exactly what the declarations generate', () => {
     const r = planarena('list', 'settings');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^world-model\s+--set wm-samples\s+-\s+action sequences sampled per MPPI iteration/m);
+    // world-model's settings serve its policy-only ablation too.
+    expect(r.stdout).toMatch(/^world-model,world-model-actor\s+--set wm-samples\s+-\s+action sequences sampled per MPPI iteration/m);
+    expect(r.stdout).toMatch(/^bc\s+--bc-checkpoint\s+-\s+behaviour-cloning checkpoint directory/m);
     expect(r.stdout).toMatch(/^llm\s+--llm-url\s+-\s+OpenAI-compatible base URL/m);
     const md = planarena('list', 'settings', '--markdown');
     expect(md.stdout).toBe(readFileSync(join(ROOT, 'docs', 'settings.md'), 'utf8'));

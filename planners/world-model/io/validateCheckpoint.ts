@@ -149,34 +149,35 @@ function checkExpectation(meta: CheckpointMeta, file: string, expect: Checkpoint
 /**
  * Reads a tensor file written by `writeTensors` (steps 3-5 of the file header): a regular file
  * within the size limit, an index that tiles it exactly, and a matching hash. `what` names the
- * file that holds the index, for messages. Returns name → values.
+ * file that holds the index, for messages; `retrain` the fix to suggest (other formats reuse this
+ * reader: the behaviour-cloning baseline's checkpoints). Returns name → values.
  */
-export function readTensors(path: string, index: { sha256: string; tensors: TensorEntry[] }, what: string): Map<string, { shape: number[]; values: Float32Array }> {
+export function readTensors(path: string, index: { sha256: string; tensors: TensorEntry[] }, what: string, retrain = RETRAIN): Map<string, { shape: number[]; values: Float32Array }> {
   const st = statOrNull(path);
-  if (!st) fail(`${what}: ${path} is missing. Re-run \`planarena train world-model\` or point --checkpoint at a complete checkpoint directory.`);
-  if (!st!.isFile()) fail(`${path} is ${kindOf(st!)}, not a weights file (named by ${what}). Replace it with the checkpoint's weights file: ${RETRAIN}`);
+  if (!st) fail(`${what}: ${path} is missing. ${retrain === RETRAIN ? 'Re-run `planarena train world-model` or point --checkpoint at a complete checkpoint directory.' : retrain}`);
+  if (!st!.isFile()) fail(`${path} is ${kindOf(st!)}, not a weights file (named by ${what}). Replace it with the checkpoint's weights file: ${retrain}`);
   if (st!.size > CHECKPOINT_LIMITS.weightsBytes) fail(`${path} is ${st!.size} bytes, more than the ${CHECKPOINT_LIMITS.weightsBytes}-byte limit for a weights file (limits: docs/limits.md).`);
-  if (st!.size % 4 !== 0) fail(`${path} is ${st!.size} bytes, not a whole number of float32 values: the file is truncated. ${RETRAIN}`);
+  if (st!.size % 4 !== 0) fail(`${path} is ${st!.size} bytes, not a whole number of float32 values: the file is truncated. ${retrain}`);
   const floats = st!.size / 4;
   // The index must tile the file: writeTensors packs tensors in order, with no gaps.
   const seen = new Set<string>();
   let end = 0;
   for (const e of index.tensors) {
-    if (seen.has(e.name)) fail(`${what}: tensor "${e.name}" is listed twice in the weights index. ${RETRAIN}`);
+    if (seen.has(e.name)) fail(`${what}: tensor "${e.name}" is listed twice in the weights index. ${retrain}`);
     seen.add(e.name);
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (e.offset !== end) {
-      fail(`${what}: tensor "${e.name}" starts at offset ${e.offset} but the tensor before it ends at ${end}: the tensor index (offsets) in model.json is damaged. ${RETRAIN}`);
+      fail(`${what}: tensor "${e.name}" starts at offset ${e.offset} but the tensor before it ends at ${end}: the tensor index (offsets) in ${basename(what)} is damaged. ${retrain}`);
     }
     end = e.offset + size;
     if (end > floats) {
-      fail(`${path}: tensor "${e.name}" (shape [${e.shape}], offset ${e.offset}) lies past the end of the file (${floats} floats): the file is truncated or the index in ${what} is wrong. ${RETRAIN}`);
+      fail(`${path}: tensor "${e.name}" (shape [${e.shape}], offset ${e.offset}) lies past the end of the file (${floats} floats): the file is truncated or the index in ${what} is wrong. ${retrain}`);
     }
   }
-  if (end !== floats) fail(`${path} holds ${floats} floats but the index in ${what} accounts for ${end}: the file does not belong to this index. ${RETRAIN}`);
+  if (end !== floats) fail(`${path} holds ${floats} floats but the index in ${what} accounts for ${end}: the file does not belong to this index. ${retrain}`);
   const bytes = readFileSync(path);
   if (createHash('sha256').update(bytes).digest('hex') !== index.sha256) {
-    fail(`${what}: ${path} is corrupt (SHA-256 does not match model.json). ${RETRAIN}`);
+    fail(`${what}: ${path} is corrupt (SHA-256 does not match ${basename(what)}). ${retrain}`);
   }
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const out = new Map<string, { shape: number[]; values: Float32Array }>();

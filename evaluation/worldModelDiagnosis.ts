@@ -57,6 +57,18 @@ export function pathErrors(imagined: readonly Point[], actual: readonly Point[])
   return Array.from({ length: n }, (_, t) => Math.hypot(imagined[t][0] - actual[t][0], imagined[t][1] - actual[t][1], imagined[t][2] - actual[t][2]));
 }
 
+/**
+ * The same for the motion: each path taken relative to its own start, so a constant offset of
+ * the probe's decoding (already there at step 0) does not count; what is left is the error of
+ * the predicted dynamics, as far as the probe can show it.
+ */
+export function motionErrors(imagined: readonly Point[], actual: readonly Point[]): number[] {
+  const n = Math.min(imagined.length, actual.length);
+  if (n === 0) return [];
+  const [i0, a0] = [imagined[0], actual[0]];
+  return Array.from({ length: n }, (_, t) => Math.hypot(imagined[t][0] - i0[0] - (actual[t][0] - a0[0]), imagined[t][1] - i0[1] - (actual[t][1] - a0[1]), imagined[t][2] - i0[2] - (actual[t][2] - a0[2])));
+}
+
 /** Per-step mean of several error curves of uneven length (a step averages the curves that reach it). */
 export interface ErrorCurve {
   /** Mean error (m) at horizon step t = 0..H; NaN where no curve reaches. */
@@ -161,6 +173,9 @@ export interface ScenarioSummary {
   chosenError: ErrorCurve;
   /** Imagination error over every sampled sequence. */
   sampledError: ErrorCurve;
+  /** Motion error (`motionErrors`) of the acted-on sequence and of every sampled one. */
+  chosenMotionError: ErrorCurve;
+  sampledMotionError: ErrorCurve;
   rankings: StateRanking[];
   /** Means over states of each ranking's ρ (NaN states, e.g. all returns equal, left out). */
   spearman: { learned: number; learnedNoPrior: number; learnedNearActor: number; trueCost: number };
@@ -178,6 +193,8 @@ export function summariseScenario(s: ScenarioDiagnosis, labels: Readonly<Record<
     states: s.states.length,
     chosenError: aggregateErrors(s.states.map((p) => pathErrors(p.chosen.imagined, p.chosen.actual)), H),
     sampledError: aggregateErrors(s.states.flatMap((p) => p.samples.imagined.map((im, i) => pathErrors(im, p.samples.actual[i]))), H),
+    chosenMotionError: aggregateErrors(s.states.map((p) => motionErrors(p.chosen.imagined, p.chosen.actual)), H),
+    sampledMotionError: aggregateErrors(s.states.flatMap((p) => p.samples.imagined.map((im, i) => motionErrors(im, p.samples.actual[i]))), H),
     rankings,
     spearman: { learned: avg('learned'), learnedNoPrior: avg('learnedNoPrior'), learnedNearActor: avg('learnedNearActor'), trueCost: avg('trueCost') },
     ablations: ablationRows(s.ablations, labels),
@@ -195,10 +212,13 @@ function f(x: number, digits = 2): string {
 /** The short plain-text table printed to stdout. */
 export function diagnosisTable(summaries: readonly ScenarioSummary[]): string {
   const lines: string[] = [];
-  lines.push('imagination error (m) and cost ranking (Spearman ρ of cost vs −true return, mean over states)');
-  lines.push(['scenario'.padEnd(18), 'states', 'err@1', 'err mean', 'err@H', 'ρ learned', 'ρ no prior', 'ρ near actor', 'ρ true cost'].join('  '));
+  lines.push('imagination error of the acted-on sequence (m; err: position, motion: relative to its start) and cost ranking');
+  lines.push('(Spearman ρ of the cost vs −true return over the sampled sequences, mean over states)');
+  lines.push(['scenario'.padEnd(18), 'states', 'err@0', 'err@1', 'err@H', 'motion@1', 'motion@H', 'ρ learned', 'ρ no prior', 'ρ near actor', 'ρ true cost'].join('  '));
   for (const s of summaries) {
-    lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(s.chosenError.oneStep, 3).padStart(5), f(s.chosenError.meanOverHorizon, 3).padStart(8), f(s.chosenError.final, 3).padStart(5), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
+    const e = s.chosenError;
+    const m = s.chosenMotionError;
+    lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(e.mean[0], 3).padStart(5), f(e.oneStep, 3).padStart(5), f(e.final, 3).padStart(5), f(m.oneStep, 3).padStart(8), f(m.final, 3).padStart(8), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
   }
   lines.push('');
   lines.push('ablations (success / episodes, mean return)');

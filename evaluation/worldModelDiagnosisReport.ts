@@ -46,8 +46,10 @@ function legend(parts: string[], items: readonly { label: string; color: string 
 /** Imagination error (m) against horizon step: the acted-on sequence and all samples. */
 export function errorChart(s: ScenarioSummary): string {
   const series = [
-    { label: 'acted-on sequence', ys: s.chosenError.mean },
-    { label: 'sampled sequences', ys: s.sampledError.mean },
+    { label: 'acted-on: position', ys: s.chosenError.mean },
+    { label: 'sampled: position', ys: s.sampledError.mean },
+    { label: 'acted-on: motion', ys: s.chosenMotionError.mean },
+    { label: 'sampled: motion', ys: s.sampledMotionError.mean },
   ];
   const yMax = Math.max(0.05, ...series.flatMap((c) => c.ys.filter(Number.isFinite)));
   const a = axes(`${s.scenario}: imagined vs true path, error per step`, [0, s.horizon], [0, yMax], 'horizon step (control steps)', 'error (m)');
@@ -104,7 +106,7 @@ export function diagnosisHtml(d: WorldModelDiagnosis, meta: { command: string; c
   const summaries = summarise(d);
   const sections = summaries.map(
     (s) => `<h2>${esc(s.scenario)} <small>(${esc(s.robot)}, horizon ${s.horizon}, ${s.states} states)</small></h2>
-<p>Imagination error of the acted-on sequence: ${f(s.chosenError.oneStep, 3)} m after one step, ${f(s.chosenError.meanOverHorizon, 3)} m on average over the horizon, ${f(s.chosenError.final, 3)} m at its end (all sampled sequences: ${f(s.sampledError.oneStep, 3)}, ${f(s.sampledError.meanOverHorizon, 3)}, ${f(s.sampledError.final, 3)} m).</p>
+<p>Imagination error of the acted-on sequence: ${f(s.chosenError.mean[0], 3)} m at the state itself (the probe's decoding), ${f(s.chosenError.oneStep, 3)} m after one step, ${f(s.chosenError.meanOverHorizon, 3)} m on average over the horizon, ${f(s.chosenError.final, 3)} m at its end (all sampled sequences: ${f(s.sampledError.oneStep, 3)}, ${f(s.sampledError.meanOverHorizon, 3)}, ${f(s.sampledError.final, 3)} m). Motion error (each path relative to its own start): ${f(s.chosenMotionError.oneStep, 3)} m after one step, ${f(s.chosenMotionError.final, 3)} m at the end (sampled: ${f(s.sampledMotionError.oneStep, 3)}, ${f(s.sampledMotionError.final, 3)} m).</p>
 <div class="plots">${errorChart(s)}${rankingScatter(s, d)}</div>
 <details><summary>rank correlation per state</summary>${rankingTable(s)}</details>`,
   );

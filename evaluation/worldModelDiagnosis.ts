@@ -112,7 +112,8 @@ export interface StateRanking {
   learned: number;
   /** The same without the behaviour prior: what the learned heads alone say. */
   learnedNoPrior: number;
-  /** Only the sequences sampled near the actor's (where MPPI searches by default). */
+  /** The learned heads alone (no prior) on the sequences near the actor's: the actor's own and
+   * the Gaussian ones, where MPPI searches by default and the prior no longer separates them. */
   learnedNearActor: number;
   /** The true-cost evaluator (−return, executed again on the clone): 1 when the plumbing is right. */
   trueCost: number;
@@ -126,7 +127,7 @@ export function stateRanking(p: StateProbe): StateRanking {
     seed: p.seed,
     learned: spearman(p.samples.learnedCost, neg),
     learnedNoPrior: spearman(p.samples.learnedCostNoPrior, neg),
-    learnedNearActor: spearman(near.map((i) => p.samples.learnedCost[i]), near.map((i) => neg[i])),
+    learnedNearActor: spearman(near.map((i) => p.samples.learnedCostNoPrior[i]), near.map((i) => neg[i])),
     trueCost: spearman(p.samples.trueCost, neg),
   };
 }
@@ -145,6 +146,8 @@ export interface AblationRow {
   successRate: number;
   meanReturn: number;
   meanSteps: number;
+  /** Mean distance of the task's subject from the goal at the end (m). */
+  meanFinalDistance: number;
 }
 
 export function ablationRows(episodes: readonly AblationEpisode[], labels: Readonly<Record<string, string>>): AblationRow[] {
@@ -160,6 +163,7 @@ export function ablationRows(episodes: readonly AblationEpisode[], labels: Reado
       successRate: eps.length ? successes / eps.length : NaN,
       meanReturn: finiteMean(eps.map((e) => e.return)),
       meanSteps: finiteMean(eps.map((e) => e.steps)),
+      meanFinalDistance: finiteMean(eps.map((e) => e.finalGoalDistance)),
     };
   });
 }
@@ -221,7 +225,7 @@ export function diagnosisTable(summaries: readonly ScenarioSummary[]): string {
     lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(e.mean[0], 3).padStart(5), f(e.oneStep, 3).padStart(5), f(e.final, 3).padStart(5), f(m.oneStep, 3).padStart(8), f(m.final, 3).padStart(8), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
   }
   lines.push('');
-  lines.push('ablations (success / episodes, mean return)');
+  lines.push('ablations (success / episodes, mean return, mean final distance to the goal in m)');
   const variants = [...new Set(summaries.flatMap((s) => s.ablations.map((a) => a.variant)))];
   const label = (v: string) => summaries.flatMap((s) => s.ablations).find((a) => a.variant === v)?.label ?? v;
   const width = Math.max(8, ...variants.map((v) => label(v).length));
@@ -229,7 +233,7 @@ export function diagnosisTable(summaries: readonly ScenarioSummary[]): string {
   for (const v of variants) {
     const cells = summaries.map((s) => {
       const a = s.ablations.find((x) => x.variant === v);
-      return (a ? `${a.successes}/${a.episodes}  ${f(a.meanReturn)}` : '–').padEnd(20);
+      return (a ? `${a.successes}/${a.episodes}  ${f(a.meanReturn)}  ${f(a.meanFinalDistance)}` : '–').padEnd(20);
     });
     lines.push([label(v).padEnd(width), ...cells].join('  '));
   }

@@ -65,19 +65,20 @@ export function errorChart(s: ScenarioSummary): string {
   return svg(a.parts);
 }
 
-/** Learned cost against true return, one point per sampled sequence of every probed state. */
+/** Learned cost (the heads alone, without the behaviour prior, which would only separate the
+ * uniform samples from the rest) against true return, one point per sampled sequence and state. */
 export function rankingScatter(s: ScenarioSummary, d: WorldModelDiagnosis): string {
   const states = d.scenarios.find((x) => x.scenario === s.scenario)?.states ?? [];
   const origins = ['actor', 'near', 'uniform'];
-  const pts = states.flatMap((p) => p.samples.trueReturn.map((r, i) => ({ r, c: p.samples.learnedCost[i], o: p.samples.origin[i] }))).filter((p) => Number.isFinite(p.r) && Number.isFinite(p.c));
+  const pts = states.flatMap((p) => p.samples.trueReturn.map((r, i) => ({ r, c: p.samples.learnedCostNoPrior[i], o: p.samples.origin[i] }))).filter((p) => Number.isFinite(p.r) && Number.isFinite(p.c));
   const xs = pts.map((p) => p.r);
   const ys = pts.map((p) => p.c);
   const a = axes(
-    `${s.scenario}: learned cost vs true return, Spearman ρ = ${f(s.spearman.learned)} (mean over ${s.states} states)`,
+    `${s.scenario}: learned cost vs true return, Spearman ρ = ${f(s.spearman.learnedNoPrior)} (near the actor ${f(s.spearman.learnedNearActor)}; ${s.states} states)`,
     [Math.min(0, ...xs), Math.max(0, ...xs)],
     [Math.min(...ys, 0), Math.max(...ys, 1)],
     'true return over the horizon (higher is better)',
-    'learned cost (lower is better)',
+    'learned cost, no prior (lower is better)',
   );
   for (const p of pts) a.parts.push(`<circle cx="${a.x(p.r).toFixed(1)}" cy="${a.y(p.c).toFixed(1)}" r="3" fill="${colorOf(origins, p.o)}" fill-opacity="0.6"/>`);
   legend(a.parts, origins.map((o) => ({ label: o === 'actor' ? "actor's sequence" : o === 'near' ? 'near the actor' : 'uniform', color: colorOf(origins, o) })));
@@ -87,11 +88,11 @@ export function rankingScatter(s: ScenarioSummary, d: WorldModelDiagnosis): stri
 function ablationTable(summaries: readonly ScenarioSummary[]): string {
   const variants = [...new Set(summaries.flatMap((s) => s.ablations.map((a) => a.variant)))];
   const label = (v: string) => summaries.flatMap((s) => s.ablations).find((a) => a.variant === v)?.label ?? v;
-  const head = `<tr><th>variant</th>${summaries.map((s) => `<th>${esc(s.scenario)}: success</th><th>mean return</th>`).join('')}</tr>`;
+  const head = `<tr><th>variant</th>${summaries.map((s) => `<th>${esc(s.scenario)}: success</th><th>mean return</th><th>final distance (m)</th>`).join('')}</tr>`;
   const rows = variants.map((v) => `<tr><td>${esc(label(v))}</td>${summaries
     .map((s) => {
       const a = s.ablations.find((x) => x.variant === v);
-      return a ? `<td>${a.successes}/${a.episodes} (${f(100 * a.successRate, 0)}%)</td><td>${f(a.meanReturn)}</td>` : '<td>–</td><td>–</td>';
+      return a ? `<td>${a.successes}/${a.episodes} (${f(100 * a.successRate, 0)}%)</td><td>${f(a.meanReturn)}</td><td>${f(a.meanFinalDistance)}</td>` : '<td>–</td><td>–</td><td>–</td>';
     })
     .join('')}</tr>`);
   return `<table>${head}${rows.join('')}</table>`;

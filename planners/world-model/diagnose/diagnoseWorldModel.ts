@@ -142,6 +142,7 @@ async function episode(
     let steps = 0;
     let success = false;
     let failure: string | null = null;
+    let distance = reset.info.goalDistance;
     const beforeStep = () => {
       if (!pending || !probes) return;
       probes.push(probeState(loaded.model, plan, live, pending.obs, pending.sequence, samplesRng, opts.samples, seed));
@@ -152,9 +153,10 @@ async function episode(
       steps++;
       success = s.result.info.success;
       failure = s.result.info.failure;
+      distance = s.result.info.goalDistance;
       if (s.result.terminated || s.result.truncated) break;
     }
-    return { variant, seed, success, return: ret, steps, failure };
+    return { variant, seed, success, return: ret, steps, failure, finalGoalDistance: distance };
   } finally {
     planner.dispose();
     live.dispose();
@@ -269,7 +271,7 @@ export async function diagnoseWorldModel(opts: DiagnoseOptions): Promise<WorldMo
           const t0 = performance.now();
           const ep = await episode(scenario, seed, variant, loaded, opts, plan, variant === 'default' ? states : null);
           ablations.push(ep);
-          opts.progress?.(`${scenario.id} seed ${seed} ${variant}: ${ep.success ? 'success' : (ep.failure ?? 'no success')}, return ${ep.return.toFixed(2)}, ${ep.steps} steps (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+          opts.progress?.(`${scenario.id} seed ${seed} ${variant}: ${ep.success ? 'success' : (ep.failure ?? 'no success')}, return ${ep.return.toFixed(2)}, ${ep.steps} steps, ${ep.finalGoalDistance.toFixed(2)} m from the goal (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
         }
       }
       scenarios.push({ scenario: scenario.id, robot: scenario.robot.type, horizon: plan.horizon, states, ablations });

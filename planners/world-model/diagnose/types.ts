@@ -42,6 +42,8 @@ export interface AblationEpisode {
   return: number;
   steps: number;
   failure: string | null;
+  /** The task subject's distance from the goal (m) when the episode ended. */
+  finalGoalDistance: number;
 }
 
 export interface ScenarioDiagnosis {

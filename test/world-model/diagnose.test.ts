@@ -25,7 +25,8 @@ import { plannerForModel } from '../../planners/world-model/WorldModelPlanner.ts
 import { episodeLoop } from '../../runner/episodeLoop.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
-import { createEnv } from '../../sim/Env.ts';
+import { createEnv, liveNativeObjects } from '../../sim/Env.ts';
+import * as tf from '@tensorflow/tfjs';
 
 describe('spearman', () => {
   it('ranks ties by their mean rank', () => {
@@ -72,6 +73,7 @@ describe('diagnose on a tiny freshly built model', () => {
   let model: WorldModel;
   let meta: CheckpointMeta;
   let d: WorldModelDiagnosis;
+  let leaked: { tensors: number; worlds: number };
   const config = { wmHorizon: 4, wmSamples: 8, wmElites: 2, wmActorSamples: 2, wmIterations: 1 };
 
   beforeAll(async () => {
@@ -86,6 +88,8 @@ describe('diagnose on a tiny freshly built model', () => {
     const cfg = resolveConfig({ ...base, model: { latent: 16, hidden: 32, critics: 2, objects: 8 } });
     model = new WorldModel(cfg, { obsDim: modelInput(obs, 'diffdrive', true).length, actionDim: 2 }, 1);
     meta = saveCheckpoint(dir, model, { obsLayout: inputLayout(observationLayout('diffdrive'), true), training: { steps: 0 } });
+    const tensors = tf.memory().numTensors;
+    const worlds = liveNativeObjects().worlds;
     d = await diagnoseWorldModel({
       scenarios: [scenario],
       seeds: [0],
@@ -97,6 +101,7 @@ describe('diagnose on a tiny freshly built model', () => {
       variants: ['actor', 'true-cost', 'true-model', 'true-both', 'search-small'],
       models: new Map([['diffdrive', { model, meta }]]),
     });
+    leaked = { tensors: tf.memory().numTensors - tensors, worlds: liveNativeObjects().worlds - worlds };
   }, 240_000);
   afterAll(() => {
     model?.dispose();
@@ -144,6 +149,10 @@ describe('diagnose on a tiny freshly built model', () => {
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toMatch(/Spearman ρ = -?\d\.\d\d/);
     expect(html).toContain('true model + learned cost (4 samples)');
+  });
+
+  it('frees every tensor and every Rapier world it made (live worlds, clones)', () => {
+    expect(leaked).toEqual({ tensors: 0, worlds: 0 });
   });
 
   it('probing does not disturb the episode: the default variant plays what the plain planner plays', async () => {

@@ -78,7 +78,7 @@ export function rankingScatter(s: ScenarioSummary, d: WorldModelDiagnosis): stri
     [Math.min(0, ...xs), Math.max(0, ...xs)],
     [Math.min(...ys, 0), Math.max(...ys, 1)],
     'true return over the horizon (higher is better)',
-    'learned cost, no prior (lower is better)',
+    'learned cost, no prior',
   );
   for (const p of pts) a.parts.push(`<circle cx="${a.x(p.r).toFixed(1)}" cy="${a.y(p.c).toFixed(1)}" r="3" fill="${colorOf(origins, p.o)}" fill-opacity="0.6"/>`);
   legend(a.parts, origins.map((o) => ({ label: o === 'actor' ? "actor's sequence" : o === 'near' ? 'near the actor' : 'uniform', color: colorOf(origins, o) })));
@@ -117,7 +117,7 @@ export function diagnosisHtml(d: WorldModelDiagnosis, meta: { command: string; c
 </head><body>
 <h1>World-model diagnosis</h1>
 <p><code>${esc(meta.command)}</code> · ${esc(meta.createdAt)} · checkpoints: ${Object.entries(d.checkpoints).map(([r, p]) => `${esc(r)} <code>${esc(p)}</code>`).join(', ')}</p>
-<p>How to read it (docs/world-model.md, "Diagnose"): a large <b>imagination error</b> blames the model; a low <b>ρ learned</b> (Spearman rank correlation of the learned cost with the negated true return of the same sequences) blames the cost; <b>ρ true cost</b> must be 1 (the plumbing check). In the ablations, a variant with the truth swapped in that succeeds where the default fails names the part at fault; if even the true model with the true cost fails, the search is.</p>
+<p>How to read it (docs/world-model.md, "Diagnose"): a large <b>imagination error</b> blames the model; a low <b>ρ no prior</b> or <b>ρ near actor</b> (Spearman rank correlation of the learned cost with the negated true return of the same sequences; over all samples, and over those near the actor's sequence where MPPI searches) blames the cost; <b>ρ true cost</b> must be 1 (the plumbing check). In the ablations, a variant with the truth swapped in that succeeds where the default fails names the part at fault; if even the true model with the true cost fails, the search is (or its behaviour prior: try <code>--set wm-cost-prior=0</code>).</p>
 <h2>Ablations</h2>
 ${ablationTable(summaries)}
 ${sections.join('\n')}

@@ -14,7 +14,7 @@ import { startLiveServer, type LiveServerHandle } from '../../viewer/server/Live
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Where the screenshot goes, for people to look at. */
-export const SCREENSHOT = join(tmpdir(), 'planarena-viewer-plan-check.png');
+const SCREENSHOT = join(tmpdir(), 'planarena-viewer-plan-check.png');
 
 let dir: string;
 let server: LiveServerHandle;

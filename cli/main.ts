@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   list: { summary: 'list scenarios, suites, families or planners', load: () => import('./commands/list.ts') },
   schema: { summary: 'write the JSON Schema of scenario files', load: () => import('./commands/schema.ts') },
   train: { summary: 'train the world-model planner or the behaviour-cloning baseline', load: () => import('./commands/train.ts') },
+  diagnose: { summary: 'is the world model, its cost or its search at fault? (imagination error, cost ranking, ablations)', load: () => import('./commands/diagnose.ts') },
   serve: { summary: 'serve the viewer and the live stream', load: () => import('./commands/serve.ts') },
   report: { summary: 'Markdown and HTML report of a run', load: () => import('./commands/report.ts') },
   compare: { summary: 'what changed between two runs, with significance', load: () => import('./commands/compare.ts') },

@@ -26,10 +26,10 @@ import type { ActResult, ObservationSpec, Planner, PlannerFactory, PlannerOption
 import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './io/backend.ts';
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.ts';
-import { ACTOR_ONLY, defaultConfig, resolveConfig, type WorldModelConfig } from './Configurator.ts';
+import { ACTOR_ONLY, defaultConfig, resolveConfig, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
-import { Mppi } from './planning/Mppi.ts';
+import { Mppi, type MppiResult, type SequenceEvaluator } from './planning/Mppi.ts';
 import { observationLayout } from './io/observationLayout.ts';
 import type { WorldModel } from './model/WorldModel.ts';
 import { worldModelIntent } from './intent.ts';
@@ -103,6 +103,26 @@ const ACTOR_ONLY_OVERRIDES: Record<string, number> = {
 /** What the planner is: the full search, or the actor alone (the policy-only ablation). */
 type Variant = 'world-model' | 'world-model-actor';
 
+/** What one decision planned from: the model, the observation's latent and the resolved plan settings. */
+export interface DecisionContext {
+  model: WorldModel;
+  /** The observation's latent, [1, latent]; owned by the planner (valid during the call only). */
+  z0: tf.Tensor2D;
+  obs: Observation;
+  plan: Readonly<PlanConfig>;
+}
+
+/**
+ * Diagnostic hooks (`planners/world-model/diagnose/`): swap the sequence evaluator of a decision
+ * (ablations: true cost, true model) and see every plan. The default planner has none.
+ */
+export interface PlannerHooks {
+  /** Costs for this decision's MPPI instead of the learned cost (`sequenceCosts`). */
+  evaluator?(ctx: DecisionContext): SequenceEvaluator;
+  /** Every decision: its MPPI result and the sequence acted on ([horizon][actionDim]). */
+  onPlan?(ctx: DecisionContext, result: MppiResult, sequence: Float32Array): void;
+}
+
 class WorldModelPlanner implements Planner {
   private readonly loaded = new Map<string, Loaded>();
   private current: Loaded | null = null;
@@ -120,6 +140,7 @@ class WorldModelPlanner implements Planner {
     /** A model in memory (training's own collection and evaluation); the planner does not own it. */
     private readonly fixed: Loaded | null = null,
     readonly name: Variant = 'world-model',
+    private readonly hooks: PlannerHooks = {},
   ) {}
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
@@ -163,7 +184,9 @@ class WorldModelPlanner implements Planner {
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const prior = plan.actorPrior ? proposals.subarray(0, plan.horizon * meta.actionDim) : undefined;
       const width = stuck ? 2 : prior ? plan.priorStd : 1;
-      const result = await this.mppi.plan(this.rng, (seqs, n) => sequenceCosts(model, z0, seqs, n, plan, scene), proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), width, prior);
+      const ctx: DecisionContext = { model, z0, obs, plan };
+      const evaluate = this.hooks.evaluator?.(ctx) ?? ((seqs: Float32Array, n: number) => sequenceCosts(model, z0, seqs, n, plan, scene));
+      const result = await this.mppi.plan(this.rng, evaluate, proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), width, prior);
 
       // Imagined futures for the viewer: the best elites, then evenly spread other samples.
       const A = meta.actionDim;
@@ -180,6 +203,7 @@ class WorldModelPlanner implements Planner {
       const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx) }));
 
       const action = plan.greedy ? result.bestAction : result.action;
+      this.hooks.onPlan?.(ctx, result, plan.greedy ? result.sequences.slice(result.elites[0] * L, (result.elites[0] + 1) * L) : result.mean);
       const predicted = tf.tidy(() => model.next(z0, tf.tensor2d([action], [1, A])));
       this.memory.act(action, predicted.dataSync() as Float32Array);
       predicted.dispose();
@@ -222,8 +246,8 @@ function planOverrides(variant: Variant, options: Record<string, unknown>): Reco
 }
 
 /** A planner around a model in memory (used by training); the caller keeps ownership of the model. */
-export function plannerForModel(model: WorldModel, meta: CheckpointMeta, config: Record<string, unknown> = {}): Planner {
-  return new WorldModelPlanner(config, 'in-memory', { model, meta });
+export function plannerForModel(model: WorldModel, meta: CheckpointMeta, config: Record<string, unknown> = {}, hooks: PlannerHooks = {}): Planner {
+  return new WorldModelPlanner(config, 'in-memory', { model, meta }, 'world-model', hooks);
 }
 
 function round3(x: number): number {
@@ -285,7 +309,7 @@ function factoryFor(variant: Variant, description: string): PlannerFactory {
       for (const dir of userCheckpointDirs(opts.config)) validateCheckpoint(dir);
       const selection = await selectBackend(backendOf(opts.config));
       if (process.env.PLANARENA_VERBOSE) console.error(`world-model: tfjs backend ${describeSelection(selection)}`);
-      return new WorldModelPlanner(opts.config, selection.backend, null, variant);
+      return new WorldModelPlanner(opts.config, selection.backend, null, variant, {});
     },
   };
 }

@@ -238,6 +238,27 @@ export class Episode {
     return { step: cur, rollouts: v.rollouts, total: v.total ?? v.rollouts.length };
   }
 
+  /**
+   * What really happened after the decision recorded with `step`: the robot's working point (the
+   * arm's end effector, else the chassis) where the decision was made (the frame before the step)
+   * and after each of the next `n` steps, as far as recorded. Drawn beside the chosen plan's
+   * imagined path, whose first point is the decision's state (the world model's convention).
+   */
+  actualPathFrom(step: StepData, n: number): [number, number, number][] {
+    const { slot, offset } = workingPoint(this.sceneAtStep(step.step));
+    if (slot < 0) return [];
+    // The last frame of each step (a live stream may send several per step).
+    const last = new Map<number, FrameRef>();
+    for (const f of this.frames) if (f.step >= step.step - 1 && f.step <= step.step - 1 + n) last.set(f.step, f);
+    const out: [number, number, number][] = [];
+    for (let k = step.step - 1; k <= step.step - 1 + n; k++) {
+      const f = last.get(k);
+      if (!f) break;
+      out.push(pointOf(f.transforms, slot, offset));
+    }
+    return out;
+  }
+
   /** Sum of rewards up to `t`. */
   returnAt(t: number): number {
     let r = 0;
@@ -292,6 +313,42 @@ function robotSlots(scene: StaticScene): number[] {
     slot++;
   }
   return out;
+}
+
+/** Where the robot's working point sits: the end-effector ball of an arm (a sphere shape on a
+ * robot part), else the chassis body's origin. `slot` is the dynamic-body index in a frame. */
+function workingPoint(scene: StaticScene): { slot: number; offset: [number, number, number] } {
+  let slot = 0;
+  let chassis = -1;
+  for (const b of scene.bodies) {
+    if (!b.dynamic) continue;
+    if (b.kind === 'robot' || b.kind === 'robot_part') {
+      const ball = b.shapes.find((sh) => sh.shape === 'sphere');
+      if (ball) return { slot, offset: [ball.offset[0], ball.offset[1], ball.offset[2]] };
+      if (b.kind === 'robot' && chassis < 0) chassis = slot;
+    }
+    slot++;
+  }
+  return { slot: chassis, offset: [0, 0, 0] };
+}
+
+/** World position of `offset` in the frame of dynamic body `slot` ([x, y, z, qx, qy, qz, qw] each). */
+function pointOf(t: Float32Array, slot: number, offset: readonly number[]): [number, number, number] {
+  const o = slot * 7;
+  const [x, y, z, qx, qy, qz, qw] = [t[o], t[o + 1], t[o + 2], t[o + 3], t[o + 4], t[o + 5], t[o + 6]];
+  const [vx, vy, vz] = offset;
+  // v' = v + 2w(q × v) + 2 q × (q × v)
+  const cx = qy * vz - qz * vy;
+  const cy = qz * vx - qx * vz;
+  const cz = qx * vy - qy * vx;
+  return [x + vx + 2 * (qw * cx + qy * cz - qz * cy), y + vy + 2 * (qw * cy + qz * cx - qx * cz), z + vz + 2 * (qw * cz + qx * cy - qy * cx)];
+}
+
+/** The rollout a planner acted on: the cheapest of those it sent (its elites come cheapest first). */
+export function chosenRollout(rollouts: readonly ImaginedRollout[]): ImaginedRollout | null {
+  let best: ImaginedRollout | null = null;
+  for (const r of rollouts) if (!best || r.cost < best.cost) best = r;
+  return best;
 }
 
 /** Largest distance any part moved between two position lists ([x, y, z] per part). */

@@ -56,6 +56,9 @@ export class SceneView {
   private readonly trails: { line: THREE.Line; positions: Float32Array; dyn: number; count: number }[] = [];
   private imagined: THREE.LineSegments | null = null;
   private imaginedKey: unknown = null;
+  /** The chosen plan's imagined path (white) and the path the robot really took (magenta). */
+  private planCheck: THREE.Group | null = null;
+  private planCheckKey: unknown = null;
   scene: StaticScene | null = null;
   private readonly lights: THREE.Light[];
   /** Dynamic slot of the robot's chassis, for the follow camera. */
@@ -223,6 +226,50 @@ export class SceneView {
     this.content.add(this.imagined);
   }
 
+  /**
+   * Draws the chosen plan as imagined (white) beside where the robot really went over the same
+   * steps (magenta, a dot per step). `actual` is computed only when `key` changes.
+   */
+  setPlanCheck(imagined: readonly (readonly number[])[] | null, actual: () => readonly (readonly number[])[], key: unknown): void {
+    if (key === this.planCheckKey) return;
+    this.planCheckKey = key;
+    if (this.planCheck) {
+      this.content.remove(this.planCheck);
+      this.planCheck.traverse((o) => {
+        const m = o as THREE.Line;
+        m.geometry?.dispose();
+        (m.material as THREE.Material | undefined)?.dispose();
+      });
+      this.planCheck = null;
+    }
+    if (!imagined || imagined.length < 2) return;
+    const group = new THREE.Group();
+    const lift = (pts: readonly (readonly number[])[], dz: number) => pts.flatMap((p) => [p[0], p[1], Math.max(p[2], 0.03) + dz]);
+    const line = (pts: readonly (readonly number[])[], color: string, dz: number) => {
+      const geo = new THREE.BufferGeometry();
+      geo.setAttribute('position', new THREE.Float32BufferAttribute(lift(pts, dz), 3));
+      const l = new THREE.Line(geo, new THREE.LineBasicMaterial({ color, depthTest: false, transparent: true }));
+      l.renderOrder = 2;
+      l.frustumCulled = false;
+      group.add(l);
+      const dots = new THREE.Points(geo.clone(), new THREE.PointsMaterial({ color, size: 5, sizeAttenuation: false, depthTest: false, transparent: true }));
+      dots.renderOrder = 2;
+      dots.frustumCulled = false;
+      group.add(dots);
+    };
+    line(imagined, '#ffffff', 0.01);
+    const real = actual();
+    if (real.length >= 2) line(real, '#ff3df0', 0.02);
+    this.planCheck = group;
+    this.content.add(group);
+  }
+
+  /** Points of the drawn plan check: [imagined, actual] (diagnostics for tests). */
+  planCheckPoints(): [number, number] {
+    const lines = (this.planCheck?.children ?? []).filter((o): o is THREE.Line => o instanceof THREE.Line);
+    return [lines[0]?.geometry.getAttribute('position').count ?? 0, lines[1]?.geometry.getAttribute('position').count ?? 0];
+  }
+
   imaginedSegments(): number {
     return this.imagined ? this.imagined.geometry.getAttribute('position').count / 2 : 0;
   }
@@ -315,6 +362,8 @@ export class SceneView {
     this.trails.length = 0;
     this.imagined = null;
     this.imaginedKey = null;
+    this.planCheck = null;
+    this.planCheckKey = null;
     this.robotSlot = -1;
   }
 }

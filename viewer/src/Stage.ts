@@ -7,7 +7,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { SceneBody } from '../../sim/types.ts';
-import { outcomeWords, type Episode } from './Episode.ts';
+import { chosenRollout, outcomeWords, type Episode } from './Episode.ts';
 import { SceneView } from './SceneView.ts';
 
 export interface Pick {
@@ -118,6 +118,10 @@ export class Stage {
       }
       const im = ep.imaginedAt(t);
       s.view.setImagined(im?.rollouts ?? null, im?.step ?? null);
+      const chosen = im ? chosenRollout(im.rollouts) : null;
+      // A live episode's actual path grows with its frames; a finished one's is fixed.
+      const checkKey = im && chosen ? `${im.step.step}/${ep.done ? 'done' : ep.frames.length}` : null;
+      s.view.setPlanCheck(chosen?.points ?? null, () => (im && chosen ? ep.actualPathFrom(im.step, chosen.points.length - 1) : []), checkKey);
       setText(s.label, labelOf(ep, t));
       setText(s.intent, this.ghost ? '' : (ep.infoAt<string>(t, 'intent')?.value ?? ''));
       s.label.classList.toggle('ended', ep.record !== null && t >= ep.duration - 1e-9);
@@ -152,6 +156,11 @@ export class Stage {
       r.setClearColor('#10151c');
       r.clear();
     }
+  }
+
+  /** Points of the chosen plan's imagined path and of the actual path drawn now, per viewport (diagnostics for tests). */
+  planCheckPoints(): [number, number][] {
+    return this.slots.map((s) => s.view.planCheckPoints());
   }
 
   /** Line segments of imagined rollouts drawn now, per viewport (diagnostics for tests). */

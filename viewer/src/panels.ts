@@ -8,7 +8,7 @@
 import { failureLabel } from '../../core/failureWords.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
 import { summarize } from '../../core/summary.ts';
-import { outcomeWords, type Episode } from './Episode.ts';
+import { chosenRollout, outcomeWords, type Episode } from './Episode.ts';
 import { PLANNER_COLORS } from './Stage.ts';
 
 /** Tiny DOM builder: children are nodes or text. */
@@ -79,6 +79,24 @@ function decisionCard(ep: Episode, t: number, color: string): HTMLElement {
       h('summary', {}, `imagined futures: ${im.total} (${elites} elite drawn bright)`),
       h('p', {}, `${im.total} rollouts (${im.rollouts.length} drawn), ${elites} elite · best cost ${fmt(costs[0])} · median ${fmt(costs[costs.length >> 1])} (lower is better)`),
     );
+    const chosen = chosenRollout(im.rollouts);
+    if (chosen && chosen.points.length > 1) {
+      // The plan against what happened: the same number of steps from the decision's state.
+      const horizon = chosen.points.length - 1;
+      const actual = ep.actualPathFrom(im.step, horizon);
+      const n = Math.min(actual.length, chosen.points.length) - 1;
+      const gap = n > 0 ? Math.hypot(...[0, 1, 2].map((k) => chosen.points[n][k] - actual[n][k])) : NaN;
+      card.append(
+        h(
+          'p',
+          { class: 'plan-check' },
+          h('span', { class: 'swatch imagined' }, ''),
+          'the chosen plan as imagined; ',
+          h('span', { class: 'swatch actual' }, ''),
+          n > 0 ? `where the robot really went: ${gap.toFixed(2)} m apart after ${n} step${n === 1 ? '' : 's'}${n < horizon ? (ep.done ? ` (the episode ended before step ${horizon})` : ` (of ${horizon} so far)`) : ''}` : 'where the robot really went: not recorded yet',
+        ),
+      );
+    }
     const list = h('ol', { class: 'costs' });
     for (const r of [...im.rollouts].sort((a, b) => a.cost - b.cost).slice(0, 5)) list.append(h('li', { class: r.elite ? 'elite' : '' }, `${fmt(r.cost)}${r.elite ? ' (elite)' : ''}`));
     block.append(list);

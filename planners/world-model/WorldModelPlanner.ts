@@ -26,6 +26,7 @@ import type { ActResult, ObservationSpec, Planner, PlannerFactory, PlannerOption
 import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './io/backend.ts';
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.ts';
+import { robotPoint } from './io/sceneFeatures.ts';
 import { ACTOR_ONLY, defaultConfig, resolveConfig, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
@@ -180,7 +181,8 @@ class WorldModelPlanner implements Planner {
       if (stuck) this.stuckSteps++;
       this.decisions++;
       // The obstacles the observation lists (what the LLM sees), for the hard-wired clearance cost.
-      const scene = plan.cost.clearance > 0 ? { goal: obs.goal.position, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: this.controlPeriod } : undefined;
+      const anchor = robotPoint(obs, model.config.robot);
+      const scene = plan.cost.clearance > 0 ? { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: this.controlPeriod } : undefined;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const prior = plan.actorPrior ? proposals.subarray(0, plan.horizon * meta.actionDim) : undefined;
       const width = stuck ? 2 : prior ? plan.priorStd : 1;
@@ -199,7 +201,7 @@ class WorldModelPlanner implements Planner {
       const chosen = [...eliteSet, ...others];
       const seqs = new Float32Array(chosen.length * L);
       chosen.forEach((idx, k) => seqs.set(result.sequences.subarray(idx * L, (idx + 1) * L), k * L));
-      const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon, obs.goal.position);
+      const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon, obs.goal.position, anchor);
       const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx) }));
 
       const action = plan.greedy ? result.bestAction : result.action;

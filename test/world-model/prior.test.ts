@@ -62,12 +62,14 @@ describe('hard-wired clearance cost', () => {
     const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5 } };
     const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.5 : -0.5));
     const goal = [1, -1];
-    const paths = decodePaths(model, z0, seqs, 2, H, goal);
+    const anchor = [0.3, 0.2, 0];
+    const paths = decodePaths(model, z0, seqs, 2, H, goal, anchor);
+    expect(paths[0][0]).toEqual(anchor); // anchored: the path starts at the observed robot point
     // A box of 0.2 m centred 0.1 m from sequence 0's first imagined point.
     const [px, py] = paths[0][1];
     const box: SceneObject = { id: 'b', kind: 'obstacle', shape: 'box', size: [0.2, 0.2, 0.2], x: px + 0.2, y: py, z: 0.1, yaw: 0, vx: 0, vy: 0 };
     const without = sequenceCosts(model, z0, seqs, 2, base);
-    const withScene = sequenceCosts(model, z0, seqs, 2, base, { goal, obstacles: [box], dt: 0.1 });
+    const withScene = sequenceCosts(model, z0, seqs, 2, base, { anchor, obstacles: [box], dt: 0.1 });
     for (let i = 0; i < 2; i++) {
       let expected = 0;
       for (let t = 1; t <= H; t++) {
@@ -80,7 +82,7 @@ describe('hard-wired clearance cost', () => {
     expect(withScene[0] - without[0]).toBeGreaterThan(1.5); // 0.1 m clearance at step 1 alone costs 1.6
     // Far from every obstacle: no change.
     const far = { ...box, x: px + 100 };
-    const farCosts = sequenceCosts(model, z0, seqs, 2, base, { goal, obstacles: [far], dt: 0.1 });
+    const farCosts = sequenceCosts(model, z0, seqs, 2, base, { anchor, obstacles: [far], dt: 0.1 });
     expect(Array.from(farCosts)).toEqual(Array.from(without));
     // Slopes and steps are driven over; the push target is not an obstacle.
     expect(obstaclesOf([box, { ...box, id: 's', kind: 'slope' }, { ...box, id: 'p', kind: 'movable' }], 'p').map((o) => o.id)).toEqual(['b']);

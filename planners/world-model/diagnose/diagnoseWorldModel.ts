@@ -33,6 +33,7 @@ import { observationLayout } from '../io/observationLayout.ts';
 import { validateCheckpoint } from '../io/validateCheckpoint.ts';
 import type { WorldModel } from '../model/WorldModel.ts';
 import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from '../planning/Imagination.ts';
+import { robotPoint } from '../io/sceneFeatures.ts';
 import { checkpointDir, plannerForModel, type PlannerHooks } from '../WorldModelPlanner.ts';
 import { learnedModelTaskCost, trueModelLearnedCost, trueModelTaskCost, type LiveState } from './evaluators.ts';
 import { rollOnSimulator } from './trueRollouts.ts';
@@ -200,18 +201,19 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
   const snap = live.snapshot();
   const z0 = model.encodeObservations([obs]);
   try {
-    const chosenImagined = decodePaths(model, z0, chosen, 1, H, goal)[0];
+    const chosenImagined = decodePaths(model, z0, chosen, 1, H, goal, robotPoint(obs, model.config.robot))[0];
     const [chosenTrue] = rollOnSimulator(live.scratch, snap, obs, chosen, 1, H, A);
 
     const { actions, origin } = rankingSamples(model, z0, plan, count, rng);
     // The planner's cost exactly, hard-wired clearance term included.
-    const scene = { goal, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod };
+    const anchor = robotPoint(obs, model.config.robot);
+    const scene = { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod };
     const learnedCost = sequenceCosts(model, z0, actions, count, plan, scene);
     const learnedCostNoPrior = sequenceCosts(model, z0, actions, count, { ...plan, cost: { ...plan.cost, prior: 0 } }, scene);
     const rollouts = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A);
     // The true-cost evaluator: an independent execution of the same sequences, scored −return.
     const trueCost = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A).map((r) => -r.return);
-    const imagined = decodePaths(model, z0, actions, count, H, goal);
+    const imagined = decodePaths(model, z0, actions, count, H, goal, robotPoint(obs, model.config.robot));
     return {
       seed,
       step: obs.step,

@@ -52,8 +52,9 @@ export function clearance(o: SceneObject, px: number, py: number): number {
   return Math.hypot(Math.max(lx, 0), Math.max(ly, 0));
 }
 
-/** The robot point objects are measured from: the end effector for the arm, else the chassis. */
-function robotPoint(obs: Observation, robot: RobotType): [number, number, number] {
+/** The robot point objects are measured from (and the probe decodes): the end effector for the
+ * arm, else the chassis. */
+export function robotPoint(obs: Observation, robot: RobotType): [number, number, number] {
   const r = obs.robot;
   return robot === 'arm' && r.ee ? [r.ee.x, r.ee.y, r.ee.z] : [r.pose.x, r.pose.y, r.pose.z];
 }

@@ -1,8 +1,10 @@
 /**
  * Probe head: latent → the task subject's position [x, y, z] relative to the goal (robot
- * chassis; the end effector for the arm); `decodePaths` adds the goal back for the viewer. It exists for people, not for planning: the viewer draws imagined
- * futures by decoding predicted latents through it. Trained on stop-gradient latents so it
- * reads the representation without shaping it.
+ * chassis; the end effector for the arm); `decodePaths` turns it into world positions, anchored at
+ * the observed robot point. It serves people (the viewer draws imagined futures by decoding
+ * predicted latents through it) and the hard-wired clearance cost (imagined positions against
+ * the listed obstacles). Trained on stop-gradient latents so it reads the representation without
+ * shaping it.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../../sim/rng.ts';

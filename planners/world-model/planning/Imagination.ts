@@ -27,7 +27,8 @@ function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.T
  * lists, each moved along its observed velocity as imagined time passes.
  */
 export interface ObstacleScene {
-  goal: readonly number[];
+  /** The robot point now (observed): imagined positions are it plus the decoded motion. */
+  anchor: readonly number[];
   obstacles: readonly SceneObject[];
   /** Seconds per imagined step (the control period). */
   dt: number;
@@ -42,7 +43,8 @@ export function obstaclesOf(objects: readonly SceneObject[], except?: string): S
  * Hard-wired clearance cost (LeCun's intrinsic cost is fixed, not learned): for each imagined
  * step, the decoded position's clearance c to the nearest obstacle, costing
  * clearance · γᵗ · max(0, margin − c) / margin. Adds into `costs` ([n]); `pos` is the probe's
- * output for steps 1..H, step-major ([H][n][3], goal-relative).
+ * output for steps 0..H, step-major ([H + 1][n][3]); positions are anchored at the observed robot
+ * point (see `decodePaths`).
  */
 function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
   const { margin, clearance: weight } = plan.cost;
@@ -52,9 +54,10 @@ function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: 
     const moved = scene.obstacles.map((o) => (o.vx || o.vy ? { ...o, x: o.x + o.vx * ahead, y: o.y + o.vy * ahead } : o));
     const w = (weight * plan.gamma ** t) / margin;
     for (let i = 0; i < n; i++) {
-      const k = (t * n + i) * 3;
-      const px = pos[k] + scene.goal[0];
-      const py = pos[k + 1] + scene.goal[1];
+      const k = ((t + 1) * n + i) * 3;
+      const k0 = i * 3;
+      const px = scene.anchor[0] + pos[k] - pos[k0];
+      const py = scene.anchor[1] + pos[k + 1] - pos[k0 + 1];
       let c = Infinity;
       for (const o of moved) c = Math.min(c, clearance(o, px, py));
       if (c < margin) costs[i] += w * (margin - c);
@@ -86,7 +89,7 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
       z = next;
     }
     if (plan.cost.value) cost = tf.sub(cost, tf.mul(model.cost.value(z), plan.cost.value * plan.gamma ** H));
-    if (geometric) positions = tf.keep(model.probe.position(tf.concat(imagined, 0) as tf.Tensor2D));
+    if (geometric) positions = tf.keep(model.probe.position(tf.concat([tf.tile(z0, [n, 1]), ...imagined], 0) as tf.Tensor2D));
     return cost;
   });
   const out = Float32Array.from(costs.dataSync() as Float32Array);
@@ -127,10 +130,13 @@ export function actorProposals(model: WorldModel, z0: tf.Tensor2D, count: number
 
 /**
  * Decodes each sequence's imagined path to world positions: [n][horizon + 1][3] (the start
- * included). The probe head predicts the subject's offset from the goal (`subjectOffset` in
- * collect.ts), so `goal` (the goal's world position) is added back.
+ * included). The probe head predicts the robot point's offset from the goal (`subjectOffset` in
+ * collect.ts). With `anchor` (the robot point the observation gives), a path is the anchor plus
+ * the decoded *motion* probe(ẑₜ) − probe(ẑ₀): where the robot is, is observed, not imagined, so
+ * the probe's error in placing the current state does not shift the whole path. Without it,
+ * `goal` is added back to each decoded offset.
  */
-export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, horizon: number, goal: readonly number[]): [number, number, number][][] {
+export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, horizon: number, goal: readonly number[], anchor?: readonly number[]): [number, number, number][][] {
   if (n === 0) return [];
   const A = model.shape.actionDim;
   const pos = tf.tidy(() => {
@@ -148,9 +154,12 @@ export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32
   const paths: [number, number, number][][] = [];
   for (let i = 0; i < n; i++) {
     const path: [number, number, number][] = [];
+    const s = i * (horizon + 1) * 3;
+    // World position = origin + decoded offset: the goal, or the anchor minus the decoded start.
+    const origin = anchor ? [anchor[0] - flat[s], anchor[1] - flat[s + 1], (anchor[2] ?? 0) - flat[s + 2]] : [goal[0], goal[1], goal[2] ?? 0];
     for (let t = 0; t <= horizon; t++) {
-      const o = (i * (horizon + 1) + t) * 3;
-      path.push([round(flat[o] + goal[0]), round(flat[o + 1] + goal[1]), round(flat[o + 2] + (goal[2] ?? 0))]);
+      const o = s + t * 3;
+      path.push([round(flat[o] + origin[0]), round(flat[o + 1] + origin[1]), round(flat[o + 2] + origin[2])]);
     }
     paths.push(path);
   }

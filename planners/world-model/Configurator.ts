@@ -36,6 +36,9 @@ export interface CostWeights {
   clearance: number;
   /** Clearance below which it costs (m): about the robot's footprint radius plus a little. */
   margin: number;
+  /** Hard-wired route cost: weight of the route length (m) from each imagined position to the
+   * goal around the listed obstacles (planning/routeCost.ts). 0: off. */
+  route: number;
 }
 
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
@@ -93,7 +96,7 @@ const PLAN: PlanConfig = {
   priorStd: 0.5,
   greedy: 1,
   gamma: 0.97,
-  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35 },
+  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0 },
   imagined: 12,
 };
 
@@ -171,7 +174,7 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin'] as const) {
+  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route'] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;

@@ -27,6 +27,7 @@ import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from '
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.ts';
 import { robotPoint } from './io/sceneFeatures.ts';
+import { ROUTE_INFLATE, RouteFieldCache } from './planning/routeCost.ts';
 import { ACTOR_ONLY, defaultConfig, resolveConfig, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
@@ -99,6 +100,7 @@ const ACTOR_ONLY_OVERRIDES: Record<string, number> = {
   wmCostPrior: 0,
   // One sample: nothing to rank, so the clearance term would only cost time.
   wmCostClearance: 0,
+  wmCostRoute: 0,
 };
 
 /** What the planner is: the full search, or the actor alone (the policy-only ablation). */
@@ -134,6 +136,8 @@ class WorldModelPlanner implements Planner {
   private stuckSteps = 0;
   private decisions = 0;
   private controlPeriod = 0.1;
+  private arena: readonly [number, number] = [10, 10];
+  private readonly routes = new RouteFieldCache();
 
   constructor(
     private readonly options: Record<string, unknown>,
@@ -161,6 +165,8 @@ class WorldModelPlanner implements Planner {
     this.mppi = new Mppi(this.config.plan, task.actionSpace.dim);
     this.rng = Rng.stream(task.scenarioId, seed, 'planner:world-model');
     this.controlPeriod = task.controlPeriod;
+    this.arena = task.arena.size;
+    this.routes.clear();
     this.memory.clear();
     this.stuckSteps = 0;
     this.decisions = 0;
@@ -182,7 +188,16 @@ class WorldModelPlanner implements Planner {
       this.decisions++;
       // The obstacles the observation lists (what the LLM sees), for the hard-wired clearance cost.
       const anchor = robotPoint(obs, model.config.robot);
-      const scene = plan.cost.clearance > 0 ? { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: this.controlPeriod } : undefined;
+      const routed = plan.cost.route > 0 && this.config.robot !== 'arm';
+      const scene =
+        plan.cost.clearance > 0 || routed
+          ? {
+              anchor,
+              obstacles: obstaclesOf(obs.objects, obs.goal.object),
+              dt: this.controlPeriod,
+              ...(routed ? { route: this.routes.get(this.arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
+            }
+          : undefined;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const prior = plan.actorPrior ? proposals.subarray(0, plan.horizon * meta.actionDim) : undefined;
       const width = stuck ? 2 : prior ? plan.priorStd : 1;

@@ -34,6 +34,7 @@ import { validateCheckpoint } from '../io/validateCheckpoint.ts';
 import type { WorldModel } from '../model/WorldModel.ts';
 import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from '../planning/Imagination.ts';
 import { robotPoint } from '../io/sceneFeatures.ts';
+import { ROUTE_INFLATE, RouteField, routeObstacles } from '../planning/routeCost.ts';
 import { checkpointDir, plannerForModel, type PlannerHooks } from '../WorldModelPlanner.ts';
 import { learnedModelTaskCost, trueModelLearnedCost, trueModelTaskCost, type LiveState } from './evaluators.ts';
 import { rollOnSimulator } from './trueRollouts.ts';
@@ -146,7 +147,7 @@ async function episode(
     let distance = reset.info.goalDistance;
     const beforeStep = () => {
       if (!pending || !probes) return;
-      probes.push(probeState(loaded.model, plan, live, pending.obs, pending.sequence, samplesRng, opts.samples, seed, task.controlPeriod));
+      probes.push(probeState(loaded.model, plan, live, pending.obs, pending.sequence, samplesRng, opts.samples, seed, task.controlPeriod, task.arena.size));
       pending = null;
     };
     for await (const s of episodeLoop(env, planner, task, seed, reset.obs, { clock: 'turn', maxSteps: task.maxSteps, beforeStep })) {
@@ -194,7 +195,7 @@ export function rankingSamples(model: WorldModel, z0: tf.Tensor2D, plan: Readonl
 }
 
 /** Everything measured at one state (see the file comment). The live world is left as it was. */
-export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: LiveState, obs: Observation, chosen: Float32Array, rng: Rng, count: number, seed: number, controlPeriod: number): StateProbe {
+export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: LiveState, obs: Observation, chosen: Float32Array, rng: Rng, count: number, seed: number, controlPeriod: number, arena: readonly [number, number] = [10, 10]): StateProbe {
   const H = plan.horizon;
   const A = model.shape.actionDim;
   const goal = obs.goal.position;
@@ -207,7 +208,8 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
     const { actions, origin } = rankingSamples(model, z0, plan, count, rng);
     // The planner's cost exactly, hard-wired clearance term included.
     const anchor = robotPoint(obs, model.config.robot);
-    const scene = { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod };
+    const route = plan.cost.route > 0 && model.config.robot !== 'arm' ? new RouteField(arena, goal, routeObstacles(obs.objects, obs.goal.object), ROUTE_INFLATE) : undefined;
+    const scene = { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod, route };
     const learnedCost = sequenceCosts(model, z0, actions, count, plan, scene);
     const learnedCostNoPrior = sequenceCosts(model, z0, actions, count, { ...plan, cost: { ...plan.cost, prior: 0 } }, scene);
     const rollouts = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A);

@@ -14,6 +14,7 @@ import type { PlanConfig } from '../Configurator.ts';
 import type { WorldModel } from '../model/WorldModel.ts';
 import type { SceneObject } from '../../../sim/types.ts';
 import { clearance } from '../io/sceneFeatures.ts';
+import type { RouteField } from './routeCost.ts';
 
 function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
   const out = new Float32Array(actions.length);
@@ -32,6 +33,8 @@ export interface ObstacleScene {
   obstacles: readonly SceneObject[];
   /** Seconds per imagined step (the control period). */
   dt: number;
+  /** Route lengths to the goal around the listed obstacles (the route cost; routeCost.ts). */
+  route?: RouteField;
 }
 
 /** Objects that block a ground robot (slopes and steps are driven over). */
@@ -48,7 +51,7 @@ export function obstaclesOf(objects: readonly SceneObject[], except?: string): S
  */
 function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
   const { margin, clearance: weight } = plan.cost;
-  if (!(margin > 0) || scene.obstacles.length === 0) return;
+  if (!(margin > 0) || !(weight > 0) || scene.obstacles.length === 0) return;
   for (let t = 0; t < H; t++) {
     const ahead = (t + 1) * scene.dt;
     const moved = scene.obstacles.map((o) => (o.vx || o.vy ? { ...o, x: o.x + o.vx * ahead, y: o.y + o.vy * ahead } : o));
@@ -65,12 +68,28 @@ function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: 
   }
 }
 
-/** Costs [n] of `n` sequences from latent `z0` ([1, latent]); lower is better. With `scene` and
- * a clearance weight, imagined positions (decoded by the probe) near obstacles cost too. */
+/** Hard-wired route cost: route · Σₜ γᵗ · (route length to the goal from the imagined position
+ * after step t), positions anchored as in `addClearanceCost`. */
+function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
+  const route = scene.route;
+  if (!route || !(plan.cost.route > 0)) return;
+  for (let t = 0; t < H; t++) {
+    const w = plan.cost.route * plan.gamma ** t;
+    for (let i = 0; i < n; i++) {
+      const k = ((t + 1) * n + i) * 3;
+      const k0 = i * 3;
+      costs[i] += w * route.distance(scene.anchor[0] + pos[k] - pos[k0], scene.anchor[1] + pos[k + 1] - pos[k0 + 1]);
+    }
+  }
+}
+
+/** Costs [n] of `n` sequences from latent `z0` ([1, latent]); lower is better. With `scene`,
+ * the hard-wired terms apply to the imagined positions (decoded by the probe): clearance to the
+ * listed obstacles and route length to the goal, each where its weight is set. */
 export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>, scene?: ObstacleScene): Float32Array {
   const A = model.shape.actionDim;
   const H = plan.horizon;
-  const geometric = !!scene && plan.cost.clearance > 0;
+  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route));
   let positions: tf.Tensor | null = null;
   const costs = tf.tidy(() => {
     const steps = stepMajor(actions, n, H, A);
@@ -98,6 +117,7 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
     const pos = (positions as tf.Tensor).dataSync() as Float32Array;
     (positions as tf.Tensor).dispose();
     addClearanceCost(out, pos, n, H, plan, scene!);
+    addRouteCost(out, pos, n, H, plan, scene!);
   }
   // A diverged model must not break the elite sort: non-finite costs rank last.
   return out.map((c) => (Number.isFinite(c) ? c : 1e9));

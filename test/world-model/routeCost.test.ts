@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ROUTE_CELL, RouteField, RouteFieldCache, routeObstacles } from '../../planners/world-model/planning/routeCost.ts';
+import { loadScenario } from '../../scenarios/load.ts';
+import { createEnv } from '../../sim/Env.ts';
+import type { SceneObject } from '../../sim/types.ts';
+
+const wall = (id: string, x: number, y: number, sx: number, sy: number): SceneObject => ({ id, kind: 'wall', shape: 'box', size: [sx, sy, 0.5], x, y, z: 0.25, yaw: 0, vx: 0, vy: 0 });
+
+describe('route cost field (hard-wired cost-to-go around the listed obstacles)', () => {
+  it('equals the straight line in the open and goes around a wall', () => {
+    const open = new RouteField([10, 10], [2, 0], [], 0.25);
+    expect(open.distance(-2, 0)).toBeCloseTo(4, 1);
+    expect(open.distance(2, 0.05)).toBeCloseTo(0.05, 6);
+    // A wall from y = -3 to 3 at x = 0: from (-1, 0) to (1, 0) the route passes its end.
+    const walled = new RouteField([10, 10], [1, 0], [wall('w', 0, 0, 0.2, 6)], 0.25);
+    const around = 2 * Math.hypot(1, 3 + 0.25);
+    const d = walled.distance(-1, 0);
+    expect(d).toBeGreaterThan(around - 0.2);
+    expect(d).toBeLessThan(around * 1.15); // octile moves (≤ 8% longer than straight) on 0.1 m cells
+    // Inside the wall (blocked): straight line plus the penalty, never cheaper than going round.
+    expect(walled.distance(0, 0)).toBeGreaterThan(5);
+  });
+
+  it('on the real u-trap, the cup is farther from the goal by route than in a straight line', async () => {
+    const env = await createEnv(loadScenario('u-trap'));
+    const { obs } = env.reset({ seed: 0 });
+    env.dispose();
+    const goal = obs.goal.position;
+    const field = new RouteFieldCache().get([20, 20], goal, obs.objects, 0.25);
+    const r = obs.robot.pose;
+    const straight = Math.hypot(r.x - goal[0], r.y - goal[1]);
+    expect(field.distance(r.x, r.y)).toBeGreaterThan(straight + 1);
+    expect(routeObstacles(obs.objects).every((o) => o.kind !== 'moving')).toBe(true);
+  });
+
+  it('the cache rebuilds only when the goal or a static obstacle moves', () => {
+    const cache = new RouteFieldCache();
+    const objs = [wall('w', 0, 0, 0.2, 6)];
+    const a = cache.get([10, 10], [1, 0], objs, 0.25);
+    expect(cache.get([10, 10], [1, 0], objs.map((o) => ({ ...o })), 0.25)).toBe(a);
+    expect(cache.get([10, 10], [1, 0], [{ ...objs[0], x: ROUTE_CELL * 3 }], 0.25)).not.toBe(a);
+  });
+});

@@ -72,6 +72,9 @@ export interface TrainConfig {
   varianceWeight: number;
   covarianceWeight: number;
   consistencyWeight: number;
+  /** The probe's position error trains encoder and predictor too (not only the probe), so
+   * imagined latents keep the robot's position. Absent in older checkpoints: off. */
+  probeGradient?: boolean;
 }
 
 export interface WorldModelConfig {
@@ -109,6 +112,7 @@ const TRAIN: TrainConfig = {
   varianceWeight: 1,
   covarianceWeight: 0.04,
   consistencyWeight: 1,
+  probeGradient: true,
 };
 
 /** The planner acts on the actor's sequence alone: one sample (the actor's, rolled out through

@@ -9,7 +9,8 @@
  *               reaches encoder and predictor, so the latent keeps what the action depends on)
  *     ẑₜ₊₁ = P(ẑₜ, aₜ)
  *     JEPA      ‖ẑₜ₊₁ − z*ₜ₊₁‖²                                     (multi-step rollout loss)
- *     goal      ĝ(ẑₜ₊₁) ≈ dₜ₊₁;  failure p̂(ẑₜ₊₁) ≈ failₜ;  probe(sg ẑ) ≈ positionₜ₊₁
+ *     goal      ĝ(ẑₜ₊₁) ≈ dₜ₊₁;  failure p̂(ẑₜ₊₁) ≈ failₜ;  probe(ẑ) ≈ positionₜ₊₁ (through the
+ *               latent when `probeGradient`, else on sg ẑ)
  *   VICReg on z₀: variance hinge (std ≥ 1 per dimension) + off-diagonal covariance, against collapse
  *
  * The rollout through the predictor is sequential; every head and loss then runs once on all
@@ -115,7 +116,11 @@ export class Trainer {
         const imitErr = tf.sum(tf.square(tf.sub(m.pi(zIn), imitActions)), 1).reshape([R, B]);
         const perStep = tf.div(tf.sum(tf.mul(imitErr, imit), 1), tf.add(tf.sum(imit, 1), 1e-6));
         const actorL = tf.sum(tf.mul(perStep, stepWeights)) as tf.Scalar;
-        const probeL = weighted(tf.square(tf.sub(m.probe.position(stopGradient(zAll) as tf.Tensor2D), pos)), wAll);
+        // The probe reads the latents; with `probeGradient` its error also shapes them (encoder and
+        // predictor), so imagined latents keep where the robot is: what the viewer draws and the
+        // hard-wired costs read. Checkpoints from before it had a pure read-out.
+        const probeIn = c.probeGradient ? zAll : (stopGradient(zAll) as tf.Tensor2D);
+        const probeL = weighted(tf.square(tf.sub(m.probe.position(probeIn), pos)), wAll);
 
         const parts = [jepa, vicreg, goalL, rewardL, failL, valueL, actorL, probeL] as tf.Scalar[];
         const total = tf.addN([tf.mul(jepa, c.consistencyWeight), ...parts.slice(1)]) as tf.Scalar;

@@ -75,6 +75,9 @@ export interface TrainConfig {
   /** The probe's position error trains encoder and predictor too (not only the probe), so
    * imagined latents keep the robot's position. Absent in older checkpoints: off. */
   probeGradient?: boolean;
+  /** Windows starting within `distance` m of the goal are sampled `weight` times as often
+   * (stopping at the goal is a few steps per successful episode). Absent or weight 1: uniform. */
+  nearGoal?: { distance: number; weight: number };
 }
 
 export interface WorldModelConfig {
@@ -113,6 +116,7 @@ const TRAIN: TrainConfig = {
   covarianceWeight: 0.04,
   consistencyWeight: 1,
   probeGradient: true,
+  nearGoal: { distance: 1, weight: 4 },
 };
 
 /** The planner acts on the actor's sequence alone: one sample (the actor's, rolled out through

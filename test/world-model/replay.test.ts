@@ -85,4 +85,27 @@ describe('replay buffer', () => {
     expect(stats.std[5]).toBe(0);
     expect(stats.mean[5]).toBe(1);
   });
+
+  it('near-goal windows are sampled weight times as often, and the windows are real ones', () => {
+    const buf = ReplayBuffer.open(tmp(), OBS_DIM, ACTION_DIM);
+    for (let k = 0; k < 6; k++) buf.append(pointEpisode(40 + k, 60));
+    const R = 3;
+    // Share of windows whose start is within 1 m of the goal, over all windows, and as sampled.
+    let nearAll = 0;
+    let all = 0;
+    for (const ep of buf.episodes) for (let s = 0; s + R <= ep.length; s++, all++) if (ep.goalDistance[s] < 1) nearAll++;
+    expect(nearAll).toBeGreaterThan(10);
+    const share = (b: ReturnType<ReplayBuffer['sample']>) => Array.from(b.goalDistance.subarray(0, b.size)).filter((d) => d < 1).length / b.size;
+    const uniform = share(buf.sample(Rng.fromKey('near-a'), 4000, R));
+    const weighted = share(buf.sample(Rng.fromKey('near-a'), 4000, R, { distance: 1, weight: 4 }));
+    const p = nearAll / all;
+    expect(uniform).toBeCloseTo(p, 1);
+    expect(weighted).toBeCloseTo((4 * p) / (4 * p + (1 - p)), 1);
+    // Every sampled window is a real window: its first observation is the episode's at that step.
+    const b = buf.sample(Rng.fromKey('near-b'), 50, R, { distance: 1, weight: 4 });
+    for (let i = 0; i < b.size; i++) {
+      const o = Array.from(b.obs.subarray(i * OBS_DIM, (i + 1) * OBS_DIM));
+      expect(buf.episodes.some((ep) => Array.from({ length: ep.length - R + 1 }, (_, s) => s).some((s) => Array.from(ep.obs.subarray(s * OBS_DIM, (s + 1) * OBS_DIM)).every((v, d) => v === o[d])))).toBe(true);
+    }
+  });
 });

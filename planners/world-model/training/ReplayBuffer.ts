@@ -71,6 +71,7 @@ export class ReplayBuffer {
   /** Chunks that failed their check on open, with why. */
   readonly skipped: string[] = [];
   private nextId = 1;
+  private weighted: { key: string; starts: [EpisodeData, number][]; cum: Float64Array } | null = null;
 
   private constructor(
     readonly dir: string,
@@ -133,16 +134,69 @@ export class ReplayBuffer {
     return { mean, std };
   }
 
-  /** Samples windows uniformly over all valid start steps of episodes at least `rollout` long. */
-  sample(rng: Rng, size: number, rollout: number): Batch {
-    const D = this.obsDim;
-    const A = this.actionDim;
+  /**
+   * Samples windows over all valid start steps of episodes at least `rollout` long: uniformly,
+   * or with windows that start within `nearGoal.distance` of the goal counted `nearGoal.weight`
+   * times. Near-goal states are a few steps at the end of a successful episode (it ends once the
+   * robot has settled), yet stopping there is what success needs.
+   */
+  sample(rng: Rng, size: number, rollout: number, nearGoal?: { distance: number; weight: number }): Batch {
     const R = rollout;
     const usable = this.episodes.filter((e) => e.length >= R);
     if (usable.length === 0) throw new UserError('E_TRAIN_DATA', `replay buffer ${this.dir} has no episode of at least ${R} steps yet; collect more data.`);
+    const near = nearGoal && nearGoal.weight !== 1 ? nearGoal : null;
+    if (near) return this.sampleWeighted(rng, size, R, usable, near);
     const cum: number[] = [];
     let total = 0;
     for (const e of usable) cum.push((total += e.length - R + 1));
+    const picks: [EpisodeData, number][] = [];
+    for (let i = 0; i < size; i++) {
+      const k = rng.int(total);
+      let e = 0;
+      while (cum[e] <= k) e++;
+      picks.push([usable[e], k - (e > 0 ? cum[e - 1] : 0)]);
+    }
+    return this.fill(picks, R);
+  }
+
+  /** As `sample`, windows starting near the goal weighted (cumulative weights, binary search). */
+  private sampleWeighted(rng: Rng, size: number, R: number, usable: EpisodeData[], near: { distance: number; weight: number }): Batch {
+    // The cumulative weights change only when episodes arrive: built once per buffer size.
+    const key = `${this.episodes.length}/${R}/${near.distance}/${near.weight}`;
+    if (this.weighted?.key !== key) {
+      const starts: [EpisodeData, number][] = [];
+      const cum: number[] = [];
+      let sum = 0;
+      for (const ep of usable) {
+        for (let s = 0; s + R <= ep.length; s++) {
+          starts.push([ep, s]);
+          cum.push((sum += ep.goalDistance[s] < near.distance ? near.weight : 1));
+        }
+      }
+      this.weighted = { key, starts, cum: Float64Array.from(cum) };
+    }
+    const { starts, cum } = this.weighted;
+    const total = cum[cum.length - 1];
+    const picks: [EpisodeData, number][] = [];
+    for (let i = 0; i < size; i++) {
+      const u = rng.uniform(0, total);
+      let lo = 0;
+      let hi = cum.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cum[mid] > u) hi = mid;
+        else lo = mid + 1;
+      }
+      picks.push(starts[lo]);
+    }
+    return this.fill(picks, R);
+  }
+
+  /** A batch of the given (episode, start step) windows. */
+  private fill(picks: readonly [EpisodeData, number][], R: number): Batch {
+    const D = this.obsDim;
+    const A = this.actionDim;
+    const size = picks.length;
     const b: Batch = {
       size,
       rollout: R,
@@ -157,11 +211,7 @@ export class ReplayBuffer {
       imitationActions: new Float32Array(R * size * A),
     };
     for (let i = 0; i < size; i++) {
-      const k = rng.int(total);
-      let e = 0;
-      while (cum[e] <= k) e++;
-      const ep = usable[e];
-      const s = k - (e > 0 ? cum[e - 1] : 0);
+      const [ep, s] = picks[i];
       for (let t = 0; t <= R; t++) {
         b.obs.set(ep.obs.subarray((s + t) * D, (s + t + 1) * D), (t * size + i) * D);
         b.goalDistance[t * size + i] = ep.goalDistance[s + t];

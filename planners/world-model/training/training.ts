@@ -229,7 +229,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     await yieldToEventLoop();
     if (o.signal.stop) break;
     const report = (step + 1) % o.logEvery === 0 || step === 0;
-    const losses = trainer.step(replay.sample(rng, B, R), report);
+    const losses = trainer.step(replay.sample(rng, B, R, model.config.train.nearGoal), report);
     step++;
     windowSteps++;
     if (losses) {

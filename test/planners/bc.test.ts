@@ -121,9 +121,9 @@ describe('bc', () => {
     expect(r2.stderr).toMatch(/policy\.json is not valid JSON .*Retrain it with `planarena train bc/);
   }, 120_000);
 
-  it('without a checkpoint is unavailable, saying how to make one', async () => {
+  it('runs on the shipped checkpoints by default; a missing --bc-checkpoint is unavailable, saying how to make one', async () => {
     const factory = await getPlannerFactory('bc');
-    expect(factory.unavailable?.({ config: {} })).toMatch(/^bc: no behaviour-cloning checkpoint .*`planarena train bc --suite <suite> --out <dir>` and pass --bc-checkpoint <dir>$/);
-    expect(factory.unavailable?.({ config: { bcCheckpoint: join(tmp, 'nowhere') } })).toMatch(/--bc-checkpoint .*nowhere does not exist/);
+    expect(factory.unavailable?.({ config: {} })).toBeNull();
+    expect(factory.unavailable?.({ config: { bcCheckpoint: join(tmp, 'nowhere') } })).toMatch(/--bc-checkpoint .*nowhere does not exist; train one with `planarena train bc/);
   });
 });

@@ -105,10 +105,10 @@ describe('planarena list', () => {
     expect(data.scenarios.map((s) => s.id)).toEqual(['crossing-traffic', 'shove']);
     expect(data.suites.find((s) => s.id === 'core')?.scenarios).toHaveLength(listScenarios().length);
     expect(data.planners.map((p) => p.name)).toContain('world-model');
-    // The ablation beside it (the actor alone), and the behaviour-cloning baseline, which is
-    // unavailable until a checkpoint is trained, saying how.
+    // The ablation beside it (the actor alone), and the behaviour-cloning baseline (shipped
+    // checkpoints: available).
     expect(data.planners.find((p) => p.name === 'world-model-actor')).toMatchObject({ available: true, description: expect.stringContaining('policy-only ablation of world-model') });
-    expect(data.planners.find((p) => p.name === 'bc')).toMatchObject({ available: false, reason: expect.stringContaining('planarena train bc') });
+    expect(data.planners.find((p) => p.name === 'bc')).toMatchObject({ available: true, reason: null });
     expect(data.planners.find((p) => p.name === 'scripted')).toMatchObject({ available: true, reason: null });
     expect(data.planners.find((p) => p.name === 'remote')).toMatchObject({ available: false, reason: expect.stringContaining('--remote-url') });
   });

@@ -24,7 +24,7 @@ import { observationLayout } from '../../world-model/io/observationLayout.ts';
 import { BC_META_FILE, loadBcCheckpoint, readBcMeta, validateBcCheckpoint, type BcMeta } from './BcCheckpoint.ts';
 import type { BcPolicy } from './BcPolicy.ts';
 
-/** Where shipped bc checkpoints live, one directory per robot type (none are shipped yet). */
+/** Where shipped bc checkpoints live, one directory per robot type (trained with `planarena train bc --suite wm-train --episodes 1 --steps 3000`, the world model's training suite). */
 export const SHIPPED_BC = fileURLToPath(new URL('./checkpoints/', import.meta.url));
 
 const TRAIN_HINT = 'train one with `planarena train bc --suite <suite> --out <dir>` and pass --bc-checkpoint <dir>';

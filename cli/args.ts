@@ -7,6 +7,8 @@ import { UserError } from '../core/errors.ts';
 import { didYouMean } from '../core/settings.ts';
 import { loadRun, type LoadedRun } from '../core/runStore.ts';
 import { MAX_SEED } from '../runner/plan.ts';
+import { loadScenario, loadSuite, loadSuiteScenarios } from '../scenarios/load.ts';
+import type { RobotType, Scenario } from '../scenarios/schema.ts';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -109,4 +111,22 @@ export function openRun(path: string, flag?: string): LoadedRun {
   const run = loadRun(path, flag);
   for (const c of run.corrupt) process.stderr.write(`warning: ${run.dir.display(run.dir.episodesPath)}:${c.line}: ${c.message}; skipped (planarena run --resume ${run.dir.display()} runs that episode again)\n`);
   return run;
+}
+
+/**
+ * What a training command trains on: the scenarios of `--suite` or `--scenarios`, grouped by
+ * robot type, and the robot types to train (all, or `--robots`, each of which must occur).
+ */
+export function trainingSelection(values: { suite?: string; scenarios?: string; robots?: string }): { suiteId: string; byRobot: Map<RobotType, Scenario[]>; robots: RobotType[] } {
+  const suiteId = values.suite ?? 'custom';
+  const scenarios: Scenario[] = values.suite ? loadSuiteScenarios(loadSuite(values.suite)) : (values.scenarios ?? '').split(',').map((s) => loadScenario(s.trim()));
+  const byRobot = new Map<RobotType, Scenario[]>();
+  for (const s of scenarios) byRobot.set(s.robot.type, [...(byRobot.get(s.robot.type) ?? []), s]);
+  let robots = [...byRobot.keys()];
+  if (values.robots) {
+    const wanted = values.robots.split(',').map((r) => r.trim());
+    for (const r of wanted) if (!byRobot.has(r as RobotType)) throw new UserError('E_BAD_FLAG', `--robots: no scenario of the selection uses robot "${r}"; robots here: ${robots.join(', ')}.`);
+    robots = robots.filter((r) => wanted.includes(r));
+  }
+  return { suiteId, byRobot, robots };
 }

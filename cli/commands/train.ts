@@ -6,11 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { choiceFlag, intFlag, parseFlags } from '../args.ts';
+import { choiceFlag, intFlag, parseFlags, trainingSelection } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
-import { loadScenario, loadSuite, loadSuiteScenarios } from '../../scenarios/load.ts';
-import type { RobotType, Scenario } from '../../scenarios/schema.ts';
 import type { PhysicsFlavor } from '../../sim/types.ts';
 import { RECIPES, type Recipe } from '../../planners/world-model/training/recipe.ts';
 import { BC_USAGE, trainBcCommand } from './trainBc.ts';
@@ -95,18 +93,8 @@ export const command: Command = {
     const { BACKENDS, describeSelection, selectBackend } = await import('../../planners/world-model/io/backend.ts');
     const backendChoice = choiceFlag('backend', values.backend, BACKENDS, 'auto');
     const physics = choiceFlag<PhysicsFlavor>('physics', values.physics, ['deterministic', 'fast'], 'deterministic');
-    const suiteId = values.suite ?? 'custom';
-    const scenarios: Scenario[] = values.suite ? loadSuiteScenarios(loadSuite(values.suite)) : values.scenarios!.split(',').map((s) => loadScenario(s.trim()));
+    const { suiteId, byRobot, robots } = trainingSelection(values);
     const out = resolve(values.out ?? join('runs', 'world-model', suiteId.replace(/[^A-Za-z0-9_-]/g, '_')));
-
-    const byRobot = new Map<RobotType, Scenario[]>();
-    for (const s of scenarios) byRobot.set(s.robot.type, [...(byRobot.get(s.robot.type) ?? []), s]);
-    let robots = [...byRobot.keys()];
-    if (values.robots) {
-      const wanted = values.robots.split(',').map((r) => r.trim());
-      for (const r of wanted) if (!byRobot.has(r as RobotType)) throw new UserError('E_BAD_FLAG', `--robots: no scenario of the selection uses robot "${r}"; robots here: ${robots.join(', ')}.`);
-      robots = robots.filter((r) => wanted.includes(r));
-    }
 
     const selection = await selectBackend(backendChoice);
     console.error(`planarena train: tfjs backend ${describeSelection(selection)}`);

@@ -29,7 +29,7 @@ export class SetEncoder extends MlpModule {
       const count = tf.maximum(tf.sum(m, 1), 1); // [B, 1]
       const mean = tf.div(tf.sum(tf.mul(per, m), 1), count);
       // Absent slots are pushed far down before the max; a scene with no objects pools to 0.
-      const any = tf.minimum(count.sub(tf.scalar(0)), 1).mul(tf.max(m, 1)); // [B, 1]: 1 if any object
+      const any = tf.max(m, 1); // [B, 1]: 1 if any object is present
       const max = tf.mul(tf.max(tf.add(per, tf.mul(tf.sub(m, 1), 1e4)), 1), any);
       return tf.concat([mean, max], 1) as tf.Tensor2D;
     });

@@ -130,3 +130,30 @@ export function trainingSelection(values: { suite?: string; scenarios?: string; 
   }
   return { suiteId, byRobot, robots };
 }
+
+/**
+ * What a training command needs around its loop: a stop flag that the first Ctrl-C (or SIGTERM)
+ * sets, so training saves and stops at the next step, while a second aborts at once; and a
+ * progress writer that redraws one line on a TTY and, elsewhere, prints only final lines and the
+ * lines `milestone` picks. `release()` removes the signal handlers.
+ */
+export function trainingControls(label: string, milestone: RegExp): { signal: { stop: boolean }; progress: (line: string, final?: boolean) => void; release: () => void } {
+  const signal = { stop: false };
+  const onSignal = () => {
+    if (signal.stop) process.exit(130);
+    signal.stop = true;
+    console.error(`\n${label}: stopping after the current step (Ctrl-C again to abort without saving)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tty = process.stderr.isTTY;
+  const progress = (line: string, final = false) => {
+    if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
+    else if (final || milestone.test(line)) process.stderr.write(line + '\n');
+  };
+  const release = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  return { signal, progress, release };
+}

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { choiceFlag, intFlag, parseFlags, trainingSelection } from '../args.ts';
+import { choiceFlag, intFlag, parseFlags, trainingControls, trainingSelection } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Command } from '../main.ts';
 import type { PhysicsFlavor } from '../../sim/types.ts';
@@ -104,19 +104,7 @@ export const command: Command = {
       JSON.stringify({ command: ['planarena', 'train', ...argv], createdAt: new Date().toISOString(), backend: selection.backend, backendTried: selection.tried, suite: suiteId, robots, node: process.version }, null, 1) + '\n',
     );
 
-    const signal = { stop: false };
-    const onSigint = () => {
-      if (signal.stop) process.exit(130);
-      signal.stop = true;
-      console.error('\nplanarena train: stopping after the current step (Ctrl-C again to abort without saving)');
-    };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
-    const tty = process.stderr.isTTY;
-    const progress = (line: string, final = false) => {
-      if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
-      else if (final || /\d+\/\d+ {2}loss/.test(line)) process.stderr.write(line + '\n');
-    };
+    const { signal, progress, release } = trainingControls('planarena train', /\d+\/\d+ {2}loss/);
 
     const { trainRobot } = await import('../../planners/world-model/training/training.ts');
     try {
@@ -144,8 +132,7 @@ export const command: Command = {
         if (r.stopped) return 130;
       }
     } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      release();
     }
     return 0;
   },

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { choiceFlag, intFlag, parseFlags, trainingSelection } from '../args.ts';
+import { choiceFlag, intFlag, parseFlags, trainingControls, trainingSelection } from '../args.ts';
 import { UserError } from '../../core/errors.ts';
 import type { PhysicsFlavor } from '../../sim/types.ts';
 
@@ -62,19 +62,7 @@ export async function trainBcCommand(argv: string[]): Promise<number> {
   const command = ['planarena', 'train', 'bc', ...argv];
   writeFileSync(join(out, 'manifest.json'), JSON.stringify({ command, createdAt: new Date().toISOString(), backend: selection.backend, suite: suiteId, robots, node: process.version }, null, 1) + '\n');
 
-  const signal = { stop: false };
-  const onSigint = () => {
-    if (signal.stop) process.exit(130);
-    signal.stop = true;
-    console.error('\nplanarena train bc: stopping after the current step (Ctrl-C again to abort without saving)');
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  const tty = process.stderr.isTTY;
-  const progress = (line: string, final = false) => {
-    if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
-    else if (final || / step \d+\/\d+ /.test(line)) process.stderr.write(line + '\n');
-  };
+  const { signal, progress, release } = trainingControls('planarena train bc', / step \d+\/\d+ /);
   const { trainBc } = await import('../../planners/baselines/bc/training.ts');
   try {
     for (const robot of robots) {
@@ -83,8 +71,7 @@ export async function trainBcCommand(argv: string[]): Promise<number> {
       if (r.stopped) return 130;
     }
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    release();
   }
   return 0;
 }

@@ -42,6 +42,12 @@ export function obstaclesOf(objects: readonly SceneObject[], except?: string): S
   return objects.filter((o) => o.kind !== 'slope' && o.kind !== 'step' && o.id !== except);
 }
 
+/** Coordinate `axis` of sequence i's imagined position after step t: the anchor plus the decoded
+ * motion since the start (`pos`: probe outputs for steps 0..H, step-major [H + 1][n][3]). */
+function imaginedAt(pos: Float32Array, n: number, t: number, i: number, anchor: readonly number[], axis: number): number {
+  return anchor[axis] + pos[((t + 1) * n + i) * 3 + axis] - pos[i * 3 + axis];
+}
+
 /**
  * Hard-wired clearance cost (LeCun's intrinsic cost is fixed, not learned): for each imagined
  * step, the decoded position's clearance c to the nearest obstacle, costing
@@ -57,10 +63,8 @@ function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: 
     const moved = scene.obstacles.map((o) => (o.vx || o.vy ? { ...o, x: o.x + o.vx * ahead, y: o.y + o.vy * ahead } : o));
     const w = (weight * plan.gamma ** t) / margin;
     for (let i = 0; i < n; i++) {
-      const k = ((t + 1) * n + i) * 3;
-      const k0 = i * 3;
-      const px = scene.anchor[0] + pos[k] - pos[k0];
-      const py = scene.anchor[1] + pos[k + 1] - pos[k0 + 1];
+      const px = imaginedAt(pos, n, t, i, scene.anchor, 0);
+      const py = imaginedAt(pos, n, t, i, scene.anchor, 1);
       let c = Infinity;
       for (const o of moved) c = Math.min(c, clearance(o, px, py));
       if (c < margin) costs[i] += w * (margin - c);
@@ -75,11 +79,7 @@ function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: numb
   if (!route || !(plan.cost.route > 0)) return;
   for (let t = 0; t < H; t++) {
     const w = plan.cost.route * plan.gamma ** t;
-    for (let i = 0; i < n; i++) {
-      const k = ((t + 1) * n + i) * 3;
-      const k0 = i * 3;
-      costs[i] += w * route.distance(scene.anchor[0] + pos[k] - pos[k0], scene.anchor[1] + pos[k + 1] - pos[k0 + 1]);
-    }
+    for (let i = 0; i < n; i++) costs[i] += w * route.distance(imaginedAt(pos, n, t, i, scene.anchor, 0), imaginedAt(pos, n, t, i, scene.anchor, 1));
   }
 }
 

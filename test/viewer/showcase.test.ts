@@ -90,7 +90,8 @@ describe('the showcase in headless Chromium', () => {
       const shown = await app<{ planner: string; frames: number; steps: number; done: boolean }[]>(late, 'a.live.ordered().map((e) => ({ planner: e.key.planner, frames: e.frames.length, steps: e.steps.length, done: e.done }))');
       const scripted0 = run.records.find((r) => r.planner === 'scripted' && r.seed === 0)!;
       expect(shown.find((e) => e.planner === 'scripted')).toMatchObject({ frames: scripted0.steps + 1, steps: scripted0.steps, done: true });
-      expect(await late.locator('#scoreboard').textContent()).toContain('scripted');
+      // The scoreboard is redrawn at most 4 times a second: wait for the redraw, not the first read.
+      await expect.poll(() => late.locator('#scoreboard').textContent(), { timeout: 10_000 }).toContain('scripted');
     } finally {
       await late.close();
     }

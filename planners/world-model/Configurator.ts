@@ -39,6 +39,11 @@ export interface CostWeights {
   /** Hard-wired route cost: weight of the route length (m) from each imagined position to the
    * goal around the listed obstacles (planning/routeCost.ts). 0: off. */
   route: number;
+  /** Hard-wired settle cost: weight of the imagined speed (m/s, probe-decoded) at imagined steps
+   * inside the goal's tolerance, so the search prefers stopping once there (success is a held
+   * state: inside and settled for 0.5 s); the planner then also proposes the all-zero sequence
+   * (braking). 0 or absent: off. */
+  settle?: number;
 }
 
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
@@ -102,7 +107,7 @@ const PLAN: PlanConfig = {
   priorStd: 0.5,
   greedy: 1,
   gamma: 0.97,
-  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0 },
+  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 0 },
   imagined: 12,
 };
 
@@ -182,7 +187,7 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route'] as const) {
+  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route', 'settle'] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;

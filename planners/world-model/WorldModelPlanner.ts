@@ -101,6 +101,7 @@ const ACTOR_ONLY_OVERRIDES: Record<string, number> = {
   // One sample: nothing to rank, so the clearance term would only cost time.
   wmCostClearance: 0,
   wmCostRoute: 0,
+  wmCostSettle: 0,
 };
 
 /** What the planner is: the full search, or the actor alone (the policy-only ablation). */
@@ -189,21 +190,25 @@ class WorldModelPlanner implements Planner {
       // The obstacles the observation lists (what the LLM sees), for the hard-wired clearance cost.
       const anchor = robotPoint(obs, model.config.robot);
       const routed = plan.cost.route > 0 && this.config.robot !== 'arm';
+      const settles = (plan.cost.settle ?? 0) > 0 && this.config.robot !== 'arm';
       const scene =
-        plan.cost.clearance > 0 || routed
+        plan.cost.clearance > 0 || routed || settles
           ? {
               anchor,
               obstacles: obstaclesOf(obs.objects, obs.goal.object),
               dt: this.controlPeriod,
               ...(routed ? { route: this.routes.get(this.arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
+              ...(settles ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
             }
           : undefined;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const prior = plan.actorPrior ? proposals.subarray(0, plan.horizon * meta.actionDim) : undefined;
+      // With the settle cost, braking (the all-zero sequence) is always among the candidates.
+      const offered = settles && plan.actorSamples < plan.samples ? withBraking(proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), plan.horizon * meta.actionDim) : proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim);
       const width = stuck ? 2 : prior ? plan.priorStd : 1;
       const ctx: DecisionContext = { model, z0, obs, plan };
       const evaluate = this.hooks.evaluator?.(ctx) ?? ((seqs: Float32Array, n: number) => sequenceCosts(model, z0, seqs, n, plan, scene));
-      const result = await this.mppi.plan(this.rng, evaluate, proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), width, prior);
+      const result = await this.mppi.plan(this.rng, evaluate, offered, width, prior);
 
       // Imagined futures for the viewer: the best elites, then evenly spread other samples.
       const A = meta.actionDim;
@@ -255,6 +260,13 @@ class WorldModelPlanner implements Planner {
     this.loaded.clear();
     this.current = null;
   }
+}
+
+/** The actor's proposals followed by one all-zero sequence (`length` numbers): braking. */
+function withBraking(proposals: Float32Array, length: number): Float32Array {
+  const out = new Float32Array(proposals.length + length);
+  out.set(proposals);
+  return out;
 }
 
 /** The planner overrides a variant runs with: the user's, and for the actor ablation `ACTOR_ONLY` on top. */

@@ -32,6 +32,7 @@ export const WORLD_MODEL_SETTINGS: SettingsGroup = {
     { key: 'wmCostPrior', type: 'number', default: null, doc: perRobot("behaviour prior: cost of leaving the actor's action, per imagined step") },
     { key: 'wmCostClearance', type: 'number', default: null, min: 0, doc: perRobot('hard-wired clearance cost: weight of imagined positions (probe-decoded) closer than the margin to an obstacle the observation lists') },
     { key: 'wmCostRoute', type: 'number', default: null, min: 0, doc: perRobot('hard-wired route cost: weight of the route length from each imagined position to the goal around the listed obstacles') },
+    { key: 'wmCostSettle', type: 'number', default: null, min: 0, doc: perRobot("hard-wired settle cost: weight of the imagined speed at imagined steps inside the goal's tolerance; also proposes braking") },
     { key: 'wmCostMargin', type: 'number', default: null, min: 0, doc: perRobot('clearance margin, m, below which the clearance cost applies') },
   ],
 };

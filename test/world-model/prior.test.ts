@@ -88,3 +88,34 @@ describe('hard-wired clearance cost', () => {
     expect(obstaclesOf([box, { ...box, id: 's', kind: 'slope' }, { ...box, id: 'p', kind: 'movable' }], 'p').map((o) => o.id)).toEqual(['b']);
   });
 });
+
+describe('hard-wired settle cost', () => {
+  it('adds weight·γᵗ·(imagined speed) for every imagined step that ends inside the goal tolerance, and nothing outside it', () => {
+    const H = 4;
+    const dt = 0.1;
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 3 } };
+    const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.8 : -0.8));
+    const anchor = [0.3, 0.2, 0];
+    const paths = decodePaths(model, z0, seqs, 2, H, [0, 0], anchor);
+    // The goal sits on sequence 0's second imagined point, with a tolerance that takes in part of the paths.
+    const goal = { position: [paths[0][2][0], paths[0][2][1]], tolerance: 0.05 };
+    const without = sequenceCosts(model, z0, seqs, 2, base, { anchor, obstacles: [], dt });
+    const withGoal = sequenceCosts(model, z0, seqs, 2, base, { anchor, obstacles: [], dt, goal });
+    let inside = 0;
+    for (let i = 0; i < 2; i++) {
+      let expected = 0;
+      for (let t = 1; t <= H; t++) {
+        const [x, y] = paths[i][t];
+        if (Math.hypot(x - goal.position[0], y - goal.position[1]) > goal.tolerance) continue;
+        inside++;
+        expected += (3 * 0.9 ** (t - 1) * Math.hypot(x - paths[i][t - 1][0], y - paths[i][t - 1][1])) / dt;
+      }
+      expect(withGoal[i] - without[i]).toBeCloseTo(expected, 1);
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(withGoal[0]).toBeGreaterThan(without[0]);
+    // A goal far from every imagined position costs nothing.
+    const far = sequenceCosts(model, z0, seqs, 2, base, { anchor, obstacles: [], dt, goal: { position: [50, 50], tolerance: 0.3 } });
+    expect(Array.from(far)).toEqual(Array.from(without));
+  });
+});

@@ -35,6 +35,8 @@ export interface ObstacleScene {
   dt: number;
   /** Route lengths to the goal around the listed obstacles (the route cost; routeCost.ts). */
   route?: RouteField;
+  /** The goal point and its tolerance (the settle cost). */
+  goal?: { position: readonly number[]; tolerance: number };
 }
 
 /** Objects that block a ground robot (slopes and steps are driven over). */
@@ -83,13 +85,33 @@ function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: numb
   }
 }
 
+/** Hard-wired settle cost: settle · Σₜ γᵗ · (imagined speed over step t, m/s) at every step whose
+ * imagined end lies inside the goal's tolerance. Success is a held state (inside and settled for
+ * 0.5 s), and the learned costs see no difference between passing through the goal and stopping there. */
+function addSettleCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
+  const goal = scene.goal;
+  const weight = plan.cost.settle ?? 0;
+  if (!goal || !(weight > 0)) return;
+  for (let t = 0; t < H; t++) {
+    const w = (weight * plan.gamma ** t) / scene.dt;
+    for (let i = 0; i < n; i++) {
+      const x = imaginedAt(pos, n, t, i, scene.anchor, 0);
+      const y = imaginedAt(pos, n, t, i, scene.anchor, 1);
+      if (Math.hypot(x - goal.position[0], y - goal.position[1]) > goal.tolerance) continue;
+      const px = t === 0 ? scene.anchor[0] : imaginedAt(pos, n, t - 1, i, scene.anchor, 0);
+      const py = t === 0 ? scene.anchor[1] : imaginedAt(pos, n, t - 1, i, scene.anchor, 1);
+      costs[i] += w * Math.hypot(x - px, y - py);
+    }
+  }
+}
+
 /** Costs [n] of `n` sequences from latent `z0` ([1, latent]); lower is better. With `scene`,
  * the hard-wired terms apply to the imagined positions (decoded by the probe): clearance to the
  * listed obstacles and route length to the goal, each where its weight is set. */
 export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>, scene?: ObstacleScene): Float32Array {
   const A = model.shape.actionDim;
   const H = plan.horizon;
-  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route));
+  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || ((plan.cost.settle ?? 0) > 0 && !!scene.goal));
   let positions: tf.Tensor | null = null;
   const costs = tf.tidy(() => {
     const steps = stepMajor(actions, n, H, A);
@@ -118,6 +140,7 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
     (positions as tf.Tensor).dispose();
     addClearanceCost(out, pos, n, H, plan, scene!);
     addRouteCost(out, pos, n, H, plan, scene!);
+    addSettleCost(out, pos, n, H, plan, scene!);
   }
   // A diverged model must not break the elite sort: non-finite costs rank last.
   return out.map((c) => (Number.isFinite(c) ? c : 1e9));

@@ -29,6 +29,9 @@ export interface RouteOptions {
   clearance: number;
   /** Object ids that do not block (the crate being pushed). */
   ignore?: readonly string[];
+  /** `distanceField` only: how many times a cell inside the clearance margin costs to cross
+   * (default 10). */
+  marginCost?: number;
 }
 
 /** Waypoints from (sx, sy) to (gx, gy), excluding the start and ending at the goal; null when
@@ -96,7 +99,7 @@ interface Grid {
 }
 
 /** The occupancy grid and height map of the observed scene. */
-function buildGrid(obs: Observation, opts: RouteOptions): Grid {
+function buildGrid(obs: Pick<Observation, 'objects'>, opts: RouteOptions): Grid {
   const nx = Math.max(1, Math.round(opts.arena[0] / CELL));
   const ny = Math.max(1, Math.round(opts.arena[1] / CELL));
   const x0 = -opts.arena[0] / 2;
@@ -145,9 +148,12 @@ export interface DistanceField {
 const MARGIN_COST = 10;
 
 /** Dijkstra from the goal over the grid: the cost-to-go the oracle adds to its rollouts, so its
- * short horizon is not lured into dead ends by straight-line distance. */
-export function distanceField(obs: Observation, gx: number, gy: number, opts: RouteOptions): DistanceField {
+ * short horizon is not lured into dead ends by straight-line distance (and the world model's
+ * hard-wired route cost, `planners/world-model/planning/routeCost.ts`). Reads only the objects
+ * the observation lists. */
+export function distanceField(obs: Pick<Observation, 'objects'>, gx: number, gy: number, opts: RouteOptions): DistanceField {
   const { nx, ny, blocked, climbable, cell } = buildGrid(obs, opts);
+  const marginCost = opts.marginCost ?? MARGIN_COST;
   const n = nx * ny;
   const dist = new Float64Array(n).fill(Infinity);
   const open = new MinHeap();
@@ -169,7 +175,7 @@ export function distanceField(obs: Observation, gx: number, gy: number, opts: Ro
         if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
         const k = j * nx + i;
         if (done[k] || !climbable(c, k)) continue;
-        const step = (di !== 0 && dj !== 0 ? SQRT2 : 1) * CELL * (blocked[k] || blocked[c] ? MARGIN_COST : 1);
+        const step = (di !== 0 && dj !== 0 ? SQRT2 : 1) * CELL * (blocked[k] || blocked[c] ? marginCost : 1);
         if (dist[c] + step < dist[k]) {
           dist[k] = dist[c] + step;
           open.push(k, dist[k]);

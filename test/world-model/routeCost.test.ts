@@ -17,8 +17,8 @@ describe('route cost field (hard-wired cost-to-go around the listed obstacles)',
     const d = walled.distance(-1, 0);
     expect(d).toBeGreaterThan(around - 0.2);
     expect(d).toBeLessThan(around * 1.15); // octile moves (≤ 8% longer than straight) on 0.1 m cells
-    // Inside the wall (blocked): straight line plus the penalty, never cheaper than going round.
-    expect(walled.distance(0, 0)).toBeGreaterThan(5);
+    // Inside the wall (the margin costs 100× to cross): never cheaper than going round.
+    expect(walled.distance(0, 0)).toBeGreaterThan(around);
   });
 
   it('on the real u-trap, the cup is farther from the goal by route than in a straight line', async () => {
@@ -31,6 +31,24 @@ describe('route cost field (hard-wired cost-to-go around the listed obstacles)',
     const straight = Math.hypot(r.x - goal[0], r.y - goal[1]);
     expect(field.distance(r.x, r.y)).toBeGreaterThan(straight + 1);
     expect(routeObstacles(obs.objects).every((o) => o.kind !== 'moving')).toBe(true);
+  });
+
+  it('on the real slope, a goal up on the platform is reached by the ramp, not through the platform\'s wall', async () => {
+    const env = await createEnv(loadScenario('slope'));
+    const { obs } = env.reset({ seed: 500 });
+    env.dispose();
+    const goal = obs.goal.position;
+    const field = new RouteField([12, 8], goal, obs.objects, 0.25);
+    const platform = obs.objects.find((o) => o.kind === 'step')!;
+    const ramp = obs.objects.find((o) => o.kind === 'slope')!;
+    // Beside the platform's east wall, 1.3 m from the goal in a straight line: the route goes
+    // round to the ramp on the west side and up (over 4 m).
+    const east = [platform.x + platform.size[0] / 2 + 0.4, goal[1]];
+    expect(Math.hypot(east[0] - goal[0], east[1] - goal[1])).toBeLessThan(2);
+    expect(field.distance(east[0], east[1])).toBeGreaterThan(4);
+    // At the ramp's foot the route is about the straight line (up the ramp).
+    const foot = [ramp.x - ramp.size[0] / 2 - 0.3, ramp.y];
+    expect(field.distance(foot[0], foot[1])).toBeLessThan(Math.hypot(foot[0] - goal[0], foot[1] - goal[1]) * 1.15);
   });
 
   it('the cache rebuilds only when the goal or a static obstacle moves', () => {

@@ -34,7 +34,7 @@ import { validateCheckpoint } from '../io/validateCheckpoint.ts';
 import type { WorldModel } from '../model/WorldModel.ts';
 import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from '../planning/Imagination.ts';
 import { robotPoint } from '../io/sceneFeatures.ts';
-import { ROUTE_INFLATE, RouteField, routeObstacles } from '../planning/routeCost.ts';
+import { ROUTE_INFLATE, RouteField } from '../planning/routeCost.ts';
 import { checkpointDir, plannerForModel, type PlannerHooks } from '../WorldModelPlanner.ts';
 import { learnedModelTaskCost, trueModelLearnedCost, trueModelTaskCost, type LiveState } from './evaluators.ts';
 import { rollOnSimulator } from './trueRollouts.ts';
@@ -208,7 +208,7 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
     const { actions, origin } = rankingSamples(model, z0, plan, count, rng);
     // The planner's cost exactly, hard-wired clearance term included.
     const anchor = robotPoint(obs, model.config.robot);
-    const route = plan.cost.route > 0 && model.config.robot !== 'arm' ? new RouteField(arena, goal, routeObstacles(obs.objects, obs.goal.object), ROUTE_INFLATE) : undefined;
+    const route = plan.cost.route > 0 && model.config.robot !== 'arm' ? new RouteField(arena, goal, obs.objects, ROUTE_INFLATE, obs.goal.object) : undefined;
     const scene = { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod, route };
     const learnedCost = sequenceCosts(model, z0, actions, count, plan, scene);
     const learnedCostNoPrior = sequenceCosts(model, z0, actions, count, { ...plan, cost: { ...plan.cost, prior: 0 } }, scene);

@@ -121,7 +121,7 @@ export interface StateRanking {
 
 export function stateRanking(p: StateProbe): StateRanking {
   const neg = p.samples.trueReturn.map((r) => -r);
-  const near = p.samples.origin.map((o, i) => (o === 'uniform' ? -1 : i)).filter((i) => i >= 0);
+  const near = p.samples.origin.map((o, i) => (o === 'actor' || o === 'near' ? i : -1)).filter((i) => i >= 0);
   return {
     step: p.step,
     seed: p.seed,
@@ -180,6 +180,8 @@ export interface ScenarioSummary {
   /** Motion error (`motionErrors`) of the acted-on sequence and of every sampled one. */
   chosenMotionError: ErrorCurve;
   sampledMotionError: ErrorCurve;
+  /** Motion error of the all-zero command (the robot brakes; older diagnoses have none: NaN). */
+  brakeMotionError: ErrorCurve;
   rankings: StateRanking[];
   /** Means over states of each ranking's ρ (NaN states, e.g. all returns equal, left out). */
   spearman: { learned: number; learnedNoPrior: number; learnedNearActor: number; trueCost: number };
@@ -199,6 +201,7 @@ export function summariseScenario(s: ScenarioDiagnosis, labels: Readonly<Record<
     sampledError: aggregateErrors(s.states.flatMap((p) => p.samples.imagined.map((im, i) => pathErrors(im, p.samples.actual[i]))), H),
     chosenMotionError: aggregateErrors(s.states.map((p) => motionErrors(p.chosen.imagined, p.chosen.actual)), H),
     sampledMotionError: aggregateErrors(s.states.flatMap((p) => p.samples.imagined.map((im, i) => motionErrors(im, p.samples.actual[i]))), H),
+    brakeMotionError: aggregateErrors(s.states.flatMap((p) => p.samples.imagined.flatMap((im, i) => (p.samples.origin[i] === 'brake' ? [motionErrors(im, p.samples.actual[i])] : []))), H),
     rankings,
     spearman: { learned: avg('learned'), learnedNoPrior: avg('learnedNoPrior'), learnedNearActor: avg('learnedNearActor'), trueCost: avg('trueCost') },
     ablations: ablationRows(s.ablations, labels),
@@ -216,13 +219,13 @@ function f(x: number, digits = 2): string {
 /** The short plain-text table printed to stdout. */
 export function diagnosisTable(summaries: readonly ScenarioSummary[]): string {
   const lines: string[] = [];
-  lines.push('imagination error of the acted-on sequence (m; err: position, motion: relative to its start) and cost ranking');
+  lines.push('imagination error of the acted-on sequence (m; err: position, motion: relative to its start; brake: motion error of the all-zero command) and cost ranking');
   lines.push('(Spearman ρ of the cost vs −true return over the sampled sequences, mean over states)');
-  lines.push(['scenario'.padEnd(18), 'states', 'err@0', 'err@1', 'err@H', 'motion@1', 'motion@H', 'ρ learned', 'ρ no prior', 'ρ near actor', 'ρ true cost'].join('  '));
+  lines.push(['scenario'.padEnd(18), 'states', 'err@0', 'err@1', 'err@H', 'motion@1', 'motion@H', 'brake@H', 'ρ learned', 'ρ no prior', 'ρ near actor', 'ρ true cost'].join('  '));
   for (const s of summaries) {
     const e = s.chosenError;
     const m = s.chosenMotionError;
-    lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(e.mean[0], 3).padStart(5), f(e.oneStep, 3).padStart(5), f(e.final, 3).padStart(5), f(m.oneStep, 3).padStart(8), f(m.final, 3).padStart(8), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
+    lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(e.mean[0], 3).padStart(5), f(e.oneStep, 3).padStart(5), f(e.final, 3).padStart(5), f(m.oneStep, 3).padStart(8), f(m.final, 3).padStart(8), f(s.brakeMotionError.final, 3).padStart(7), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
   }
   lines.push('');
   lines.push('ablations (success / episodes, mean return, mean final distance to the goal in m)');

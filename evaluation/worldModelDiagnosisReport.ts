@@ -50,6 +50,7 @@ export function errorChart(s: ScenarioSummary): string {
     { label: 'sampled: position', ys: s.sampledError.mean },
     { label: 'acted-on: motion', ys: s.chosenMotionError.mean },
     { label: 'sampled: motion', ys: s.sampledMotionError.mean },
+    { label: 'brake (all-zero): motion', ys: s.brakeMotionError.mean },
   ];
   const yMax = Math.max(0.05, ...series.flatMap((c) => c.ys.filter(Number.isFinite)));
   const a = axes(`${s.scenario}: imagined vs true path, error per step`, [0, s.horizon], [0, yMax], 'horizon step (control steps)', 'error (m)');
@@ -81,7 +82,7 @@ export function rankingScatter(s: ScenarioSummary, d: WorldModelDiagnosis): stri
     'learned cost, no prior',
   );
   for (const p of pts) a.parts.push(`<circle cx="${a.x(p.r).toFixed(1)}" cy="${a.y(p.c).toFixed(1)}" r="3" fill="${colorOf(origins, p.o)}" fill-opacity="0.6"/>`);
-  legend(a.parts, origins.map((o) => ({ label: o === 'actor' ? "actor's sequence" : o === 'near' ? 'near the actor' : 'uniform', color: colorOf(origins, o) })));
+  legend(a.parts, origins.map((o) => ({ label: o === 'actor' ? "actor's sequence" : o === 'near' ? 'near the actor' : o === 'brake' ? 'all-zero (brake)' : 'uniform', color: colorOf(origins, o) })));
   return svg(a.parts, 640);
 }
 

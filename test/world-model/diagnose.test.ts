@@ -115,14 +115,17 @@ describe('diagnose on a tiny freshly built model', () => {
     for (const p of s.states) {
       expect(p.chosen.imagined).toHaveLength(5);
       expect(p.chosen.actual).toHaveLength(5);
-      expect(p.samples.origin).toEqual(['actor', 'near', 'near', 'near', 'near', 'uniform', 'uniform', 'uniform', 'uniform', 'uniform']);
+      expect(p.samples.origin).toEqual(['actor', 'near', 'near', 'near', 'near', 'uniform', 'uniform', 'uniform', 'uniform', 'brake']);
+      // The brake sample commands zero throughout; the simulator's robot starts at rest here or slows down.
+      const brake = p.samples.actual[9];
+      expect(Math.hypot(brake[4][0] - brake[0][0], brake[4][1] - brake[0][1])).toBeLessThan(0.2);
       const numbers = [...p.samples.learnedCost, ...p.samples.learnedCostNoPrior, ...p.samples.trueReturn, ...p.samples.trueCost, ...p.samples.imagined.flat(2), ...p.samples.actual.flat(2), ...p.chosen.imagined.flat(), ...p.chosen.actual.flat()];
       expect(numbers.every(Number.isFinite)).toBe(true);
       // The paths start where the robot is, and they move: the true ones differ between samples.
       expect(new Set(p.samples.trueReturn).size).toBeGreaterThan(1);
     }
     const [summary] = summarise(d);
-    for (const curve of [summary.chosenError, summary.sampledError, summary.chosenMotionError, summary.sampledMotionError]) {
+    for (const curve of [summary.chosenError, summary.sampledError, summary.chosenMotionError, summary.sampledMotionError, summary.brakeMotionError]) {
       expect(curve.mean.every(Number.isFinite)).toBe(true);
       expect(Number.isFinite(curve.final)).toBe(true);
     }

@@ -167,8 +167,9 @@ async function episode(
 }
 
 /**
- * Samples the ranking set at a state: the actor's sequence, `near` Gaussian perturbations of it
- * and uniform sequences; [n][H][A].
+ * Samples the ranking set at a state: the actor's sequence, `near` Gaussian perturbations of it,
+ * uniform sequences and, last (from 3 samples on), the all-zero command (braking: does the
+ * model imagine a robot told to stop as stopping?); [n][H][A].
  */
 export function rankingSamples(model: WorldModel, z0: tf.Tensor2D, plan: Readonly<PlanConfig>, count: number, rng: Rng): { actions: Float32Array; origin: SampleOrigin[] } {
   const H = plan.horizon;
@@ -186,6 +187,8 @@ export function rankingSamples(model: WorldModel, z0: tf.Tensor2D, plan: Readonl
     } else if (i <= near) {
       for (let j = 0; j < L; j++) actions[i * L + j] = Math.min(1, Math.max(-1, actor[j] + sigma * rng.normal()));
       origin.push('near');
+    } else if (i === count - 1 && count >= 3) {
+      origin.push('brake'); // zeros already
     } else {
       for (let j = 0; j < L; j++) actions[i * L + j] = rng.uniform(-1, 1);
       origin.push('uniform');
@@ -209,7 +212,7 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
     // The planner's cost exactly, hard-wired clearance term included.
     const anchor = robotPoint(obs, model.config.robot);
     const route = plan.cost.route > 0 && model.config.robot !== 'arm' ? new RouteField(arena, goal, obs.objects, ROUTE_INFLATE, obs.goal.object) : undefined;
-    const scene = { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod, route };
+    const scene = { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod, route, goal: { position: goal, tolerance: obs.goal.tolerance } };
     const learnedCost = sequenceCosts(model, z0, actions, count, plan, scene);
     const learnedCostNoPrior = sequenceCosts(model, z0, actions, count, { ...plan, cost: { ...plan.cost, prior: 0 } }, scene);
     const rollouts = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A);

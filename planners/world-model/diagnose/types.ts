@@ -9,7 +9,7 @@
 export type Point = [number, number, number];
 
 /** How a sampled sequence was drawn. */
-export type SampleOrigin = 'actor' | 'near' | 'uniform';
+export type SampleOrigin = 'actor' | 'near' | 'uniform' | 'brake';
 
 /** One state of an episode, probed before the planner's action was executed. */
 export interface StateProbe {
@@ -18,7 +18,7 @@ export interface StateProbe {
   step: number;
   /** The sequence the planner acted on: its probe-decoded imagined path and the true one. */
   chosen: { imagined: Point[]; actual: Point[]; trueReturn: number };
-  /** K sampled sequences: the actor's own, Gaussian around it, uniform. */
+  /** K sampled sequences: the actor's own, Gaussian around it, uniform, the all-zero command. */
   samples: {
     origin: SampleOrigin[];
     /** The planner's learned cost (`sequenceCosts`, behaviour prior included). */

@@ -70,8 +70,9 @@ export function errorChart(s: ScenarioSummary): string {
  * uniform samples from the rest) against true return, one point per sampled sequence and state. */
 export function rankingScatter(s: ScenarioSummary, d: WorldModelDiagnosis): string {
   const states = d.scenarios.find((x) => x.scenario === s.scenario)?.states ?? [];
-  const origins = ['actor', 'near', 'uniform'];
   const pts = states.flatMap((p) => p.samples.trueReturn.map((r, i) => ({ r, c: p.samples.learnedCostNoPrior[i], o: p.samples.origin[i] }))).filter((p) => Number.isFinite(p.r) && Number.isFinite(p.c));
+  // Diagnoses written before the brake sample have three origins; newer ones four.
+  const origins = ['actor', 'near', 'uniform', 'brake'].filter((o) => o !== 'brake' || pts.some((p) => p.o === 'brake'));
   const xs = pts.map((p) => p.r);
   const ys = pts.map((p) => p.c);
   const a = axes(

@@ -133,32 +133,6 @@ describe('training', () => {
     expect(JSON.parse(JSON.stringify(a.infos[0]))).toEqual(a.infos[0]);
   });
 
-  it('exploration bursts act at random, or brake (zero command) where asked, while the teacher keeps labelling', async () => {
-    const { factory: scripted } = await import('../../planners/baselines/scripted.ts');
-    const { Rng } = await import('../../sim/rng.ts');
-    const short = { ...scenario, timeLimit: 1 };
-    const collect = async (brake: number) => {
-      const teacher = await scripted.create({ config: {} });
-      try {
-        return await collectEpisode(short, teacher, 5, 'scripted-explore', 'deterministic', undefined, { teacher, explore: { prob: 1, hold: 3, brake, rng: Rng.fromKey('explore-test') } });
-      } finally {
-        await teacher.dispose();
-      }
-    };
-    const braking = await collect(1);
-    const random = await collect(0);
-    expect(braking.data.length).toBe(10);
-    // Every step is inside a burst (prob 1): braking bursts command zero on both wheels...
-    expect(Array.from(braking.data.actions).every((a) => a === 0)).toBe(true);
-    // ...random ones do not, and the scripted teacher still labels every state with its drive.
-    expect(Array.from(random.data.actions).some((a) => Math.abs(a) > 0.05)).toBe(true);
-    expect(Array.from(braking.data.expert!).some((a) => a > 0.1)).toBe(true);
-    // A robot told to stop from rest stays where it is (what the model must learn to imagine).
-    const moved = (p: Float32Array) => Math.hypot(p[p.length - 3] - p[0], p[p.length - 2] - p[1]);
-    expect(moved(braking.data.position)).toBeLessThan(0.02);
-    expect(moved(random.data.position)).toBeGreaterThan(0.05);
-  });
-
   it('a checkpoint for another robot is refused with a clear error', async () => {
     const planner = await factory.create({ config: { checkpoint: join(out, 'diffdrive') } });
     const arm = loadScenario('arm-reach');

@@ -18,11 +18,8 @@ export interface CollectOptions {
    * (DAgger). It may be the acting planner itself (with `explore`). */
   teacher?: Planner;
   /** Exploration bursts (DART-style): with probability `prob` per step, the next `hold` steps
-   * execute uniform random actions instead of the planner's; the teacher keeps labelling. With
-   * `brake`, that fraction of the bursts commands zero (stop and hold) instead: a controller that
-   * drives on to its goal almost never brakes mid-course, and a model that never saw it imagines
-   * a braking robot rolling on (see checkpoints/TRAINING.md). */
-  explore?: { prob: number; hold: number; brake?: number; rng: Rng };
+   * execute uniform random actions instead of the planner's; the teacher keeps labelling. */
+  explore?: { prob: number; hold: number; rng: Rng };
   /** Store the world model's input with the object set (io/sceneFeatures.ts), not just `obs.flat`. */
   objects?: boolean;
 }
@@ -53,7 +50,6 @@ class CollectingPlanner implements Planner {
   readonly name: string;
   readonly expert: number[] = [];
   private burst = 0;
-  private braking = false;
 
   constructor(
     private readonly inner: Planner,
@@ -78,12 +74,9 @@ class CollectingPlanner implements Planner {
       this.expert.push(...(skill && NO_LABEL.has(skill) ? new Array<number>(this.A).fill(Number.NaN) : clip(taught.action, this.A)));
     }
     if (explore) {
-      if (this.burst === 0 && explore.rng.uniform(0, 1) < explore.prob) {
-        this.burst = explore.hold;
-        this.braking = !!explore.brake && explore.rng.uniform(0, 1) < explore.brake;
-      }
+      if (this.burst === 0 && explore.rng.uniform(0, 1) < explore.prob) this.burst = explore.hold;
       if (this.burst > 0) {
-        action = this.braking ? new Array<number>(this.A).fill(0) : Array.from({ length: this.A }, () => explore.rng.uniform(-1, 1));
+        action = Array.from({ length: this.A }, () => explore.rng.uniform(-1, 1));
         this.burst--;
       }
     }

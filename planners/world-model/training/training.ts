@@ -109,12 +109,9 @@ const COLLECT_PLAN = { wmSamples: 64, wmElites: 8, wmIterations: 2 };
 const TEACHER_RETRIES = 100;
 /** Exploration bursts of the `scripted-explore` seed episodes: ground robots get on average one
  * burst of five random actions every ~30 steps, each followed by the controller's recovery; the
- * arm, whose scripted episodes last only ~5 steps, short bursts often. Half of diffdrive's bursts
- * brake (zero command) instead: trained without them, its model imagined a robot told to stop
- * rolling on 0.6-1.6 m over 15 steps (it stops within 0.04 m), so the search could not settle
- * at the goal. */
-const EXPLORE: Record<RobotType, { prob: number; hold: number; brake?: number }> = {
-  diffdrive: { prob: 0.04, hold: 5, brake: 0.5 },
+ * arm, whose scripted episodes last only ~5 steps, short bursts often. */
+const EXPLORE: Record<RobotType, { prob: number; hold: number }> = {
+  diffdrive: { prob: 0.04, hold: 5 },
   pusher: { prob: 0.04, hold: 5 },
   arm: { prob: 0.3, hold: 2 },
 };

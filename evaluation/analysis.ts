@@ -19,6 +19,18 @@ import { shippedAnchors } from '../scenarios/anchors.ts';
 import { iqm, mcnemarExact, mean, normalizedBootstrap, pairedComparison, performanceProfile, probabilityOfImprovement, quantile, stratifiedBootstrap, type AnchorMoments, type BootstrapOptions, type Interval, type McNemarResult, type PairedDifference } from './stats.ts';
 import type { EpisodeRecord, SummaryRow } from '../core/records.ts';
 import { generalisation, type Generalisation } from './generalisation.ts';
+import { parseLevelId } from '../scenarios/generator/levelId.ts';
+
+/**
+ * The stratum a scenario's episodes are resampled in: the scenario itself, or for a generated
+ * level its family and split. Generated levels are usually run with one seed each, and a stratum
+ * of one episode never varies under resampling: stratified by level, every interval over such a
+ * run would have zero width. Levels are the clusters the generalisation table resamples too.
+ */
+export function stratumOf(scenario: string): string {
+  const level = parseLevelId(scenario);
+  return level ? `${level.family}-${level.split}` : scenario;
+}
 
 export type ScoreKind = 'efficiency' | 'success';
 
@@ -140,10 +152,11 @@ export function analyze(records: readonly EpisodeRecord[], opts: AnalysisOptions
   const anchored = runAnchors(scenarios, opts);
   const profileTaus = profileThresholds(records.map(score));
   const of = (planner: string, scenario: string) => records.filter((r) => r.planner === planner && r.scenario === scenario);
+  const strata = ordered(scenarios.map(stratumOf));
 
   const aggregates = planners.map((planner): PlannerAggregate => {
     const mine = records.filter((r) => r.planner === planner);
-    const byTask = scenarios.map((s) => of(planner, s).map(score)).filter((g) => g.length > 0);
+    const byTask = strata.map((k) => mine.filter((r) => stratumOf(r.scenario) === k).map(score)).filter((g) => g.length > 0);
     const successes = mine.filter((r) => r.success).length;
     const counters: Record<string, CounterSummary> = {};
     for (const r of mine) for (const [k, v] of Object.entries(r.plannerStats)) (counters[k] ??= { total: 0, perEpisode: 0 }).total += v;
@@ -216,7 +229,8 @@ function profileThresholds(scores: readonly number[]): number[] {
   return Array.from({ length: 41 }, (_, i) => lo + ((hi - lo) * i) / 40);
 }
 
-/** Paired statistics of planner A against planner B on the seeds both ran, scenario by scenario. */
+/** Paired statistics of planner A against planner B on the seeds both ran, stratum by stratum
+ * (`stratumOf`: the scenario, or a generated level's family and split). */
 export function compareWithin(
   records: readonly EpisodeRecord[],
   a: string,
@@ -229,9 +243,10 @@ export function compareWithin(
     records.filter((r) => r.planner === a),
     records.filter((r) => r.planner === b),
   );
-  const diffs = (f: (r: EpisodeRecord) => number) => scenarios.map((s) => pairs.filter(([x]) => x.scenario === s).map(([x, y]) => f(x) - f(y)));
-  const xs = scenarios.map((s) => records.filter((r) => r.planner === a && r.scenario === s).map(score));
-  const ys = scenarios.map((s) => records.filter((r) => r.planner === b && r.scenario === s).map(score));
+  const strata = ordered(scenarios.map(stratumOf));
+  const diffs = (f: (r: EpisodeRecord) => number) => strata.map((k) => pairs.filter(([x]) => stratumOf(x.scenario) === k).map(([x, y]) => f(x) - f(y)));
+  const xs = strata.map((k) => records.filter((r) => r.planner === a && stratumOf(r.scenario) === k).map(score));
+  const ys = strata.map((k) => records.filter((r) => r.planner === b && stratumOf(r.scenario) === k).map(score));
   return {
     a,
     b,

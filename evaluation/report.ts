@@ -52,7 +52,7 @@ function tables(a: RunAnalysis): Table[] {
   const out: Table[] = [];
   out.push({
     title: 'Planners',
-    note: `Success first (Wilson 95%), then the per-episode score, ${scoreName(a)}${a.scoreKind === 'efficiency' ? ' = success × shortest feasible time / time' : ''}: IQM and mean pooled over scenarios with ${a.bootstrap.reps} stratified bootstrap resamples (seed ${a.bootstrap.seed}), 95% percentile intervals. ${normalizedText(a)}`,
+    note: `Success first (Wilson 95%), then the per-episode score, ${scoreName(a)}${a.scoreKind === 'efficiency' ? ' = success × shortest feasible time / time' : ''}: IQM and mean pooled over scenarios with ${a.bootstrap.reps} bootstrap resamples stratified by scenario (generated levels: by family and split) (seed ${a.bootstrap.seed}), 95% percentile intervals. ${normalizedText(a)}`,
     headers: ['planner', 'episodes', 'success [95% CI]', `${scoreName(a)} mean [95% CI]`, `${scoreName(a)} IQM [95% CI]`, 'norm. return mean [95% CI]', 'wall s'],
     rows: a.aggregates.map((g) => [
       g.planner,
@@ -85,7 +85,7 @@ function tables(a: RunAnalysis): Table[] {
   if (a.headToHead.length > 0) {
     out.push({
       title: 'Head to head (paired on identical scenario and seed)',
-      note: `A-only / B-only: pairs where only A / only B succeeded; McNemar exact p on success. Δ success: success rate of A − B with a paired stratified bootstrap interval. Δ ${scoreName(a)} and Δ return: mean(A − B) with a paired stratified bootstrap interval; p from the paired sign-flip permutation test (exact up to 20 pairs). P(A > B): probability of improvement in ${scoreName(a)}, Mann-Whitney per scenario averaged. * p < 0.05, ** p < 0.01 (uncorrected; \`planarena compare\` applies Holm across rows).`,
+      note: `A-only / B-only: pairs where only A / only B succeeded; McNemar exact p on success. Δ success: success rate of A − B with a paired bootstrap interval stratified by scenario (generated levels: by family and split). Δ ${scoreName(a)} and Δ return: mean(A − B) with a paired stratified bootstrap interval; p from the paired sign-flip permutation test (exact up to 20 pairs). P(A > B): probability of improvement in ${scoreName(a)}, Mann-Whitney per stratum averaged. * p < 0.05, ** p < 0.01 (uncorrected; \`planarena compare\` applies Holm across rows).`,
       headers: ['A vs B', 'pairs', 'A-only / B-only', 'McNemar p', 'Δ success [95% CI]', `Δ ${scoreName(a)} [95% CI]`, 'p', 'P(A > B) [95% CI]', 'Δ return [95% CI]', 'p'],
       rows: a.headToHead.map((h) => [
         `${h.a} vs ${h.b}`,

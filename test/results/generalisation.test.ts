@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { analyze } from '../../evaluation/analysis.ts';
+import { analyze, stratumOf } from '../../evaluation/analysis.ts';
 import { foldLevelRows, generalisation } from '../../evaluation/generalisation.ts';
 import { summarize } from '../../core/summary.ts';
 import type { EpisodeRecord } from '../../core/records.ts';
@@ -105,6 +105,24 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
     c.mockRestore();
   }
 }
+
+describe('head to head on generated levels run with one seed each', () => {
+  it('resamples within family and split, so the intervals are not zero-width', () => {
+    // 10 levels per family, one seed: A solves levels 0-6, B levels 0-2 (paired on the same levels).
+    const a = episodes('A', 'test', 10, (_f, level) => level < 7, 1);
+    const b = episodes('B', 'test', 10, (_f, level) => level < 3, 1);
+    const h = analyze([...a, ...b], { reps: 500 }).headToHead[0];
+    expect(h.pairs).toBe(20);
+    expect(h.successDiff.point).toBeCloseTo(0.4, 9);
+    expect(h.successDiff.lo).toBeLessThan(0.4);
+    expect(h.successDiff.hi).toBeGreaterThan(0.4);
+    expect(h.successDiff.lo).toBeGreaterThan(0);
+    const agg = analyze([...a, ...b], { reps: 500 }).aggregates[0];
+    expect(agg.scoreMean.hi - agg.scoreMean.lo).toBeGreaterThan(0);
+    expect(stratumOf('rooms-test-12')).toBe('rooms-test');
+    expect(stratumOf('u-trap')).toBe('u-trap');
+  });
+});
 
 describe('planarena report over several runs', () => {
   it('pools the runs and shows the gap per planner; the HTML has the split chart', async () => {

@@ -80,7 +80,7 @@ async function planLatency(decisions: number): Promise<number[]> {
   env.dispose();
   const routes = new RouteFieldCache();
   const sceneOf = (): ObstacleScene | undefined =>
-    p.cost.clearance > 0 || p.cost.route > 0 || (p.cost.settle ?? 0) > 0
+    p.cost.clearance > 0 || p.cost.route > 0 || p.cost.settle > 0
       ? {
           anchor: [seen.robot.pose.x, seen.robot.pose.y, seen.robot.pose.z],
           obstacles: obstaclesOf(seen.objects, seen.goal.object),
@@ -135,7 +135,7 @@ export const benches: Bench[] = [
       const times = await planLatency(20);
       const p50 = percentile(times, 0.5);
       const cfg = configOf().plan;
-      const hardWired = (['route', 'clearance', 'settle'] as const).filter((k) => (cfg.cost[k] ?? 0) > 0);
+      const hardWired = (['route', 'clearance', 'settle'] as const).filter((k) => cfg.cost[k] > 0);
       lines.push({ figure: `world-model plan p50, wasm (${cfg.actorPrior ? 'actor prior, ' : ''}${cfg.samples}×${cfg.iterations} it, H=${cfg.horizon}${hardWired.length ? `, ${hardWired.join(' + ')} cost` : ''})`, value: p50, unit: 'ms', ratio: p50 / 50, target: 1, targetBelow: true });
       lines.push({ figure: 'world-model plan p95, wasm', value: percentile(times, 0.95), unit: 'ms' });
 

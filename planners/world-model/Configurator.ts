@@ -42,8 +42,8 @@ export interface CostWeights {
   /** Hard-wired settle cost: weight of the imagined speed (m/s, probe-decoded) at imagined steps
    * inside the goal's tolerance, so the search prefers stopping once there (success is a held
    * state: inside and settled for 0.5 s); the planner then also proposes the all-zero sequence
-   * (braking). 0 or absent: off. */
-  settle?: number;
+   * (braking). 0: off. */
+  settle: number;
 }
 
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.

@@ -190,7 +190,7 @@ class WorldModelPlanner implements Planner {
       // The obstacles the observation lists (what the LLM sees), for the hard-wired clearance cost.
       const anchor = robotPoint(obs, model.config.robot);
       const routed = plan.cost.route > 0 && this.config.robot !== 'arm';
-      const settles = (plan.cost.settle ?? 0) > 0 && this.config.robot !== 'arm';
+      const settles = plan.cost.settle > 0 && this.config.robot !== 'arm';
       const scene =
         plan.cost.clearance > 0 || routed || settles
           ? {
@@ -202,9 +202,11 @@ class WorldModelPlanner implements Planner {
             }
           : undefined;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
-      const prior = plan.actorPrior ? proposals.subarray(0, plan.horizon * meta.actionDim) : undefined;
+      const L = plan.horizon * meta.actionDim;
+      const prior = plan.actorPrior ? proposals.subarray(0, L) : undefined;
+      const own = proposals.subarray(0, plan.actorSamples * L);
       // With the settle cost, braking (the all-zero sequence) is always among the candidates.
-      const offered = settles && plan.actorSamples < plan.samples ? withBraking(proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim), plan.horizon * meta.actionDim) : proposals.subarray(0, plan.actorSamples * plan.horizon * meta.actionDim);
+      const offered = settles && plan.actorSamples < plan.samples ? withBraking(own, L) : own;
       const width = stuck ? 2 : prior ? plan.priorStd : 1;
       const ctx: DecisionContext = { model, z0, obs, plan };
       const evaluate = this.hooks.evaluator?.(ctx) ?? ((seqs: Float32Array, n: number) => sequenceCosts(model, z0, seqs, n, plan, scene));
@@ -212,7 +214,6 @@ class WorldModelPlanner implements Planner {
 
       // Imagined futures for the viewer: the best elites, then evenly spread other samples.
       const A = meta.actionDim;
-      const L = plan.horizon * A;
       const nElite = Math.min(result.elites.length, Math.ceil(plan.imagined / 2));
       const eliteSet = new Set(result.elites.slice(0, nElite));
       const rest = Array.from({ length: plan.samples }, (_, i) => i).filter((i) => !eliteSet.has(i));

@@ -24,7 +24,7 @@ afterAll(() => {
 });
 
 const H = 6;
-const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1, clearance: 0, margin: 0.35, route: 0 } };
+const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1, clearance: 0, margin: 0.35, route: 0, settle: 0 } };
 
 describe('behaviour prior', () => {
   it('costs nothing on the actor\'s own sequence and grows with the distance from it', () => {
@@ -59,7 +59,7 @@ describe('behaviour prior', () => {
 describe('hard-wired clearance cost', () => {
   it('adds weight·γᵗ·(margin − clearance)/margin for every imagined position near an obstacle, and nothing far from all', () => {
     const H = 3;
-    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5, route: 0 } };
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5, route: 0, settle: 0 } };
     const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.5 : -0.5));
     const goal = [1, -1];
     const anchor = [0.3, 0.2, 0];

@@ -90,7 +90,7 @@ function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: numb
  * 0.5 s), and the learned costs see no difference between passing through the goal and stopping there. */
 function addSettleCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
   const goal = scene.goal;
-  const weight = plan.cost.settle ?? 0;
+  const weight = plan.cost.settle;
   if (!goal || !(weight > 0)) return;
   for (let t = 0; t < H; t++) {
     const w = (weight * plan.gamma ** t) / scene.dt;
@@ -111,7 +111,7 @@ function addSettleCost(costs: Float32Array, pos: Float32Array, n: number, H: num
 export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>, scene?: ObstacleScene): Float32Array {
   const A = model.shape.actionDim;
   const H = plan.horizon;
-  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || ((plan.cost.settle ?? 0) > 0 && !!scene.goal));
+  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || (plan.cost.settle > 0 && !!scene.goal));
   let positions: tf.Tensor | null = null;
   const costs = tf.tidy(() => {
     const steps = stepMajor(actions, n, H, A);

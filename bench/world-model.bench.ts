@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../planners/world-model/io/backend.ts';
 import { defaultConfig, resolveConfig } from '../planners/world-model/Configurator.ts';
-import { actorProposals, obstaclesOf, sequenceCosts, type ObstacleScene } from '../planners/world-model/planning/Imagination.ts';
-import { ROUTE_INFLATE, RouteFieldCache } from '../planners/world-model/planning/routeCost.ts';
+import { actorProposals, observedScene, sequenceCosts } from '../planners/world-model/planning/Imagination.ts';
+import { RouteFieldCache } from '../planners/world-model/planning/routeCost.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import { createEnv } from '../sim/Env.ts';
 import { Mppi } from '../planners/world-model/planning/Mppi.ts';
@@ -79,21 +79,11 @@ async function planLatency(decisions: number): Promise<number[]> {
   const seen = env.reset({ seed: 0 }).obs;
   env.dispose();
   const routes = new RouteFieldCache();
-  const sceneOf = (): ObstacleScene | undefined =>
-    p.cost.clearance > 0 || p.cost.route > 0 || p.cost.settle > 0
-      ? {
-          anchor: [seen.robot.pose.x, seen.robot.pose.y, seen.robot.pose.z],
-          obstacles: obstaclesOf(seen.objects, seen.goal.object),
-          dt: 0.1,
-          ...(p.cost.route > 0 ? { route: routes.get([12, 12], seen.goal.position, seen.objects, ROUTE_INFLATE, seen.goal.object) } : {}),
-          goal: { position: seen.goal.position, tolerance: seen.goal.tolerance },
-        }
-      : undefined;
   const times: number[] = [];
   for (let i = 0; i < decisions + 3; i++) {
     const t0 = performance.now();
     const z0 = tf.tidy(() => model.encode(tf.tensor2d(obs, [1, OBS])));
-    const scene = sceneOf();
+    const scene = observedScene(seen, p, ROBOT, 0.1, [12, 12], routes);
     // As WorldModelPlanner.act: the actor's sequences, the first one the search's centre when actorPrior is set.
     const proposals = actorProposals(model, z0, Math.max(p.actorSamples, p.actorPrior ? 1 : 0), p.horizon, rng);
     const L = p.horizon * ACT;

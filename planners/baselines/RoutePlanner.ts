@@ -15,7 +15,8 @@ import { MinHeap } from '../../core/MinHeap.ts';
 import type { Observation, SceneObject } from '../../sim/types.ts';
 import { boxDistance, cos, hypot2, sin } from '../skills/geometry.ts';
 
-const CELL = 0.1;
+/** Grid cell size (m) of routes and distance fields. */
+export const CELL = 0.1;
 const SQRT2 = Math.SQRT2;
 /** Largest height change (m) between neighbouring cells a wheeled robot can drive over. */
 const MAX_RISE = 0.04;

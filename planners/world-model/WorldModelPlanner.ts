@@ -27,9 +27,9 @@ import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from '
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.ts';
 import { robotPoint } from './io/sceneFeatures.ts';
-import { ROUTE_INFLATE, RouteFieldCache } from './planning/routeCost.ts';
+import { RouteFieldCache } from './planning/routeCost.ts';
 import { ACTOR_ONLY, defaultConfig, resolveConfig, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
-import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from './planning/Imagination.ts';
+import { actorProposals, decodePaths, observedScene, sequenceCosts } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
 import { Mppi, type MppiResult, type SequenceEvaluator } from './planning/Mppi.ts';
 import { observationLayout } from './io/observationLayout.ts';
@@ -187,20 +187,10 @@ class WorldModelPlanner implements Planner {
       const stuck = this.memory.stuck();
       if (stuck) this.stuckSteps++;
       this.decisions++;
-      // The obstacles the observation lists (what the LLM sees), for the hard-wired clearance cost.
+      // The hard-wired terms read what the observation lists (what the LLM sees).
       const anchor = robotPoint(obs, model.config.robot);
-      const routed = plan.cost.route > 0 && this.config.robot !== 'arm';
-      const settles = plan.cost.settle > 0 && this.config.robot !== 'arm';
-      const scene =
-        plan.cost.clearance > 0 || routed || settles
-          ? {
-              anchor,
-              obstacles: obstaclesOf(obs.objects, obs.goal.object),
-              dt: this.controlPeriod,
-              ...(routed ? { route: this.routes.get(this.arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
-              ...(settles ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
-            }
-          : undefined;
+      const scene = observedScene(obs, plan, this.config.robot, this.controlPeriod, this.arena, this.routes);
+      const settles = !!scene?.goal;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const L = plan.horizon * meta.actionDim;
       const prior = plan.actorPrior ? proposals.subarray(0, L) : undefined;

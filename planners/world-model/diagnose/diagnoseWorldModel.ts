@@ -32,9 +32,9 @@ import { loadCheckpoint } from '../io/Checkpoint.ts';
 import { observationLayout } from '../io/observationLayout.ts';
 import { validateCheckpoint } from '../io/validateCheckpoint.ts';
 import type { WorldModel } from '../model/WorldModel.ts';
-import { actorProposals, decodePaths, obstaclesOf, sequenceCosts } from '../planning/Imagination.ts';
+import { actorProposals, decodePaths, observedScene, sequenceCosts } from '../planning/Imagination.ts';
 import { robotPoint } from '../io/sceneFeatures.ts';
-import { ROUTE_INFLATE, RouteField } from '../planning/routeCost.ts';
+import { RouteFieldCache } from '../planning/routeCost.ts';
 import { checkpointDir, plannerForModel, type PlannerHooks } from '../WorldModelPlanner.ts';
 import { learnedModelTaskCost, trueModelLearnedCost, trueModelTaskCost, type LiveState } from './evaluators.ts';
 import { rollOnSimulator } from './trueRollouts.ts';
@@ -209,10 +209,8 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
     const [chosenTrue] = rollOnSimulator(live.scratch, snap, obs, chosen, 1, H, A);
 
     const { actions, origin } = rankingSamples(model, z0, plan, count, rng);
-    // The planner's cost exactly, hard-wired clearance term included.
-    const anchor = robotPoint(obs, model.config.robot);
-    const route = plan.cost.route > 0 && model.config.robot !== 'arm' ? new RouteField(arena, goal, obs.objects, ROUTE_INFLATE, obs.goal.object) : undefined;
-    const scene = { anchor, obstacles: obstaclesOf(obs.objects, obs.goal.object), dt: controlPeriod, route, goal: { position: goal, tolerance: obs.goal.tolerance } };
+    // The planner's cost exactly, hard-wired terms included.
+    const scene = observedScene(obs, plan, model.config.robot, controlPeriod, arena, new RouteFieldCache());
     const learnedCost = sequenceCosts(model, z0, actions, count, plan, scene);
     const learnedCostNoPrior = sequenceCosts(model, z0, actions, count, { ...plan, cost: { ...plan.cost, prior: 0 } }, scene);
     const rollouts = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A);

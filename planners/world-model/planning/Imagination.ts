@@ -14,7 +14,10 @@ import type { PlanConfig } from '../Configurator.ts';
 import type { WorldModel } from '../model/WorldModel.ts';
 import type { SceneObject } from '../../../sim/types.ts';
 import { clearance } from '../io/sceneFeatures.ts';
-import type { RouteField } from './routeCost.ts';
+import type { RobotType } from '../../../scenarios/schema.ts';
+import type { Observation } from '../../../sim/types.ts';
+import { robotPoint } from '../io/sceneFeatures.ts';
+import { ROUTE_INFLATE, type RouteField, type RouteFieldCache } from './routeCost.ts';
 
 function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
   const out = new Float32Array(actions.length);
@@ -37,6 +40,22 @@ export interface ObstacleScene {
   route?: RouteField;
   /** The goal point and its tolerance (the settle cost). */
   goal?: { position: readonly number[]; tolerance: number };
+}
+
+/** What the hard-wired cost terms the plan turns on read of an observation (route and settle
+ * are for ground robots), or undefined when it turns none on. The planner, the diagnosis and the
+ * bench all build the scene here, so they cost sequences alike. */
+export function observedScene(obs: Observation, plan: Readonly<PlanConfig>, robot: RobotType, dt: number, arena: readonly [number, number], routes: RouteFieldCache): ObstacleScene | undefined {
+  const routed = plan.cost.route > 0 && robot !== 'arm';
+  const settles = plan.cost.settle > 0 && robot !== 'arm';
+  if (!(plan.cost.clearance > 0) && !routed && !settles) return undefined;
+  return {
+    anchor: robotPoint(obs, robot),
+    obstacles: obstaclesOf(obs.objects, obs.goal.object),
+    dt,
+    ...(routed ? { route: routes.get(arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
+    ...(settles ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
+  };
 }
 
 /** Objects that block a ground robot (slopes and steps are driven over). */

@@ -16,9 +16,10 @@
  * Moving obstacles are not in the field (the clearance cost handles them).
  */
 import type { SceneObject } from '../../../sim/types.ts';
-import { distanceField, type DistanceField } from '../../baselines/RoutePlanner.ts';
+import { CELL, distanceField, type DistanceField } from '../../baselines/RoutePlanner.ts';
 
-export const ROUTE_CELL = 0.1;
+/** The grid's cell (m), the oracle's. */
+export const ROUTE_CELL = CELL;
 /** Clearance a route keeps from obstacles (m): about the widest half of the ground robots'
  * footprints (diffdrive 0.205 m with its wheels, pusher 0.2 m) plus a little. */
 export const ROUTE_INFLATE = 0.25;

@@ -87,6 +87,8 @@ describe('the showcase in headless Chromium', () => {
     const late = page!;
     try {
       // The late page showed the finished episode whole (fetched), next to the one still running.
+      // The fetch is asynchronous: on a loaded machine it may still be on its way when the run ends.
+      await late.waitForFunction(`window.__planarena.live.ordered().some((e) => e.key.planner === 'scripted' && e.done)`, undefined, { timeout: 10_000 });
       const shown = await app<{ planner: string; frames: number; steps: number; done: boolean }[]>(late, 'a.live.ordered().map((e) => ({ planner: e.key.planner, frames: e.frames.length, steps: e.steps.length, done: e.done }))');
       const scripted0 = run.records.find((r) => r.planner === 'scripted' && r.seed === 0)!;
       expect(shown.find((e) => e.planner === 'scripted')).toMatchObject({ frames: scripted0.steps + 1, steps: scripted0.steps, done: true });

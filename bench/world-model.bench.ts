@@ -58,6 +58,8 @@ function batchOf(size: number, rollout: number, flat = false): Batch {
     terminal: new Float32Array(rollout * size),
     position: n((rollout + 1) * size * 3),
     imitation: new Float32Array(rollout * size).fill(1),
+    subject: n((rollout + 1) * size * 3),
+    subjectWeight: new Float32Array((rollout + 1) * size).fill(1),
   };
 }
 

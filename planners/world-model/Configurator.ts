@@ -18,6 +18,10 @@ export interface ModelConfig {
   /** Width of the object-set encoder over every listed object (io/sceneFeatures.ts); 0 or
    * absent: the model reads only the flat vector (checkpoints from before the set encoder). */
   objects?: number;
+  /** A second probe output: the task subject's position relative to the goal (the pushed
+   * object on push tasks, else the robot point), so imagined futures say where the object goes.
+   * Absent or false: the probe decodes the robot point only (checkpoints from before it). */
+  subject?: boolean;
 }
 
 /** Cost = Σ_t γ^t (goal·ĝ(ẑ_{t+1}) − reward·r̂(ẑ_t,a_t) + failure·p̂_fail(ẑ_{t+1})
@@ -44,6 +48,10 @@ export interface CostWeights {
    * state: inside and settled for 0.5 s); the planner then also proposes the all-zero sequence
    * (braking). 0: off. */
   settle: number;
+  /** Push tasks: weight of the imagined robot point's distance (m) to the imagined object, per
+   * imagined step (the task reward's approach term, sim/reward.ts). With `route` the route cost
+   * is measured on the imagined object. Needs a checkpoint whose probe decodes the subject. 0: off. */
+  approach: number;
 }
 
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
@@ -107,7 +115,7 @@ const PLAN: PlanConfig = {
   priorStd: 0.5,
   greedy: 1,
   gamma: 0.97,
-  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 0 },
+  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 0, approach: 0 },
   imagined: 12,
 };
 
@@ -147,7 +155,7 @@ const SEARCH_NEAR_ACTOR: Partial<PlanConfig> = { actorPrior: 1, priorStd: 0.2, s
 const PRIOR_WEIGHT = 40;
 
 /** Per-robot adjustments. */
-const PER_ROBOT: Record<RobotType, { plan?: Partial<Omit<PlanConfig, 'cost'>> & { cost?: Partial<CostWeights> } }> = {
+const PER_ROBOT: Record<RobotType, { model?: Partial<ModelConfig>; plan?: Partial<Omit<PlanConfig, 'cost'>> & { cost?: Partial<CostWeights> } }> = {
   // Wheeled robots must turn before they gain: a 0.6 s horizon prefers driving straight past a
   // goal at 45°; 1.5 s does not. The reward head adds what goal distance lacks (contact and
   // control costs, measured progress); see checkpoints/TRAINING.md.
@@ -156,15 +164,15 @@ const PER_ROBOT: Record<RobotType, { plan?: Partial<Omit<PlanConfig, 'cost'>> & 
   // on validation seeds 500-504 (cluttered-field, u-trap, open-field) 8/15 successes against
   // 2/15 with the prior alone; new-layout validation levels (test split 10-14) 10/15 against 5/15.
   diffdrive: { plan: { horizon: 15, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 5, failure: 5, value: 0, prior: 10, route: 30 } } },
-  pusher: { plan: { horizon: 12, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
-  arm: { plan: { horizon: 8, maxStd: 0.8, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
+  pusher: { model: { subject: true }, plan: { horizon: 12, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
+  arm: { model: { subject: true }, plan: { horizon: 8, maxStd: 0.8, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
 };
 
 /** The typed defaults for a robot. */
 export function defaultConfig(robot: RobotType): WorldModelConfig {
   return {
     robot,
-    model: { ...MODEL },
+    model: { ...MODEL, ...PER_ROBOT[robot].model },
     plan: { ...PLAN, ...PER_ROBOT[robot].plan, cost: { ...PLAN.cost, ...PER_ROBOT[robot].plan?.cost } },
     train: { ...TRAIN },
   };
@@ -191,7 +199,7 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route', 'settle'] as const) {
+  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route', 'settle', 'approach'] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;

@@ -49,5 +49,7 @@ export function randomBatch(size: number, rollout: number, obsDim = OBS_DIM, act
     terminal: new Float32Array(rollout * size),
     position: normal((rollout + 1) * size * 3),
     imitation: new Float32Array(rollout * size).fill(1),
+    subject: normal((rollout + 1) * size * 3),
+    subjectWeight: new Float32Array((rollout + 1) * size).fill(1),
   };
 }

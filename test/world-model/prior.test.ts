@@ -12,6 +12,7 @@ import type { SceneObject } from '../../sim/types.ts';
 import { Mppi } from '../../planners/world-model/planning/Mppi.ts';
 import { WorldModel } from '../../planners/world-model/model/WorldModel.ts';
 import { Rng } from '../../sim/rng.ts';
+import { RouteField } from '../../planners/world-model/planning/routeCost.ts';
 import { ACTION_DIM, OBS_DIM } from './fixtures.ts';
 
 const pusher = defaultConfig('pusher');
@@ -24,7 +25,7 @@ afterAll(() => {
 });
 
 const H = 6;
-const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1, clearance: 0, margin: 0.35, route: 0, settle: 0 } };
+const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1, clearance: 0, margin: 0.35, route: 0, settle: 0, approach: 0 } };
 
 describe('behaviour prior', () => {
   it('costs nothing on the actor\'s own sequence and grows with the distance from it', () => {
@@ -59,7 +60,7 @@ describe('behaviour prior', () => {
 describe('hard-wired clearance cost', () => {
   it('adds weight·γᵗ·(margin − clearance)/margin for every imagined position near an obstacle, and nothing far from all', () => {
     const H = 3;
-    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5, route: 0, settle: 0 } };
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5, route: 0, settle: 0, approach: 0 } };
     const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.5 : -0.5));
     const goal = [1, -1];
     const anchor = [0.3, 0.2, 0];
@@ -93,7 +94,7 @@ describe('hard-wired settle cost', () => {
   it('adds weight·γᵗ·(imagined speed) for every imagined step that ends inside the goal tolerance, and nothing outside it', () => {
     const H = 4;
     const dt = 0.1;
-    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 3 } };
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 3, approach: 0 } };
     const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.8 : -0.8));
     const anchor = [0.3, 0.2, 0];
     const paths = decodePaths(model, z0, seqs, 2, H, [0, 0], anchor);
@@ -117,5 +118,48 @@ describe('hard-wired settle cost', () => {
     // A goal far from every imagined position costs nothing.
     const far = sequenceCosts(model, z0, seqs, 2, base, { anchor, obstacles: [], dt, goal: { position: [50, 50], tolerance: 0.3 } });
     expect(Array.from(far)).toEqual(Array.from(without));
+  });
+});
+
+describe('hard-wired push costs (a probe that decodes the pushed object)', () => {
+  it('measures the route on the imagined object and adds approach·γᵗ·|robot − object|; without a subject head the route stays on the robot', () => {
+    const H = 4;
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 2, settle: 0, approach: 0.5 } };
+    expect(model.probe.decodesSubject).toBe(true); // the pusher's default model decodes the subject
+    const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.7 : -0.7));
+    const goalPoint = [1.5, -0.5];
+    const anchor = [0.3, 0.2, 0];
+    const crate = [0.8, 0.1, 0.15];
+    const route = new RouteField([8, 6], goalPoint, [], 0.25);
+    const robotPaths = decodePaths(model, z0, seqs, 2, H, goalPoint, anchor);
+    const cratePaths = decodePaths(model, z0, seqs, 2, H, goalPoint, crate, 'subject');
+    expect(cratePaths[0][0]).toEqual(crate);
+    const noRoute = { ...base, cost: { ...base.cost, route: 0, approach: 0 } };
+    const plain = sequenceCosts(model, z0, seqs, 2, noRoute, { anchor, obstacles: [], dt: 0.1 });
+    const pushed = sequenceCosts(model, z0, seqs, 2, base, { anchor, obstacles: [], dt: 0.1, route, subject: crate });
+    for (let i = 0; i < 2; i++) {
+      let expected = 0;
+      for (let t = 1; t <= H; t++) {
+        const [cx, cy] = cratePaths[i][t];
+        const [rx, ry] = robotPaths[i][t];
+        expected += 0.9 ** (t - 1) * (2 * route.distance(cx, cy) + 0.5 * Math.hypot(rx - cx, ry - cy));
+      }
+      expect(pushed[i] - plain[i]).toBeCloseTo(expected, 1);
+    }
+    // A model without the subject head: the route is measured on the robot, no approach term.
+    const old = new WorldModel(resolveConfig({ ...cfg, model: { ...cfg.model, subject: false } }), { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 11);
+    try {
+      expect(old.probe.decodesSubject).toBe(false);
+      const oz = tf.tidy(() => old.encode(tf.tensor2d([0.5, -0.2, 1, 1, 1.4, 1], [1, OBS_DIM])));
+      const oldPaths = decodePaths(old, oz, seqs, 2, H, goalPoint, anchor);
+      const oldPlain = sequenceCosts(old, oz, seqs, 2, noRoute, { anchor, obstacles: [], dt: 0.1 });
+      const oldPushed = sequenceCosts(old, oz, seqs, 2, base, { anchor, obstacles: [], dt: 0.1, route, subject: crate });
+      let expected = 0;
+      for (let t = 1; t <= H; t++) expected += 0.9 ** (t - 1) * 2 * route.distance(oldPaths[0][t][0], oldPaths[0][t][1]);
+      expect(oldPushed[0] - oldPlain[0]).toBeCloseTo(expected, 1);
+      oz.dispose();
+    } finally {
+      old.dispose();
+    }
   });
 });

@@ -44,6 +44,28 @@ describe('replay buffer', () => {
     expect(new Set(b.imitation)).toEqual(new Set([0, 1]));
   });
 
+  it('stores the task subject\'s positions (version 3) and weighs batch rows by whether their episode has them', () => {
+    const dir = tmp();
+    const buf = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    const withSubject = pointEpisode(1, 8);
+    withSubject.subject = Float32Array.from({ length: 9 * 3 }, (_, k) => 10 + k);
+    buf.append(withSubject);
+    buf.append(pointEpisode(2, 8)); // an older-style episode: no subject
+    const bytes = readFileSync(join(dir, 'ep-000001.bin'));
+    expect(JSON.parse(bytes.subarray(8, 8 + bytes.readUInt32LE(4)).toString())).toMatchObject({ version: 3, subject: true });
+    const again = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
+    expect(again.episodes[0].subject).toEqual(withSubject.subject);
+    expect(again.episodes[1].subject).toBeUndefined();
+    const b = again.sample(Rng.fromKey('subject'), 64, 2);
+    expect(new Set(b.subjectWeight)).toEqual(new Set([0, 1]));
+    for (let i = 0; i < 3 * 64; i++) {
+      const row = Array.from(b.subject.subarray(i * 3, i * 3 + 3));
+      // Rows of the subject episode hold three consecutive stored values; the others stay zero.
+      if (b.subjectWeight[i] === 1) expect(row[1] - row[0]).toBe(1);
+      else expect(row).toEqual([0, 0, 0]);
+    }
+  });
+
   it('skips damaged chunks and temporary leftovers, and reports the damage', () => {
     const dir = tmp();
     const buf = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);

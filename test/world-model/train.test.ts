@@ -88,6 +88,8 @@ describe('training', () => {
     // ... labelled by the scripted teacher (DAgger): one expert action per transition.
     const own = ReplayBuffer.open(join(dir, 'replay'), obsLength('diffdrive') + SET_LENGTH, 2).episodes.find((e) => e.source === 'world-model');
     expect(own?.expert?.length).toBe(own!.length * 2);
+    // ... and with the task subject's positions, the probe's second target.
+    expect(own?.subject?.length).toBe((own!.length + 1) * 3);
     const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(meta.training.step).toBe(stopped.step + 2);
     expect(meta.training.backend).toBe('wasm');

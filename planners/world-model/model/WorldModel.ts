@@ -44,7 +44,7 @@ export class WorldModel {
     this.predictor = new Predictor(latent, shape.actionDim, hidden, rng);
     this.cost = new Cost(latent, shape.actionDim, hidden, critics, rng);
     this.actor = new Actor(latent, shape.actionDim, hidden, rng);
-    this.probe = new ProbeHead(latent, hidden, rng);
+    this.probe = new ProbeHead(latent, hidden, rng, config.model.subject === true);
   }
 
   encode(obs: tf.Tensor2D): tf.Tensor2D {

@@ -40,6 +40,10 @@ export interface ObstacleScene {
   route?: RouteField;
   /** The goal point and its tolerance (the settle cost). */
   goal?: { position: readonly number[]; tolerance: number };
+  /** Push tasks: the pushed object's observed position. Imagined object positions are it plus
+   * the subject head's decoded motion; the route cost is then measured on them and the approach
+   * cost from the imagined robot to them (a checkpoint whose probe decodes the subject only). */
+  subject?: readonly number[];
 }
 
 /** What the hard-wired cost terms the plan turns on read of an observation (route and settle
@@ -48,13 +52,15 @@ export interface ObstacleScene {
 export function observedScene(obs: Observation, plan: Readonly<PlanConfig>, robot: RobotType, dt: number, arena: readonly [number, number], routes: RouteFieldCache): ObstacleScene | undefined {
   const routed = plan.cost.route > 0 && robot !== 'arm';
   const settles = plan.cost.settle > 0 && robot !== 'arm';
-  if (!(plan.cost.clearance > 0) && !routed && !settles) return undefined;
+  const pushed = obs.goal.type === 'push' && (routed || plan.cost.approach > 0) ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
+  if (!(plan.cost.clearance > 0) && !routed && !settles && !pushed) return undefined;
   return {
     anchor: robotPoint(obs, robot),
     obstacles: obstaclesOf(obs.objects, obs.goal.object),
     dt,
     ...(routed ? { route: routes.get(arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
     ...(settles ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
+    ...(pushed ? { subject: [pushed.x, pushed.y, pushed.z] } : {}),
   };
 }
 
@@ -94,13 +100,28 @@ function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: 
 }
 
 /** Hard-wired route cost: route · Σₜ γᵗ · (route length to the goal from the imagined position
- * after step t), positions anchored as in `addClearanceCost`. */
-function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
-  const route = scene.route;
+ * after step t), positions anchored as in `addClearanceCost`: the robot's (`pos`, `anchor`), or
+ * on push tasks the object's (the subject head's output and the object's observed position). */
+function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, route: RouteField | undefined, anchor: readonly number[]): void {
   if (!route || !(plan.cost.route > 0)) return;
   for (let t = 0; t < H; t++) {
     const w = plan.cost.route * plan.gamma ** t;
-    for (let i = 0; i < n; i++) costs[i] += w * route.distance(imaginedAt(pos, n, t, i, scene.anchor, 0), imaginedAt(pos, n, t, i, scene.anchor, 1));
+    for (let i = 0; i < n; i++) costs[i] += w * route.distance(imaginedAt(pos, n, t, i, anchor, 0), imaginedAt(pos, n, t, i, anchor, 1));
+  }
+}
+
+/** Hard-wired approach cost (push tasks): approach · Σₜ γᵗ · (distance from the imagined robot
+ * point to the imagined object after step t), as the task reward's approach term pays for
+ * closing it (sim/reward.ts). */
+function addApproachCost(costs: Float32Array, pos: Float32Array, subj: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene, subject: readonly number[]): void {
+  if (!(plan.cost.approach > 0)) return;
+  for (let t = 0; t < H; t++) {
+    const w = plan.cost.approach * plan.gamma ** t;
+    for (let i = 0; i < n; i++) {
+      const dx = imaginedAt(pos, n, t, i, scene.anchor, 0) - imaginedAt(subj, n, t, i, subject, 0);
+      const dy = imaginedAt(pos, n, t, i, scene.anchor, 1) - imaginedAt(subj, n, t, i, subject, 1);
+      costs[i] += w * Math.hypot(dx, dy);
+    }
   }
 }
 
@@ -130,8 +151,11 @@ function addSettleCost(costs: Float32Array, pos: Float32Array, n: number, H: num
 export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>, scene?: ObstacleScene): Float32Array {
   const A = model.shape.actionDim;
   const H = plan.horizon;
-  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || (plan.cost.settle > 0 && !!scene.goal));
+  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || (plan.cost.settle > 0 && !!scene.goal) || (plan.cost.approach > 0 && !!scene.subject));
+  // Push tasks with a subject head: where the object goes is imagined too.
+  const subject = scene?.subject && model.probe.decodesSubject ? scene.subject : undefined;
   let positions: tf.Tensor | null = null;
+  let subjects: tf.Tensor | null = null;
   const costs = tf.tidy(() => {
     const steps = stepMajor(actions, n, H, A);
     let z = tf.tile(z0, [n, 1]) as tf.Tensor2D;
@@ -149,7 +173,11 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
       z = next;
     }
     if (plan.cost.value) cost = tf.sub(cost, tf.mul(model.cost.value(z), plan.cost.value * plan.gamma ** H));
-    if (geometric) positions = tf.keep(model.probe.position(tf.concat([tf.tile(z0, [n, 1]), ...imagined], 0) as tf.Tensor2D));
+    if (geometric) {
+      const all = tf.concat([tf.tile(z0, [n, 1]), ...imagined], 0) as tf.Tensor2D;
+      positions = tf.keep(model.probe.position(all));
+      if (subject) subjects = tf.keep(model.probe.subject(all));
+    }
     return cost;
   });
   const out = Float32Array.from(costs.dataSync() as Float32Array);
@@ -158,8 +186,15 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
     const pos = (positions as tf.Tensor).dataSync() as Float32Array;
     (positions as tf.Tensor).dispose();
     addClearanceCost(out, pos, n, H, plan, scene!);
-    addRouteCost(out, pos, n, H, plan, scene!);
     addSettleCost(out, pos, n, H, plan, scene!);
+    if (subject && subjects) {
+      const subj = Float32Array.from((subjects as tf.Tensor).dataSync() as Float32Array);
+      (subjects as tf.Tensor).dispose();
+      addRouteCost(out, subj, n, H, plan, scene!.route, subject);
+      addApproachCost(out, pos, subj, n, H, plan, scene!, subject);
+    } else {
+      addRouteCost(out, pos, n, H, plan, scene!.route, scene!.anchor);
+    }
   }
   // A diverged model must not break the elite sort: non-finite costs rank last.
   return out.map((c) => (Number.isFinite(c) ? c : 1e9));
@@ -192,22 +227,24 @@ export function actorProposals(model: WorldModel, z0: tf.Tensor2D, count: number
 
 /**
  * Decodes each sequence's imagined path to world positions: [n][horizon + 1][3] (the start
- * included). The probe head predicts the robot point's offset from the goal (`subjectOffset` in
+ * included). The probe head predicts the robot point's offset from the goal (`offsetFrom` in
  * collect.ts). With `anchor` (the robot point the observation gives), a path is the anchor plus
  * the decoded *motion* probe(ẑₜ) − probe(ẑ₀): where the robot is, is observed, not imagined, so
  * the probe's error in placing the current state does not shift the whole path. Without it,
- * `goal` is added back to each decoded offset.
+ * `goal` is added back to each decoded offset. With `head` 'subject' the paths are the task
+ * subject's (the pushed object's; `anchor` then its observed position).
  */
-export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, horizon: number, goal: readonly number[], anchor?: readonly number[]): [number, number, number][][] {
+export function decodePaths(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, horizon: number, goal: readonly number[], anchor?: readonly number[], head: 'robot' | 'subject' = 'robot'): [number, number, number][][] {
   if (n === 0) return [];
   const A = model.shape.actionDim;
+  const decode = (z: tf.Tensor2D) => (head === 'subject' ? model.probe.subject(z) : model.probe.position(z));
   const pos = tf.tidy(() => {
     const steps = stepMajor(actions, n, horizon, A);
     let z = tf.tile(z0, [n, 1]) as tf.Tensor2D;
-    const points = [model.probe.position(z)];
+    const points = [decode(z)];
     for (let t = 0; t < horizon; t++) {
       z = model.next(z, steps[t]);
-      points.push(model.probe.position(z));
+      points.push(decode(z));
     }
     return tf.stack(points, 1); // [n, horizon + 1, 3]
   });

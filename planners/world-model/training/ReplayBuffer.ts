@@ -3,7 +3,9 @@
  *
  *     <dir>/ep-000001.bin   "PAWR" · u32 header length · header JSON · padding to 4 bytes ·
  *                           float32 body [obs | actions | rewards | goalDistance | failure | terminal | position
- *                           | expert (header version 2 with "expert": true only)]
+ *                           | expert (header "expert": true only) | subject (header "subject": true only)]
+ *
+ * Header versions: 1 the first seven sections; 2 adds `expert`; 3 adds `subject`.
  *
  * A chunk is written to a temporary name, fsynced and renamed, so a crash or Ctrl-C leaves only
  * complete chunks (temporary leftovers are ignored). The header carries the body's SHA-256; a
@@ -40,6 +42,9 @@ export interface EpisodeData {
   /** Optional imitation labels: the scripted controller's action in each visited state, whoever
    * acted (DAgger). NaN where it had none (pausing after a failed skill). length × actionDim. */
   expert?: Float32Array;
+  /** Optional: the task subject's offset from the goal (the pushed object on push tasks, else
+   * the robot point), the probe's second target. (length + 1) × 3. */
+  subject?: Float32Array;
 }
 
 /** A batch of `size` windows of `rollout` transitions, step-major ([t][b][...]) for the rollout loss. */
@@ -58,6 +63,9 @@ export interface Batch {
   /** What the actor imitates where its weight is 1: the expert label, else the action taken.
    * Absent: the actions themselves. */
   imitationActions?: Float32Array; // R × B × A
+  /** The subject's offset from the goal, and 1 where the episode recorded it (else 0). */
+  subject: Float32Array; // (R+1) × B × 3
+  subjectWeight: Float32Array; // (R+1) × B
 }
 
 const MAGIC = 'PAWR';
@@ -97,7 +105,7 @@ export class ReplayBuffer {
 
   /** Appends an episode: durable on disk before this returns. */
   append(ep: EpisodeData): void {
-    if (ep.obs.length !== (ep.length + 1) * this.obsDim || ep.actions.length !== ep.length * this.actionDim || (ep.expert && ep.expert.length !== ep.length * this.actionDim)) {
+    if (ep.obs.length !== (ep.length + 1) * this.obsDim || ep.actions.length !== ep.length * this.actionDim || (ep.expert && ep.expert.length !== ep.length * this.actionDim) || (ep.subject && ep.subject.length !== (ep.length + 1) * 3)) {
       throw new Error(`replay: episode arrays do not match length ${ep.length} (obs ${ep.obs.length}, actions ${ep.actions.length})`);
     }
     const name = `ep-${String(this.nextId++).padStart(6, '0')}.bin`;
@@ -209,6 +217,8 @@ export class ReplayBuffer {
       position: new Float32Array((R + 1) * size * 3),
       imitation: new Float32Array(R * size),
       imitationActions: new Float32Array(R * size * A),
+      subject: new Float32Array((R + 1) * size * 3),
+      subjectWeight: new Float32Array((R + 1) * size),
     };
     for (let i = 0; i < size; i++) {
       const [ep, s] = picks[i];
@@ -216,6 +226,10 @@ export class ReplayBuffer {
         b.obs.set(ep.obs.subarray((s + t) * D, (s + t + 1) * D), (t * size + i) * D);
         b.goalDistance[t * size + i] = ep.goalDistance[s + t];
         b.position.set(ep.position.subarray((s + t) * 3, (s + t + 1) * 3), (t * size + i) * 3);
+        if (ep.subject) {
+          b.subject.set(ep.subject.subarray((s + t) * 3, (s + t + 1) * 3), (t * size + i) * 3);
+          b.subjectWeight[t * size + i] = 1;
+        }
         if (t === R) break;
         b.actions.set(ep.actions.subarray((s + t) * A, (s + t + 1) * A), (t * size + i) * A);
         b.rewards[t * size + i] = ep.rewards[s + t];
@@ -235,7 +249,7 @@ export class ReplayBuffer {
   }
 }
 
-function sections(T: number, D: number, A: number, expert = false): [keyof EpisodeData, number][] {
+function sections(T: number, D: number, A: number, expert = false, subject = false): [keyof EpisodeData, number][] {
   const secs: [keyof EpisodeData, number][] = [
     ['obs', (T + 1) * D],
     ['actions', T * A],
@@ -245,11 +259,13 @@ function sections(T: number, D: number, A: number, expert = false): [keyof Episo
     ['terminal', T],
     ['position', (T + 1) * 3],
   ];
-  return expert ? [...secs, ['expert', T * A]] : secs;
+  if (expert) secs.push(['expert', T * A]);
+  if (subject) secs.push(['subject', (T + 1) * 3]);
+  return secs;
 }
 
 function encode(ep: EpisodeData, D: number, A: number): Uint8Array {
-  const secs = sections(ep.length, D, A, !!ep.expert);
+  const secs = sections(ep.length, D, A, !!ep.expert, !!ep.subject);
   const body = new Float32Array(secs.reduce((s, [, n]) => s + n, 0));
   let off = 0;
   for (const [key, n] of secs) {
@@ -257,7 +273,7 @@ function encode(ep: EpisodeData, D: number, A: number): Uint8Array {
     off += n;
   }
   const bodyBytes = new Uint8Array(body.buffer);
-  const header = Buffer.from(JSON.stringify({ version: ep.expert ? 2 : 1, ...(ep.expert ? { expert: true } : {}), scenario: ep.scenario, seed: ep.seed, source: ep.source, length: ep.length, obsDim: D, actionDim: A, sha256: sha(bodyBytes) }));
+  const header = Buffer.from(JSON.stringify({ version: ep.subject ? 3 : ep.expert ? 2 : 1, ...(ep.expert ? { expert: true } : {}), ...(ep.subject ? { subject: true } : {}), scenario: ep.scenario, seed: ep.seed, source: ep.source, length: ep.length, obsDim: D, actionDim: A, sha256: sha(bodyBytes) }));
   const headLen = 8 + header.length;
   const pad = (4 - (headLen % 4)) % 4;
   const out = new Uint8Array(headLen + pad + bodyBytes.length);
@@ -272,14 +288,14 @@ function encode(ep: EpisodeData, D: number, A: number): Uint8Array {
 function decode(bytes: Uint8Array, D: number, A: number): EpisodeData {
   if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 4)).toString() !== MAGIC) throw new Error('not a replay chunk (bad magic)');
   const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  const h = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString()) as { scenario: string; seed: number; source: DataSource; length: number; obsDim: number; actionDim: number; sha256: string; expert?: boolean };
+  const h = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString()) as { scenario: string; seed: number; source: DataSource; length: number; obsDim: number; actionDim: number; sha256: string; expert?: boolean; subject?: boolean };
   if (h.obsDim !== D || h.actionDim !== A) throw new Error(`shape ${h.obsDim}/${h.actionDim} differs from ${D}/${A} (simulator changed; delete the buffer or use a new --out)`);
   const bodyBytes = bytes.slice(8 + hlen);
   if (sha(bodyBytes) !== h.sha256) throw new Error('body does not match its SHA-256 (damaged chunk)');
   const body = new Float32Array(bodyBytes.buffer, bodyBytes.byteOffset, bodyBytes.byteLength / 4);
   const ep = { scenario: h.scenario, seed: h.seed, source: h.source, length: h.length } as EpisodeData;
   let off = 0;
-  for (const [key, n] of sections(h.length, D, A, h.expert === true)) {
+  for (const [key, n] of sections(h.length, D, A, h.expert === true, h.subject === true)) {
     if (off + n > body.length) throw new Error('truncated body');
     (ep as unknown as Record<string, Float32Array>)[key] = body.slice(off, off + n);
     off += n;

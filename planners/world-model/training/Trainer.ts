@@ -67,6 +67,8 @@ export class Trainer {
       const fail = tf.tensor1d(batch.failure);
       const done = tf.tensor1d(batch.terminal);
       const pos = tf.tensor2d(batch.position, [(R + 1) * B, 3]);
+      const subj = tf.tensor2d(batch.subject, [(R + 1) * B, 3]);
+      const subjW = tf.tensor1d(batch.subjectWeight);
       const imit = tf.tensor2d(batch.imitation, [R, B]);
       const imitActions = batch.imitationActions ? tf.tensor2d(batch.imitationActions, [R * B, A]) : actAll;
 
@@ -120,7 +122,9 @@ export class Trainer {
         // predictor), so imagined latents keep where the robot is: what the viewer draws and the
         // hard-wired costs read. Checkpoints from before it had a pure read-out.
         const probeIn = c.probeGradient ? zAll : (stopGradient(zAll) as tf.Tensor2D);
-        const probeL = weighted(tf.square(tf.sub(m.probe.position(probeIn), pos)), wAll);
+        let probeL = weighted(tf.square(tf.sub(m.probe.position(probeIn), pos)), wAll);
+        // The subject head (push tasks: where the object is), on the rows that recorded it.
+        if (m.probe.decodesSubject) probeL = tf.add(probeL, weighted(tf.square(tf.sub(m.probe.subject(probeIn), subj)), tf.mul(wAll, subjW))) as tf.Scalar;
 
         const parts = [jepa, vicreg, goalL, rewardL, failL, valueL, actorL, probeL] as tf.Scalar[];
         const total = tf.addN([tf.mul(jepa, c.consistencyWeight), ...parts.slice(1)]) as tf.Scalar;

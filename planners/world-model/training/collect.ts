@@ -35,10 +35,10 @@ export interface CollectedEpisode {
   finalGoalDistance: number;
 }
 
-/** The probe head's target: the robot's working point (chassis; the arm's end effector, as the
- * step info gives it) relative to the goal, world frame. */
-export function subjectOffset(info: Pick<StepInfo, 'robotPoint'>, goal: readonly number[]): [number, number, number] {
-  const p = info.robotPoint;
+/** A point relative to the goal, world frame. The probe's targets: the robot's working point
+ * (`info.robotPoint`: chassis; the arm's end effector) and the task subject (`info.subject`: the
+ * pushed object on push tasks, else the robot point). */
+export function offsetFrom(p: readonly number[], goal: readonly number[]): [number, number, number] {
   return [p[0] - goal[0], p[1] - goal[1], p[2] - (goal[2] ?? 0)];
 }
 
@@ -112,7 +112,8 @@ export async function collectEpisode(
     const goal = first.obs.goal.position;
     const obs: number[] = Array.from(input(first.obs));
     const dist: number[] = [first.info.goalDistance];
-    const pos: number[] = subjectOffset(first.info, goal);
+    const pos: number[] = offsetFrom(first.info.robotPoint, goal);
+    const subject: number[] = offsetFrom(first.info.subject, goal);
     const actions: number[] = [];
     const rewards: number[] = [];
     const failure: number[] = [];
@@ -127,7 +128,8 @@ export async function collectEpisode(
       terminal.push(r.terminated ? 1 : 0);
       obs.push(...input(r.obs));
       dist.push(r.info.goalDistance);
-      pos.push(...subjectOffset(r.info, goal));
+      pos.push(...offsetFrom(r.info.robotPoint, goal));
+      subject.push(...offsetFrom(r.info.subject, goal));
       ret += r.reward;
       success = r.info.success;
       failed = r.info.failure;
@@ -153,6 +155,7 @@ export async function collectEpisode(
         failure: Float32Array.from(failure),
         terminal: Float32Array.from(terminal),
         position: Float32Array.from(pos),
+        subject: Float32Array.from(subject),
         ...(opts.teacher ? { expert: Float32Array.from(actor.expert) } : {}),
       },
       success,

@@ -209,6 +209,8 @@ export interface ImaginedRollout {
   points: [number, number, number][];
   cost: number;
   elite: boolean;
+  /** Push tasks, where the model decodes it: where this rollout imagines the pushed object going. */
+  subject?: [number, number, number][];
 }
 
 /** At most this many imagined rollouts per step reach the viewer: every elite first, then the cheapest. */
@@ -229,6 +231,10 @@ export function trimPlannerInfo(info: Record<string, unknown>): Record<string, u
   return out;
 }
 
+function point(p: readonly unknown[]): [number, number, number] {
+  return [+(p[0] as number) || 0, +(p[1] as number) || 0, +(p[2] as number) || 0];
+}
+
 function trimImagined(v: unknown): unknown {
   const rollouts = (v as { rollouts?: unknown })?.rollouts;
   if (!Array.isArray(rollouts)) return trimValue(v, 0);
@@ -237,7 +243,12 @@ function trimImagined(v: unknown): unknown {
   );
   const sorted = [...valid].sort((a, b) => Number(b.elite) - Number(a.elite) || a.cost - b.cost);
   return {
-    rollouts: sorted.slice(0, MAX_ROLLOUTS).map((r) => ({ points: r.points.map((p) => [+p[0] || 0, +p[1] || 0, +p[2] || 0]), cost: r.cost, elite: !!r.elite })),
+    rollouts: sorted.slice(0, MAX_ROLLOUTS).map((r) => ({
+      points: r.points.map(point),
+      cost: r.cost,
+      elite: !!r.elite,
+      ...(Array.isArray(r.subject) ? { subject: r.subject.filter(Array.isArray).map(point) } : {}),
+    })),
     total: valid.length,
   };
 }

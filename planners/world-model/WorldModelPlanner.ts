@@ -213,7 +213,10 @@ class WorldModelPlanner implements Planner {
       const seqs = new Float32Array(chosen.length * L);
       chosen.forEach((idx, k) => seqs.set(result.sequences.subarray(idx * L, (idx + 1) * L), k * L));
       const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon, obs.goal.position, anchor);
-      const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx) }));
+      // Push tasks: the imagined object paths too, where the probe decodes the object.
+      const pushed = obs.goal.type === 'push' && model.probe.decodesSubject ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
+      const objectPaths = pushed ? decodePaths(model, z0, seqs, chosen.length, plan.horizon, obs.goal.position, [pushed.x, pushed.y, pushed.z], 'subject') : null;
+      const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx), ...(objectPaths ? { subject: objectPaths[k] } : {}) }));
 
       const action = plan.greedy ? result.bestAction : result.action;
       this.hooks.onPlan?.(ctx, result, plan.greedy ? result.sequences.slice(result.elites[0] * L, (result.elites[0] + 1) * L) : result.mean);

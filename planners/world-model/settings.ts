@@ -31,8 +31,9 @@ export const WORLD_MODEL_SETTINGS: SettingsGroup = {
     { key: 'wmCostValue', type: 'number', default: null, doc: perRobot("weight of the critic's terminal value (subtracted)") },
     { key: 'wmCostPrior', type: 'number', default: null, doc: perRobot("behaviour prior: cost of leaving the actor's action, per imagined step") },
     { key: 'wmCostClearance', type: 'number', default: null, min: 0, doc: perRobot('hard-wired clearance cost: weight of imagined positions (probe-decoded) closer than the margin to an obstacle the observation lists') },
-    { key: 'wmCostRoute', type: 'number', default: null, min: 0, doc: perRobot('hard-wired route cost: weight of the route length from each imagined position to the goal around the listed obstacles') },
+    { key: 'wmCostRoute', type: 'number', default: null, min: 0, doc: perRobot('hard-wired route cost: weight of the route length from each imagined position to the goal around the listed obstacles (push tasks: of the imagined object, where the checkpoint decodes it)') },
     { key: 'wmCostSettle', type: 'number', default: null, min: 0, doc: perRobot("hard-wired settle cost: weight of the imagined speed at imagined steps inside the goal's tolerance; also proposes braking") },
+    { key: 'wmCostApproach', type: 'number', default: null, min: 0, doc: perRobot('hard-wired approach cost (push tasks): weight of the distance from the imagined robot point to the imagined object, per imagined step (needs a checkpoint that decodes the object)') },
     { key: 'wmCostMargin', type: 'number', default: null, min: 0, doc: perRobot('clearance margin, m, below which the clearance cost applies') },
   ],
 };

@@ -140,9 +140,9 @@ describe('hard-wired push costs (a probe that decodes the pushed object)', () =>
     for (let i = 0; i < 2; i++) {
       let expected = 0;
       for (let t = 1; t <= H; t++) {
-        const [cx, cy] = cratePaths[i][t];
-        const [rx, ry] = robotPaths[i][t];
-        expected += 0.9 ** (t - 1) * (2 * route.distance(cx, cy) + 0.5 * Math.hypot(rx - cx, ry - cy));
+        const [cx, cy, cz] = cratePaths[i][t];
+        const [rx, ry, rz] = robotPaths[i][t];
+        expected += 0.9 ** (t - 1) * (2 * route.distance(cx, cy) + 0.5 * Math.hypot(rx - cx, ry - cy, rz - cz));
       }
       expect(pushed[i] - plain[i]).toBeCloseTo(expected, 1);
     }

@@ -190,7 +190,8 @@ export class SceneView {
     }
   }
 
-  /** Draws imagined rollouts: elites bright, other samples faint, each coloured by cost. */
+  /** Draws imagined rollouts: elites bright, other samples faint, each coloured by cost; on push
+   * tasks the elites' imagined object paths in orange. */
   setImagined(rollouts: readonly ImaginedRollout[] | null, key: unknown): void {
     if (key === this.imaginedKey) return;
     this.imaginedKey = key;
@@ -207,16 +208,22 @@ export class SceneView {
     const pos: number[] = [];
     const col: number[] = [];
     const c = new THREE.Color();
+    const subjectColour = new THREE.Color('#ff9d2e');
+    const segments = (points: readonly (readonly number[])[], colour: THREE.Color, lift = 0) => {
+      for (let i = 0; i + 1 < points.length; i++) {
+        const p = points[i];
+        const q = points[i + 1];
+        pos.push(p[0], p[1], Math.max(p[2], 0.03) + lift, q[0], q[1], Math.max(q[2], 0.03) + lift);
+        col.push(colour.r, colour.g, colour.b, colour.r, colour.g, colour.b);
+      }
+    };
     for (const r of rollouts) {
       const k = hi > lo ? (r.cost - lo) / (hi - lo) : 0;
       if (r.elite) c.setRGB(0.2 + 0.3 * k, 1, 0.4);
       else c.setHSL(0.6 - 0.6 * k, 0.7, 0.35);
-      for (let i = 0; i + 1 < r.points.length; i++) {
-        const p = r.points[i];
-        const q = r.points[i + 1];
-        pos.push(p[0], p[1], Math.max(p[2], 0.03), q[0], q[1], Math.max(q[2], 0.03));
-        col.push(c.r, c.g, c.b, c.r, c.g, c.b);
-      }
+      segments(r.points, c);
+      // Push tasks: where the rollout imagines the pushed object going (elites only, orange).
+      if (r.elite && r.subject) segments(r.subject, subjectColour, 0.02);
     }
     const geo = new THREE.BufferGeometry();
     geo.setAttribute('position', new THREE.Float32BufferAttribute(pos, 3));

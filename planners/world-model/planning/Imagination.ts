@@ -17,7 +17,7 @@ import { clearance } from '../io/sceneFeatures.ts';
 import type { RobotType } from '../../../scenarios/schema.ts';
 import type { Observation } from '../../../sim/types.ts';
 import { robotPoint } from '../io/sceneFeatures.ts';
-import { ROUTE_INFLATE, type RouteField, type RouteFieldCache } from './routeCost.ts';
+import { ROUTE_INFLATE, type RouteFieldCache } from './routeCost.ts';
 
 function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
   const out = new Float32Array(actions.length);
@@ -36,8 +36,9 @@ export interface ObstacleScene {
   obstacles: readonly SceneObject[];
   /** Seconds per imagined step (the control period). */
   dt: number;
-  /** Route lengths to the goal around the listed obstacles (the route cost; routeCost.ts). */
-  route?: RouteField;
+  /** Route lengths to the goal around the listed obstacles (the route cost; routeCost.ts); for
+   * the arm's push tasks the straight-line distance in the plane (nothing on the floor to go round). */
+  route?: GoalDistance;
   /** The goal point and its tolerance (the settle cost). */
   goal?: { position: readonly number[]; tolerance: number };
   /** Push tasks: the pushed object's observed position. Imagined object positions are it plus
@@ -46,22 +47,33 @@ export interface ObstacleScene {
   subject?: readonly number[];
 }
 
+/** Distance (m) from a point in the plane to the goal: a route field, or the straight line. */
+export interface GoalDistance {
+  distance(x: number, y: number): number;
+}
+
 /** What the hard-wired cost terms the plan turns on read of an observation (route and settle
  * are for ground robots), or undefined when it turns none on. The planner, the diagnosis and the
  * bench all build the scene here, so they cost sequences alike. */
 export function observedScene(obs: Observation, plan: Readonly<PlanConfig>, robot: RobotType, dt: number, arena: readonly [number, number], routes: RouteFieldCache): ObstacleScene | undefined {
-  const routed = plan.cost.route > 0 && robot !== 'arm';
+  const push = obs.goal.type === 'push';
+  // Ground robots route round the listed obstacles; the arm's only routed task is a push.
+  const routed = plan.cost.route > 0 && (robot !== 'arm' || push);
   const settles = plan.cost.settle > 0 && robot !== 'arm';
-  const pushed = obs.goal.type === 'push' && (routed || plan.cost.approach > 0) ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
+  const pushed = push && (routed || plan.cost.approach > 0) ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
   if (!(plan.cost.clearance > 0) && !routed && !settles && !pushed) return undefined;
   return {
     anchor: robotPoint(obs, robot),
     obstacles: obstaclesOf(obs.objects, obs.goal.object),
     dt,
-    ...(routed ? { route: routes.get(arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
+    ...(routed ? { route: robot === 'arm' ? straightTo(obs.goal.position) : routes.get(arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
     ...(settles ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
     ...(pushed ? { subject: [pushed.x, pushed.y, pushed.z] } : {}),
   };
+}
+
+function straightTo(goal: readonly number[]): GoalDistance {
+  return { distance: (x, y) => Math.hypot(x - goal[0], y - goal[1]) };
 }
 
 /** Objects that block a ground robot (slopes and steps are driven over). */
@@ -102,7 +114,7 @@ function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: 
 /** Hard-wired route cost: route · Σₜ γᵗ · (route length to the goal from the imagined position
  * after step t), positions anchored as in `addClearanceCost`: the robot's (`pos`, `anchor`), or
  * on push tasks the object's (the subject head's output and the object's observed position). */
-function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, route: RouteField | undefined, anchor: readonly number[]): void {
+function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, route: GoalDistance | undefined, anchor: readonly number[]): void {
   if (!route || !(plan.cost.route > 0)) return;
   for (let t = 0; t < H; t++) {
     const w = plan.cost.route * plan.gamma ** t;
@@ -111,8 +123,8 @@ function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: numb
 }
 
 /** Hard-wired approach cost (push tasks): approach · Σₜ γᵗ · (distance from the imagined robot
- * point to the imagined object after step t), as the task reward's approach term pays for
- * closing it (sim/reward.ts). */
+ * point to the imagined object after step t, in 3D: the arm's tip must come down to the block),
+ * as the task reward's approach term pays for closing it (sim/reward.ts). */
 function addApproachCost(costs: Float32Array, pos: Float32Array, subj: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene, subject: readonly number[]): void {
   if (!(plan.cost.approach > 0)) return;
   for (let t = 0; t < H; t++) {
@@ -120,7 +132,8 @@ function addApproachCost(costs: Float32Array, pos: Float32Array, subj: Float32Ar
     for (let i = 0; i < n; i++) {
       const dx = imaginedAt(pos, n, t, i, scene.anchor, 0) - imaginedAt(subj, n, t, i, subject, 0);
       const dy = imaginedAt(pos, n, t, i, scene.anchor, 1) - imaginedAt(subj, n, t, i, subject, 1);
-      costs[i] += w * Math.hypot(dx, dy);
+      const dz = imaginedAt(pos, n, t, i, scene.anchor, 2) - imaginedAt(subj, n, t, i, subject, 2);
+      costs[i] += w * Math.hypot(dx, dy, dz);
     }
   }
 }

@@ -48,19 +48,20 @@ describe('replay buffer', () => {
     const dir = tmp();
     const buf = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
     const withSubject = pointEpisode(1, 8);
-    withSubject.subject = Float32Array.from({ length: 9 * 3 }, (_, k) => 10 + k);
+    withSubject.subject = Float32Array.from({ length: 9 * 3 }, (_, k) => (k >= 24 ? Number.NaN : 10 + k)); // fell off the floor at the last step
     buf.append(withSubject);
     buf.append(pointEpisode(2, 8)); // an older-style episode: no subject
     const bytes = readFileSync(join(dir, 'ep-000001.bin'));
     expect(JSON.parse(bytes.subarray(8, 8 + bytes.readUInt32LE(4)).toString())).toMatchObject({ version: 3, subject: true });
     const again = ReplayBuffer.open(dir, OBS_DIM, ACTION_DIM);
-    expect(again.episodes[0].subject).toEqual(withSubject.subject);
+    expect(Array.from(again.episodes[0].subject!)).toEqual(Array.from(withSubject.subject));
     expect(again.episodes[1].subject).toBeUndefined();
     const b = again.sample(Rng.fromKey('subject'), 64, 2);
     expect(new Set(b.subjectWeight)).toEqual(new Set([0, 1]));
     for (let i = 0; i < 3 * 64; i++) {
       const row = Array.from(b.subject.subarray(i * 3, i * 3 + 3));
-      // Rows of the subject episode hold three consecutive stored values; the others stay zero.
+      // Rows of the subject episode hold three consecutive stored values; the others (no subject,
+      // or NaN: off the floor) stay zero with weight 0.
       if (b.subjectWeight[i] === 1) expect(row[1] - row[0]).toBe(1);
       else expect(row).toEqual([0, 0, 0]);
     }

@@ -43,7 +43,8 @@ export interface EpisodeData {
    * acted (DAgger). NaN where it had none (pausing after a failed skill). length × actionDim. */
   expert?: Float32Array;
   /** Optional: the task subject's offset from the goal (the pushed object on push tasks, else
-   * the robot point), the probe's second target. (length + 1) × 3. */
+   * the robot point), the probe's second target; NaN where the subject had fallen off the floor
+   * (no target). (length + 1) × 3. */
   subject?: Float32Array;
 }
 
@@ -226,7 +227,8 @@ export class ReplayBuffer {
         b.obs.set(ep.obs.subarray((s + t) * D, (s + t + 1) * D), (t * size + i) * D);
         b.goalDistance[t * size + i] = ep.goalDistance[s + t];
         b.position.set(ep.position.subarray((s + t) * 3, (s + t + 1) * 3), (t * size + i) * 3);
-        if (ep.subject) {
+        // NaN marks a subject that fell off the floor (collect.ts): weight 0, target left at 0.
+        if (ep.subject && Number.isFinite(ep.subject[(s + t) * 3])) {
           b.subject.set(ep.subject.subarray((s + t) * 3, (s + t + 1) * 3), (t * size + i) * 3);
           b.subjectWeight[t * size + i] = 1;
         }

@@ -7,6 +7,7 @@
 import { modelInput } from '../io/sceneFeatures.ts';
 import { taskSpec, type ActResult, type Planner, type TaskSpec } from '../../Planner.ts';
 import { episodeLoop } from '../../../runner/episodeLoop.ts';
+import { LEAVE_MARGIN } from '../../../sim/predicates.ts';
 import type { Scenario } from '../../../scenarios/schema.ts';
 import { createEnv } from '../../../sim/Env.ts';
 import type { Observation, PhysicsFlavor, StepInfo } from '../../../sim/types.ts';
@@ -40,6 +41,13 @@ export interface CollectedEpisode {
  * pushed object on push tasks, else the robot point). */
 export function offsetFrom(p: readonly number[], goal: readonly number[]): [number, number, number] {
   return [p[0] - goal[0], p[1] - goal[1], p[2] - (goal[2] ?? 0)];
+}
+
+/** The subject's probe target: its offset from the goal, or NaN once it has fallen off the
+ * floor (a block knocked off a wall-less arena falls for ever, hundreds of metres: a target that
+ * would swamp the probe's loss, and nothing a plan could use). */
+function subjectTarget(p: readonly number[], goal: readonly number[]): [number, number, number] {
+  return p[2] < -LEAVE_MARGIN ? [Number.NaN, Number.NaN, Number.NaN] : offsetFrom(p, goal);
 }
 
 /**
@@ -113,7 +121,7 @@ export async function collectEpisode(
     const obs: number[] = Array.from(input(first.obs));
     const dist: number[] = [first.info.goalDistance];
     const pos: number[] = offsetFrom(first.info.robotPoint, goal);
-    const subject: number[] = offsetFrom(first.info.subject, goal);
+    const subject: number[] = subjectTarget(first.info.subject, goal);
     const actions: number[] = [];
     const rewards: number[] = [];
     const failure: number[] = [];
@@ -129,7 +137,7 @@ export async function collectEpisode(
       obs.push(...input(r.obs));
       dist.push(r.info.goalDistance);
       pos.push(...offsetFrom(r.info.robotPoint, goal));
-      subject.push(...offsetFrom(r.info.subject, goal));
+      subject.push(...subjectTarget(r.info.subject, goal));
       ret += r.reward;
       success = r.info.success;
       failed = r.info.failure;

@@ -91,6 +91,10 @@ export interface TrainConfig {
   /** Windows starting within `distance` m of the goal are sampled `weight` times as often
    * (stopping at the goal is a few steps per successful episode). Absent or weight 1: uniform. */
   nearGoal?: { distance: number; weight: number };
+  /** Weight of the probe's *motion* error over the rollout: the decoded displacement
+   * probe(ẑₜ) − probe(ẑ₀) against the true one, for the robot and the subject. Absent or 0: off
+   * (checkpoints from before it). */
+  motionWeight?: number;
 }
 
 export interface WorldModelConfig {
@@ -155,7 +159,7 @@ const SEARCH_NEAR_ACTOR: Partial<PlanConfig> = { actorPrior: 1, priorStd: 0.2, s
 const PRIOR_WEIGHT = 40;
 
 /** Per-robot adjustments. */
-const PER_ROBOT: Record<RobotType, { model?: Partial<ModelConfig>; plan?: Partial<Omit<PlanConfig, 'cost'>> & { cost?: Partial<CostWeights> } }> = {
+const PER_ROBOT: Record<RobotType, { model?: Partial<ModelConfig>; train?: Partial<TrainConfig>; plan?: Partial<Omit<PlanConfig, 'cost'>> & { cost?: Partial<CostWeights> } }> = {
   // Wheeled robots must turn before they gain: a 0.6 s horizon prefers driving straight past a
   // goal at 45°; 1.5 s does not. The reward head adds what goal distance lacks (contact and
   // control costs, measured progress); see checkpoints/TRAINING.md.
@@ -164,7 +168,7 @@ const PER_ROBOT: Record<RobotType, { model?: Partial<ModelConfig>; plan?: Partia
   // on validation seeds 500-504 (cluttered-field, u-trap, open-field) 8/15 successes against
   // 2/15 with the prior alone; new-layout validation levels (test split 10-14) 10/15 against 5/15.
   diffdrive: { plan: { horizon: 15, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 5, failure: 5, value: 0, prior: 10, route: 30 } } },
-  pusher: { model: { subject: true }, plan: { horizon: 12, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
+  pusher: { model: { subject: true }, train: { motionWeight: 10 }, plan: { horizon: 12, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
   arm: { model: { subject: true }, plan: { horizon: 8, maxStd: 0.8, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
 };
 
@@ -174,7 +178,7 @@ export function defaultConfig(robot: RobotType): WorldModelConfig {
     robot,
     model: { ...MODEL, ...PER_ROBOT[robot].model },
     plan: { ...PLAN, ...PER_ROBOT[robot].plan, cost: { ...PLAN.cost, ...PER_ROBOT[robot].plan?.cost } },
-    train: { ...TRAIN },
+    train: { ...TRAIN, ...PER_ROBOT[robot].train },
   };
 }
 

@@ -122,9 +122,30 @@ export class Trainer {
         // predictor), so imagined latents keep where the robot is: what the viewer draws and the
         // hard-wired costs read. Checkpoints from before it had a pure read-out.
         const probeIn = c.probeGradient ? zAll : (stopGradient(zAll) as tf.Tensor2D);
-        let probeL = weighted(tf.square(tf.sub(m.probe.position(probeIn), pos)), wAll);
+        const robotOut = m.probe.position(probeIn);
+        let probeL = weighted(tf.square(tf.sub(robotOut, pos)), wAll);
         // The subject head (push tasks: where the object is), on the rows that recorded it.
-        if (m.probe.decodesSubject) probeL = tf.add(probeL, weighted(tf.square(tf.sub(m.probe.subject(probeIn), subj)), tf.mul(wAll, subjW))) as tf.Scalar;
+        const subjectOut = m.probe.decodesSubject ? m.probe.subject(probeIn) : null;
+        if (subjectOut) probeL = tf.add(probeL, weighted(tf.square(tf.sub(subjectOut, subj)), tf.mul(wAll, subjW))) as tf.Scalar;
+        // Motion: the imagined displacement since ẑ₀ against the true one, weighted `motionWeight`.
+        // Absolute positions span metres and an object moves centimetres per step; this term is
+        // what makes the predictor say where a push (or a stop) takes the object.
+        if (c.motionWeight) {
+          const moved = (out: tf.Tensor2D, target: tf.Tensor2D) => {
+            const o = out.reshape([R + 1, B, 3]);
+            const y = target.reshape([R + 1, B, 3]);
+            const d = tf.sub(tf.sub(o.slice([1, 0, 0], [R, B, 3]), o.slice([0, 0, 0], [1, B, 3])), tf.sub(y.slice([1, 0, 0], [R, B, 3]), y.slice([0, 0, 0], [1, B, 3])));
+            return tf.square(d).reshape([R * B, 3]);
+          };
+          let motion = weighted(moved(robotOut, pos), wSteps);
+          if (subjectOut) {
+            // A row counts where both it and its window's first row recorded the subject.
+            const w0 = subjW.slice([0], [B]);
+            const both = tf.mul(subjW.slice([B], [R * B]).reshape([R, B]), w0.expandDims(0)).reshape([R * B]);
+            motion = tf.add(motion, weighted(moved(subjectOut, subj), tf.mul(wSteps, both))) as tf.Scalar;
+          }
+          probeL = tf.add(probeL, tf.mul(motion, c.motionWeight)) as tf.Scalar;
+        }
 
         const parts = [jepa, vicreg, goalL, rewardL, failL, valueL, actorL, probeL] as tf.Scalar[];
         const total = tf.addN([tf.mul(jepa, c.consistencyWeight), ...parts.slice(1)]) as tf.Scalar;

@@ -112,7 +112,7 @@ const TEACHER_RETRIES = 100;
  * arm, whose scripted episodes last only ~5 steps, short bursts often. */
 const EXPLORE: Record<RobotType, { prob: number; hold: number }> = {
   diffdrive: { prob: 0.04, hold: 5 },
-  pusher: { prob: 0.04, hold: 5 },
+  pusher: { prob: 0.12, hold: 5 },
   arm: { prob: 0.3, hold: 2 },
 };
 

@@ -69,6 +69,28 @@ describe('world-model modules', () => {
     m.dispose();
   });
 
+  it('the probe loss adds the subject head\'s error and the motion term; rows without a subject weigh nothing', () => {
+    const probeLoss = (subject: boolean, motionWeight: number, edit?: (b: ReturnType<typeof randomBatch>) => void) => {
+      const c = resolveConfig({ ...cfg, model: { ...cfg.model, subject }, train: { ...cfg.train, motionWeight, lr: 0 } });
+      const m = new WorldModel(c, { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 3);
+      const t = new Trainer(m, c.train, c.plan.gamma);
+      const batch = randomBatch(32, 3);
+      edit?.(batch);
+      const probe = t.step(batch, true)!.probe;
+      t.dispose();
+      m.dispose();
+      return probe;
+    };
+    const plain = probeLoss(false, 0);
+    const withSubject = probeLoss(true, 0);
+    expect(withSubject).toBeGreaterThan(plain);
+    expect(probeLoss(true, 5)).toBeGreaterThan(withSubject);
+    // No row recorded a subject: its targets, however wild, change nothing.
+    const none = (b: ReturnType<typeof randomBatch>) => b.subjectWeight.fill(0);
+    expect(probeLoss(true, 5, (b) => { none(b); b.subject.fill(1000); })).toBeCloseTo(probeLoss(true, 5, none), 5);
+    expect(probeLoss(true, 0, none)).toBeCloseTo(plain, 5);
+  });
+
   it('the same seed builds bit-identical weights; another seed does not', () => {
     const a = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 7);
     const b = new WorldModel(cfg, { obsDim: OBS_DIM, actionDim: ACTION_DIM }, 7);
@@ -105,8 +127,9 @@ describe('configurator', () => {
     expect(c.plan.samples).toBe(64);
     expect(c.plan.horizon).toBe(5);
     expect(Object.isFrozen(c.plan.cost)).toBe(true);
-    expect(resolveConfig(defaultConfig('arm'), { wmCostValue: 0.5 }).plan.cost).toEqual({ goal: 1, reward: 0, failure: 5, value: 0.5, prior: 40, clearance: 0, margin: 0.35, route: 0, settle: 0 });
+    expect(resolveConfig(defaultConfig('arm'), { wmCostValue: 0.5 }).plan.cost).toEqual({ goal: 1, reward: 0, failure: 5, value: 0.5, prior: 40, clearance: 0, margin: 0.35, route: 0, settle: 0, approach: 0 });
     expect(resolveConfig(defaultConfig('arm'), { wmCostPrior: '0' }).plan.cost.prior).toBe(0);
+    expect(resolveConfig(defaultConfig('pusher'), { wmCostApproach: '3' }).plan.cost.approach).toBe(3);
     expect(defaultConfig('diffdrive').plan.cost.reward).toBe(5);
     expect(() => resolveConfig(defaultConfig('arm'), { wmCostGoal: 'x' })).toThrow(/--set wm-cost-goal must be a number/);
     expect(() => resolveConfig(defaultConfig('arm'), { wmMaxStd: 'wide' })).toThrow(/--set wm-max-std must be a non-negative number/);

@@ -182,6 +182,10 @@ export interface ScenarioSummary {
   sampledMotionError: ErrorCurve;
   /** Motion error of the all-zero command (the robot brakes; older diagnoses have none: NaN). */
   brakeMotionError: ErrorCurve;
+  /** Push tasks with a probe that decodes the object: the object's motion error over every sampled
+   * sequence, and over the all-zero command alone (NaN where not measured). */
+  objectMotionError: ErrorCurve;
+  objectBrakeMotionError: ErrorCurve;
   rankings: StateRanking[];
   /** Means over states of each ranking's ρ (NaN states, e.g. all returns equal, left out). */
   spearman: { learned: number; learnedNoPrior: number; learnedNearActor: number; trueCost: number };
@@ -202,6 +206,8 @@ export function summariseScenario(s: ScenarioDiagnosis, labels: Readonly<Record<
     chosenMotionError: aggregateErrors(s.states.map((p) => motionErrors(p.chosen.imagined, p.chosen.actual)), H),
     sampledMotionError: aggregateErrors(s.states.flatMap((p) => p.samples.imagined.map((im, i) => motionErrors(im, p.samples.actual[i]))), H),
     brakeMotionError: aggregateErrors(s.states.flatMap((p) => p.samples.imagined.flatMap((im, i) => (p.samples.origin[i] === 'brake' ? [motionErrors(im, p.samples.actual[i])] : []))), H),
+    objectMotionError: aggregateErrors(s.states.flatMap((p) => (p.samples.objectImagined ?? []).map((im, i) => motionErrors(im, p.samples.objectActual![i]))), H),
+    objectBrakeMotionError: aggregateErrors(s.states.flatMap((p) => (p.samples.objectImagined ?? []).flatMap((im, i) => (p.samples.origin[i] === 'brake' ? [motionErrors(im, p.samples.objectActual![i])] : []))), H),
     rankings,
     spearman: { learned: avg('learned'), learnedNoPrior: avg('learnedNoPrior'), learnedNearActor: avg('learnedNearActor'), trueCost: avg('trueCost') },
     ablations: ablationRows(s.ablations, labels),
@@ -219,13 +225,13 @@ function f(x: number, digits = 2): string {
 /** The short plain-text table printed to stdout. */
 export function diagnosisTable(summaries: readonly ScenarioSummary[]): string {
   const lines: string[] = [];
-  lines.push('imagination error of the acted-on sequence (m; err: position, motion: relative to its start; brake: motion error of the all-zero command) and cost ranking');
+  lines.push('imagination error of the acted-on sequence (m; err: position, motion: relative to its start; brake: motion error of the all-zero command; obj: the pushed object\'s motion error over the sampled sequences, obj brake: for the all-zero command) and cost ranking');
   lines.push('(Spearman ρ of the cost vs −true return over the sampled sequences, mean over states)');
-  lines.push(['scenario'.padEnd(18), 'states', 'err@0', 'err@1', 'err@H', 'motion@1', 'motion@H', 'brake@H', 'ρ learned', 'ρ no prior', 'ρ near actor', 'ρ true cost'].join('  '));
+  lines.push(['scenario'.padEnd(18), 'states', 'err@0', 'err@1', 'err@H', 'motion@1', 'motion@H', 'brake@H', 'obj@H', 'obj brake@H', 'ρ learned', 'ρ no prior', 'ρ near actor', 'ρ true cost'].join('  '));
   for (const s of summaries) {
     const e = s.chosenError;
     const m = s.chosenMotionError;
-    lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(e.mean[0], 3).padStart(5), f(e.oneStep, 3).padStart(5), f(e.final, 3).padStart(5), f(m.oneStep, 3).padStart(8), f(m.final, 3).padStart(8), f(s.brakeMotionError.final, 3).padStart(7), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
+    lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(e.mean[0], 3).padStart(5), f(e.oneStep, 3).padStart(5), f(e.final, 3).padStart(5), f(m.oneStep, 3).padStart(8), f(m.final, 3).padStart(8), f(s.brakeMotionError.final, 3).padStart(7), f(s.objectMotionError.final, 3).padStart(5), f(s.objectBrakeMotionError.final, 3).padStart(11), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
   }
   lines.push('');
   lines.push('ablations (success / episodes, mean return, mean final distance to the goal in m)');

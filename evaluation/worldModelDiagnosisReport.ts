@@ -51,6 +51,13 @@ export function errorChart(s: ScenarioSummary): string {
     { label: 'acted-on: motion', ys: s.chosenMotionError.mean },
     { label: 'sampled: motion', ys: s.sampledMotionError.mean },
     { label: 'brake (all-zero): motion', ys: s.brakeMotionError.mean },
+    // Push tasks with a probe that decodes the object.
+    ...(s.objectMotionError.mean.some(Number.isFinite)
+      ? [
+          { label: 'pushed object, sampled: motion', ys: s.objectMotionError.mean },
+          { label: 'pushed object, all-zero: motion', ys: s.objectBrakeMotionError.mean },
+        ]
+      : []),
   ];
   const yMax = Math.max(0.05, ...series.flatMap((c) => c.ys.filter(Number.isFinite)));
   const a = axes(`${s.scenario}: imagined vs true path, error per step`, [0, s.horizon], [0, yMax], 'horizon step (control steps)', 'error (m)');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ABLATION_NAMES } from '../../cli/commands/diagnose.ts';
 import { main } from '../../cli/main.ts';
-import { aggregateErrors, motionErrors, pathErrors, ranks, spearman, summarise } from '../../evaluation/worldModelDiagnosis.ts';
+import { aggregateErrors, motionErrors, pathErrors, ranks, spearman, summarise, diagnosisTable } from '../../evaluation/worldModelDiagnosis.ts';
 import { diagnosisHtml } from '../../evaluation/worldModelDiagnosisReport.ts';
 import { taskSpec } from '../../planners/Planner.ts';
 import { defaultConfig, resolveConfig } from '../../planners/world-model/Configurator.ts';
@@ -65,6 +65,50 @@ describe('imagination error', () => {
     expect(agg.final).toBe(3.5); // each curve's last step: 3 and 4
     expect(agg.meanOverHorizon).toBe(3);
   });
+});
+
+describe('diagnose on a push task, with a probe that decodes the object', () => {
+  it('measures where each sampled sequence takes the object, imagined and true, from the crate as observed', async () => {
+    await selectBackend('wasm');
+    const scenario = { ...loadScenario('push-box'), timeLimit: 2 };
+    const env = await createEnv(scenario);
+    const obs = env.reset({ seed: 0 }).obs;
+    env.dispose();
+    const cfg = resolveConfig({ ...defaultConfig('pusher'), model: { latent: 16, hidden: 32, critics: 2, objects: 8, subject: true } });
+    const model = new WorldModel(cfg, { obsDim: modelInput(obs, 'pusher', true).length, actionDim: 2 }, 1);
+    const dir = mkdtempSync(join(tmpdir(), 'wm-diagnose-push-'));
+    try {
+      const meta = saveCheckpoint(dir, model, { obsLayout: inputLayout(observationLayout('pusher'), true), training: { steps: 0 } });
+      const d = await diagnoseWorldModel({
+        scenarios: [scenario],
+        seeds: [0],
+        config: { wmHorizon: 3, wmSamples: 6, wmElites: 2, wmActorSamples: 2, wmIterations: 1 },
+        states: 1,
+        every: 5,
+        samples: 5,
+        searchSamples: 4,
+        variants: [],
+        models: new Map([['pusher', { model, meta }]]),
+      });
+      const p = d.scenarios[0].states[0];
+      const crate = obs.objects.find((o) => o.id === 'crate')!;
+      expect(p.samples.objectImagined).toHaveLength(5);
+      expect(p.samples.objectActual).toHaveLength(5);
+      for (const path of [...p.samples.objectImagined!, ...p.samples.objectActual!]) {
+        expect(path).toHaveLength(4);
+        expect(path[0][0]).toBeCloseTo(crate.x, 3);
+        expect(path[0][1]).toBeCloseTo(crate.y, 3);
+        expect(path.flat().every(Number.isFinite)).toBe(true);
+      }
+      const [summary] = summarise(d);
+      expect(Number.isFinite(summary.objectMotionError.final)).toBe(true);
+      expect(Number.isFinite(summary.objectBrakeMotionError.final)).toBe(true);
+      expect(diagnosisTable([summary])).toMatch(/obj@H/);
+    } finally {
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('diagnose on a tiny freshly built model', () => {

@@ -37,7 +37,7 @@ import { robotPoint } from '../io/sceneFeatures.ts';
 import { RouteFieldCache } from '../planning/routeCost.ts';
 import { checkpointDir, plannerForModel, type PlannerHooks } from '../WorldModelPlanner.ts';
 import { learnedModelTaskCost, trueModelLearnedCost, trueModelTaskCost, type LiveState } from './evaluators.ts';
-import { rollOnSimulator } from './trueRollouts.ts';
+import { rollOnSimulator, subjectOf } from './trueRollouts.ts';
 import type { AblationEpisode, Point, SampleOrigin, ScenarioDiagnosis, StateProbe, WorldModelDiagnosis } from './types.ts';
 
 /** The ablation variants, in report order. */
@@ -217,6 +217,8 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
     // The true-cost evaluator: an independent execution of the same sequences, scored −return.
     const trueCost = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A).map((r) => -r.return);
     const imagined = decodePaths(model, z0, actions, count, H, goal, robotPoint(obs, model.config.robot));
+    // Push tasks: where each sequence takes the object, imagined and true.
+    const objects = obs.goal.type === 'push' && model.probe.decodesSubject ? { objectImagined: decodePaths(model, z0, actions, count, H, goal, subjectOf(obs), 'subject'), objectActual: rollouts.map((r) => r.subjects.map(mm)) } : {};
     return {
       seed,
       step: obs.step,
@@ -229,6 +231,7 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
         trueCost,
         imagined,
         actual: rollouts.map((r) => r.points.map(mm)),
+        ...objects,
       },
     };
   } finally {

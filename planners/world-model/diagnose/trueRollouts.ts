@@ -11,6 +11,8 @@ export interface TrueRollout {
   /** Robot point (chassis; the arm's end effector) at steps 0..k, k ≤ H: the start included, and
    * no further than the step on which the task ended (success, failure or the time limit). */
   points: Point[];
+  /** The task subject (`StepInfo.subject`: the pushed object, else the robot point) at the same steps. */
+  subjects: Point[];
   /** The simulator's reward of each executed step. */
   rewards: number[];
   /** Observations at steps 0..H; after the task ended the last one is held (an absorbing state). */
@@ -25,6 +27,12 @@ export function robotPointOf(obs: Observation): Point {
   return ee ? [ee.x, ee.y, ee.z] : [obs.robot.pose.x, obs.robot.pose.y, obs.robot.pose.z];
 }
 
+/** The pushed object's position as the observation lists it (push tasks), else the robot point. */
+export function subjectOf(obs: Observation): Point {
+  const pushed = obs.goal.type === 'push' ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
+  return pushed ? [pushed.x, pushed.y, pushed.z] : robotPointOf(obs);
+}
+
 /**
  * Executes `n` sequences laid out [n][horizon][actionDim] on `scratch`, each from `snap` (a
  * snapshot of the live world whose observation is `start`).
@@ -35,6 +43,7 @@ export function rollOnSimulator(scratch: Environment, snap: EnvSnapshot, start: 
   for (let i = 0; i < n; i++) {
     scratch.restore(snap);
     const points: Point[] = [robotPointOf(start)];
+    const subjects: Point[] = [subjectOf(start)];
     const rewards: number[] = [];
     const obs: Observation[] = [start];
     let ended = false;
@@ -47,10 +56,11 @@ export function rollOnSimulator(scratch: Environment, snap: EnvSnapshot, start: 
       const r = scratch.step(a);
       rewards.push(r.reward);
       points.push([r.info.robotPoint[0], r.info.robotPoint[1], r.info.robotPoint[2]]);
+      subjects.push([r.info.subject[0], r.info.subject[1], r.info.subject[2]]);
       obs.push(r.obs);
       ended = r.terminated || r.truncated;
     }
-    out.push({ points, rewards, obs, return: rewards.reduce((s, x) => s + x, 0) });
+    out.push({ points, subjects, rewards, obs, return: rewards.reduce((s, x) => s + x, 0) });
   }
   return out;
 }

@@ -31,6 +31,10 @@ export interface StateProbe {
     trueCost: number[];
     imagined: Point[][];
     actual: Point[][];
+    /** Push tasks, with a checkpoint whose probe decodes the object: each sequence's imagined
+     * object path (observed position plus decoded motion) and the one the simulator produced. */
+    objectImagined?: Point[][];
+    objectActual?: Point[][];
   };
 }
 

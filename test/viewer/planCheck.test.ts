@@ -24,6 +24,8 @@ const errors: string[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'planarena-plan-check-'));
   await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'open-field', '--planners', 'world-model', '--seeds', '1', '--record', '--out', join(dir, 'runs', 'wm')]);
+  // A push task: the shipped pusher checkpoint decodes the crate too.
+  await promisify(execFile)(process.execPath, ['bin/planarena.mjs', 'run', '--scenarios', 'push-box', '--planners', 'world-model', '--seeds', '1', '--record', '--out', join(dir, 'runs', 'push')]);
   server = await startLiveServer({ port: 0, host: '127.0.0.1', runsDir: join(dir, 'runs'), quiet: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 240_000);
@@ -53,6 +55,25 @@ describe('imagined vs actual path of a decision', () => {
     const text = (await page.locator('.decision .plan-check').textContent()) ?? '';
     expect(text).toMatch(/^the chosen plan as imagined; where the robot really went: \d+\.\d\d m apart after 15 steps$/);
     await page.screenshot({ path: SCREENSHOT });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('on a push task draws where the elite rollouts imagine the crate going, beside the robot\'s paths', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    const run = (await (await fetch(`${server.url}api/runs/push`)).json()) as { episodes: { recording?: string }[] };
+    await page.goto(`${server.url}#/replay?run=push&eps=${encodeURIComponent(run.episodes[0].recording!)}`);
+    await page.waitForFunction(() => [...document.querySelectorAll('.viewport-label')].some((l) => l.textContent?.startsWith('world-model')));
+    await page.click('button[title^="Play / pause"]');
+    await page.locator('input[aria-label="seek"]').fill('1.5');
+    await page.waitForFunction('window.__planarena.stage.imaginedObjectSegments()[0] > 0');
+    const [all] = (await page.evaluate('window.__planarena.stage.imaginedSegments()')) as number[];
+    const [objects] = (await page.evaluate('window.__planarena.stage.imaginedObjectSegments()')) as number[];
+    // Pusher horizon 12: each elite's crate path is 12 segments, drawn beside the rollouts' own.
+    expect(objects % 12).toBe(0);
+    expect(all).toBeGreaterThan(objects);
+    await page.screenshot({ path: join(tmpdir(), 'planarena-viewer-push-imagined.png') });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

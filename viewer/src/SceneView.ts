@@ -56,6 +56,8 @@ export class SceneView {
   private readonly trails: { line: THREE.Line; positions: Float32Array; dyn: number; count: number }[] = [];
   private imagined: THREE.LineSegments | null = null;
   private imaginedKey: unknown = null;
+  /** Segments of imagined object paths in `imagined` (diagnostics for tests). */
+  private objectSegments = 0;
   /** The chosen plan's imagined path (white) and the path the robot really took (magenta). */
   private planCheck: THREE.Group | null = null;
   private planCheckKey: unknown = null;
@@ -201,6 +203,7 @@ export class SceneView {
       (this.imagined.material as THREE.Material).dispose();
       this.imagined = null;
     }
+    this.objectSegments = 0;
     if (!rollouts || rollouts.length === 0) return;
     const costs = rollouts.map((r) => r.cost);
     const lo = Math.min(...costs);
@@ -223,7 +226,10 @@ export class SceneView {
       else c.setHSL(0.6 - 0.6 * k, 0.7, 0.35);
       segments(r.points, c);
       // Push tasks: where the rollout imagines the pushed object going (elites only, orange).
-      if (r.elite && r.subject) segments(r.subject, subjectColour, 0.02);
+      if (r.elite && r.subject) {
+        segments(r.subject, subjectColour, 0.02);
+        this.objectSegments += Math.max(0, r.subject.length - 1);
+      }
     }
     const geo = new THREE.BufferGeometry();
     geo.setAttribute('position', new THREE.Float32BufferAttribute(pos, 3));
@@ -279,6 +285,10 @@ export class SceneView {
 
   imaginedSegments(): number {
     return this.imagined ? this.imagined.geometry.getAttribute('position').count / 2 : 0;
+  }
+
+  imaginedObjectSegments(): number {
+    return this.imagined ? this.objectSegments : 0;
   }
 
   /** Position of a dynamic body in the last update, for the follow camera. */

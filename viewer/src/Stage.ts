@@ -168,6 +168,11 @@ export class Stage {
     return this.slots.map((s) => s.view.imaginedSegments());
   }
 
+  /** Of those, the segments of imagined object paths (push tasks), per viewport. */
+  imaginedObjectSegments(): number[] {
+    return this.slots.map((s) => s.view.imaginedObjectSegments());
+  }
+
   /** Puts every camera back to its overview of the arena. */
   resetCameras(): void {
     for (const s of this.slots) {

@@ -54,8 +54,8 @@ export function errorChart(s: ScenarioSummary): string {
     // Push tasks with a probe that decodes the object.
     ...(s.objectMotionError.mean.some(Number.isFinite)
       ? [
-          { label: 'pushed object, sampled: motion', ys: s.objectMotionError.mean },
-          { label: 'pushed object, all-zero: motion', ys: s.objectBrakeMotionError.mean },
+          { label: 'object motion: sampled', ys: s.objectMotionError.mean },
+          { label: 'object motion: all-zero', ys: s.objectBrakeMotionError.mean },
         ]
       : []),
   ];

@@ -66,8 +66,9 @@ describe('imagined vs actual path of a decision', () => {
     await page.goto(`${server.url}#/replay?run=push&eps=${encodeURIComponent(run.episodes[0].recording!)}`);
     await page.waitForFunction(() => [...document.querySelectorAll('.viewport-label')].some((l) => l.textContent?.startsWith('world-model')));
     await page.click('button[title^="Play / pause"]');
-    await page.locator('input[aria-label="seek"]').fill('1.5');
+    await page.locator('input[aria-label="seek"]').fill('6');
     await page.waitForFunction('window.__planarena.stage.imaginedObjectSegments()[0] > 0');
+    expect(await page.locator('.decision details.wm summary').textContent()).toMatch(/orange: where they imagine the pushed object going/);
     const [all] = (await page.evaluate('window.__planarena.stage.imaginedSegments()')) as number[];
     const [objects] = (await page.evaluate('window.__planarena.stage.imaginedObjectSegments()')) as number[];
     // Pusher horizon 12: each elite's crate path is 12 segments, drawn beside the rollouts' own.

@@ -11,6 +11,10 @@ import type { SceneBody, StaticScene } from '../../sim/types.ts';
 import type { ImaginedRollout } from '../protocol.ts';
 import type { FrameRef } from './Episode.ts';
 
+/** Height (m) above the pushed object's centre at which its imagined paths are drawn (above a
+ * 0.3 m crate's lid). */
+const OBJECT_PATH_LIFT = 0.2;
+
 type InstType = 'box' | 'cylinder' | 'sphere';
 
 interface ShapeInstance {
@@ -225,9 +229,10 @@ export class SceneView {
       if (r.elite) c.setRGB(0.2 + 0.3 * k, 1, 0.4);
       else c.setHSL(0.6 - 0.6 * k, 0.7, 0.35);
       segments(r.points, c);
-      // Push tasks: where the rollout imagines the pushed object going (elites only, orange).
+      // Push tasks: where the rollout imagines the pushed object going (elites only, orange),
+      // drawn above the object's centre so that the object does not hide the start of it.
       if (r.elite && r.subject) {
-        segments(r.subject, subjectColour, 0.02);
+        segments(r.subject, subjectColour, OBJECT_PATH_LIFT);
         this.objectSegments += Math.max(0, r.subject.length - 1);
       }
     }

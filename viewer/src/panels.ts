@@ -76,7 +76,7 @@ function decisionCard(ep: Episode, t: number, color: string): HTMLElement {
     const block = h(
       'details',
       { class: 'wm' },
-      h('summary', {}, `imagined futures: ${im.total} (${elites} elite drawn bright)`),
+      h('summary', {}, `imagined futures: ${im.total} (${elites} elite drawn bright${im.rollouts.some((r) => r.subject) ? '; orange: where they imagine the pushed object going' : ''})`),
       h('p', {}, `${im.total} rollouts (${im.rollouts.length} drawn), ${elites} elite · best cost ${fmt(costs[0])} · median ${fmt(costs[costs.length >> 1])} (lower is better)`),
     );
     const chosen = chosenRollout(im.rollouts);

@@ -124,6 +124,7 @@ export const command: Command = {
           saveEvery: intFlag('save-every', values['save-every'], 250),
           logEvery: intFlag('log-every', values['log-every'], 50),
           evalSeeds: intFlag('eval-seeds', values['eval-seeds'], 5, 0),
+          ...(recipe?.collectPlan?.[robot] ? { collectPlan: recipe.collectPlan[robot] } : {}),
           signal,
           progress,
           command: ['planarena', 'train', ...argv].join(' '),

@@ -20,6 +20,10 @@ export interface Recipe {
   logEvery: number;
   evalSeeds: number;
   backend: string;
+  /** Planner settings (`--set` keys) of the model's own collection episodes, per robot, over the
+   * collection search (64 × 2): fixed here so that changing the planner's defaults later does
+   * not change what a recipe collects, and so what it trains. */
+  collectPlan?: Partial<Record<RobotType, Record<string, unknown>>>;
 }
 
 export const RECIPES: Record<string, Recipe> = {
@@ -35,6 +39,9 @@ export const RECIPES: Record<string, Recipe> = {
     logEvery: 100,
     evalSeeds: 0,
     backend: 'wasm',
+    // The defaults when the shipped checkpoints were trained: no route or approach cost, the
+    // behaviour prior at 40 (the defaults changed after, chosen on validation with these models).
+    collectPlan: { diffdrive: { wmCostRoute: 0, wmCostPrior: 40 }, pusher: { wmCostRoute: 0, wmCostApproach: 0, wmCostPrior: 40 } },
   },
   smoke: {
     doc: 'a minute-long end-to-end check of the whole recipe path (tests, CI)',

@@ -62,7 +62,7 @@ export interface TrainOptions {
   /** Evaluation seeds per scenario at the end (0: none). */
   evalSeeds: number;
   batch?: number;
-  /** Planner settings for the model's own collection episodes (default COLLECT_PLAN: cheaper than evaluation). */
+  /** Planner settings for the model's own collection episodes, over COLLECT_PLAN (a search cheaper than evaluation's). */
   collectPlan?: Record<string, unknown>;
   /** Set to stop at the next step boundary (Ctrl-C). */
   signal: { stop: boolean };
@@ -243,7 +243,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
     }
     if (o.collectEvery > 0 && step % o.collectEvery === 0 && !o.signal.stop) {
       const scenario = o.scenarios[episodesCollected % o.scenarios.length];
-      const planner = plannerForModel(model, meta, o.collectPlan ?? COLLECT_PLAN);
+      const planner = plannerForModel(model, meta, { ...COLLECT_PLAN, ...o.collectPlan });
       const teacher = await scriptedTeacher();
       const ep = await collectEpisode(scenario, planner, COLLECT_SEED_BASE + episodesCollected, 'world-model', o.physics, o.signal, { teacher, objects });
       await planner.dispose();

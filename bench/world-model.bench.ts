@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendName } from '../planners/world-model/io/backend.ts';
-import { defaultConfig, resolveConfig } from '../planners/world-model/Configurator.ts';
+import { defaultConfig, resolveConfig, type PlanConfig } from '../planners/world-model/Configurator.ts';
+import { loadCheckpoint } from '../planners/world-model/io/Checkpoint.ts';
 import { actorProposals, observedScene, sequenceCosts } from '../planners/world-model/planning/Imagination.ts';
 import { RouteFieldCache } from '../planners/world-model/planning/routeCost.ts';
 import { loadScenario } from '../scenarios/load.ts';
@@ -97,6 +98,33 @@ async function planLatency(decisions: number): Promise<number[]> {
   return times;
 }
 
+/** The same for the shipped pusher on push-box: its probe decodes the crate, and the route and
+ * approach costs read the imagined crate (a second decode per decision). */
+async function pushLatency(decisions: number): Promise<{ times: number[]; plan: Readonly<PlanConfig> }> {
+  const { model } = loadCheckpoint('planners/world-model/checkpoints/pusher', { robot: 'pusher' });
+  const plan = resolveConfig({ ...model.config, plan: defaultConfig('pusher').plan }).plan;
+  const mppi = new Mppi(plan, ACT);
+  const rng = Rng.fromKey('bench-push');
+  const scenario = loadScenario('push-box');
+  const env = await createEnv(scenario, { physics: 'deterministic' });
+  const seen = env.reset({ seed: 0 }).obs;
+  env.dispose();
+  const routes = new RouteFieldCache();
+  const times: number[] = [];
+  for (let i = 0; i < decisions + 3; i++) {
+    const t0 = performance.now();
+    const z0 = model.encodeObservations([seen]);
+    const scene = observedScene(seen, plan, 'pusher', 0.1, scenario.arena.size, routes);
+    const proposals = actorProposals(model, z0, plan.actorSamples, plan.horizon, rng);
+    const L = plan.horizon * ACT;
+    await mppi.plan(rng, (s, n) => sequenceCosts(model, z0, s, n, plan, scene), proposals, plan.priorStd, proposals.subarray(0, L));
+    z0.dispose();
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  model.dispose();
+  return { times, plan };
+}
+
 /** Training samples (windows) per second at batch `size`, ms per step and kernels per step. */
 async function trainRate(size: number, steps: number, flat = false): Promise<{ samplesPerSec: number; msPerStep: number; kernels: number }> {
   const cfg = configOf(flat);
@@ -130,6 +158,9 @@ export const benches: Bench[] = [
       const hardWired = (['route', 'clearance', 'settle'] as const).filter((k) => cfg.cost[k] > 0);
       lines.push({ figure: `world-model plan p50, wasm (${cfg.actorPrior ? 'actor prior, ' : ''}${cfg.samples}×${cfg.iterations} it, H=${cfg.horizon}${hardWired.length ? `, ${hardWired.join(' + ')} cost` : ''})`, value: p50, unit: 'ms', ratio: p50 / 50, target: 1, targetBelow: true });
       lines.push({ figure: 'world-model plan p95, wasm', value: percentile(times, 0.95), unit: 'ms' });
+      const push = await pushLatency(20);
+      const pushP50 = percentile(push.times, 0.5);
+      lines.push({ figure: `world-model plan p50, wasm, pusher on push-box (${push.plan.samples}×${push.plan.iterations} it, H=${push.plan.horizon}, route + approach cost on the imagined crate)`, value: pushP50, unit: 'ms', ratio: pushP50 / 50, target: 1, targetBelow: true });
 
       const flatOnly = await trainRate(256, 6, true);
       const wasm = await trainRate(256, 6);

@@ -20,6 +20,8 @@ import { obsLength } from '../sim/observation.ts';
 import { MAX_OBJECTS, OBJECT_FEATURES, SET_LENGTH } from '../planners/world-model/io/sceneFeatures.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Bench, BenchLine } from './types.ts';
+import type { Observation } from '../sim/types.ts';
+import type { RobotType } from '../scenarios/schema.ts';
 
 const ROBOT = 'diffdrive';
 const FLAT = obsLength(ROBOT);
@@ -69,31 +71,43 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 }
 
-/** Milliseconds per decision of the full planner loop (encode, actor proposals, MPPI, read-backs). */
-async function planLatency(decisions: number): Promise<number[]> {
-  const cfg = configOf();
-  const model = new WorldModel(cfg, { obsDim: OBS, actionDim: ACT });
-  const mppi = new Mppi(cfg.plan, ACT);
-  const rng = Rng.fromKey('bench-plan');
-  const obs = randomInput(rng);
-  // The hard-wired costs read the scene as the planner does: cluttered-field's objects and goal.
-  const p = cfg.plan;
-  const env = await createEnv(loadScenario('cluttered-field'), { physics: 'deterministic' });
-  const seen = env.reset({ seed: 0 }).obs;
-  env.dispose();
+/**
+ * Milliseconds per decision of the full planner loop (encode, actor proposals, MPPI, read-backs),
+ * the hard-wired costs reading `seen` (a real observation of the scenario) as the planner does.
+ */
+async function timeDecisions(model: WorldModel, plan: Readonly<PlanConfig>, robot: RobotType, seen: Observation, arena: readonly [number, number], encode: () => tf.Tensor2D, rng: Rng, decisions: number): Promise<number[]> {
+  const mppi = new Mppi(plan, ACT);
   const routes = new RouteFieldCache();
   const times: number[] = [];
   for (let i = 0; i < decisions + 3; i++) {
     const t0 = performance.now();
-    const z0 = tf.tidy(() => model.encode(tf.tensor2d(obs, [1, OBS])));
-    const scene = observedScene(seen, p, ROBOT, 0.1, [12, 12], routes);
+    const z0 = encode();
+    const scene = observedScene(seen, plan, robot, 0.1, arena, routes);
     // As WorldModelPlanner.act: the actor's sequences, the first one the search's centre when actorPrior is set.
-    const proposals = actorProposals(model, z0, Math.max(p.actorSamples, p.actorPrior ? 1 : 0), p.horizon, rng);
-    const L = p.horizon * ACT;
-    await mppi.plan(rng, (s, n) => sequenceCosts(model, z0, s, n, p, scene), proposals.subarray(0, p.actorSamples * L), p.actorPrior ? p.priorStd : 1, p.actorPrior ? proposals.subarray(0, L) : undefined);
+    const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, rng);
+    const L = plan.horizon * ACT;
+    await mppi.plan(rng, (s, n) => sequenceCosts(model, z0, s, n, plan, scene), proposals.subarray(0, plan.actorSamples * L), plan.actorPrior ? plan.priorStd : 1, plan.actorPrior ? proposals.subarray(0, L) : undefined);
     z0.dispose();
     if (i >= 3) times.push(performance.now() - t0);
   }
+  return times;
+}
+
+/** The reset observation of a scenario (seed 0). */
+async function observe(id: string): Promise<Observation> {
+  const env = await createEnv(loadScenario(id), { physics: 'deterministic' });
+  const seen = env.reset({ seed: 0 }).obs;
+  env.dispose();
+  return seen;
+}
+
+/** The default diffdrive planner on random inputs, its hard-wired costs on cluttered-field's objects and goal. */
+async function planLatency(decisions: number): Promise<number[]> {
+  const cfg = configOf();
+  const model = new WorldModel(cfg, { obsDim: OBS, actionDim: ACT });
+  const rng = Rng.fromKey('bench-plan');
+  const obs = randomInput(rng);
+  const times = await timeDecisions(model, cfg.plan, ROBOT, await observe('cluttered-field'), [12, 12], () => tf.tidy(() => model.encode(tf.tensor2d(obs, [1, OBS]))), rng, decisions);
   model.dispose();
   return times;
 }
@@ -103,24 +117,8 @@ async function planLatency(decisions: number): Promise<number[]> {
 async function pushLatency(decisions: number): Promise<{ times: number[]; plan: Readonly<PlanConfig> }> {
   const { model } = loadCheckpoint('planners/world-model/checkpoints/pusher', { robot: 'pusher' });
   const plan = resolveConfig({ ...model.config, plan: defaultConfig('pusher').plan }).plan;
-  const mppi = new Mppi(plan, ACT);
-  const rng = Rng.fromKey('bench-push');
-  const scenario = loadScenario('push-box');
-  const env = await createEnv(scenario, { physics: 'deterministic' });
-  const seen = env.reset({ seed: 0 }).obs;
-  env.dispose();
-  const routes = new RouteFieldCache();
-  const times: number[] = [];
-  for (let i = 0; i < decisions + 3; i++) {
-    const t0 = performance.now();
-    const z0 = model.encodeObservations([seen]);
-    const scene = observedScene(seen, plan, 'pusher', 0.1, scenario.arena.size, routes);
-    const proposals = actorProposals(model, z0, plan.actorSamples, plan.horizon, rng);
-    const L = plan.horizon * ACT;
-    await mppi.plan(rng, (s, n) => sequenceCosts(model, z0, s, n, plan, scene), proposals, plan.priorStd, proposals.subarray(0, L));
-    z0.dispose();
-    if (i >= 3) times.push(performance.now() - t0);
-  }
+  const seen = await observe('push-box');
+  const times = await timeDecisions(model, plan, 'pusher', seen, loadScenario('push-box').arena.size, () => model.encodeObservations([seen]), Rng.fromKey('bench-push'), decisions);
   model.dispose();
   return { times, plan };
 }

@@ -21,8 +21,9 @@ import { writeFileAtomic } from '../io/files.ts';
 
 /** Who chose the actions: decides whether the actor imitates them. `scripted-explore`: the
  * scripted controller with bursts of random actions (DART-style noise injection), labelled with
- * what the controller would have done. */
-export type DataSource = 'random' | 'scripted' | 'scripted-explore' | 'world-model';
+ * what the controller would have done. `scripted-decoy`: the controller chasing random decoy goals
+ * (a crate pushed to random points), labelled with what it would have done for the true goal. */
+export type DataSource = 'random' | 'scripted' | 'scripted-explore' | 'scripted-decoy' | 'world-model';
 
 export interface EpisodeData {
   scenario: string;
@@ -73,7 +74,7 @@ const MAGIC = 'PAWR';
 /** The actor imitates the scripted controllers only: they are near the oracle, while the model's
  * own (young) planner is far from it, and distilling it taught the actor its mistakes. The
  * planner's episodes still train the dynamics, cost heads and critic (their state coverage). */
-const IMITATION: Record<DataSource, number> = { random: 0, scripted: 1, 'scripted-explore': 0, 'world-model': 0 };
+const IMITATION: Record<DataSource, number> = { random: 0, scripted: 1, 'scripted-explore': 0, 'scripted-decoy': 0, 'world-model': 0 };
 
 export class ReplayBuffer {
   readonly episodes: EpisodeData[] = [];

@@ -21,6 +21,14 @@ export interface CollectOptions {
   /** Exploration bursts (DART-style): with probability `prob` per step, the next `hold` steps
    * execute uniform random actions instead of the planner's; the teacher keeps labelling. */
   explore?: { prob: number; hold: number; rng: Rng };
+  /** Decoy goals: the acting planner is shown a random point of the arena as the goal instead of
+   * the task's (a push task's crate is then pushed there, from whatever side that needs), drawn
+   * anew every `every` steps or once the subject is within `reached` metres of it, its plan
+   * reset each time. What is stored is the true observation, reward and (with `teacher`) the
+   * teacher's label for the true goal: interaction data whose actions do not follow from the
+   * state the way the task's own controller makes them (issue 11: the crate's imagined motion
+   * hardly depended on the push). */
+  decoy?: { every: number; reached: number; margin: number; rng: Rng };
   /** Store the world model's input with the object set (io/sceneFeatures.ts), not just `obs.flat`. */
   objects?: boolean;
 }
@@ -58,6 +66,10 @@ class CollectingPlanner implements Planner {
   readonly name: string;
   readonly expert: number[] = [];
   private burst = 0;
+  private task: TaskSpec | null = null;
+  private seed = 0;
+  private decoy: [number, number] | null = null;
+  private decoyAge = 0;
 
   constructor(
     private readonly inner: Planner,
@@ -68,13 +80,17 @@ class CollectingPlanner implements Planner {
   }
 
   async reset(task: TaskSpec, seed: number): Promise<void> {
+    this.task = task;
+    this.seed = seed;
+    this.decoy = null;
+    this.decoyAge = 0;
     await this.inner.reset(task, seed);
     if (this.opts.teacher && this.opts.teacher !== this.inner) await this.opts.teacher.reset(task, seed);
   }
 
   async act(obs: Observation, last?: StepInfo): Promise<ActResult> {
     const { teacher, explore } = this.opts;
-    const acted = await this.inner.act(obs, last);
+    const acted = await this.inner.act(this.opts.decoy ? await this.decoyed(obs) : obs, last);
     let action = clip(acted.action, this.A);
     if (teacher) {
       const taught = teacher === this.inner ? acted : await teacher.act(obs, last);
@@ -89,6 +105,27 @@ class CollectingPlanner implements Planner {
       }
     }
     return { action, info: acted.info };
+  }
+
+  /** The observation with the current decoy goal in place of the task's (drawing a new decoy,
+   * and resetting the acting planner's plan, when it is due). */
+  private async decoyed(obs: Observation): Promise<Observation> {
+    const d = this.opts.decoy!;
+    const g = obs.goal;
+    const subject = g.type === 'push' ? obs.objects.find((o) => o.id === g.object) : undefined;
+    const at = subject ? [subject.x, subject.y] : [obs.robot.pose.x, obs.robot.pose.y];
+    const reached = this.decoy !== null && Math.hypot(at[0] - this.decoy[0], at[1] - this.decoy[1]) < d.reached;
+    if (this.decoy === null || reached || this.decoyAge >= d.every) {
+      const [w, h] = this.task!.arena.size;
+      const hw = Math.max(w / 2 - d.margin, 0);
+      const hh = Math.max(h / 2 - d.margin, 0);
+      this.decoy = [d.rng.uniform(-hw, hw), d.rng.uniform(-hh, hh)];
+      this.decoyAge = 0;
+      await this.inner.reset(this.task!, this.seed);
+    }
+    this.decoyAge++;
+    const position = [this.decoy[0], this.decoy[1], ...g.position.slice(2)];
+    return { ...obs, goal: { ...g, position } as Observation['goal'] };
   }
 
   dispose(): void {

@@ -3,7 +3,9 @@
  *
  *   seed data   scripted, random and scripted-explore episodes on every scenario of the robot
  *               (once); scripted-explore = the scripted controller with bursts of random
- *               actions, every state labelled with the controller's action (DART)
+ *               actions, every state labelled with the controller's action (DART); for the
+ *               pusher also scripted-decoy = the controller pushing the crate to random points
+ *               (collect.ts `decoy`), labelled with its action for the true goal
  *   repeat      gradient steps on replayed windows (Trainer)
  *               every `collectEvery` steps: one episode with the model's own planner, every
  *               state labelled with the scripted controller's action (DAgger)
@@ -116,6 +118,14 @@ const EXPLORE: Record<RobotType, { prob: number; hold: number }> = {
   arm: { prob: 0.3, hold: 2 },
 };
 
+/** Decoy-goal seed episodes (`scripted-decoy`, collect.ts) for robots whose tasks move an
+ * object: the scripted controller pushes the crate to random points of the arena, from every
+ * side, a new point every 8 s or once the crate is there; labelled with its action for the true
+ * goal. */
+const DECOY: Partial<Record<RobotType, { every: number; reached: number; margin: number }>> = {
+  pusher: { every: 80, reached: 0.3, margin: 0.8 },
+};
+
 async function scriptedTeacher(): Promise<Planner> {
   const { factory } = await import('../../baselines/scripted.ts');
   return factory.create({ config: { scriptedRetries: TEACHER_RETRIES } });
@@ -142,7 +152,8 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
 
   // Seed data: scripted (good behaviour) and random (coverage), once per buffer.
   const episodesOf = (s: Scenario) => (s.generated ? (o.levelEpisodes ?? 1) : o.seedEpisodes);
-  const seedTarget = o.scenarios.reduce((n, s) => n + episodesOf(s), 0) * 3;
+  const decoy = DECOY[o.robot];
+  const seedTarget = o.scenarios.reduce((n, s) => n + episodesOf(s), 0) * (decoy ? 4 : 3);
   if (replay.episodes.filter((e) => e.seed >= SEED_BASE && e.seed < COLLECT_SEED_BASE).length < seedTarget) {
     const have = new Set(replay.episodes.map((e) => `${e.scenario}/${e.source}/${e.seed}`));
     const { factory: scripted } = await import('../../baselines/scripted.ts');
@@ -152,6 +163,8 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
       ['random', await random.create({ config: { randomHold: 3 } })],
       ['scripted-explore', await scripted.create({ config: { scriptedRetries: TEACHER_RETRIES } })],
     ];
+    if (decoy) planners.push(['scripted-decoy', await scripted.create({ config: { scriptedRetries: TEACHER_RETRIES } })]);
+    const teacher = decoy ? await scriptedTeacher() : null;
     let done = 0;
     for (const scenario of o.scenarios) {
       for (let k = 0; k < episodesOf(scenario); k++) {
@@ -159,7 +172,11 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
           const seed = SEED_BASE + k;
           if (o.signal.stop) break;
           if (!have.has(`${scenario.id}/${source}/${seed}`)) {
-            const opts = source === 'scripted-explore' ? { objects, teacher: planner, explore: { ...EXPLORE[o.robot], rng: Rng.fromKey(`world-model\u0000explore\u0000${scenario.id}\u0000${seed}`) } } : { objects };
+            const key = `${scenario.id}\u0000${seed}`;
+            const opts =
+              source === 'scripted-explore' ? { objects, teacher: planner, explore: { ...EXPLORE[o.robot], rng: Rng.fromKey(`world-model\u0000explore\u0000${key}`) } }
+              : source === 'scripted-decoy' ? { objects, teacher: teacher!, decoy: { ...decoy!, rng: Rng.fromKey(`world-model\u0000decoy\u0000${key}`) } }
+              : { objects };
             replay.append((await collectEpisode(scenario, planner, seed, source, o.physics, o.signal, opts)).data);
           }
           await yieldToEventLoop();
@@ -168,6 +185,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
       }
     }
     for (const [, p] of planners) await p.dispose();
+    await teacher?.dispose();
     o.progress(`[${o.robot}] seed data: ${replay.episodes.length} episodes, ${replay.transitions} transitions`, true);
     if (o.signal.stop) return finish(null, 0, true, null, null);
   }

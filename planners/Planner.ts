@@ -81,7 +81,6 @@ export type PlannerInfo = Record<string, unknown>;
 
 /** Failure categories of a planner decision (the LLM taxonomy; others may use them too). */
 export type { FailureCategory } from '../core/records.ts';
-import type { FailureCategory } from '../core/records.ts';
 
 export interface ActResult {
   action: Action;

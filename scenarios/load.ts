@@ -19,7 +19,6 @@ import { checkFamilyText, familyFiles, listFamilies, loadFamily } from './genera
 import { generateLevel } from './generator/generateLevel.ts';
 import { levelId, parseLevelId } from './generator/levelId.ts';
 import { parseJsonText } from './jsonText.ts';
-import { MAX_SCENARIO_FILE_BYTES } from './limits.ts';
 import { problemsError, type Problem } from './problems.ts';
 import { ScenarioSpec, SuiteSpec, type Scenario, type Suite } from './schema.ts';
 import { checkScenario, checkSuite, type SuiteCatalog } from './semantics.ts';

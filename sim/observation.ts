@@ -24,7 +24,7 @@ import { MAX_WHEEL_SPEED } from './robots/diffdrive.ts';
 import { MAX_JOINT_SPEED } from './robots/arm.ts';
 import { MAX_SPEED as PUSHER_SPEED } from './robots/pusher.ts';
 import type { Robot } from './robots/Robot.ts';
-import type { Lidar, ResolvedGoal, RobotState, SceneObject } from './types.ts';
+import type { Lidar, Observation, ResolvedGoal, RobotState, SceneObject } from './types.ts';
 
 export const POS_SCALE = 5;
 export const NEAREST_K = 3;
@@ -37,6 +37,13 @@ export interface ObsSegment {
   offset: number;
   length: number;
   meaning: string;
+}
+
+/** The object a push task moves, as the observation lists it; undefined for other tasks (or if
+ * the observation does not list it). The one lookup every planner, cost and tool uses. */
+export function pushedObject(obs: Pick<Observation, 'goal' | 'objects'>): SceneObject | undefined {
+  const goal = obs.goal;
+  return goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
 }
 
 /** The named segments of the flat observation for a robot type. */

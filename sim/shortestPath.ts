@@ -32,6 +32,7 @@ import { MAX_WHEEL_SPEED, MIN_HALF_EXTENT, WHEEL_RADIUS } from './robots/diffdri
 import { MAX_SPEED, PUSHER_RADIUS } from './robots/pusher.ts';
 import { createEnv } from './Env.ts';
 import type { Observation, ObservationTier, SceneObject } from './types.ts';
+import { pushedObject } from './observation.ts';
 
 /** Grid cell (m). */
 export const CELL = 0.05;
@@ -87,7 +88,7 @@ export function referencePath(scenario: Scenario, obs: Observation): ReferencePa
   const goal = obs.goal;
   const arena = scenario.arena.size;
   const legs: ReferenceLeg[] = [];
-  const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+  const pushed = pushedObject(obs);
   const [gx, gy] = goal.position;
   if (obs.robot.type === 'arm') {
     const ee = obs.robot.ee ?? { x: obs.robot.pose.x, y: obs.robot.pose.y, z: obs.robot.pose.z };

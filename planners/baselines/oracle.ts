@@ -49,6 +49,7 @@ import { ORACLE_SETTINGS } from './settings.ts';
 import { distanceField, type DistanceField } from './RoutePlanner.ts';
 import { ScriptedPlanner } from './scripted.ts';
 import { sentence } from '../skills/describe.ts';
+import { pushedObject } from '../../sim/observation.ts';
 
 export interface OracleSettings {
   horizon: number;
@@ -138,7 +139,7 @@ export class OraclePlanner implements Planner {
   private buildField(obs: Observation): DistanceField | null {
     const goal = obs.goal;
     if (obs.robot.type === 'arm' || goal.type === 'ee_reach') return null;
-    const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+    const pushed = pushedObject(obs);
     const clearance = pushed ? footprintRadius(pushed.size) + 0.1 : robotRadius(obs) + 0.05;
     return distanceField(obs, goal.position[0], goal.position[1], { arena: this.task!.arena.size, clearance, ignore: pushed ? [pushed.id] : [] });
   }
@@ -332,8 +333,7 @@ export class RolloutCost {
     // the route distance-to-go.
     const rest = this.reward - (this.startDistance - info.goalDistance);
     if (info.success) return -rest + time;
-    const goal = obs.goal;
-    const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+    const pushed = pushedObject(obs);
     const subject = pushed ?? obs.robot.pose;
     return -rest + time + dwellLeft + TERMINAL_WEIGHT * this.field.at(subject.x, subject.y) + this.approach(obs, this.field);
   }
@@ -343,7 +343,7 @@ export class RolloutCost {
   private approach(obs: Observation, field: DistanceField | null): number {
     const goal = obs.goal;
     if (goal.type !== 'push' || !goal.object) return 0;
-    const o = obs.objects.find((x) => x.id === goal.object);
+    const o = pushedObject(obs);
     if (!o) return 0;
     let ux: number;
     let uy: number;
@@ -370,7 +370,7 @@ export class RolloutCost {
 /** Position of the task's subject: end effector (ee_reach), pushed object (push) or chassis. */
 function subjectOf(obs: Observation): [number, number, number] {
   const goal = obs.goal;
-  const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+  const pushed = pushedObject(obs);
   return subjectPosition(goal, obs.robot, pushed);
 }
 
@@ -382,9 +382,7 @@ function subjectDistance(obs: Observation): number {
     if (!ee) return 0;
     return Math.sqrt((ee.x - g[0]) ** 2 + (ee.y - g[1]) ** 2 + (ee.z - g[2]) ** 2);
   }
-  const goal = obs.goal;
-  const o = goal.type === 'push' ? obs.objects.find((x) => x.id === goal.object) : undefined;
-  const p = o ?? obs.robot.pose;
+  const p = pushedObject(obs) ?? obs.robot.pose;
   return Math.sqrt((p.x - g[0]) ** 2 + (p.y - g[1]) ** 2);
 }
 

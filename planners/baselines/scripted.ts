@@ -31,6 +31,7 @@ import { readSettings } from '../../core/settings.ts';
 import { SCRIPTED_SETTINGS } from './settings.ts';
 import { planRoute } from './RoutePlanner.ts';
 import { describeCall, sentence } from '../skills/describe.ts';
+import { pushedObject } from '../../sim/observation.ts';
 
 const PAUSE_SECONDS = 1;
 /** Distance (m) at which the robot or the object counts as past an intermediate waypoint. */
@@ -127,7 +128,7 @@ export class ScriptedPlanner implements Planner {
    * running skill when its waypoint has been passed so the next call aims at the next one. */
   private followRoute(obs: Observation, args: Record<string, unknown>): void {
     const goal = obs.goal;
-    const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+    const pushed = pushedObject(obs);
     const subject = pushed ?? obs.robot.pose;
     if (!this.route) {
       const arena = this.ctx.arena ?? [100, 100];

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/errors.ts';
-import type { RobotType, Scenario } from '../../scenarios/schema.ts';
+import type { RobotType } from '../../scenarios/schema.ts';
 import { Rng } from '../../sim/rng.ts';
 import type { Observation } from '../../sim/types.ts';
 import type { ActResult, ObservationSpec, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
@@ -35,6 +35,7 @@ import { Mppi, type MppiResult, type SequenceEvaluator } from './planning/Mppi.t
 import { observationLayout } from './io/observationLayout.ts';
 import type { WorldModel } from './model/WorldModel.ts';
 import { worldModelIntent } from './intent.ts';
+import { pushedObject } from '../../sim/observation.ts';
 
 /** Where shipped checkpoints live: one directory per robot type. */
 export const SHIPPED_CHECKPOINTS = fileURLToPath(new URL('./checkpoints/', import.meta.url));
@@ -214,7 +215,7 @@ class WorldModelPlanner implements Planner {
       chosen.forEach((idx, k) => seqs.set(result.sequences.subarray(idx * L, (idx + 1) * L), k * L));
       const paths = decodePaths(model, z0, seqs, chosen.length, plan.horizon, obs.goal.position, anchor);
       // Push tasks: the imagined object paths too, where the probe decodes the object.
-      const pushed = obs.goal.type === 'push' && model.probe.decodesSubject ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
+      const pushed = model.probe.decodesSubject ? pushedObject(obs) : undefined;
       const objectPaths = pushed ? decodePaths(model, z0, seqs, chosen.length, plan.horizon, obs.goal.position, [pushed.x, pushed.y, pushed.z], 'subject') : null;
       const rollouts = chosen.map((idx, k) => ({ points: paths[k], cost: round3(result.costs[idx]), elite: eliteSet.has(idx), ...(objectPaths ? { subject: objectPaths[k] } : {}) }));
 

@@ -21,6 +21,7 @@ import type { WorldModel } from '../model/WorldModel.ts';
 import type { SequenceEvaluator } from '../planning/Mppi.ts';
 import { rollOnSimulator, type TrueRollout } from './trueRollouts.ts';
 import type { Point } from './types.ts';
+import { pushedObject } from '../../../sim/observation.ts';
 
 /** Cost per step (m-equivalent) of the robot overlapping a listed object. */
 export const COLLISION_COST = 1;
@@ -40,7 +41,7 @@ export const COLLISION_COST = 1;
  */
 export function taskPathCost(points: readonly Point[], obs: Observation, horizon: number, gamma: number): number {
   const goal = obs.goal;
-  const pushed = goal.type === 'push' ? obs.objects.find((o) => o.id === goal.object) : undefined;
+  const pushed = pushedObject(obs);
   const radius = obs.robot.type === 'arm' ? null : robotRadius(obs);
   const solid = obs.objects.filter((o) => o.kind !== 'slope' && o !== pushed);
   const [gx, gy, gz] = [goal.position[0], goal.position[1], goal.position[2] ?? 0];

@@ -5,6 +5,7 @@
  */
 import type { Environment, EnvSnapshot, Observation } from '../../../sim/types.ts';
 import type { Point } from './types.ts';
+import { pushedObject } from '../../../sim/observation.ts';
 
 /** One sequence as the simulator executed it. */
 export interface TrueRollout {
@@ -29,7 +30,7 @@ export function robotPointOf(obs: Observation): Point {
 
 /** The pushed object's position as the observation lists it (push tasks), else the robot point. */
 export function subjectOf(obs: Observation): Point {
-  const pushed = obs.goal.type === 'push' ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
+  const pushed = pushedObject(obs);
   return pushed ? [pushed.x, pushed.y, pushed.z] : robotPointOf(obs);
 }
 

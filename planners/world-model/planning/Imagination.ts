@@ -18,6 +18,7 @@ import type { RobotType } from '../../../scenarios/schema.ts';
 import type { Observation } from '../../../sim/types.ts';
 import { robotPoint } from '../io/sceneFeatures.ts';
 import { ROUTE_INFLATE, type RouteFieldCache } from './routeCost.ts';
+import { pushedObject } from '../../../sim/observation.ts';
 
 function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
   const out = new Float32Array(actions.length);
@@ -60,7 +61,7 @@ export function observedScene(obs: Observation, plan: Readonly<PlanConfig>, robo
   // Ground robots route round the listed obstacles; the arm's only routed task is a push.
   const routed = plan.cost.route > 0 && (robot !== 'arm' || push);
   const settles = plan.cost.settle > 0 && robot !== 'arm';
-  const pushed = push && (routed || plan.cost.approach > 0) ? obs.objects.find((o) => o.id === obs.goal.object) : undefined;
+  const pushed = push && (routed || plan.cost.approach > 0) ? pushedObject(obs) : undefined;
   if (!(plan.cost.clearance > 0) && !routed && !settles && !pushed) return undefined;
   return {
     anchor: robotPoint(obs, robot),

@@ -13,6 +13,7 @@ import { createEnv } from '../../../sim/Env.ts';
 import type { Observation, PhysicsFlavor, StepInfo } from '../../../sim/types.ts';
 import type { Rng } from '../../../sim/rng.ts';
 import type { DataSource, EpisodeData } from './ReplayBuffer.ts';
+import { pushedObject } from '../../../sim/observation.ts';
 
 export interface CollectOptions {
   /** Labels every visited state with this planner's action (`EpisodeData.expert`), whoever acts
@@ -112,7 +113,7 @@ class CollectingPlanner implements Planner {
   private async decoyed(obs: Observation): Promise<Observation> {
     const d = this.opts.decoy!;
     const g = obs.goal;
-    const subject = g.type === 'push' ? obs.objects.find((o) => o.id === g.object) : undefined;
+    const subject = pushedObject(obs);
     const at = subject ? [subject.x, subject.y] : [obs.robot.pose.x, obs.robot.pose.y];
     const reached = this.decoy !== null && Math.hypot(at[0] - this.decoy[0], at[1] - this.decoy[1]) < d.reached;
     if (this.decoy === null || reached || this.decoyAge >= d.every) {

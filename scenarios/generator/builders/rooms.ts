@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { BUDGET_SPEED, CLEARANCE, reject, type Builder, type Draft } from '../Builder.ts';
-import { mm, type Draw } from '../Draw.ts';
+import { mm } from '../Draw.ts';
 import { choices, intRange, realRange } from '../factors.ts';
 import { fmtTol, instruction, VOCAB, WORD_SETS, type Vocab } from '../language.ts';
 import { Occupancy } from '../Occupancy.ts';

@@ -51,7 +51,7 @@ flags:
   --resume             continue the run in --out from its last save
   --physics F          deterministic | fast (default deterministic)
   --batch N            windows per gradient step (default 256)
-  --seed-episodes N    scripted, random and scripted-explore episodes per scenario to start with (default 12 each)
+  --seed-episodes N    scripted, random and scripted-explore episodes per scenario to start with (default 12 each; the pusher also scripted-decoy)
   --level-episodes N   the same for generated levels (open-environment families; default 1 each)
   --collect-every N    one episode of the model's own planner every N steps (default 300; 0 = never)
   --save-every N       checkpoint every N steps (default 250)

@@ -22,7 +22,8 @@ export interface CollectOptions {
   /** Exploration bursts (DART-style): with probability `prob` per step, the next `hold` steps
    * execute uniform random actions instead of the planner's; the teacher keeps labelling. */
   explore?: { prob: number; hold: number; rng: Rng };
-  /** Decoy goals: the acting planner is shown a random point of the arena as the goal instead of
+  /** Decoy goals: the acting planner is shown a random point of the arena as the goal
+   * (`obs.goal`, what the scripted controller reads; `obs.flat` keeps the true goal) instead of
    * the task's (a push task's crate is then pushed there, from whatever side that needs), drawn
    * anew every `every` steps or once the subject is within `reached` metres of it, its plan
    * reset each time. What is stored is the true observation, reward and (with `teacher`) the
@@ -126,7 +127,7 @@ class CollectingPlanner implements Planner {
     }
     this.decoyAge++;
     const position = [this.decoy[0], this.decoy[1], ...g.position.slice(2)];
-    return { ...obs, goal: { ...g, position } as Observation['goal'] };
+    return { ...obs, goal: { ...g, position } };
   }
 
   dispose(): void {

@@ -342,7 +342,6 @@ export class RolloutCost {
    * side away from where the object should go next. */
   private approach(obs: Observation, field: DistanceField | null): number {
     const goal = obs.goal;
-    if (goal.type !== 'push' || !goal.object) return 0;
     const o = pushedObject(obs);
     if (!o) return 0;
     let ux: number;

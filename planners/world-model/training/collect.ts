@@ -114,9 +114,8 @@ class CollectingPlanner implements Planner {
   private async decoyed(obs: Observation): Promise<Observation> {
     const d = this.opts.decoy!;
     const g = obs.goal;
-    const subject = pushedObject(obs);
-    const at = subject ? [subject.x, subject.y] : [obs.robot.pose.x, obs.robot.pose.y];
-    const reached = this.decoy !== null && Math.hypot(at[0] - this.decoy[0], at[1] - this.decoy[1]) < d.reached;
+    const at = pushedObject(obs) ?? obs.robot.pose;
+    const reached = this.decoy !== null && Math.hypot(at.x - this.decoy[0], at.y - this.decoy[1]) < d.reached;
     if (this.decoy === null || reached || this.decoyAge >= d.every) {
       const [w, h] = this.task!.arena.size;
       const hw = Math.max(w / 2 - d.margin, 0);

@@ -1,5 +1,5 @@
 /**
- * Decoy-goal collection (`scripted-decoy` seed data of the pusher and the diffdrive): the scripted controller is
+ * Decoy-goal collection (`scripted-decoy` seed data of the pusher): the scripted controller is
  * shown random goals and pushes the real crate there, while what is stored is the true
  * observation and the teacher's label for the true goal. Real Rapier, real controller.
  */
@@ -52,32 +52,5 @@ describe('decoy-goal collection', () => {
     // Deterministic for a key; another key draws other decoys.
     expect(Array.from(again.actions)).toEqual(Array.from(decoy.actions));
     expect(Array.from(other.actions)).not.toEqual(Array.from(decoy.actions));
-  }, 60_000);
-
-  it('with a dwell, a driving robot stops at its decoys, away from the goal, and stays there (diffdrive)', async () => {
-    const field = loadScenario('open-field');
-    const planner = await scripted.create({ config: { scriptedRetries: 100 } });
-    const teacher = await scripted.create({ config: { scriptedRetries: 100 } });
-    const run = async (dwell: number) =>
-      (await collectEpisode(field, planner, 1_000_000, 'scripted-decoy', 'deterministic', undefined, { objects: true, teacher, decoy: { every: 60, reached: 0.2, margin: 0.5, dwell, rng: Rng.fromKey('dwell-test') } })).data;
-    // Stops: runs of at least 10 steps at rest (under 3 mm per step), with how far from the true goal each was.
-    const stops = (d: { position: Float32Array; length: number }) => {
-      const found: number[] = [];
-      let run = 0;
-      for (let t = 0; t < d.length; t++) {
-        const p = d.position.subarray(3 * t, 3 * t + 6);
-        run = Math.hypot(p[3] - p[0], p[4] - p[1]) < 0.003 ? run + 1 : 0;
-        if (run === 10) found.push(Math.hypot(p[3], p[4]));
-      }
-      return found;
-    };
-    const dwelt = stops(await run(15));
-    const passing = stops(await run(0));
-    await planner.dispose();
-    await teacher.dispose();
-    expect(dwelt.length).toBeGreaterThanOrEqual(2);
-    for (const fromGoal of dwelt) expect(fromGoal).toBeGreaterThan(1); // at decoys, not at the task's goal
-    // Without the dwell the next decoy is drawn on arrival: it drives on.
-    expect(passing).toEqual([]);
   }, 60_000);
 });

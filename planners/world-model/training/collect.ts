@@ -29,10 +29,8 @@ export interface CollectOptions {
    * reset each time. What is stored is the true observation, reward and (with `teacher`) the
    * teacher's label for the true goal: interaction data whose actions do not follow from the
    * state the way the task's own controller makes them (issue 11: the crate's imagined motion
-   * hardly depended on the push). With `dwell`, a reached decoy is kept that many more steps
-   * before the next is drawn: the controller stops and stays there (ground robots: real stops
-   * at arbitrary points, so that the model learns braking, not only driving on). */
-  decoy?: { every: number; reached: number; margin: number; dwell?: number; rng: Rng };
+   * hardly depended on the push). */
+  decoy?: { every: number; reached: number; margin: number; rng: Rng };
   /** Store the world model's input with the object set (io/sceneFeatures.ts), not just `obs.flat`. */
   objects?: boolean;
 }
@@ -74,8 +72,6 @@ class CollectingPlanner implements Planner {
   private seed = 0;
   private decoy: [number, number] | null = null;
   private decoyAge = 0;
-  /** Steps since the current decoy was first reached (null: not yet reached). */
-  private decoyHeld: number | null = null;
 
   constructor(
     private readonly inner: Planner,
@@ -90,7 +86,6 @@ class CollectingPlanner implements Planner {
     this.seed = seed;
     this.decoy = null;
     this.decoyAge = 0;
-    this.decoyHeld = null;
     await this.inner.reset(task, seed);
     if (this.opts.teacher && this.opts.teacher !== this.inner) await this.opts.teacher.reset(task, seed);
   }
@@ -120,15 +115,13 @@ class CollectingPlanner implements Planner {
     const d = this.opts.decoy!;
     const g = obs.goal;
     const at = pushedObject(obs) ?? obs.robot.pose;
-    if (this.decoy !== null && this.decoyHeld === null && Math.hypot(at.x - this.decoy[0], at.y - this.decoy[1]) < d.reached) this.decoyHeld = 0;
-    const held = this.decoyHeld !== null && this.decoyHeld++ >= (d.dwell ?? 0);
-    if (this.decoy === null || held || this.decoyAge >= d.every) {
+    const reached = this.decoy !== null && Math.hypot(at.x - this.decoy[0], at.y - this.decoy[1]) < d.reached;
+    if (this.decoy === null || reached || this.decoyAge >= d.every) {
       const [w, h] = this.task!.arena.size;
       const hw = Math.max(w / 2 - d.margin, 0);
       const hh = Math.max(h / 2 - d.margin, 0);
       this.decoy = [d.rng.uniform(-hw, hw), d.rng.uniform(-hh, hh)];
       this.decoyAge = 0;
-      this.decoyHeld = null;
       await this.inner.reset(this.task!, this.seed);
     }
     this.decoyAge++;

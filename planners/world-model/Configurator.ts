@@ -48,6 +48,12 @@ export interface CostWeights {
    * state: inside and settled for 0.5 s); the planner then also proposes the all-zero sequence
    * (braking). 0: off. */
   settle: number;
+  /** Hard-wired arrival cost: this weight for every imagined step whose imagined position (push
+   * tasks: the imagined object's, where the checkpoint decodes it) lies outside 0.8 × the goal's
+   * tolerance. The learned goal head and the route cost fall off smoothly towards the goal, so a
+   * plan that stops 0.1 m short costs hardly more than one that arrives; success, though, is
+   * inside the tolerance or nothing. The planner then also proposes braking. 0: off. */
+  outside: number;
   /** Push tasks: weight of the imagined robot point's distance (m) to the imagined object, per
    * imagined step (the task reward's approach term, sim/reward.ts). With `route` the route cost
    * is measured on the imagined object. Needs a checkpoint whose probe decodes the subject. 0: off. */
@@ -119,7 +125,7 @@ const PLAN: PlanConfig = {
   priorStd: 0.5,
   greedy: 1,
   gamma: 0.97,
-  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 0, approach: 0 },
+  cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 0, outside: 0, approach: 0 },
   imagined: 12,
 };
 
@@ -208,7 +214,7 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route', 'settle', 'approach'] as const) {
+  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route', 'settle', 'outside', 'approach'] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;

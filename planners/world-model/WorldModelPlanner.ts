@@ -103,6 +103,7 @@ const ACTOR_ONLY_OVERRIDES: Record<string, number> = {
   wmCostClearance: 0,
   wmCostRoute: 0,
   wmCostSettle: 0,
+  wmCostOutside: 0,
 };
 
 /** What the planner is: the full search, or the actor alone (the policy-only ablation). */
@@ -191,12 +192,12 @@ class WorldModelPlanner implements Planner {
       // The hard-wired terms read what the observation lists (what the LLM sees).
       const anchor = robotPoint(obs, model.config.robot);
       const scene = observedScene(obs, plan, this.config.robot, this.controlPeriod, this.arena, this.routes);
+      // Settle and arrival costs pay for stopping at the goal: braking is then always a candidate.
       const settles = !!scene?.goal;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const L = plan.horizon * meta.actionDim;
       const prior = plan.actorPrior ? proposals.subarray(0, L) : undefined;
       const own = proposals.subarray(0, plan.actorSamples * L);
-      // With the settle cost, braking (the all-zero sequence) is always among the candidates.
       const offered = settles && plan.actorSamples < plan.samples ? withBraking(own, L) : own;
       const width = stuck ? 2 : prior ? plan.priorStd : 1;
       const ctx: DecisionContext = { model, z0, obs, plan };

@@ -127,7 +127,7 @@ describe('configurator', () => {
     expect(c.plan.samples).toBe(64);
     expect(c.plan.horizon).toBe(5);
     expect(Object.isFrozen(c.plan.cost)).toBe(true);
-    expect(resolveConfig(defaultConfig('arm'), { wmCostValue: 0.5 }).plan.cost).toEqual({ goal: 1, reward: 0, failure: 5, value: 0.5, prior: 40, clearance: 0, margin: 0.35, route: 0, settle: 0, approach: 0 });
+    expect(resolveConfig(defaultConfig('arm'), { wmCostValue: 0.5 }).plan.cost).toEqual({ goal: 1, reward: 0, failure: 5, value: 0.5, prior: 40, clearance: 0, margin: 0.35, route: 0, settle: 0, outside: 0, approach: 0 });
     expect(resolveConfig(defaultConfig('arm'), { wmCostPrior: '0' }).plan.cost.prior).toBe(0);
     expect(resolveConfig(defaultConfig('pusher'), { wmCostApproach: '3' }).plan.cost.approach).toBe(3);
     expect(defaultConfig('diffdrive').plan.cost.reward).toBe(5);

@@ -25,7 +25,7 @@ afterAll(() => {
 });
 
 const H = 6;
-const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1, clearance: 0, margin: 0.35, route: 0, settle: 0, approach: 0 } };
+const priorOnly = { ...cfg.plan, horizon: H, gamma: 1, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 1, clearance: 0, margin: 0.35, route: 0, settle: 0, outside: 0, approach: 0 } };
 
 describe('behaviour prior', () => {
   it('costs nothing on the actor\'s own sequence and grows with the distance from it', () => {
@@ -60,7 +60,7 @@ describe('behaviour prior', () => {
 describe('hard-wired clearance cost', () => {
   it('adds weight·γᵗ·(margin − clearance)/margin for every imagined position near an obstacle, and nothing far from all', () => {
     const H = 3;
-    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5, route: 0, settle: 0, approach: 0 } };
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 2, margin: 0.5, route: 0, settle: 0, outside: 0, approach: 0 } };
     const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.5 : -0.5));
     const goal = [1, -1];
     const anchor = [0.3, 0.2, 0];
@@ -94,7 +94,7 @@ describe('hard-wired settle cost', () => {
   it('adds weight·γᵗ·(imagined speed) for every imagined step that ends inside the goal tolerance, and nothing outside it', () => {
     const H = 4;
     const dt = 0.1;
-    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 3, approach: 0 } };
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 3, outside: 0, approach: 0 } };
     const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.8 : -0.8));
     const anchor = [0.3, 0.2, 0];
     const paths = decodePaths(model, z0, seqs, 2, H, [0, 0], anchor);
@@ -121,10 +121,47 @@ describe('hard-wired settle cost', () => {
   });
 });
 
+describe('hard-wired arrival cost', () => {
+  it('adds weight·γᵗ for every imagined step that ends outside 0.8 × the goal tolerance, and nothing inside it', () => {
+    const H = 4;
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 0, settle: 0, outside: 7, approach: 0 } };
+    const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.8 : -0.8));
+    const anchor = [0.3, 0.2, 0];
+    const paths = decodePaths(model, z0, seqs, 2, H, [0, 0], anchor);
+    // The goal on sequence 0's last imagined point: its tolerance takes in that point and not every other.
+    const tolerance = 0.06;
+    const goal = { position: [paths[0][H][0], paths[0][H][1]], tolerance };
+    const scene = { anchor, obstacles: [], dt: 0.1 };
+    const without = sequenceCosts(model, z0, seqs, 2, base, scene);
+    const withGoal = sequenceCosts(model, z0, seqs, 2, base, { ...scene, goal });
+    let outside = 0;
+    let inside = 0;
+    for (let i = 0; i < 2; i++) {
+      let expected = 0;
+      for (let t = 1; t <= H; t++) {
+        const [x, y] = paths[i][t];
+        if (Math.hypot(x - goal.position[0], y - goal.position[1]) <= 0.8 * tolerance) inside++;
+        else {
+          outside++;
+          expected += 7 * 0.9 ** (t - 1);
+        }
+      }
+      expect(withGoal[i] - without[i]).toBeCloseTo(expected, 3);
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(outside).toBeGreaterThan(0);
+    // The sequence that arrives costs less than the one driving away.
+    expect(withGoal[0] - without[0]).toBeLessThan(withGoal[1] - without[1]);
+    // Off (weight 0), the goal changes nothing.
+    const off = sequenceCosts(model, z0, seqs, 2, { ...base, cost: { ...base.cost, outside: 0 } }, { ...scene, goal });
+    expect(Array.from(off)).toEqual(Array.from(without));
+  });
+});
+
 describe('hard-wired push costs (a probe that decodes the pushed object)', () => {
   it('measures the route on the imagined object and adds approach·γᵗ·|robot − object|; without a subject head the route stays on the robot', () => {
     const H = 4;
-    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 2, settle: 0, approach: 0.5 } };
+    const base = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 1, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 2, settle: 0, outside: 0, approach: 0.5 } };
     expect(model.probe.decodesSubject).toBe(true); // the pusher's default model decodes the subject
     const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.7 : -0.7));
     const goalPoint = [1.5, -0.5];

@@ -40,7 +40,7 @@ export interface ObstacleScene {
   /** Route lengths to the goal around the listed obstacles (the route cost; routeCost.ts); for
    * the arm's push tasks the straight-line distance in the plane (nothing on the floor to go round). */
   route?: GoalDistance;
-  /** The goal point and its tolerance (the settle cost). */
+  /** The goal point and its tolerance (the settle and arrival costs). */
   goal?: { position: readonly number[]; tolerance: number };
   /** Push tasks: the pushed object's observed position. Imagined object positions are it plus
    * the subject head's decoded motion; the route cost is then measured on them and the approach
@@ -53,14 +53,14 @@ export interface GoalDistance {
   distance(x: number, y: number): number;
 }
 
-/** What the hard-wired cost terms the plan turns on read of an observation (route and settle
- * are for ground robots), or undefined when it turns none on. The planner, the diagnosis and the
+/** What the hard-wired cost terms the plan turns on read of an observation (route, settle and
+ * arrival are for ground robots), or undefined when it turns none on. The planner, the diagnosis and the
  * bench all build the scene here, so they cost sequences alike. */
 export function observedScene(obs: Observation, plan: Readonly<PlanConfig>, robot: RobotType, dt: number, arena: readonly [number, number], routes: RouteFieldCache): ObstacleScene | undefined {
   const push = obs.goal.type === 'push';
   // Ground robots route round the listed obstacles; the arm's only routed task is a push.
   const routed = plan.cost.route > 0 && (robot !== 'arm' || push);
-  const settles = plan.cost.settle > 0 && robot !== 'arm';
+  const settles = (plan.cost.settle > 0 || plan.cost.outside > 0) && robot !== 'arm';
   const pushed = push && (routed || plan.cost.approach > 0) ? pushedObject(obs) : undefined;
   if (!(plan.cost.clearance > 0) && !routed && !settles && !pushed) return undefined;
   return {
@@ -159,13 +159,32 @@ function addSettleCost(costs: Float32Array, pos: Float32Array, n: number, H: num
   }
 }
 
+/** Hard-wired arrival cost: outside · Σₜ γᵗ · [imagined position after step t is farther than
+ * 0.8 × tolerance from the goal], positions anchored as in `addRouteCost` (the robot's, or on push
+ * tasks the object's). The inner 0.8 leaves room for the imagined position's error. */
+function addOutsideCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, goal: ObstacleScene['goal'], anchor: readonly number[]): void {
+  if (!goal || !(plan.cost.outside > 0)) return;
+  const radius = OUTSIDE_FRACTION * goal.tolerance;
+  for (let t = 0; t < H; t++) {
+    const w = plan.cost.outside * plan.gamma ** t;
+    for (let i = 0; i < n; i++) {
+      const x = imaginedAt(pos, n, t, i, anchor, 0);
+      const y = imaginedAt(pos, n, t, i, anchor, 1);
+      if (Math.hypot(x - goal.position[0], y - goal.position[1]) > radius) costs[i] += w;
+    }
+  }
+}
+
+/** The arrival cost's radius, as a fraction of the goal's tolerance. */
+const OUTSIDE_FRACTION = 0.8;
+
 /** Costs [n] of `n` sequences from latent `z0` ([1, latent]); lower is better. With `scene`,
  * the hard-wired terms apply to the imagined positions (decoded by the probe): clearance to the
  * listed obstacles and route length to the goal, each where its weight is set. */
 export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>, scene?: ObstacleScene): Float32Array {
   const A = model.shape.actionDim;
   const H = plan.horizon;
-  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || (plan.cost.settle > 0 && !!scene.goal) || (plan.cost.approach > 0 && !!scene.subject));
+  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || ((plan.cost.settle > 0 || plan.cost.outside > 0) && !!scene.goal) || (plan.cost.approach > 0 && !!scene.subject));
   // Push tasks with a subject head: where the object goes is imagined too.
   const subject = scene?.subject && model.probe.decodesSubject ? scene.subject : undefined;
   let positions: tf.Tensor | null = null;
@@ -205,9 +224,11 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
       const subj = Float32Array.from((subjects as tf.Tensor).dataSync() as Float32Array);
       (subjects as tf.Tensor).dispose();
       addRouteCost(out, subj, n, H, plan, scene!.route, subject);
+      addOutsideCost(out, subj, n, H, plan, scene!.goal, subject);
       addApproachCost(out, pos, subj, n, H, plan, scene!, subject);
     } else {
       addRouteCost(out, pos, n, H, plan, scene!.route, scene!.anchor);
+      addOutsideCost(out, pos, n, H, plan, scene!.goal, scene!.anchor);
     }
   }
   // A diverged model must not break the elite sort: non-finite costs rank last.

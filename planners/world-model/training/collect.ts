@@ -4,13 +4,14 @@
  * (observation vectors, actions, rewards, goal distances, failures, probe targets, teacher
  * labels) instead of recordings, hashes and timing.
  */
-import { modelInput } from '../io/sceneFeatures.ts';
+import { clearance, modelInput } from '../io/sceneFeatures.ts';
+import { obstaclesOf } from '../planning/Imagination.ts';
 import { taskSpec, type ActResult, type Planner, type TaskSpec } from '../../Planner.ts';
 import { episodeLoop } from '../../../runner/episodeLoop.ts';
 import { LEAVE_MARGIN } from '../../../sim/predicates.ts';
 import type { Scenario } from '../../../scenarios/schema.ts';
 import { createEnv } from '../../../sim/Env.ts';
-import type { Observation, PhysicsFlavor, StepInfo } from '../../../sim/types.ts';
+import type { Observation, PhysicsFlavor, SceneObject, StepInfo } from '../../../sim/types.ts';
 import type { Rng } from '../../../sim/rng.ts';
 import type { DataSource, EpisodeData } from './ReplayBuffer.ts';
 import { pushedObject } from '../../../sim/observation.ts';
@@ -29,8 +30,13 @@ export interface CollectOptions {
    * reset each time. What is stored is the true observation, reward and (with `teacher`) the
    * teacher's label for the true goal: interaction data whose actions do not follow from the
    * state the way the task's own controller makes them (issue 11: the crate's imagined motion
-   * hardly depended on the push). */
-  decoy?: { every: number; reached: number; margin: number; rng: Rng };
+   * hardly depended on the push). With `dwell`, a reached decoy is kept that many more steps
+   * before the next is drawn: the controller stops and stays there (ground robots: real stops
+   * at arbitrary points, so that the model learns braking, not only driving on). With `clear`,
+   * a decoy is drawn only where it is at least that far (m) from every obstacle the observation
+   * lists (slopes and steps are driven over): a decoy inside a box would have the robot push
+   * against it until the decoy times out. */
+  decoy?: { every: number; reached: number; margin: number; dwell?: number; clear?: number; rng: Rng };
   /** Store the world model's input with the object set (io/sceneFeatures.ts), not just `obs.flat`. */
   objects?: boolean;
 }
@@ -72,6 +78,8 @@ class CollectingPlanner implements Planner {
   private seed = 0;
   private decoy: [number, number] | null = null;
   private decoyAge = 0;
+  /** Steps since the current decoy was first reached (null: not yet reached). */
+  private decoyHeld: number | null = null;
 
   constructor(
     private readonly inner: Planner,
@@ -86,6 +94,7 @@ class CollectingPlanner implements Planner {
     this.seed = seed;
     this.decoy = null;
     this.decoyAge = 0;
+    this.decoyHeld = null;
     await this.inner.reset(task, seed);
     if (this.opts.teacher && this.opts.teacher !== this.inner) await this.opts.teacher.reset(task, seed);
   }
@@ -115,13 +124,15 @@ class CollectingPlanner implements Planner {
     const d = this.opts.decoy!;
     const g = obs.goal;
     const at = pushedObject(obs) ?? obs.robot.pose;
-    const reached = this.decoy !== null && Math.hypot(at.x - this.decoy[0], at.y - this.decoy[1]) < d.reached;
-    if (this.decoy === null || reached || this.decoyAge >= d.every) {
+    if (this.decoy !== null && this.decoyHeld === null && Math.hypot(at.x - this.decoy[0], at.y - this.decoy[1]) < d.reached) this.decoyHeld = 0;
+    const held = this.decoyHeld !== null && this.decoyHeld++ >= (d.dwell ?? 0);
+    if (this.decoy === null || held || this.decoyAge >= d.every) {
       const [w, h] = this.task!.arena.size;
       const hw = Math.max(w / 2 - d.margin, 0);
       const hh = Math.max(h / 2 - d.margin, 0);
-      this.decoy = [d.rng.uniform(-hw, hw), d.rng.uniform(-hh, hh)];
+      this.decoy = drawDecoy(hw, hh, d.clear ? obstaclesOf(obs.objects, obs.goal.object) : [], d.clear ?? 0, d.rng);
       this.decoyAge = 0;
+      this.decoyHeld = null;
       await this.inner.reset(this.task!, this.seed);
     }
     this.decoyAge++;
@@ -132,6 +143,20 @@ class CollectingPlanner implements Planner {
   dispose(): void {
     // The caller owns the wrapped planners.
   }
+}
+
+/** Tries before a decoy is placed regardless of clearance (a crowded arena). */
+const DECOY_TRIES = 50;
+
+/** A point uniform in [−hw, hw] × [−hh, hh], at least `clear` from every listed obstacle when
+ * one such is found in `DECOY_TRIES` draws (else the last draw). */
+export function drawDecoy(hw: number, hh: number, obstacles: readonly SceneObject[], clear: number, rng: Rng): [number, number] {
+  let p: [number, number] = [0, 0];
+  for (let k = 0; k < DECOY_TRIES; k++) {
+    p = [rng.uniform(-hw, hw), rng.uniform(-hh, hh)];
+    if (obstacles.every((o) => clearance(o, p[0], p[1]) >= clear)) return p;
+  }
+  return p;
 }
 
 /**

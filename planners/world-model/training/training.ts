@@ -4,8 +4,9 @@
  *   seed data   scripted, random and scripted-explore episodes on every scenario of the robot
  *               (once); scripted-explore = the scripted controller with bursts of random
  *               actions, every state labelled with the controller's action (DART); for the
- *               pusher also scripted-decoy = the controller pushing the crate to random points
- *               (collect.ts `decoy`), labelled with its action for the true goal
+ *               pusher and diffdrive also scripted-decoy = the controller pushing the crate, or
+ *               driving, to random points (collect.ts `decoy`), labelled with its action for
+ *               the true goal
  *   repeat      gradient steps on replayed windows (Trainer)
  *               every `collectEvery` steps: one episode with the model's own planner, every
  *               state labelled with the scripted controller's action (DAgger)
@@ -118,11 +119,13 @@ const EXPLORE: Record<RobotType, { prob: number; hold: number }> = {
   arm: { prob: 0.3, hold: 2 },
 };
 
-/** Decoy-goal seed episodes (`scripted-decoy`, collect.ts) for robots whose tasks move an
- * object: the scripted controller pushes the crate to random points of the arena, from every
- * side, a new point every 8 s or once the crate is there; labelled with its action for the true
- * goal. */
-const DECOY: Partial<Record<RobotType, { every: number; reached: number; margin: number }>> = {
+/** Decoy-goal seed episodes (`scripted-decoy`, collect.ts), labelled with the scripted
+ * controller's action for the true goal. Pusher: the controller pushes the crate to random points
+ * of the arena, from every side, a new point every 8 s or once the crate is there. Diffdrive: it
+ * drives to random points, a new one every 6 s or 1.5 s after it got there (it stops and stays:
+ * real stops at arbitrary points, for a model that imagined a stopped robot rolling on). */
+const DECOY: Partial<Record<RobotType, { every: number; reached: number; margin: number; dwell?: number; clear?: number }>> = {
+  diffdrive: { every: 60, reached: 0.2, margin: 0.5, dwell: 15, clear: 0.45 },
   pusher: { every: 80, reached: 0.3, margin: 0.8 },
 };
 

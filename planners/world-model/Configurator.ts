@@ -52,7 +52,8 @@ export interface CostWeights {
    * tasks: the imagined object's, where the checkpoint decodes it) lies outside 0.8 × the goal's
    * tolerance. The learned goal head and the route cost fall off smoothly towards the goal, so a
    * plan that stops 0.1 m short costs hardly more than one that arrives; success, though, is
-   * inside the tolerance or nothing. The planner then also proposes braking. 0: off. */
+   * inside the tolerance or nothing. (Unlike `settle`, it does not add braking to the candidates:
+   * on validation that stalled a checkpoint whose model imagines a braking robot rolling on.) 0: off. */
   outside: number;
   /** Push tasks: weight of the imagined robot point's distance (m) to the imagined object, per
    * imagined step (the task reward's approach term, sim/reward.ts). With `route` the route cost

@@ -192,8 +192,8 @@ class WorldModelPlanner implements Planner {
       // The hard-wired terms read what the observation lists (what the LLM sees).
       const anchor = robotPoint(obs, model.config.robot);
       const scene = observedScene(obs, plan, this.config.robot, this.controlPeriod, this.arena, this.routes);
-      // Settle and arrival costs pay for stopping at the goal: braking is then always a candidate.
-      const settles = !!scene?.goal;
+      // With the settle cost, braking (the all-zero sequence) is always among the candidates.
+      const settles = plan.cost.settle > 0 && !!scene?.goal;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
       const L = plan.horizon * meta.actionDim;
       const prior = plan.actorPrior ? proposals.subarray(0, L) : undefined;

@@ -33,7 +33,7 @@ export const WORLD_MODEL_SETTINGS: SettingsGroup = {
     { key: 'wmCostClearance', type: 'number', default: null, min: 0, doc: perRobot('hard-wired clearance cost: weight of imagined positions (probe-decoded) closer than the margin to an obstacle the observation lists') },
     { key: 'wmCostRoute', type: 'number', default: null, min: 0, doc: perRobot('hard-wired route cost: weight of the route length from each imagined position to the goal around the listed obstacles (push tasks: of the imagined object, where the checkpoint decodes it)') },
     { key: 'wmCostSettle', type: 'number', default: null, min: 0, doc: perRobot("hard-wired settle cost: weight of the imagined speed at imagined steps inside the goal's tolerance; also proposes braking") },
-    { key: 'wmCostOutside', type: 'number', default: null, min: 0, doc: perRobot("hard-wired arrival cost: weight per imagined step whose imagined position (push tasks: the imagined object's) lies outside 0.8 × the goal's tolerance; also proposes braking") },
+    { key: 'wmCostOutside', type: 'number', default: null, min: 0, doc: perRobot("hard-wired arrival cost: weight per imagined step whose imagined position (push tasks: the imagined object's) lies outside 0.8 × the goal's tolerance") },
     { key: 'wmCostApproach', type: 'number', default: null, min: 0, doc: perRobot('hard-wired approach cost (push tasks): weight of the distance from the imagined robot point to the imagined object, per imagined step (needs a checkpoint that decodes the object)') },
     { key: 'wmCostMargin', type: 'number', default: null, min: 0, doc: perRobot('clearance margin, m, below which the clearance cost applies') },
   ],

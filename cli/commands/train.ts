@@ -125,6 +125,8 @@ export const command: Command = {
           logEvery: intFlag('log-every', values['log-every'], 50),
           evalSeeds: intFlag('eval-seeds', values['eval-seeds'], 5, 0),
           ...(recipe?.collectPlan?.[robot] ? { collectPlan: recipe.collectPlan[robot] } : {}),
+          ...(recipe?.decoy?.[robot] ? { decoy: recipe.decoy[robot] } : {}),
+          ...(recipe?.train?.[robot] ? { train: recipe.train[robot] } : {}),
           signal,
           progress,
           command: ['planarena', 'train', ...argv].join(' '),

@@ -174,7 +174,7 @@ const PER_ROBOT: Record<RobotType, { model?: Partial<ModelConfig>; train?: Parti
   // positions) with a weaker prior lets the search leave the actor where its route is wrong:
   // on validation seeds 500-504 (cluttered-field, u-trap, open-field) 8/15 successes against
   // 2/15 with the prior alone; new-layout validation levels (test split 10-14) 10/15 against 5/15.
-  diffdrive: { train: { motionWeight: 50 }, plan: { horizon: 15, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 5, failure: 5, value: 0, prior: 10, route: 30 } } },
+  diffdrive: { plan: { horizon: 15, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 5, failure: 5, value: 0, prior: 10, route: 30 } } },
   // The pusher's probe decodes the crate too (trained with the motion term), so the route cost
   // reads the imagined crate and an approach cost the imagined robot-to-crate distance (the task
   // reward's approach term), with a weak prior: on validation seeds 500-504 (push-box,

@@ -12,6 +12,7 @@ import { ReplayBuffer } from '../../planners/world-model/training/ReplayBuffer.t
 import { obsLength } from '../../sim/observation.ts';
 import { SET_LENGTH } from '../../planners/world-model/io/sceneFeatures.ts';
 import { trainRobot, type TrainOptions } from '../../planners/world-model/training/training.ts';
+import { RECIPES } from '../../planners/world-model/training/recipe.ts';
 import { factory } from '../../planners/world-model/WorldModelPlanner.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 
@@ -142,4 +143,21 @@ describe('training', () => {
     await planner.dispose();
     expect(existsSync(join(out, 'diffdrive', 'model.json'))).toBe(true);
   });
+  it("a recipe's decoys and training settings reach the run (recipe `stops`: diffdrive decoy stops, motion term)", async () => {
+    const stops = RECIPES.stops;
+    const dir = mkdtempSync(join(tmpdir(), 'wm-train-stops-'));
+    try {
+      const r = await trainRobot(options({ out: dir, steps: 2, saveEvery: 2, decoy: stops.decoy!.diffdrive!, train: stops.train!.diffdrive! }));
+      expect(r.step).toBe(2);
+      // One seed episode of each source: scripted, random, scripted-explore and scripted-decoy.
+      expect(readdirSync(join(dir, 'diffdrive', 'replay'))).toHaveLength(4);
+      const model = JSON.parse(readFileSync(join(dir, 'diffdrive', 'model.json'), 'utf8'));
+      expect(JSON.stringify(model)).toContain('"motionWeight":10');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The shipped recipe keeps the diffdrive's data and settings as they were trained.
+    expect(RECIPES.shipped.decoy?.diffdrive).toBeUndefined();
+    expect(RECIPES.shipped.train?.diffdrive).toBeUndefined();
+  }, 120_000);
 });

@@ -4,9 +4,9 @@
  *   seed data   scripted, random and scripted-explore episodes on every scenario of the robot
  *               (once); scripted-explore = the scripted controller with bursts of random
  *               actions, every state labelled with the controller's action (DART); for the
- *               pusher and diffdrive also scripted-decoy = the controller pushing the crate, or
- *               driving, to random points (collect.ts `decoy`), labelled with its action for
- *               the true goal
+ *               pusher (and with recipe `stops` diffdrive) also scripted-decoy = the
+ *               controller pushing the crate, or driving, to random points (collect.ts
+ *               `decoy`), labelled with its action for the true goal
  *   repeat      gradient steps on replayed windows (Trainer)
  *               every `collectEvery` steps: one episode with the model's own planner, every
  *               state labelled with the scripted controller's action (DAgger)
@@ -34,8 +34,8 @@ import { Rng } from '../../../sim/rng.ts';
 import type { PhysicsFlavor } from '../../../sim/types.ts';
 import type { Planner } from '../../Planner.ts';
 import { loadCheckpoint, readTensors, saveCheckpoint, writeTensors, type CheckpointMeta, type TensorEntry } from '../io/Checkpoint.ts';
-import { collectEpisode, type CollectedEpisode } from './collect.ts';
-import { defaultConfig, resolveConfig, type WorldModelConfig } from '../Configurator.ts';
+import { collectEpisode, type CollectedEpisode, type CollectOptions } from './collect.ts';
+import { defaultConfig, resolveConfig, type TrainConfig, type WorldModelConfig } from '../Configurator.ts';
 import { appendLineSync, writeFileAtomic } from '../io/files.ts';
 import { observationLayout } from '../io/observationLayout.ts';
 import { inputLayout, modelInput } from '../io/sceneFeatures.ts';
@@ -67,6 +67,10 @@ export interface TrainOptions {
   batch?: number;
   /** Planner settings for the model's own collection episodes, over COLLECT_PLAN (a search cheaper than evaluation's). */
   collectPlan?: Record<string, unknown>;
+  /** Decoy-goal seed episodes in place of the robot's default (`DECOY`); null: none. */
+  decoy?: DecoySpec | null;
+  /** Training settings over the robot's defaults (Configurator.ts), e.g. the motion term. */
+  train?: Partial<TrainConfig>;
   /** Set to stop at the next step boundary (Ctrl-C). */
   signal: { stop: boolean };
   /** Progress output (the CLI passes a TTY-aware writer; tests pass a no-op). */
@@ -119,13 +123,14 @@ const EXPLORE: Record<RobotType, { prob: number; hold: number }> = {
   arm: { prob: 0.3, hold: 2 },
 };
 
-/** Decoy-goal seed episodes (`scripted-decoy`, collect.ts), labelled with the scripted
+/** How decoy-goal seed episodes are drawn (collect.ts `decoy`, less its random stream). */
+export type DecoySpec = Omit<NonNullable<CollectOptions['decoy']>, 'rng'>;
+
+/** Decoy-goal seed episodes (`scripted-decoy`, collect.ts) by default, labelled with the scripted
  * controller's action for the true goal. Pusher: the controller pushes the crate to random points
- * of the arena, from every side, a new point every 8 s or once the crate is there. Diffdrive: it
- * drives to random points, a new one every 6 s or 1.5 s after it got there (it stops and stays:
- * real stops at arbitrary points, for a model that imagined a stopped robot rolling on). */
-const DECOY: Partial<Record<RobotType, { every: number; reached: number; margin: number; dwell?: number; clear?: number }>> = {
-  diffdrive: { every: 60, reached: 0.2, margin: 0.5, dwell: 15, clear: 0.45 },
+ * of the arena, from every side, a new point every 8 s or once the crate is there. A recipe may
+ * give others (recipe.ts `stops`: the diffdrive driving to random points and stopping there). */
+const DECOY: Partial<Record<RobotType, DecoySpec>> = {
   pusher: { every: 80, reached: 0.3, margin: 0.8 },
 };
 
@@ -155,7 +160,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
 
   // Seed data: scripted (good behaviour) and random (coverage), once per buffer.
   const episodesOf = (s: Scenario) => (s.generated ? (o.levelEpisodes ?? 1) : o.seedEpisodes);
-  const decoy = DECOY[o.robot];
+  const decoy = o.decoy !== undefined ? o.decoy : DECOY[o.robot];
   const seedTarget = o.scenarios.reduce((n, s) => n + episodesOf(s), 0) * (decoy ? 4 : 3);
   if (replay.episodes.filter((e) => e.seed >= SEED_BASE && e.seed < COLLECT_SEED_BASE).length < seedTarget) {
     const have = new Set(replay.episodes.map((e) => `${e.scenario}/${e.source}/${e.seed}`));
@@ -197,6 +202,7 @@ export async function trainRobot(o: TrainOptions): Promise<TrainResult> {
   let model: WorldModel;
   let meta: CheckpointMeta;
   const base: WorldModelConfig = defaultConfig(o.robot);
+  if (o.train) base.train = { ...base.train, ...o.train };
   if (o.batch) base.train.batch = o.batch;
   const config = resolveConfig(base);
   let state: TrainerState | null = null;

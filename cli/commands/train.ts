@@ -41,7 +41,7 @@ in a replay buffer. Ctrl-C saves and stops; --resume continues from the saved st
 
 flags:
   --recipe R           every setting below from a named recipe (${Object.keys(RECIPES).join(', ')}); flags given override it
-                         shipped: ${RECIPES.shipped.doc}
+${Object.entries(RECIPES).map(([name, r]) => `                         ${name}: ${r.doc}`).join('\n')}
   --suite S            suite id or file (or --scenarios a,b,c)
   --scenarios LIST     comma-separated scenario ids or files, instead of --suite
   --robots LIST        only these robot types (diffdrive, pusher, arm)

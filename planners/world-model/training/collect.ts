@@ -34,8 +34,7 @@ export interface CollectOptions {
    * before the next is drawn: the controller stops and stays there (ground robots: real stops
    * at arbitrary points, so that the model learns braking, not only driving on). With `clear`,
    * a decoy is drawn only where it is at least that far (m) from every obstacle the observation
-   * lists (slopes and steps are driven over): a decoy inside a box would have the robot push
-   * against it until the decoy times out. */
+   * lists (slopes and steps are driven over), so that none lies inside or against a box. */
   decoy?: { every: number; reached: number; margin: number; dwell?: number; clear?: number; rng: Rng };
   /** Store the world model's input with the object set (io/sceneFeatures.ts), not just `obs.flat`. */
   objects?: boolean;

@@ -189,7 +189,27 @@ export interface ScenarioSummary {
   rankings: StateRanking[];
   /** Means over states of each ranking's ρ (NaN states, e.g. all returns equal, left out). */
   spearman: { learned: number; learnedNoPrior: number; learnedNearActor: number; trueCost: number };
+  /** Each cost term of the actor's sequence minus that of braking (the all-zero command), mean
+   * over states: a positive term prefers standing still to the actor's plan (a planner that
+   * stalls away from the goal: which term holds it). Empty for older diagnoses. */
+  actorOverBrake: Record<string, number>;
   ablations: AblationRow[];
+}
+
+function actorOverBrake(states: ScenarioDiagnosis['states']): Record<string, number> {
+  const out: Record<string, number> = {};
+  const terms = [...new Set(states.flatMap((p) => Object.keys(p.samples.costTerms ?? {})))];
+  for (const term of terms) {
+    out[term] = finiteMean(
+      states.map((p) => {
+        const c = p.samples.costTerms?.[term];
+        const actor = p.samples.origin.indexOf('actor');
+        const brake = p.samples.origin.indexOf('brake');
+        return c && actor >= 0 && brake >= 0 ? c[actor] - c[brake] : Number.NaN;
+      }),
+    );
+  }
+  return out;
 }
 
 export function summariseScenario(s: ScenarioDiagnosis, labels: Readonly<Record<string, string>>): ScenarioSummary {
@@ -210,6 +230,7 @@ export function summariseScenario(s: ScenarioDiagnosis, labels: Readonly<Record<
     objectBrakeMotionError: aggregateErrors(s.states.flatMap((p) => (p.samples.objectImagined ?? []).flatMap((im, i) => (p.samples.origin[i] === 'brake' ? [motionErrors(im, p.samples.objectActual![i])] : []))), H),
     rankings,
     spearman: { learned: avg('learned'), learnedNoPrior: avg('learnedNoPrior'), learnedNearActor: avg('learnedNearActor'), trueCost: avg('trueCost') },
+    actorOverBrake: actorOverBrake(s.states),
     ablations: ablationRows(s.ablations, labels),
   };
 }
@@ -232,6 +253,11 @@ export function diagnosisTable(summaries: readonly ScenarioSummary[]): string {
     const e = s.chosenError;
     const m = s.chosenMotionError;
     lines.push([s.scenario.padEnd(18), String(s.states).padStart(6), f(e.mean[0], 3).padStart(5), f(e.oneStep, 3).padStart(5), f(e.final, 3).padStart(5), f(m.oneStep, 3).padStart(8), f(m.final, 3).padStart(8), f(s.brakeMotionError.final, 3).padStart(7), f(s.objectMotionError.final, 3).padStart(5), f(s.objectBrakeMotionError.final, 3).padStart(11), f(s.spearman.learned).padStart(9), f(s.spearman.learnedNoPrior).padStart(10), f(s.spearman.learnedNearActor).padStart(12), f(s.spearman.trueCost).padStart(11)].join('  '));
+  }
+  if (summaries.some((s) => Object.keys(s.actorOverBrake).length)) {
+    lines.push('');
+    lines.push("cost terms: the actor's sequence minus braking, mean over states (positive: the term prefers standing still)");
+    for (const s of summaries) lines.push(`${s.scenario.padEnd(18)}  ${Object.entries(s.actorOverBrake).map(([t, v]) => `${t} ${f(v, 1)}`).join('  ')}`);
   }
   lines.push('');
   lines.push('ablations (success / episodes, mean return, mean final distance to the goal in m)');

@@ -167,6 +167,14 @@ describe('diagnose on a tiny freshly built model', () => {
       expect(numbers.every(Number.isFinite)).toBe(true);
       // The paths start where the robot is, and they move: the true ones differ between samples.
       expect(new Set(p.samples.trueReturn).size).toBeGreaterThan(1);
+      // The cost term by term: every weighted term, adding up to the planner's cost.
+      const terms = p.samples.costTerms!;
+      expect(Object.keys(terms).length).toBeGreaterThan(1);
+      expect(terms).toHaveProperty('goal');
+      p.samples.learnedCost.forEach((total, i) => {
+        const sum = Object.values(terms).reduce((a, c) => a + c[i], 0);
+        expect(Math.abs(sum - total)).toBeLessThan(1e-3 * Math.max(1, Math.abs(total)));
+      });
     }
     const [summary] = summarise(d);
     for (const curve of [summary.chosenError, summary.sampledError, summary.chosenMotionError, summary.sampledMotionError, summary.brakeMotionError]) {
@@ -174,6 +182,10 @@ describe('diagnose on a tiny freshly built model', () => {
       expect(Number.isFinite(curve.final)).toBe(true);
     }
     expect(summary.chosenMotionError.mean[0]).toBe(0);
+    // Actor minus braking per term, for the table that says which term holds a stalled planner.
+    expect(Object.keys(summary.actorOverBrake).sort()).toEqual(Object.keys(s.states[0].samples.costTerms!).sort());
+    expect(Object.values(summary.actorOverBrake).every(Number.isFinite)).toBe(true);
+    expect(diagnosisTable([summary])).toMatch(/cost terms: the actor's sequence minus braking[^\n]*\n\S+\s+goal -?\d/);
     expect(Number.isFinite(summary.spearman.learned)).toBe(true);
   });
 

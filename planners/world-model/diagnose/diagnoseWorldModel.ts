@@ -26,7 +26,7 @@ import { createEnv } from '../../../sim/Env.ts';
 import { Rng } from '../../../sim/rng.ts';
 import type { Environment, Observation, PhysicsFlavor } from '../../../sim/types.ts';
 import { taskSpec } from '../../Planner.ts';
-import { ACTOR_ONLY, defaultConfig, resolveConfig, type PlanConfig } from '../Configurator.ts';
+import { ACTOR_ONLY, defaultConfig, resolveConfig, type CostWeights, type PlanConfig } from '../Configurator.ts';
 import type { CheckpointMeta } from '../io/Checkpoint.ts';
 import { loadCheckpoint } from '../io/Checkpoint.ts';
 import { observationLayout } from '../io/observationLayout.ts';
@@ -213,6 +213,7 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
     const scene = observedScene(obs, plan, model.config.robot, controlPeriod, arena, new RouteFieldCache());
     const learnedCost = sequenceCosts(model, z0, actions, count, plan, scene);
     const learnedCostNoPrior = sequenceCosts(model, z0, actions, count, { ...plan, cost: { ...plan.cost, prior: 0 } }, scene);
+    const costTerms = Object.fromEntries(COST_TERMS.filter((t) => plan.cost[t] !== 0).map((t) => [t, Array.from(sequenceCosts(model, z0, actions, count, { ...plan, cost: only(plan.cost, t) }, scene))]));
     const rollouts = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A);
     // The true-cost evaluator: an independent execution of the same sequences, scored −return.
     const trueCost = rollOnSimulator(live.scratch, snap, obs, actions, count, H, A).map((r) => -r.return);
@@ -227,6 +228,7 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
         origin,
         learnedCost: Array.from(learnedCost),
         learnedCostNoPrior: Array.from(learnedCostNoPrior),
+        costTerms,
         trueReturn: rollouts.map((r) => r.return),
         trueCost,
         imagined,
@@ -237,6 +239,15 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
   } finally {
     z0.dispose();
   }
+}
+
+/** The weighted terms of the planner's cost (`CostWeights` less the clearance margin, a length). */
+const COST_TERMS = ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'route', 'settle', 'outside', 'approach'] as const;
+
+/** The cost weights with `term` alone switched on. */
+function only(cost: CostWeights, term: (typeof COST_TERMS)[number]): CostWeights {
+  const off = Object.fromEntries(COST_TERMS.map((t) => [t, 0])) as Record<(typeof COST_TERMS)[number], number>;
+  return { ...cost, ...off, [term]: cost[term] };
 }
 
 function mm(p: Point): Point {

@@ -25,6 +25,9 @@ export interface StateProbe {
     learnedCost: number[];
     /** The learned cost with the behaviour prior weight set to 0. */
     learnedCostNoPrior: number[];
+    /** The planner's cost term by term (each weighted term alone, the others at 0; terms whose
+     * weight is 0 left out): they add up to `learnedCost`. Older diagnoses have none. */
+    costTerms?: Record<string, number[]>;
     /** Sum of the simulator's rewards over the horizon (until the task ends, if sooner). */
     trueReturn: number[];
     /** The true-cost evaluator's cost (−return, from a second execution on the clone). */

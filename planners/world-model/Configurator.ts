@@ -61,6 +61,9 @@ export interface CostWeights {
   approach: number;
 }
 
+/** The weighted terms of the cost (every `CostWeights` key but the clearance margin, a length). */
+export const COST_TERMS = ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'route', 'settle', 'outside', 'approach'] as const satisfies readonly (keyof CostWeights)[];
+
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
  * May be changed per run without retraining. */
 export interface PlanConfig extends MppiSettings {
@@ -215,7 +218,7 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'margin', 'route', 'settle', 'outside', 'approach'] as const) {
+  for (const key of [...COST_TERMS, 'margin'] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;

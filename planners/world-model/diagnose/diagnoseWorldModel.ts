@@ -26,7 +26,7 @@ import { createEnv } from '../../../sim/Env.ts';
 import { Rng } from '../../../sim/rng.ts';
 import type { Environment, Observation, PhysicsFlavor } from '../../../sim/types.ts';
 import { taskSpec } from '../../Planner.ts';
-import { ACTOR_ONLY, defaultConfig, resolveConfig, type CostWeights, type PlanConfig } from '../Configurator.ts';
+import { ACTOR_ONLY, COST_TERMS, defaultConfig, resolveConfig, type CostWeights, type PlanConfig } from '../Configurator.ts';
 import type { CheckpointMeta } from '../io/Checkpoint.ts';
 import { loadCheckpoint } from '../io/Checkpoint.ts';
 import { observationLayout } from '../io/observationLayout.ts';
@@ -240,9 +240,6 @@ export function probeState(model: WorldModel, plan: Readonly<PlanConfig>, live: 
     z0.dispose();
   }
 }
-
-/** The weighted terms of the planner's cost (`CostWeights` less the clearance margin, a length). */
-const COST_TERMS = ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'route', 'settle', 'outside', 'approach'] as const;
 
 /** The cost weights with `term` alone switched on. */
 function only(cost: CostWeights, term: (typeof COST_TERMS)[number]): CostWeights {

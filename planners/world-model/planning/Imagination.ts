@@ -60,15 +60,15 @@ export function observedScene(obs: Observation, plan: Readonly<PlanConfig>, robo
   const push = obs.goal.type === 'push';
   // Ground robots route round the listed obstacles; the arm's only routed task is a push.
   const routed = plan.cost.route > 0 && (robot !== 'arm' || push);
-  const settles = (plan.cost.settle > 0 || plan.cost.outside > 0) && robot !== 'arm';
+  const goalCosted = (plan.cost.settle > 0 || plan.cost.outside > 0) && robot !== 'arm';
   const pushed = push && (routed || plan.cost.approach > 0) ? pushedObject(obs) : undefined;
-  if (!(plan.cost.clearance > 0) && !routed && !settles && !pushed) return undefined;
+  if (!(plan.cost.clearance > 0) && !routed && !goalCosted && !pushed) return undefined;
   return {
     anchor: robotPoint(obs, robot),
     obstacles: obstaclesOf(obs.objects, obs.goal.object),
     dt,
     ...(routed ? { route: robot === 'arm' ? straightTo(obs.goal.position) : routes.get(arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
-    ...(settles ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
+    ...(goalCosted ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
     ...(pushed ? { subject: [pushed.x, pushed.y, pushed.z] } : {}),
   };
 }

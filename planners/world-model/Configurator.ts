@@ -43,6 +43,12 @@ export interface CostWeights {
   /** Hard-wired route cost: weight of the route length (m) from each imagined position to the
    * goal around the listed obstacles (planning/routeCost.ts). 0: off. */
   route: number;
+  /** How the route field is drawn and read (planning/routeCost.ts `RouteShape`): the clearance
+   * (m) a cell needs to count as free, the cost per metre inside that margin relative to free
+   * space, and the reading slack (m). Absent: 0.25 m, 100 and 0. */
+  routeInflate?: number;
+  routeMargin?: number;
+  routeSlack?: number;
   /** Hard-wired settle cost: weight of the imagined speed (m/s, probe-decoded) at imagined steps
    * inside the goal's tolerance, so the search prefers stopping once there (success is a held
    * state: inside and settled for 0.5 s); the planner then also proposes the all-zero sequence
@@ -61,8 +67,14 @@ export interface CostWeights {
   approach: number;
 }
 
-/** The weighted terms of the cost (every `CostWeights` key but the clearance margin, a length). */
+/** The weighted terms of the cost (every `CostWeights` key but the clearance margin and the
+ * route field's shape). */
 export const COST_TERMS = ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'route', 'settle', 'outside', 'approach'] as const satisfies readonly (keyof CostWeights)[];
+
+/** The cost's lengths and factors that are not terms: the clearance margin and the route field's
+ * shape (set as `--set wm-cost-route-slack=0.1`; the shape's are non-negative). */
+const ROUTE_SHAPE = ['routeInflate', 'routeMargin', 'routeSlack'] as const satisfies readonly (keyof CostWeights)[];
+const COST_SHAPES = ['margin', ...ROUTE_SHAPE] as const;
 
 /** Planner settings: the MPPI search (TD-MPC2 style) plus how the world model steers it.
  * May be changed per run without retraining. */
@@ -218,11 +230,13 @@ export function resolveConfig(base: WorldModelConfig, overrides: Record<string, 
     }
     plan[key] = value;
   }
-  for (const key of [...COST_TERMS, 'margin'] as const) {
+  for (const key of [...COST_TERMS, ...COST_SHAPES] as const) {
     const raw = overrides[`wmCost${key[0].toUpperCase()}${key.slice(1)}`];
     if (raw === undefined) continue;
     const value = typeof raw === 'string' ? Number(raw) : raw;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new UserError('E_PLANNER_CONFIG', `world-model: --set wm-cost-${key} must be a number, got ${JSON.stringify(raw)}.`);
+    const flag = `--set wm-cost-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new UserError('E_PLANNER_CONFIG', `world-model: ${flag} must be a number, got ${JSON.stringify(raw)}.`);
+    if ((ROUTE_SHAPE as readonly string[]).includes(key) && value < 0) throw new UserError('E_PLANNER_CONFIG', `world-model: ${flag} must be a non-negative number, got ${JSON.stringify(raw)}.`);
     plan.cost[key] = value;
   }
   for (const key of ['horizon', 'samples', 'elites', 'iterations'] as const) {

@@ -132,6 +132,9 @@ describe('configurator', () => {
     expect(resolveConfig(defaultConfig('pusher'), { wmCostApproach: '3' }).plan.cost.approach).toBe(3);
     expect(defaultConfig('diffdrive').plan.cost.reward).toBe(5);
     expect(() => resolveConfig(defaultConfig('arm'), { wmCostGoal: 'x' })).toThrow(/--set wm-cost-goal must be a number/);
+    // The route field's shape: absent by default (routeCost.ts's defaults), set by name.
+    expect(resolveConfig(defaultConfig('diffdrive'), { wmCostRouteSlack: '0.1', wmCostRouteMargin: 30 }).plan.cost).toMatchObject({ routeSlack: 0.1, routeMargin: 30 });
+    expect(() => resolveConfig(defaultConfig('diffdrive'), { wmCostRouteInflate: -0.1 })).toThrow(/--set wm-cost-route-inflate must be a non-negative number/);
     expect(() => resolveConfig(defaultConfig('arm'), { wmMaxStd: 'wide' })).toThrow(/--set wm-max-std must be a non-negative number/);
     expect(() => resolveConfig(defaultConfig('arm'), { wmElites: 500 })).toThrow(/elites \(500\) must not exceed samples/);
     expect(() => resolveConfig(defaultConfig('arm'), { wmIterations: 1.5 })).toThrow(/"iterations" must be an integer >= 1/);

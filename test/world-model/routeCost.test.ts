@@ -51,11 +51,32 @@ describe('route cost field (hard-wired cost-to-go around the listed obstacles)',
     expect(field.distance(foot[0], foot[1])).toBeLessThan(Math.hypot(foot[0] - goal[0], foot[1] - goal[1]) * 1.15);
   });
 
+  it('its shape: a softer margin costs less inside it, and slack reads the lowest value within reach', () => {
+    const objs = [wall('w', 0, 0, 0.2, 6)];
+    const hard = new RouteField([10, 10], [1, 0], objs, { inflate: 0.25, marginCost: 100, slack: 0 });
+    const soft = new RouteField([10, 10], [1, 0], objs, { inflate: 0.25, marginCost: 10, slack: 0 });
+    // (-0.25, 0): 0.15 m from the wall's face, inside the 0.25 m margin.
+    const inside = [-0.25, 0] as const;
+    expect(hard.distance(...inside)).toBeGreaterThan(soft.distance(...inside));
+    // Out in the open both read the same route.
+    expect(hard.distance(-2, 0)).toBeCloseTo(soft.distance(-2, 0), 6);
+    // Slack 0.2 m: the point reads as well as the free cell 0.2 m from it (at -0.45, 0), not its own.
+    const slack = new RouteField([10, 10], [1, 0], objs, { inflate: 0.25, marginCost: 100, slack: 0.2 });
+    expect(slack.distance(...inside)).toBeLessThan(hard.distance(...inside));
+    expect(slack.distance(...inside)).toBeCloseTo(Math.min(hard.distance(-0.45, 0), hard.distance(-0.25 - 0.2 * Math.SQRT1_2, 0.2 * Math.SQRT1_2), hard.distance(-0.25, 0.2), hard.distance(-0.25, -0.2), hard.distance(...inside)), 6);
+    // Never more than its own value; in free space at most the slack plus a cell's step lower.
+    expect(slack.distance(-2, 0)).toBeLessThanOrEqual(hard.distance(-2, 0));
+    expect(slack.distance(-2, 0)).toBeGreaterThan(hard.distance(-2, 0) - 0.2 - 2 * ROUTE_CELL);
+  });
+
   it('the cache rebuilds only when the goal or a static obstacle moves', () => {
     const cache = new RouteFieldCache();
     const objs = [wall('w', 0, 0, 0.2, 6)];
     const a = cache.get([10, 10], [1, 0], objs, 0.25);
     expect(cache.get([10, 10], [1, 0], objs.map((o) => ({ ...o })), 0.25)).toBe(a);
     expect(cache.get([10, 10], [1, 0], [{ ...objs[0], x: ROUTE_CELL * 3 }], 0.25)).not.toBe(a);
+    // ... or its shape changes.
+    const b = cache.get([10, 10], [1, 0], objs, { inflate: 0.25, marginCost: 100, slack: 0 });
+    expect(cache.get([10, 10], [1, 0], objs, { inflate: 0.25, marginCost: 100, slack: 0.1 })).not.toBe(b);
   });
 });

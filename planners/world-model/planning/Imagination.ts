@@ -17,7 +17,7 @@ import { clearance } from '../io/sceneFeatures.ts';
 import type { RobotType } from '../../../scenarios/schema.ts';
 import type { Observation } from '../../../sim/types.ts';
 import { robotPoint } from '../io/sceneFeatures.ts';
-import { ROUTE_INFLATE, type RouteFieldCache } from './routeCost.ts';
+import { DEFAULT_ROUTE_SHAPE, type RouteFieldCache, type RouteShape } from './routeCost.ts';
 import { pushedObject } from '../../../sim/observation.ts';
 
 function stepMajor(actions: Float32Array, n: number, H: number, A: number): tf.Tensor2D[] {
@@ -48,6 +48,12 @@ export interface ObstacleScene {
   subject?: readonly number[];
 }
 
+/** The route field's shape the plan asks for (defaults where a checkpoint predates the keys). */
+export function routeShape(plan: Readonly<PlanConfig>): RouteShape {
+  const c = plan.cost;
+  return { inflate: c.routeInflate ?? DEFAULT_ROUTE_SHAPE.inflate, marginCost: c.routeMargin ?? DEFAULT_ROUTE_SHAPE.marginCost, slack: c.routeSlack ?? DEFAULT_ROUTE_SHAPE.slack };
+}
+
 /** Distance (m) from a point in the plane to the goal: a route field, or the straight line. */
 export interface GoalDistance {
   distance(x: number, y: number): number;
@@ -67,7 +73,7 @@ export function observedScene(obs: Observation, plan: Readonly<PlanConfig>, robo
     anchor: robotPoint(obs, robot),
     obstacles: obstaclesOf(obs.objects, obs.goal.object),
     dt,
-    ...(routed ? { route: robot === 'arm' ? straightTo(obs.goal.position) : routes.get(arena, obs.goal.position, obs.objects, ROUTE_INFLATE, obs.goal.object) } : {}),
+    ...(routed ? { route: robot === 'arm' ? straightTo(obs.goal.position) : routes.get(arena, obs.goal.position, obs.objects, routeShape(plan), obs.goal.object) } : {}),
     ...(goalCosted ? { goal: { position: obs.goal.position, tolerance: obs.goal.tolerance } } : {}),
     ...(pushed ? { subject: [pushed.x, pushed.y, pushed.z] } : {}),
   };

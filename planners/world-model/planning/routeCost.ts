@@ -10,7 +10,7 @@
  * The field is the oracle's cost-to-go (`distanceField` in planners/baselines/RoutePlanner.ts):
  * Dijkstra from the goal over 0.1 m cells around the listed obstacles and walls, kept `inflate`
  * from them, with slopes and steps as a height map, so a goal up on a platform is reached by its
- * ramp and not through its wall. Cells inside the margin cost `MARGIN_COST` times their length
+ * ramp and not through its wall. Cells inside the margin cost `ROUTE_MARGIN_COST` times their length
  * to cross, so an imagined path through a wall is never cheaper than the way round (the field
  * stays finite and points the way out); cut-off cells cost their straight-line distance plus 100.
  * Moving obstacles are not in the field (the clearance cost handles them).
@@ -24,7 +24,22 @@ export const ROUTE_CELL = CELL;
  * footprints (diffdrive 0.205 m with its wheels, pusher 0.2 m) plus a little. */
 export const ROUTE_INFLATE = 0.25;
 /** Cost per metre inside the margin, relative to free space (the oracle uses 10). */
-const MARGIN_COST = 100;
+export const ROUTE_MARGIN_COST = 100;
+
+/** How the field is drawn and read: the planner's settings `wm-cost-route-inflate`,
+ * `wm-cost-route-margin` and `wm-cost-route-slack`. */
+export interface RouteShape {
+  /** Clearance (m) a cell centre needs to be free. */
+  inflate: number;
+  /** Cost per metre inside the margin, relative to free space. */
+  marginCost: number;
+  /** Reading slack (m): a position reads the lowest field value within this distance of it (the
+   * centre and 8 points round it), so an imagined path that grazes the margin by less than the
+   * imagination's own error is not costed as if it drove into the obstacle. 0: the cell's value. */
+  slack: number;
+}
+
+export const DEFAULT_ROUTE_SHAPE: Readonly<RouteShape> = { inflate: ROUTE_INFLATE, marginCost: ROUTE_MARGIN_COST, slack: 0 };
 
 export class RouteField {
   private readonly field: DistanceField;
@@ -33,15 +48,31 @@ export class RouteField {
    * @param arena full extents [x, y], centred on the origin
    * @param goal goal position (x, y)
    * @param objects the objects the observation lists (obstacles, walls and terrain shape routes)
-   * @param inflate clearance (m) a cell centre needs to be free: about the robot's radius
+   * @param shape clearance (m) a cell centre needs to be free (about the robot's radius), or the
+   *   whole shape (clearance, margin cost, reading slack)
    * @param except an object that does not block (the crate being pushed)
    */
-  constructor(arena: readonly [number, number], readonly goal: readonly number[], objects: readonly SceneObject[], readonly inflate: number, except?: string) {
-    this.field = distanceField({ objects: routeObstacles(objects, except) }, goal[0], goal[1], { arena, clearance: inflate, marginCost: MARGIN_COST });
+  constructor(arena: readonly [number, number], readonly goal: readonly number[], objects: readonly SceneObject[], shape: number | Readonly<RouteShape>, except?: string) {
+    this.shape = typeof shape === 'number' ? { ...DEFAULT_ROUTE_SHAPE, inflate: shape } : { ...shape };
+    this.field = distanceField({ objects: routeObstacles(objects, except) }, goal[0], goal[1], { arena, clearance: this.shape.inflate, marginCost: this.shape.marginCost });
   }
 
-  /** Route length (m) from (x, y) to the goal. */
+  readonly shape: Readonly<RouteShape>;
+
+  /** Route length (m) from (x, y) to the goal; with slack, the least within `slack` of it. */
   distance(x: number, y: number): number {
+    const r = this.shape.slack;
+    let best = this.at(x, y);
+    if (r > 0) {
+      for (let k = 0; k < 8; k++) {
+        const a = (k * Math.PI) / 4;
+        best = Math.min(best, this.at(x + r * Math.cos(a), y + r * Math.sin(a)));
+      }
+    }
+    return best;
+  }
+
+  private at(x: number, y: number): number {
     const straight = Math.hypot(x - this.goal[0], y - this.goal[1]);
     // Within the goal's cell and its neighbours the straight line is exact enough and smooth.
     if (straight < 1.5 * ROUTE_CELL) return straight;
@@ -61,11 +92,12 @@ export class RouteFieldCache {
   private key = '';
   private field: RouteField | null = null;
 
-  get(arena: readonly [number, number], goal: readonly number[], objects: readonly SceneObject[], inflate: number, except?: string): RouteField {
+  get(arena: readonly [number, number], goal: readonly number[], objects: readonly SceneObject[], shape: number | Readonly<RouteShape>, except?: string): RouteField {
     const obstacles = routeObstacles(objects, except);
-    const key = [arena[0], arena[1], goal[0], goal[1], inflate, ...obstacles.map((o) => `${o.id}:${o.x.toFixed(2)}:${o.y.toFixed(2)}:${o.yaw.toFixed(2)}`)].join('|');
+    const s = typeof shape === 'number' ? { ...DEFAULT_ROUTE_SHAPE, inflate: shape } : shape;
+    const key = [arena[0], arena[1], goal[0], goal[1], s.inflate, s.marginCost, s.slack, ...obstacles.map((o) => `${o.id}:${o.x.toFixed(2)}:${o.y.toFixed(2)}:${o.yaw.toFixed(2)}`)].join('|');
     if (!this.field || key !== this.key) {
-      this.field = new RouteField(arena, goal, obstacles, inflate);
+      this.field = new RouteField(arena, goal, obstacles, s);
       this.key = key;
     }
     return this.field;

@@ -200,3 +200,26 @@ describe('hard-wired push costs (a probe that decodes the pushed object)', () =>
     }
   });
 });
+
+describe('hard-wired route cost with a reading slack', () => {
+  it('reads the field at each imagined step with the slack grown to (t + 1)/H of it, and the slack only ever lowers the cost', () => {
+    const H = 5;
+    const wall: SceneObject = { id: 'w', kind: 'wall', shape: 'box', size: [0.2, 4, 0.5], x: 0.9, y: 0.2, z: 0.25, yaw: 0, vx: 0, vy: 0 };
+    const plan = { ...cfg.plan, horizon: H, gamma: 0.9, cost: { goal: 0, reward: 0, failure: 0, value: 0, prior: 0, clearance: 0, margin: 0.35, route: 3, settle: 0, outside: 0, approach: 0 } };
+    const seqs = new Float32Array(2 * H * ACTION_DIM).map((_, i) => (i < H * ACTION_DIM ? 0.8 : -0.5));
+    const goalPoint = [2, 0.2];
+    const anchor = [0.3, 0.2, 0];
+    const tight = new RouteField([8, 6], goalPoint, [wall], { inflate: 0.25, marginCost: 100, slack: 0 });
+    const loose = new RouteField([8, 6], goalPoint, [wall], { inflate: 0.25, marginCost: 100, slack: 0.4 });
+    const scene = (route: RouteField) => ({ anchor, obstacles: [], dt: 0.1, route });
+    const paths = decodePaths(model, z0, seqs, 2, H, goalPoint, anchor);
+    const withTight = sequenceCosts(model, z0, seqs, 2, plan, scene(tight));
+    const withLoose = sequenceCosts(model, z0, seqs, 2, plan, scene(loose));
+    for (let i = 0; i < 2; i++) {
+      let expected = 0;
+      for (let t = 1; t <= H; t++) expected += 0.9 ** (t - 1) * 3 * tight.distance(paths[i][t][0], paths[i][t][1], (0.4 * t) / H);
+      expect(withLoose[i]).toBeCloseTo(expected, 1);
+      expect(withLoose[i]).toBeLessThanOrEqual(withTight[i] + 1e-3);
+    }
+  });
+});

@@ -56,7 +56,10 @@ export function routeShape(plan: Readonly<PlanConfig>): RouteShape {
 
 /** Distance (m) from a point in the plane to the goal: a route field, or the straight line. */
 export interface GoalDistance {
-  distance(x: number, y: number): number;
+  /** With `slack` (m), the least distance within that reach of (x, y). */
+  distance(x: number, y: number, slack?: number): number;
+  /** The reading slack at the horizon (m); absent: none. */
+  readonly slack?: number;
 }
 
 /** What the hard-wired cost terms the plan turns on read of an observation (route, settle and
@@ -120,12 +123,14 @@ function addClearanceCost(costs: Float32Array, pos: Float32Array, n: number, H: 
 
 /** Hard-wired route cost: route · Σₜ γᵗ · (route length to the goal from the imagined position
  * after step t), positions anchored as in `addClearanceCost`: the robot's (`pos`, `anchor`), or
- * on push tasks the object's (the subject head's output and the object's observed position). */
+ * on push tasks the object's (the subject head's output and the object's observed position). The
+ * field's reading slack grows with t, as the imagination's error does: (t + 1)/H of it. */
 function addRouteCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, route: GoalDistance | undefined, anchor: readonly number[]): void {
   if (!route || !(plan.cost.route > 0)) return;
   for (let t = 0; t < H; t++) {
     const w = plan.cost.route * plan.gamma ** t;
-    for (let i = 0; i < n; i++) costs[i] += w * route.distance(imaginedAt(pos, n, t, i, anchor, 0), imaginedAt(pos, n, t, i, anchor, 1));
+    const slack = ((route.slack ?? 0) * (t + 1)) / H;
+    for (let i = 0; i < n; i++) costs[i] += w * route.distance(imaginedAt(pos, n, t, i, anchor, 0), imaginedAt(pos, n, t, i, anchor, 1), slack);
   }
 }
 

@@ -33,9 +33,11 @@ export interface RouteShape {
   inflate: number;
   /** Cost per metre inside the margin, relative to free space. */
   marginCost: number;
-  /** Reading slack (m): a position reads the lowest field value within this distance of it (the
-   * centre and 8 points round it), so an imagined path that grazes the margin by less than the
-   * imagination's own error is not costed as if it drove into the obstacle. 0: the cell's value. */
+  /** Reading slack (m) at the horizon: an imagined position reads the lowest field value within
+   * the slack of it (the centre and 8 points round it), so an imagined path that grazes the
+   * margin by less than the imagination's own error is not costed as if it drove into the
+   * obstacle. The planner grows it with the imagined step as that error grows: (t + 1)/H of it
+   * after step t (Imagination.ts `addRouteCost`). 0: the cell's value. */
   slack: number;
 }
 
@@ -59,9 +61,14 @@ export class RouteField {
 
   readonly shape: Readonly<RouteShape>;
 
-  /** Route length (m) from (x, y) to the goal; with slack, the least within `slack` of it. */
-  distance(x: number, y: number): number {
-    const r = this.shape.slack;
+  /** The reading slack at the horizon (m). */
+  get slack(): number {
+    return this.shape.slack;
+  }
+
+  /** Route length (m) from (x, y) to the goal; with slack, the least within `slack` m of it. */
+  distance(x: number, y: number, slack = this.shape.slack): number {
+    const r = slack;
     let best = this.at(x, y);
     if (r > 0) {
       for (let k = 0; k < 8; k++) {

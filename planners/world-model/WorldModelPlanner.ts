@@ -28,8 +28,8 @@ import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.ts';
 import { robotPoint } from './io/sceneFeatures.ts';
 import { RouteFieldCache } from './planning/routeCost.ts';
-import { ACTOR_ONLY, defaultConfig, resolveConfig, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
-import { actorProposals, decodePaths, observedScene, sequenceCosts } from './planning/Imagination.ts';
+import { ACTOR_ONLY, defaultConfig, resolveConfig, STALL_GAIN, STALL_NEAR, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
+import { actorProposals, decodePaths, observedScene, sequenceCosts, type ObstacleScene } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
 import { Mppi, type MppiResult, type SequenceEvaluator } from './planning/Mppi.ts';
 import { observationLayout } from './io/observationLayout.ts';
@@ -104,7 +104,23 @@ const ACTOR_ONLY_OVERRIDES: Record<string, number> = {
   wmCostRoute: 0,
   wmCostSettle: 0,
   wmCostOutside: 0,
+  // Nothing to widen: its one sample is the actor's.
+  wmStall: 0,
 };
+
+/** How far the task's subject (the robot point, or on push tasks the pushed object) is from the
+ * goal: by the route field where the plan routes, else in a straight line (m). */
+function goalProgress(obs: Observation, anchor: readonly number[], scene: ObstacleScene | undefined): number {
+  const at = scene?.subject ?? (obs.goal.type === 'push' ? pushedPoint(obs) : undefined) ?? anchor;
+  const g = obs.goal.position;
+  if (scene?.route) return scene.route.distance(at[0], at[1], 0);
+  return Math.hypot(...g.map((v, i) => (at[i] ?? 0) - v));
+}
+
+function pushedPoint(obs: Observation): number[] | undefined {
+  const o = pushedObject(obs);
+  return o ? [o.x, o.y, o.z] : undefined;
+}
 
 /** What the planner is: the full search, or the actor alone (the policy-only ablation). */
 type Variant = 'world-model' | 'world-model-actor';
@@ -137,6 +153,7 @@ class WorldModelPlanner implements Planner {
   private rng: Rng | null = null;
   private readonly memory = new Memory();
   private stuckSteps = 0;
+  private stalledSteps = 0;
   private decisions = 0;
   private controlPeriod = 0.1;
   private arena: readonly [number, number] = [10, 10];
@@ -172,13 +189,14 @@ class WorldModelPlanner implements Planner {
     this.routes.clear();
     this.memory.clear();
     this.stuckSteps = 0;
+    this.stalledSteps = 0;
     this.decisions = 0;
   }
 
   async act(obs: Observation): Promise<ActResult> {
     if (!this.current || !this.config || !this.mppi || !this.rng) throw new Error('world-model: act() before reset()');
     const { model, meta } = this.current;
-    const plan = this.config.plan;
+    const settings = this.config.plan;
     const input = model.input(obs);
     if (input.length !== meta.obsDim) {
       throw new UserError('E_CHECKPOINT', `world-model: observation gives ${input.length} input slots but the checkpoint expects ${meta.obsDim}; retrain it for the current simulator.`);
@@ -191,7 +209,14 @@ class WorldModelPlanner implements Planner {
       this.decisions++;
       // The hard-wired terms read what the observation lists (what the LLM sees).
       const anchor = robotPoint(obs, model.config.robot);
-      const scene = observedScene(obs, plan, this.config.robot, this.controlPeriod, this.arena, this.routes);
+      const scene = observedScene(obs, settings, this.config.robot, this.controlPeriod, this.arena, this.routes);
+      // The configurator's stall response: no gain towards the goal for `stall` decisions, so
+      // this decision searches the whole action range with no behaviour prior.
+      const remaining = goalProgress(obs, anchor, scene);
+      const since = this.memory.progress(remaining, STALL_GAIN);
+      const stalled = !!settings.stall && since >= settings.stall && remaining > obs.goal.tolerance + STALL_NEAR;
+      if (stalled) this.stalledSteps++;
+      const plan: Readonly<PlanConfig> = stalled ? { ...settings, cost: { ...settings.cost, prior: 0 } } : settings;
       // With the settle cost, braking (the all-zero sequence) is always among the candidates.
       const settles = plan.cost.settle > 0 && !!scene?.goal;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
@@ -199,7 +224,7 @@ class WorldModelPlanner implements Planner {
       const prior = plan.actorPrior ? proposals.subarray(0, L) : undefined;
       const own = proposals.subarray(0, plan.actorSamples * L);
       const offered = settles && plan.actorSamples < plan.samples ? withBraking(own, L) : own;
-      const width = stuck ? 2 : prior ? plan.priorStd : 1;
+      const width = stuck ? 2 : stalled ? 1 : prior ? plan.priorStd : 1;
       const ctx: DecisionContext = { model, z0, obs, plan };
       const evaluate = this.hooks.evaluator?.(ctx) ?? ((seqs: Float32Array, n: number) => sequenceCosts(model, z0, seqs, n, plan, scene));
       const result = await this.mppi.plan(this.rng, evaluate, offered, width, prior);
@@ -233,8 +258,8 @@ class WorldModelPlanner implements Planner {
         action,
         info: {
           imagined: { rollouts },
-          worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, backend: this.backend },
-          intent: worldModelIntent({ obs, rollouts, imagined: plan.samples, controlPeriod: this.controlPeriod, predictedGoalDistance, stuck }),
+          worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, ...(settings.stall ? { stalled } : {}), backend: this.backend },
+          intent: worldModelIntent({ obs, rollouts, imagined: plan.samples, controlPeriod: this.controlPeriod, predictedGoalDistance, stuck, stalled }),
         },
       };
     } finally {
@@ -247,6 +272,7 @@ class WorldModelPlanner implements Planner {
     return {
       wmDecisions: this.decisions,
       wmStuckDecisions: this.stuckSteps,
+      ...(this.config?.plan.stall ? { wmStalledDecisions: this.stalledSteps } : {}),
       ...(Number.isFinite(err) ? { wmLatentPredictionRms: round3(err) } : {}),
     };
   }

@@ -19,6 +19,8 @@ export interface IntentInput {
   controlPeriod: number;
   predictedGoalDistance: number;
   stuck: boolean;
+  /** The configurator's stall response is on for this decision (no gain towards the goal for a while). */
+  stalled?: boolean;
 }
 
 /** A path that strays less than this from the straight line to the goal goes "straight for it". */
@@ -40,7 +42,7 @@ export function worldModelIntent(d: IntentInput): string {
   const seconds = (best.points.length - 1) * d.controlPeriod;
   const d0 = dist(first);
   const dH = dist(last);
-  const stuck = d.stuck ? `it thinks it is stuck (its imagined state stopped changing)${d.imagined === 1 ? '' : ', so it searches wider'}; ` : '';
+  const stuck = d.stuck ? `it thinks it is stuck (its imagined state stopped changing)${d.imagined === 1 ? '' : ', so it searches wider'}; ` : d.stalled ? 'it has come no nearer the goal for a while, so it searches every action, not just near its actor\'s; ' : '';
   if (dH <= goal.tolerance) return sentence(`${stuck}expects to bring ${subject} to the goal within ${seconds.toFixed(1)} s (${belief})`);
   const rate = (d0 - dH) / seconds;
   if (rate <= 0.02) return sentence(`${stuck}no imagined future brings ${subject} closer to the goal within ${seconds.toFixed(1)} s, so it takes the least bad (${belief})`);

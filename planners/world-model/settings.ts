@@ -24,6 +24,7 @@ export const WORLD_MODEL_SETTINGS: SettingsGroup = {
     { key: 'wmActorPrior', type: 'number', default: null, min: 0, max: 1, doc: perRobot("1: centre the search on the actor's sequence; 0: on the warm start") },
     { key: 'wmPriorStd', type: 'number', default: null, min: 0, doc: perRobot("initial search width around the actor's sequence, relative to max-std") },
     { key: 'wmGreedy', type: 'number', default: null, min: 0, max: 1, doc: perRobot("1: act on the cheapest sequence's first action; 0: on the elites' weighted mean") },
+    { key: 'wmStall', type: 'integer', default: null, min: 0, max: 100000, doc: perRobot("stall response: after this many decisions without 0.1 m of gain towards the goal (by route), search the whole action range with no behaviour prior until it gains again; 0: off") },
     { key: 'wmImagined', type: 'integer', default: null, min: 0, max: 1000, doc: perRobot('imagined futures sent to the viewer per decision') },
     { key: 'wmCostGoal', type: 'number', default: null, doc: perRobot('cost weight of the predicted goal distance') },
     { key: 'wmCostReward', type: 'number', default: null, doc: perRobot('cost weight of the predicted reward (subtracted)') },

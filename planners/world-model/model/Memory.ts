@@ -4,7 +4,9 @@
  * - warm-start MPPI from the previous decision's plan (shifted by one step),
  * - notice when the robot is stuck (latent barely moving while commanded to move) and widen
  *   its search, and
- * - measure the model's one-step prediction error online (reported in episode stats).
+ * - measure the model's one-step prediction error online (reported in episode stats), and
+ * - keep the best route length to the goal seen so far, so the configurator can tell a planner
+ *   that has stopped gaining (the stall response, Configurator.ts `stall`).
  */
 export class Memory {
   private readonly latents: Float32Array[] = [];
@@ -13,6 +15,8 @@ export class Memory {
   private predicted: Float32Array | null = null;
   private errorSum = 0;
   private errorCount = 0;
+  private best = Infinity;
+  private sinceGain = 0;
 
   constructor(readonly capacity = 8) {}
 
@@ -43,6 +47,18 @@ export class Memory {
     return moved < eps && effort > 0.3;
   }
 
+  /** Records this decision's distance to the goal (route length); returns how many decisions
+   * have passed since it last fell `gain` below its best (0: it just did). */
+  progress(distance: number, gain: number): number {
+    if (distance < this.best - gain || this.best === Infinity) {
+      this.best = distance;
+      this.sinceGain = 0;
+    } else {
+      this.sinceGain++;
+    }
+    return this.sinceGain;
+  }
+
   /** Mean RMS error of one-step latent predictions so far this episode (NaN before any). */
   predictionError(): number {
     return this.errorCount ? this.errorSum / this.errorCount : Number.NaN;
@@ -58,6 +74,8 @@ export class Memory {
     this.predicted = null;
     this.errorSum = 0;
     this.errorCount = 0;
+    this.best = Infinity;
+    this.sinceGain = 0;
   }
 }
 

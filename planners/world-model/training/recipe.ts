@@ -34,7 +34,7 @@ export interface Recipe {
 
 /** The shipped recipe: see checkpoints/TRAINING.md. */
 const SHIPPED: Recipe = {
-  doc: 'the shipped checkpoints: suite wm-train (core scenarios + 60 train levels per family), wasm',
+  doc: 'the shipped checkpoints: suite wm-train (core scenarios + 60 train levels per family, diffdrive decoy stops), wasm',
   suite: 'wm-train',
   steps: { diffdrive: 6000, pusher: 4000, arm: 2500 },
   batch: 128,
@@ -45,23 +45,22 @@ const SHIPPED: Recipe = {
   logEvery: 100,
   evalSeeds: 0,
   backend: 'wasm',
-  // The defaults when the shipped checkpoints were trained: no route or approach cost, the
-  // behaviour prior at 40 (the defaults changed after, chosen on validation with these models).
-  collectPlan: { diffdrive: { wmCostRoute: 0, wmCostPrior: 40 }, pusher: { wmCostRoute: 0, wmCostApproach: 0, wmCostPrior: 40 } },
+  // The planner settings of the model's own collection episodes when these checkpoints were
+  // first trained: no route, approach, arrival, settle cost or stall response, the behaviour
+  // prior at 40 (the defaults changed after, chosen on validation with these models).
+  collectPlan: {
+    diffdrive: { wmCostRoute: 0, wmCostPrior: 40, wmCostOutside: 0, wmCostSettle: 0, wmStall: 0 },
+    pusher: { wmCostRoute: 0, wmCostApproach: 0, wmCostPrior: 40 },
+  },
+  // The diffdrive's seed data also has the scripted controller driving to random points in free
+  // space (0.45 m clear of the listed obstacles) and stopping there 1.5 s, and its probe loss the
+  // motion term at 10, so its model imagines a stop as a stop (checkpoints/TRAINING.md, 2026-12-03).
+  decoy: { diffdrive: { every: 60, reached: 0.2, margin: 0.5, dwell: 15, clear: 0.45 } },
+  train: { diffdrive: { motionWeight: 10 } },
 };
 
 export const RECIPES: Record<string, Recipe> = {
   shipped: SHIPPED,
-  // A candidate, not shipped (checkpoints/TRAINING.md, 2026-12-03 evening): the diffdrive's seed
-  // data also has the scripted controller driving to random points in free space (0.45 m clear of
-  // the listed obstacles) and stopping there 1.5 s, and its probe loss the motion term at 10.
-  // On validation it needs the arrival cost (`--set wm-cost-outside=300`).
-  stops: {
-    ...SHIPPED,
-    doc: 'candidate (not shipped): shipped + diffdrive decoy stops in free space and the motion term 10; plan with --set wm-cost-outside=300',
-    decoy: { diffdrive: { every: 60, reached: 0.2, margin: 0.5, dwell: 15, clear: 0.45 } },
-    train: { diffdrive: { motionWeight: 10 } },
-  },
   smoke: {
     doc: 'a minute-long end-to-end check of the whole recipe path (tests, CI)',
     suite: 'smoke',

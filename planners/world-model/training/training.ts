@@ -4,7 +4,7 @@
  *   seed data   scripted, random and scripted-explore episodes on every scenario of the robot
  *               (once); scripted-explore = the scripted controller with bursts of random
  *               actions, every state labelled with the controller's action (DART); for the
- *               pusher (and with recipe `stops` diffdrive) also scripted-decoy = the
+ *               pusher (and with recipe `shipped` diffdrive) also scripted-decoy = the
  *               controller pushing the crate, or driving, to random points (collect.ts
  *               `decoy`), labelled with its action for the true goal
  *   repeat      gradient steps on replayed windows (Trainer)
@@ -129,7 +129,7 @@ export type DecoySpec = Omit<NonNullable<CollectOptions['decoy']>, 'rng'>;
 /** Decoy-goal seed episodes (`scripted-decoy`, collect.ts) by default, labelled with the scripted
  * controller's action for the true goal. Pusher: the controller pushes the crate to random points
  * of the arena, from every side, a new point every 8 s or once the crate is there. A recipe may
- * give others (recipe.ts `stops`: the diffdrive driving to random points and stopping there). */
+ * give others (recipe.ts `shipped`: the diffdrive driving to random points and stopping there). */
 const DECOY: Partial<Record<RobotType, DecoySpec>> = {
   pusher: { every: 80, reached: 0.3, margin: 0.8 },
 };

@@ -143,8 +143,8 @@ describe('training', () => {
     await planner.dispose();
     expect(existsSync(join(out, 'diffdrive', 'model.json'))).toBe(true);
   });
-  it("a recipe's decoys and training settings reach the run (recipe `stops`: diffdrive decoy stops, motion term)", async () => {
-    const stops = RECIPES.stops;
+  it("a recipe's decoys and training settings reach the run (recipe `shipped`: diffdrive decoy stops, motion term)", async () => {
+    const stops = RECIPES.shipped;
     const dir = mkdtempSync(join(tmpdir(), 'wm-train-stops-'));
     try {
       const r = await trainRobot(options({ out: dir, steps: 2, saveEvery: 2, decoy: stops.decoy!.diffdrive!, train: stops.train!.diffdrive! }));
@@ -156,8 +156,11 @@ describe('training', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    // The shipped recipe keeps the diffdrive's data and settings as they were trained.
-    expect(RECIPES.shipped.decoy?.diffdrive).toBeUndefined();
-    expect(RECIPES.shipped.train?.diffdrive).toBeUndefined();
+    // The shipped recipe's other robots keep their data and settings as they were trained.
+    expect(RECIPES.shipped.decoy?.pusher).toBeUndefined();
+    expect(RECIPES.shipped.train?.pusher).toBeUndefined();
+    expect(RECIPES.shipped.train?.arm).toBeUndefined();
+    // The model's own collection episodes keep the planner settings of the first training.
+    expect(RECIPES.shipped.collectPlan?.diffdrive).toMatchObject({ wmCostOutside: 0, wmCostSettle: 0, wmStall: 0 });
   }, 120_000);
 });

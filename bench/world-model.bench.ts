@@ -153,7 +153,7 @@ export const benches: Bench[] = [
       const times = await planLatency(20);
       const p50 = percentile(times, 0.5);
       const cfg = configOf().plan;
-      const hardWired = (['route', 'clearance', 'settle'] as const).filter((k) => cfg.cost[k] > 0);
+      const hardWired = (['route', 'clearance', 'settle', 'outside'] as const).filter((k) => cfg.cost[k] > 0);
       lines.push({ figure: `world-model plan p50, wasm (${cfg.actorPrior ? 'actor prior, ' : ''}${cfg.samples}×${cfg.iterations} it, H=${cfg.horizon}${hardWired.length ? `, ${hardWired.join(' + ')} cost` : ''})`, value: p50, unit: 'ms', ratio: p50 / 50, target: 1, targetBelow: true });
       lines.push({ figure: 'world-model plan p95, wasm', value: percentile(times, 0.95), unit: 'ms' });
       const push = await pushLatency(20);

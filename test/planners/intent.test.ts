@@ -62,6 +62,9 @@ describe('planner intent', () => {
     expect(straight).toMatch(/heading straight for it/);
     const stalled = worldModelIntent({ ...base, stuck: true, rollouts: [{ points: new Array(11).fill([0, 0, 0]), cost: 1, elite: true }] });
     expect(stalled).toBe('It thinks it is stuck (its imagined state stopped changing), so it searches wider; no imagined future brings the robot closer to the goal within 1.0 s, so it takes the least bad (best of 64 imagined futures; it thinks the goal is 3.9 m away).');
+    // The stall response on: it says why it searches every action.
+    const wide = worldModelIntent({ ...base, stalled: true, rollouts: [{ points: path(new Array(11).fill(0.1)), cost: 1, elite: true }] });
+    expect(wide).toMatch(/^It has come no nearer the goal for a while, so it searches every action, not just near its actor's; expects to bring the robot to the goal/);
     // The actor alone (world-model-actor) imagines one future, its own plan, and searches nothing.
     const actor = worldModelIntent({ ...base, imagined: 1, stuck: true, rollouts: [{ points: path([0, 0.3, 0.5, 0.5, 0.4, 0.3, 0.2, 0.1, 0, 0, 0]), cost: 1, elite: true }] });
     expect(actor).toBe("It thinks it is stuck (its imagined state stopped changing); expects to bring the robot to the goal in ~4.0 s, passing on the left (its actor's plan, imagined; no search; it thinks the goal is 3.9 m away).");

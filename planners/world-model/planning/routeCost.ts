@@ -43,6 +43,11 @@ export interface RouteShape {
 
 export const DEFAULT_ROUTE_SHAPE: Readonly<RouteShape> = { inflate: ROUTE_INFLATE, marginCost: ROUTE_MARGIN_COST, slack: 0 };
 
+/** A shape, or a clearance alone with the default margin cost and no slack. */
+function shapeOf(shape: number | Readonly<RouteShape>): RouteShape {
+  return typeof shape === 'number' ? { ...DEFAULT_ROUTE_SHAPE, inflate: shape } : { ...shape };
+}
+
 export class RouteField {
   private readonly field: DistanceField;
 
@@ -55,7 +60,7 @@ export class RouteField {
    * @param except an object that does not block (the crate being pushed)
    */
   constructor(arena: readonly [number, number], readonly goal: readonly number[], objects: readonly SceneObject[], shape: number | Readonly<RouteShape>, except?: string) {
-    this.shape = typeof shape === 'number' ? { ...DEFAULT_ROUTE_SHAPE, inflate: shape } : { ...shape };
+    this.shape = shapeOf(shape);
     this.field = distanceField({ objects: routeObstacles(objects, except) }, goal[0], goal[1], { arena, clearance: this.shape.inflate, marginCost: this.shape.marginCost });
   }
 
@@ -101,7 +106,7 @@ export class RouteFieldCache {
 
   get(arena: readonly [number, number], goal: readonly number[], objects: readonly SceneObject[], shape: number | Readonly<RouteShape>, except?: string): RouteField {
     const obstacles = routeObstacles(objects, except);
-    const s = typeof shape === 'number' ? { ...DEFAULT_ROUTE_SHAPE, inflate: shape } : shape;
+    const s = shapeOf(shape);
     const key = [arena[0], arena[1], goal[0], goal[1], s.inflate, s.marginCost, s.slack, ...obstacles.map((o) => `${o.id}:${o.x.toFixed(2)}:${o.y.toFixed(2)}:${o.yaw.toFixed(2)}`)].join('|');
     if (!this.field || key !== this.key) {
       this.field = new RouteField(arena, goal, obstacles, s);

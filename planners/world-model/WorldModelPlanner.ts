@@ -28,7 +28,7 @@ import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
 import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.ts';
 import { robotPoint } from './io/sceneFeatures.ts';
 import { RouteFieldCache } from './planning/routeCost.ts';
-import { ACTOR_ONLY, defaultConfig, resolveConfig, STALL_GAIN, STALL_NEAR, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
+import { ACTOR_ONLY, defaultConfig, resolveConfig, STALL_GAIN, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
 import { actorProposals, decodePaths, observedScene, sequenceCosts, type ObstacleScene } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
 import { Mppi, type MppiResult, type SequenceEvaluator } from './planning/Mppi.ts';
@@ -154,6 +154,8 @@ class WorldModelPlanner implements Planner {
   private readonly memory = new Memory();
   private stuckSteps = 0;
   private stalledSteps = 0;
+  /** The best route length so far when the stall response fired; null while it is off. */
+  private stallFrom: number | null = null;
   private decisions = 0;
   private controlPeriod = 0.1;
   private arena: readonly [number, number] = [10, 10];
@@ -190,6 +192,7 @@ class WorldModelPlanner implements Planner {
     this.memory.clear();
     this.stuckSteps = 0;
     this.stalledSteps = 0;
+    this.stallFrom = null;
     this.decisions = 0;
   }
 
@@ -211,10 +214,13 @@ class WorldModelPlanner implements Planner {
       const anchor = robotPoint(obs, model.config.robot);
       const scene = observedScene(obs, settings, this.config.robot, this.controlPeriod, this.arena, this.routes);
       // The configurator's stall response: no gain towards the goal for `stall` decisions, so
-      // this decision searches the whole action range with no behaviour prior.
+      // the search leaves the actor (no behaviour prior, the whole action range) until the route length has fallen `stallRelease` below its best when it fired.
       const remaining = goalProgress(obs, anchor, scene);
       const since = this.memory.progress(remaining, STALL_GAIN);
-      const stalled = !!settings.stall && since >= settings.stall && remaining > obs.goal.tolerance + STALL_NEAR;
+      const outside = remaining > obs.goal.tolerance;
+      if (this.stallFrom !== null && remaining <= this.stallFrom - (settings.stallRelease ?? STALL_GAIN)) this.stallFrom = null;
+      if (this.stallFrom === null && settings.stall && since >= settings.stall && outside) this.stallFrom = this.memory.bestDistance;
+      const stalled = this.stallFrom !== null && outside;
       if (stalled) this.stalledSteps++;
       const plan: Readonly<PlanConfig> = stalled ? { ...settings, cost: { ...settings.cost, prior: 0 } } : settings;
       // With the settle cost, braking (the all-zero sequence) is always among the candidates.

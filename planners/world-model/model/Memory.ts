@@ -59,6 +59,11 @@ export class Memory {
     return this.sinceGain;
   }
 
+  /** The best (shortest) distance `progress` has recorded this episode (Infinity before any). */
+  get bestDistance(): number {
+    return this.best;
+  }
+
   /** Mean RMS error of one-step latent predictions so far this episode (NaN before any). */
   predictionError(): number {
     return this.errorCount ? this.errorSum / this.errorCount : Number.NaN;

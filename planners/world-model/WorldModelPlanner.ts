@@ -214,7 +214,8 @@ class WorldModelPlanner implements Planner {
       const anchor = robotPoint(obs, model.config.robot);
       const scene = observedScene(obs, settings, this.config.robot, this.controlPeriod, this.arena, this.routes);
       // The configurator's stall response: no gain towards the goal for `stall` decisions, so
-      // the search leaves the actor (no behaviour prior, the whole action range) until the route length has fallen `stallRelease` below its best when it fired.
+      // the search leaves the actor (no behaviour prior, the whole action range) until the route
+      // length has fallen `stallRelease` below its best when the response fired.
       const remaining = goalProgress(obs, anchor, scene);
       const since = this.memory.progress(remaining, STALL_GAIN);
       const outside = remaining > obs.goal.tolerance;

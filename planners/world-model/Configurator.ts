@@ -65,11 +65,15 @@ export interface CostWeights {
    * imagined step (the task reward's approach term, sim/reward.ts). With `route` the route cost
    * is measured on the imagined object. Needs a checkpoint whose probe decodes the subject. 0: off. */
   approach: number;
+  /** Push tasks with the staging subgoal (`stage`), in its push phase: weight of the imagined
+   * robot point's sideways distance (m) from the push line (through the observed crate along
+   * its route direction), per imagined step. Absent or 0: off. */
+  line?: number;
 }
 
 /** The weighted terms of the cost (every `CostWeights` key but the clearance margin and the
  * route field's shape). */
-export const COST_TERMS = ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'route', 'settle', 'outside', 'approach'] as const satisfies readonly (keyof CostWeights)[];
+export const COST_TERMS = ['goal', 'reward', 'failure', 'value', 'prior', 'clearance', 'route', 'settle', 'outside', 'approach', 'line'] as const satisfies readonly (keyof CostWeights)[];
 
 /** The cost's lengths and factors that are not terms: the clearance margin and the route field's
  * shape (set as `--set wm-cost-route-slack=0.1`; the shape's are non-negative). */
@@ -101,6 +105,18 @@ export interface PlanConfig extends MppiSettings {
   stall?: number;
   /** Route gain (m) that turns the stall response off once it is on. Absent: `STALL_GAIN`. */
   stallRelease?: number;
+  /** Push tasks on ground robots: the configurator's staging subgoal (planning/pushStage.ts).
+   * While the robot is not behind the crate on its route, the route cost reads the imagined
+   * robot against the way to the staging point instead of the imagined crate, and the approach
+   * cost is off. 1: on; absent or 0: off. */
+  stage?: number;
+  /** Offset-free correction of the imagination (as offset-free MPC estimates a steady
+   * disturbance): the memory averages, at this rate per decision, the decoded one-step motion of
+   * the action taken minus the motion observed next (robot, and on push tasks the object), and
+   * the hard-wired costs read imagined positions less that bias × the imagined step count. A
+   * model that imagines a robot at rest drifting towards its goal then sees standing still
+   * gain nothing. Absent or 0: off. */
+  bias?: number;
 }
 
 /** Route progress (m) that counts as a gain for the stall response. */
@@ -216,7 +232,7 @@ const PER_ROBOT: Record<RobotType, { model?: Partial<ModelConfig>; train?: Parti
   // reward's approach term), with a weak prior: on validation seeds 500-504 (push-box,
   // push-around) 1/10 successes, mean return 3.49 / 1.42, against 0/10, 1.71 / 0.93 with the
   // prior alone on the same checkpoint (results/world-model/README.md).
-  pusher: { model: { subject: true }, train: { motionWeight: 50 }, plan: { horizon: 12, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 2, route: 30, approach: 10 } } },
+  pusher: { model: { subject: true }, train: { motionWeight: 50 }, plan: { horizon: 12, ...SEARCH_NEAR_ACTOR, stage: 1, bias: 0.3, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: 2, route: 30, approach: 10, line: 10, routeInflate: 0.55 } } },
   arm: { plan: { horizon: 8, maxStd: 0.8, ...SEARCH_NEAR_ACTOR, cost: { goal: 1, reward: 0, failure: 5, value: 0, prior: PRIOR_WEIGHT } } },
 };
 
@@ -232,7 +248,7 @@ export function defaultConfig(robot: RobotType): WorldModelConfig {
 
 /** Planner keys a user may set, prefixed `wm` in the run config so they never collide with
  * other planners' settings: `--set wm-samples=512` reaches the factory as `config.wmSamples`. */
-export const PLAN_OVERRIDES = ['horizon', 'samples', 'actorSamples', 'elites', 'iterations', 'temperature', 'minStd', 'maxStd', 'actorPrior', 'priorStd', 'greedy', 'imagined', 'stall', 'stallRelease'] as const;
+export const PLAN_OVERRIDES = ['horizon', 'samples', 'actorSamples', 'elites', 'iterations', 'temperature', 'minStd', 'maxStd', 'actorPrior', 'priorStd', 'greedy', 'imagined', 'stall', 'stallRelease', 'stage', 'bias'] as const;
 
 /**
  * Applies planner overrides to a base (a checkpoint's stored config) and freezes the result.

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/errors.ts';
 import type { RobotType } from '../../scenarios/schema.ts';
 import { Rng } from '../../sim/rng.ts';
-import type { Observation } from '../../sim/types.ts';
+import type { Observation, SceneObject } from '../../sim/types.ts';
 import type { ActResult, ObservationSpec, Planner, PlannerFactory, PlannerOptions, TaskSpec } from '../Planner.ts';
 import { BACKENDS, type BackendChoice, describeSelection, selectBackend } from './io/backend.ts';
 import { loadCheckpoint, type CheckpointMeta } from './io/Checkpoint.ts';
@@ -29,13 +29,15 @@ import { readCheckpointMeta, validateCheckpoint } from './io/validateCheckpoint.
 import { robotPoint } from './io/sceneFeatures.ts';
 import { RouteFieldCache } from './planning/routeCost.ts';
 import { ACTOR_ONLY, defaultConfig, resolveConfig, STALL_GAIN, type PlanConfig, type WorldModelConfig } from './Configurator.ts';
-import { actorProposals, decodePaths, observedScene, sequenceCosts, type ObstacleScene } from './planning/Imagination.ts';
+import { actorProposals, decodePaths, observedScene, routeShape, sequenceCosts, type ObstacleScene } from './planning/Imagination.ts';
 import { Memory } from './model/Memory.ts';
 import { Mppi, type MppiResult, type SequenceEvaluator } from './planning/Mppi.ts';
 import { observationLayout } from './io/observationLayout.ts';
 import type { WorldModel } from './model/WorldModel.ts';
 import { worldModelIntent } from './intent.ts';
 import { pushedObject } from '../../sim/observation.ts';
+import { nextPhase, pushDirection, pushFrame, StagingFieldCache, type PushPhase } from './planning/pushStage.ts';
+import { robotRadius } from '../skills/drive.ts';
 
 /** Where shipped checkpoints live: one directory per robot type. */
 export const SHIPPED_CHECKPOINTS = fileURLToPath(new URL('./checkpoints/', import.meta.url));
@@ -106,6 +108,10 @@ const ACTOR_ONLY_OVERRIDES: Record<string, number> = {
   wmCostOutside: 0,
   // Nothing to widen: its one sample is the actor's.
   wmStall: 0,
+  // The actor alone: no staging subgoal, push line or correction of the imagination.
+  wmStage: 0,
+  wmCostLine: 0,
+  wmBias: 0,
 };
 
 /** How far the task's subject (the robot point, or on push tasks the pushed object) is from the
@@ -160,6 +166,12 @@ class WorldModelPlanner implements Planner {
   private controlPeriod = 0.1;
   private arena: readonly [number, number] = [10, 10];
   private readonly routes = new RouteFieldCache();
+  /** Push tasks with the staging subgoal: the phase, and the route field to the staging point. */
+  private pushPhase: PushPhase = 'stage';
+  private pushDir: [number, number] | undefined;
+  /** This decision's staging subgoal, for the decision's info. */
+  private subgoal: { phase: PushPhase; staging: number[]; direction: number[] } | null = null;
+  private readonly staging = new StagingFieldCache();
 
   constructor(
     private readonly options: Record<string, unknown>,
@@ -189,6 +201,9 @@ class WorldModelPlanner implements Planner {
     this.controlPeriod = task.controlPeriod;
     this.arena = task.arena.size;
     this.routes.clear();
+    this.staging.clear();
+    this.pushPhase = 'stage';
+    this.pushDir = undefined;
     this.memory.clear();
     this.stuckSteps = 0;
     this.stalledSteps = 0;
@@ -223,7 +238,19 @@ class WorldModelPlanner implements Planner {
       if (this.stallFrom === null && settings.stall && since >= settings.stall && outside) this.stallFrom = this.memory.bestDistance;
       const stalled = this.stallFrom !== null && outside;
       if (stalled) this.stalledSteps++;
-      const plan: Readonly<PlanConfig> = stalled ? { ...settings, cost: { ...settings.cost, prior: 0 } } : settings;
+      let plan: Readonly<PlanConfig> = stalled ? { ...settings, cost: { ...settings.cost, prior: 0 } } : settings;
+      // The staging subgoal (push tasks, ground robots): until the robot stands behind the
+      // crate, the route cost reads the imagined robot against the way to the staging point.
+      const stageScene = this.stageScene(obs, settings, anchor, scene);
+      // The actor was taught the whole push, not this subgoal: while staging, the search drops
+      // its prior and samples the whole action range, as the stall response does.
+      const staging = !!stageScene && this.pushPhase === 'stage';
+      if (staging) plan = { ...plan, cost: { ...plan.cost, approach: 0, outside: 0, prior: 0 } };
+      // Offset-free correction: the costs read imagined positions less the memory's bias.
+      const rate = settings.bias ?? 0;
+      const bias = rate > 0 ? this.memory.motionBias(anchor, pushedPoint(obs), rate) : undefined;
+      const base = stageScene ?? scene;
+      const costScene = base && bias ? { ...base, bias } : base;
       // With the settle cost, braking (the all-zero sequence) is always among the candidates.
       const settles = plan.cost.settle > 0 && !!scene?.goal;
       const proposals = actorProposals(model, z0, Math.max(plan.actorSamples, plan.actorPrior ? 1 : 0), plan.horizon, this.rng);
@@ -231,9 +258,9 @@ class WorldModelPlanner implements Planner {
       const prior = plan.actorPrior ? proposals.subarray(0, L) : undefined;
       const own = proposals.subarray(0, plan.actorSamples * L);
       const offered = settles && plan.actorSamples < plan.samples ? withBraking(own, L) : own;
-      const width = stuck ? 2 : stalled ? 1 : prior ? plan.priorStd : 1;
+      const width = stuck ? 2 : stalled || staging ? 1 : prior ? plan.priorStd : 1;
       const ctx: DecisionContext = { model, z0, obs, plan };
-      const evaluate = this.hooks.evaluator?.(ctx) ?? ((seqs: Float32Array, n: number) => sequenceCosts(model, z0, seqs, n, plan, scene));
+      const evaluate = this.hooks.evaluator?.(ctx) ?? ((seqs: Float32Array, n: number) => sequenceCosts(model, z0, seqs, n, plan, costScene));
       const result = await this.mppi.plan(this.rng, evaluate, offered, width, prior);
 
       // Imagined futures for the viewer: the best elites, then evenly spread other samples.
@@ -256,6 +283,7 @@ class WorldModelPlanner implements Planner {
       this.hooks.onPlan?.(ctx, result, plan.greedy ? result.sequences.slice(result.elites[0] * L, (result.elites[0] + 1) * L) : result.mean);
       const predicted = tf.tidy(() => model.next(z0, tf.tensor2d([action], [1, A])));
       this.memory.act(action, predicted.dataSync() as Float32Array);
+      if (rate > 0) this.expectMotion(model, z0, predicted, anchor, pushed);
       predicted.dispose();
       const goal = tf.tidy(() => model.cost.goalDistance(z0));
       const predictedGoalDistance = round3(goal.dataSync()[0]);
@@ -265,13 +293,51 @@ class WorldModelPlanner implements Planner {
         action,
         info: {
           imagined: { rollouts },
-          worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, ...(settings.stall ? { stalled } : {}), backend: this.backend },
+          worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, ...(settings.stall ? { stalled } : {}), ...(this.subgoal ? { subgoal: this.subgoal } : {}), backend: this.backend },
           intent: worldModelIntent({ obs, rollouts, imagined: plan.samples, controlPeriod: this.controlPeriod, predictedGoalDistance, stuck, stalled }),
         },
       };
     } finally {
       z0.dispose();
     }
+  }
+
+  /** Records in the memory the one-step motion the probe decodes from `z0` to `next` (the
+   * robot's, and the pushed object's where the probe decodes it), for the offset-free correction. */
+  private expectMotion(model: WorldModel, z0: tf.Tensor2D, next: tf.Tensor2D, anchor: readonly number[], pushed: SceneObject | undefined): void {
+    const both = tf.concat([z0, next], 0) as tf.Tensor2D;
+    const motion = (decode: () => tf.Tensor2D): number[] => {
+      const head = tf.tidy(decode);
+      const d = head.dataSync();
+      head.dispose();
+      return [d[3] - d[0], d[4] - d[1], d[5] - d[2]];
+    };
+    const robot = motion(() => model.probe.position(both));
+    const subject = pushed ? motion(() => model.probe.subject(both)) : undefined;
+    both.dispose();
+    this.memory.expectMotion(anchor, robot, pushed ? [pushed.x, pushed.y, pushed.z] : undefined, subject);
+  }
+
+  /** Whether the staging subgoal applies to this task: push tasks on ground robots, when on. */
+  private staged(obs: Observation): boolean {
+    return !!this.config?.plan.stage && this.config.robot !== 'arm' && obs.goal.type === 'push';
+  }
+
+  /** The scene the plan is costed on under the staging subgoal (the phase is updated first):
+   * while staging, the way to the staging point; while pushing, the task's scene with the push
+   * line. Undefined where the subgoal does not apply. */
+  private stageScene(obs: Observation, settings: Readonly<PlanConfig>, anchor: readonly number[], scene: ObstacleScene | undefined): ObstacleScene | undefined {
+    const crate = this.staged(obs) ? pushedObject(obs) : undefined;
+    this.subgoal = null;
+    if (!crate || !scene) return undefined;
+    const radius = robotRadius(obs);
+    const [ux, uy] = (this.pushDir = pushDirection(crate, obs.goal.position, scene.route, this.pushDir));
+    const frame = pushFrame(anchor, crate, [ux, uy], radius);
+    this.pushPhase = nextPhase(this.pushPhase, frame, anchor, radius);
+    this.subgoal = { phase: this.pushPhase, staging: frame.staging.map(round3), direction: [round3(ux), round3(uy)] };
+    if (this.pushPhase === 'push') return { ...scene, line: { x: crate.x, y: crate.y, ux, uy } };
+    const route = this.staging.get(this.arena, frame.staging, obs.objects, crate.id, routeShape(settings));
+    return { anchor: scene.anchor, obstacles: scene.obstacles, dt: scene.dt, route };
   }
 
   episodeStats(): Record<string, number> {

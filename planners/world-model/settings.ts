@@ -26,6 +26,8 @@ export const WORLD_MODEL_SETTINGS: SettingsGroup = {
     { key: 'wmGreedy', type: 'number', default: null, min: 0, max: 1, doc: perRobot("1: act on the cheapest sequence's first action; 0: on the elites' weighted mean") },
     { key: 'wmStall', type: 'integer', default: null, min: 0, max: 100000, doc: perRobot("stall response: after this many decisions without 0.1 m of gain towards the goal (by route), outside the goal's tolerance, search the whole action range with no behaviour prior until it has gained wm-stall-release; 0: off") },
     { key: 'wmStallRelease', type: 'number', default: null, min: 0, doc: perRobot('route gain (m) that turns the stall response off once it is on (without a robot default: 0.1)') },
+    { key: 'wmStage', type: 'integer', default: null, min: 0, max: 1, doc: perRobot("push tasks on ground robots: the configurator's staging subgoal (1: on; 0: off): until the robot stands behind the crate on its route, the route cost reads the imagined robot against the way to the staging point") },
+    { key: 'wmBias', type: 'number', default: null, min: 0, max: 1, doc: perRobot("offset-free correction: the rate (0-1, per decision) at which the memory averages the imagination's one-step motion bias (decoded motion of the action taken minus the motion observed next); the hard-wired costs read imagined positions less that bias per imagined step; 0: off") },
     { key: 'wmImagined', type: 'integer', default: null, min: 0, max: 1000, doc: perRobot('imagined futures sent to the viewer per decision') },
     { key: 'wmCostGoal', type: 'number', default: null, doc: perRobot('cost weight of the predicted goal distance') },
     { key: 'wmCostReward', type: 'number', default: null, doc: perRobot('cost weight of the predicted reward (subtracted)') },
@@ -40,6 +42,7 @@ export const WORLD_MODEL_SETTINGS: SettingsGroup = {
     { key: 'wmCostSettle', type: 'number', default: null, min: 0, doc: perRobot("hard-wired settle cost: weight of the imagined speed at imagined steps inside the goal's tolerance; also proposes braking") },
     { key: 'wmCostOutside', type: 'number', default: null, min: 0, doc: perRobot("hard-wired arrival cost: weight per imagined step whose imagined position (push tasks: the imagined object's) lies outside 0.8 × the goal's tolerance") },
     { key: 'wmCostApproach', type: 'number', default: null, min: 0, doc: perRobot('hard-wired approach cost (push tasks): weight of the distance from the imagined robot point to the imagined object, per imagined step (needs a checkpoint that decodes the object)') },
+    { key: 'wmCostLine', type: 'number', default: null, min: 0, doc: perRobot("hard-wired push-line cost (push tasks with the staging subgoal, while pushing): weight of the imagined robot point's sideways distance, m, from the line through the observed crate along its route direction, per imagined step") },
     { key: 'wmCostMargin', type: 'number', default: null, min: 0, doc: perRobot('clearance margin, m, below which the clearance cost applies') },
   ],
 };

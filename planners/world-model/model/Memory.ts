@@ -6,7 +6,10 @@
  *   its search, and
  * - measure the model's one-step prediction error online (reported in episode stats), and
  * - keep the best route length to the goal seen so far, so the configurator can tell a planner
- *   that has stopped gaining (the stall response, Configurator.ts `stall`).
+ *   that has stopped gaining (the stall response, Configurator.ts `stall`), and
+ * - estimate the imagination's steady motion bias (offset-free correction, Configurator.ts
+ *   `bias`): what the probe decoded as the one-step motion of the action taken, against the
+ *   motion observed next, averaged over recent decisions.
  */
 export class Memory {
   private readonly latents: Float32Array[] = [];
@@ -17,6 +20,9 @@ export class Memory {
   private errorCount = 0;
   private best = Infinity;
   private sinceGain = 0;
+  /** The last decision's decoded one-step motions (robot, subject) and where they started. */
+  private expected: { from: readonly number[]; motion: readonly number[]; subjectFrom?: readonly number[]; subjectMotion?: readonly number[] } | null = null;
+  private readonly bias = { robot: [0, 0, 0], subject: [0, 0, 0] };
 
   constructor(readonly capacity = 8) {}
 
@@ -64,6 +70,27 @@ export class Memory {
     return this.best;
   }
 
+  /** Records the one-step motion (m, per axis) the probe decodes for the action taken, from the
+   * robot point `from` (and for the subject, from `subjectFrom`). */
+  expectMotion(from: readonly number[], motion: readonly number[], subjectFrom?: readonly number[], subjectMotion?: readonly number[]): void {
+    this.expected = { from, motion, ...(subjectFrom && subjectMotion ? { subjectFrom, subjectMotion } : {}) };
+  }
+
+  /** Scores the last expected motion against the robot point `at` (and the subject's `subjectAt`)
+   * now, folds the difference into the running bias at `rate` (an exponential average), and
+   * returns the bias: the decoded motion per step minus the observed one (m). */
+  motionBias(at: readonly number[], subjectAt: readonly number[] | undefined, rate: number): { robot: readonly number[]; subject: readonly number[] } {
+    const e = this.expected;
+    if (e) {
+      for (let k = 0; k < 3; k++) this.bias.robot[k] += rate * (e.motion[k] - ((at[k] ?? 0) - (e.from[k] ?? 0)) - this.bias.robot[k]);
+      if (e.subjectFrom && e.subjectMotion && subjectAt) {
+        for (let k = 0; k < 3; k++) this.bias.subject[k] += rate * (e.subjectMotion[k] - ((subjectAt[k] ?? 0) - (e.subjectFrom[k] ?? 0)) - this.bias.subject[k]);
+      }
+      this.expected = null;
+    }
+    return { robot: [...this.bias.robot], subject: [...this.bias.subject] };
+  }
+
   /** Mean RMS error of one-step latent predictions so far this episode (NaN before any). */
   predictionError(): number {
     return this.errorCount ? this.errorSum / this.errorCount : Number.NaN;
@@ -81,6 +108,9 @@ export class Memory {
     this.errorCount = 0;
     this.best = Infinity;
     this.sinceGain = 0;
+    this.expected = null;
+    this.bias.robot.fill(0);
+    this.bias.subject.fill(0);
   }
 }
 

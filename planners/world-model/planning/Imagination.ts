@@ -46,6 +46,12 @@ export interface ObstacleScene {
    * the subject head's decoded motion; the route cost is then measured on them and the approach
    * cost from the imagined robot to them (a checkpoint whose probe decodes the subject only). */
   subject?: readonly number[];
+  /** Push tasks in the staging subgoal's push phase (pushStage.ts): the line the robot pushes
+   * along, through the observed crate (x, y) along its route direction (ux, uy). */
+  line?: { x: number; y: number; ux: number; uy: number };
+  /** The imagination's steady one-step motion bias (m per step, per axis; Memory `motionBias`):
+   * the robot's and the subject's. Imagined positions after step t are read less (t + 1) × it. */
+  bias?: { robot: readonly number[]; subject: readonly number[] };
 }
 
 /** The route field's shape the plan asks for (defaults where a checkpoint predates the keys). */
@@ -150,6 +156,22 @@ function addApproachCost(costs: Float32Array, pos: Float32Array, subj: Float32Ar
   }
 }
 
+/** Hard-wired push-line cost: line · Σₜ γᵗ · (the imagined robot point's sideways distance
+ * from the push line after step t). */
+function addLineCost(costs: Float32Array, pos: Float32Array, n: number, H: number, plan: Readonly<PlanConfig>, scene: ObstacleScene): void {
+  const line = scene.line;
+  const weight = plan.cost.line ?? 0;
+  if (!line || !(weight > 0)) return;
+  for (let t = 0; t < H; t++) {
+    const w = weight * plan.gamma ** t;
+    for (let i = 0; i < n; i++) {
+      const x = imaginedAt(pos, n, t, i, scene.anchor, 0) - line.x;
+      const y = imaginedAt(pos, n, t, i, scene.anchor, 1) - line.y;
+      costs[i] += w * Math.abs(-x * line.uy + y * line.ux);
+    }
+  }
+}
+
 /** Hard-wired settle cost: settle · Σₜ γᵗ · (imagined speed over step t, m/s) at every step whose
  * imagined end lies inside the goal's tolerance. Success is a held state (inside and settled for
  * 0.5 s), and the learned costs see no difference between passing through the goal and stopping there. */
@@ -186,6 +208,17 @@ function addOutsideCost(costs: Float32Array, pos: Float32Array, n: number, H: nu
   }
 }
 
+/** Subtracts (t + 1) × `bias` from every decoded position after step t (`pos`: step-major
+ * [H + 1][n][3]; the start, step 0, is left as it is). */
+function unbias(pos: Float32Array, n: number, H: number, bias: readonly number[]): void {
+  for (let t = 0; t < H; t++) {
+    for (let i = 0; i < n; i++) {
+      const o = ((t + 1) * n + i) * 3;
+      for (let k = 0; k < 3; k++) pos[o + k] -= (t + 1) * bias[k];
+    }
+  }
+}
+
 /** The arrival cost's radius, as a fraction of the goal's tolerance. */
 const OUTSIDE_FRACTION = 0.8;
 
@@ -195,7 +228,7 @@ const OUTSIDE_FRACTION = 0.8;
 export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float32Array, n: number, plan: Readonly<PlanConfig>, scene?: ObstacleScene): Float32Array {
   const A = model.shape.actionDim;
   const H = plan.horizon;
-  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || ((plan.cost.settle > 0 || plan.cost.outside > 0) && !!scene.goal) || (plan.cost.approach > 0 && !!scene.subject));
+  const geometric = !!scene && (plan.cost.clearance > 0 || (plan.cost.route > 0 && !!scene.route) || ((plan.cost.settle > 0 || plan.cost.outside > 0) && !!scene.goal) || (plan.cost.approach > 0 && !!scene.subject) || ((plan.cost.line ?? 0) > 0 && !!scene.line));
   // Push tasks with a subject head: where the object goes is imagined too.
   const subject = scene?.subject && model.probe.decodesSubject ? scene.subject : undefined;
   let positions: tf.Tensor | null = null;
@@ -227,13 +260,16 @@ export function sequenceCosts(model: WorldModel, z0: tf.Tensor2D, actions: Float
   const out = Float32Array.from(costs.dataSync() as Float32Array);
   costs.dispose();
   if (positions) {
-    const pos = (positions as tf.Tensor).dataSync() as Float32Array;
+    const pos = Float32Array.from((positions as tf.Tensor).dataSync() as Float32Array);
     (positions as tf.Tensor).dispose();
+    if (scene!.bias) unbias(pos, n, H, scene!.bias.robot);
     addClearanceCost(out, pos, n, H, plan, scene!);
     addSettleCost(out, pos, n, H, plan, scene!);
+    addLineCost(out, pos, n, H, plan, scene!);
     if (subject && subjects) {
       const subj = Float32Array.from((subjects as tf.Tensor).dataSync() as Float32Array);
       (subjects as tf.Tensor).dispose();
+      if (scene!.bias) unbias(subj, n, H, scene!.bias.subject);
       addRouteCost(out, subj, n, H, plan, scene!.route, subject);
       addOutsideCost(out, subj, n, H, plan, scene!.goal, subject);
       addApproachCost(out, pos, subj, n, H, plan, scene!, subject);

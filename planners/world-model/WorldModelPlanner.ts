@@ -160,6 +160,9 @@ class WorldModelPlanner implements Planner {
   private readonly memory = new Memory();
   private stuckSteps = 0;
   private stalledSteps = 0;
+  private stagingSteps = 0;
+  /** Whether this episode's task has the staging subgoal (its decisions are counted). */
+  private stagedTask = false;
   /** The best route length so far when the stall response fired; null while it is off. */
   private stallFrom: number | null = null;
   private decisions = 0;
@@ -207,6 +210,8 @@ class WorldModelPlanner implements Planner {
     this.memory.clear();
     this.stuckSteps = 0;
     this.stalledSteps = 0;
+    this.stagingSteps = 0;
+    this.stagedTask = false;
     this.stallFrom = null;
     this.decisions = 0;
   }
@@ -245,6 +250,7 @@ class WorldModelPlanner implements Planner {
       // The actor was taught the whole push, not this subgoal: while staging, the search drops
       // its prior and samples the whole action range, as the stall response does.
       const staging = !!stageScene && this.pushPhase === 'stage';
+      if (staging) this.stagingSteps++;
       if (staging) plan = { ...plan, cost: { ...plan.cost, approach: 0, outside: 0, prior: 0 } };
       // Offset-free correction: the costs read imagined positions less the memory's bias.
       const rate = settings.bias ?? 0;
@@ -294,7 +300,7 @@ class WorldModelPlanner implements Planner {
         info: {
           imagined: { rollouts },
           worldModel: { expectedCost: round3(result.expectedCost), predictedGoalDistance, stuck, ...(settings.stall ? { stalled } : {}), ...(this.subgoal ? { subgoal: this.subgoal } : {}), backend: this.backend },
-          intent: worldModelIntent({ obs, rollouts, imagined: plan.samples, controlPeriod: this.controlPeriod, predictedGoalDistance, stuck, stalled }),
+          intent: worldModelIntent({ obs, rollouts, imagined: plan.samples, controlPeriod: this.controlPeriod, predictedGoalDistance, stuck, stalled, ...(staging && this.subgoal ? { staging: this.subgoal.staging } : {}) }),
         },
       };
     } finally {
@@ -329,6 +335,7 @@ class WorldModelPlanner implements Planner {
   private stageScene(obs: Observation, settings: Readonly<PlanConfig>, anchor: readonly number[], scene: ObstacleScene | undefined): ObstacleScene | undefined {
     const crate = this.staged(obs) ? pushedObject(obs) : undefined;
     this.subgoal = null;
+    this.stagedTask ||= !!crate;
     if (!crate || !scene) return undefined;
     const radius = robotRadius(obs);
     const [ux, uy] = (this.pushDir = pushDirection(crate, obs.goal.position, scene.route, this.pushDir));
@@ -346,6 +353,7 @@ class WorldModelPlanner implements Planner {
       wmDecisions: this.decisions,
       wmStuckDecisions: this.stuckSteps,
       ...(this.config?.plan.stall ? { wmStalledDecisions: this.stalledSteps } : {}),
+      ...(this.stagedTask ? { wmStagingDecisions: this.stagingSteps } : {}),
       ...(Number.isFinite(err) ? { wmLatentPredictionRms: round3(err) } : {}),
     };
   }

@@ -21,6 +21,9 @@ export interface IntentInput {
   stuck: boolean;
   /** The configurator's stall response is on for this decision (no gain towards the goal for a while). */
   stalled?: boolean;
+  /** Push tasks with the configurator's staging subgoal, while the robot gets behind the object:
+   * the staging point it heads for. */
+  staging?: readonly number[];
 }
 
 /** A path that strays less than this from the straight line to the goal goes "straight for it". */
@@ -34,6 +37,11 @@ export function worldModelIntent(d: IntentInput): string {
   const belief = `${source}; it thinks the goal is ${Math.max(0, d.predictedGoalDistance).toFixed(1)} m away`;
   const best = [...d.rollouts].sort((a, b) => a.cost - b.cost)[0];
   if (!best || best.points.length < 2) return sentence(`imagining no futures this step; ${belief}`);
+  if (d.staging) {
+    const [x, y] = d.staging;
+    const away = Math.hypot(best.points[0][0] - x, best.points[0][1] - y);
+    return sentence(`first gets behind ${subject}, on the side away from its route to the goal: heading for (${x.toFixed(1)}, ${y.toFixed(1)}), ${away.toFixed(1)} m away (${belief})`);
+  }
   const g = goal.position;
   const dims = goal.type === 'ee_reach' ? 3 : 2;
   const dist = (p: readonly number[]) => Math.hypot(...Array.from({ length: dims }, (_, i) => (p[i] ?? 0) - (g[i] ?? 0)));

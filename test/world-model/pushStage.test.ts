@@ -174,8 +174,10 @@ describe('the shipped pusher on push-box (real Rapier)', () => {
       const start = Math.hypot(crateAt().x - goal[0], crateAt().y - goal[1]);
       const phases: string[] = [];
       let first: { staging: number[]; direction: number[] } | null = null;
+      const intents: string[] = [];
       for (let i = 0; i < 90; i++) {
         const { action, info } = await planner.act(obs);
+        intents.push(String(info.intent));
         const sub = (info.worldModel as { subgoal?: { phase: string; staging: number[]; direction: number[] } }).subgoal;
         expect(sub).toBeDefined();
         first ??= sub!;
@@ -189,6 +191,10 @@ describe('the shipped pusher on push-box (real Rapier)', () => {
       expect(phases).toContain('push');
       const end = Math.hypot(crateAt().x - goal[0], crateAt().y - goal[1]);
       expect(end).toBeLessThan(start - 0.5);
+      // The viewer's sentence says so while staging; the episode counts the staging decisions.
+      expect(intents[0]).toMatch(/^First gets behind crate, on the side away from its route to the goal: heading for \(-?\d+\.\d, -?\d+\.\d\)/);
+      expect(intents[phases.lastIndexOf('push')]).not.toMatch(/gets behind/);
+      expect(planner.episodeStats!().wmStagingDecisions).toBe(phases.filter((p) => p === 'stage').length);
     } finally {
       await planner.dispose();
       model.dispose();
